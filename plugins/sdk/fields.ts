@@ -1,0 +1,107 @@
+/**
+ * Field vocabulary of a plugin's configuration schema.
+ *
+ * Everything here is plain data (no Node-only imports): the console ships this module to
+ * the browser, the server uses it to validate, and the GraphQL schema and JSON Schema are
+ * derived from it. Enumerations are `as const` objects so the file stays erasable TypeScript.
+ */
+
+export const FieldType = {
+  STRING: 'STRING',
+  TEXT: 'TEXT',
+  INTEGER: 'INTEGER',
+  FLOAT: 'FLOAT',
+  BOOLEAN: 'BOOLEAN',
+  SELECT: 'SELECT',
+  MULTI_SELECT: 'MULTI_SELECT',
+  SECRET: 'SECRET',
+  URL: 'URL',
+  EMAIL: 'EMAIL',
+  PHONE: 'PHONE',
+  JSON: 'JSON',
+  ARRAY: 'ARRAY',
+} as const;
+export type FieldType = (typeof FieldType)[keyof typeof FieldType];
+export const FIELD_TYPES: readonly FieldType[] = Object.values(FieldType);
+
+/** Item types an ARRAY field may hold: the scalar field types (no nested arrays, selects or secrets). */
+export const ARRAY_ITEM_TYPES = [
+  FieldType.STRING,
+  FieldType.INTEGER,
+  FieldType.FLOAT,
+  FieldType.BOOLEAN,
+  FieldType.URL,
+  FieldType.EMAIL,
+  FieldType.PHONE,
+] as const;
+export type ArrayItemType = (typeof ARRAY_ITEM_TYPES)[number];
+
+export interface SelectOption {
+  value: string;
+  label: string;
+  description?: string;
+}
+
+/** Declarative rules: serialisable, so the console and other teams' tools can run them too. */
+export type DeclarativeRule =
+  | { type: 'pattern'; value: string; message?: string }
+  | { type: 'minLength' | 'maxLength' | 'min' | 'max'; value: number; message?: string }
+  | { type: 'enum'; value: readonly (string | number | boolean)[]; message?: string };
+
+/**
+ * A predicate for plugins defined in code. It cannot be serialised, so only the server runs
+ * it (the console sees the rule's `message` and type but cannot evaluate it).
+ * Return `true` when the value is valid, `false` or a message when it is not.
+ */
+export interface CustomRule {
+  type: 'custom';
+  validate: (value: unknown, config: Readonly<Record<string, unknown>>) => boolean | string;
+  message?: string;
+}
+
+export type ValidationRule = DeclarativeRule | CustomRule;
+export type ValidationRuleType = ValidationRule['type'];
+
+export interface FieldSpec {
+  /** Unique identifier within the plugin; also the configuration key. */
+  key: string;
+  label: string;
+  type: FieldType;
+  description?: string;
+  required?: boolean;
+  default?: unknown;
+  /** Length bounds for text-like values, item-count bounds for MULTI_SELECT and ARRAY. */
+  minLength?: number;
+  maxLength?: number;
+  /** Numeric bounds for INTEGER and FLOAT. */
+  minValue?: number;
+  maxValue?: number;
+  /** A regular expression (JavaScript syntax, unanchored unless it anchors itself). */
+  pattern?: string;
+  validationRules?: readonly ValidationRule[];
+  placeholder?: string;
+  helpText?: string;
+  group?: string;
+  order?: number;
+  /** Choices of SELECT and MULTI_SELECT. */
+  options?: readonly SelectOption[];
+  /** Write-only value kept in the secret store. Implied by type SECRET. */
+  isSecret?: boolean;
+  /** Type of each item of an ARRAY field (default STRING). */
+  itemType?: ArrayItemType;
+  /** What a JSON field must hold (default `object`). */
+  jsonShape?: 'object' | 'array';
+}
+
+/** A secret field is one of type SECRET or one explicitly marked `isSecret`. */
+export function isSecretField(field: Pick<FieldSpec, 'type' | 'isSecret'>): boolean {
+  return field.type === FieldType.SECRET || field.isSecret === true;
+}
+
+/** One problem with one field (or with the configuration as a whole when `field` is `''`). */
+export interface FieldError {
+  field: string;
+  message: string;
+  /** Which check failed: `required`, `type`, `minLength`, `pattern`, `unknown`, a rule type … */
+  rule: string;
+}

@@ -1,0 +1,6 @@
+/** The plugin SDK: everything a plugin author imports. Browser-safe (no Node-only imports). */
+export * from './fields.ts';
+export * from './plugin.ts';
+export * from './validate.ts';
+export * from './json-schema.ts';
+export * from './schema-check.ts';

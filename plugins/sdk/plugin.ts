@@ -1,0 +1,292 @@
+/**
+ * What a plugin is: its schema (`PluginConfig`), the provider it creates for each instance,
+ * and the base interface of each plugin type. Plugin authors call `definePlugin`, which types
+ * the configuration their provider receives from the fields they declare.
+ */
+import type { ArrayItemType, FieldSpec, FieldType } from './fields.ts';
+
+export const PluginType = {
+  NOTIFICATION: 'NOTIFICATION',
+  PAYMENT: 'PAYMENT',
+  STORAGE: 'STORAGE',
+  SEARCH: 'SEARCH',
+  AUTHENTICATION: 'AUTHENTICATION',
+  INTEGRATION: 'INTEGRATION',
+  ANALYTICS: 'ANALYTICS',
+  WORKFLOW: 'WORKFLOW',
+} as const;
+export type PluginType = (typeof PluginType)[keyof typeof PluginType];
+export const PLUGIN_TYPES: readonly PluginType[] = Object.values(PluginType);
+
+/** The schema a plugin declares about itself. */
+export interface PluginConfig {
+  /** Stable identifier: lowercase letters, digits and dashes (`whatsapp-business`). */
+  name: string;
+  /** Human name for the console (`WhatsApp Business`); defaults to `name`. */
+  displayName?: string;
+  type: PluginType;
+  /** Semantic version of the plugin (`1.2.0`). */
+  version: string;
+  description?: string;
+  author?: string;
+  homepage?: string;
+  fields: readonly FieldSpec[];
+  /** Group names in display order; groups not listed follow in order of first appearance. */
+  groups?: readonly string[];
+  dependencies?: readonly string[];
+  tags?: readonly string[];
+  supportsHealthCheck?: boolean;
+  supportsTestConnection?: boolean;
+  /** Upper bound for a connection test in milliseconds (the platform's default is 15 000). */
+  testTimeoutMs?: number;
+  /** Health check interval for this plugin in milliseconds, overriding the platform's. */
+  healthIntervalMs?: number;
+}
+
+export const HealthStatus = {
+  HEALTHY: 'healthy',
+  DEGRADED: 'degraded',
+  UNHEALTHY: 'unhealthy',
+  UNKNOWN: 'unknown',
+} as const;
+export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
+
+/** What a provider's `healthCheck()` returns; the platform adds instance id, timestamp and timing. */
+export interface HealthReport {
+  status: HealthStatus;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** What a provider's `testConnection()` returns; the platform adds timestamp and timing. */
+export interface TestReport {
+  success: boolean;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** A health check result as the platform records it. */
+export interface PluginHealthCheck extends HealthReport {
+  pluginInstanceId: string;
+  timestamp: string;
+  responseTimeMs: number;
+}
+
+/** A connection test result as the platform returns it. */
+export interface PluginTestResult extends TestReport {
+  timestamp: string;
+  responseTimeMs: number;
+}
+
+/** `fetch` with a per-call timeout; the platform's client also enforces its egress policy. */
+export type HttpFetch = (
+  input: string | URL,
+  init?: RequestInit & { timeoutMs?: number },
+) => Promise<Response>;
+
+export interface PluginLogger {
+  debug(message: string, details?: Record<string, unknown>): void;
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+/**
+ * What the platform hands a provider when it creates one. Plugins reach the outside only
+ * through `http` so that every outbound call has a timeout and obeys the egress policy.
+ */
+export interface PluginContext {
+  /** The instance this provider serves; `undefined` for a throwaway provider in a connection test. */
+  instanceId?: string;
+  http: { fetch: HttpFetch };
+  logger: PluginLogger;
+}
+
+/**
+ * The provider behind one plugin instance. The platform creates one per instance (never
+ * shared), calls `configure()` with a validated configuration, and `stop()` when the
+ * instance is reconfigured, disabled or deleted. `configure()` throws to refuse a config.
+ */
+export interface PluginProvider<C = Record<string, unknown>> {
+  configure(config: C): Promise<void> | void;
+  healthCheck?(): Promise<HealthReport>;
+  /** Tests the given configuration; the provider has been configured with it already. */
+  testConnection?(config: C): Promise<TestReport>;
+  stop?(): Promise<void> | void;
+}
+
+export interface NotificationMessage {
+  recipient: string;
+  message: string;
+  subject?: string;
+  metadata?: Record<string, unknown>;
+}
+export interface NotificationResult {
+  success: boolean;
+  messageId?: string;
+  details?: Record<string, unknown>;
+}
+export interface NotificationProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  sendNotification(message: NotificationMessage): Promise<NotificationResult>;
+}
+
+export interface PaymentRequest {
+  /** Amount in the currency's major unit (12.50 EUR). */
+  amount: number;
+  currency: string;
+  paymentMethod: string;
+  metadata?: Record<string, unknown>;
+}
+export interface PaymentResult {
+  id: string;
+  status: string;
+  details?: Record<string, unknown>;
+}
+export interface PaymentProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  processPayment(request: PaymentRequest): Promise<PaymentResult>;
+  refund(paymentId: string, amount?: number): Promise<PaymentResult>;
+}
+
+export interface StoredFile {
+  content: Uint8Array;
+  metadata: Record<string, unknown>;
+}
+export interface StorageProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  /** Stores the content under `key` and returns where it is (a URL or a path). */
+  storeFile(key: string, content: Uint8Array, metadata?: Record<string, unknown>): Promise<string>;
+  retrieveFile(key: string): Promise<StoredFile>;
+  deleteFile(key: string): Promise<boolean>;
+}
+
+export interface SearchHit {
+  id: string;
+  score?: number;
+  document: Record<string, unknown>;
+}
+export interface SearchProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  indexDocument(index: string, id: string, document: Record<string, unknown>): Promise<void>;
+  search(index: string, query: string, options?: { limit?: number }): Promise<SearchHit[]>;
+}
+
+export interface AuthenticationResult {
+  authenticated: boolean;
+  userId?: string;
+  attributes?: Record<string, unknown>;
+  message?: string;
+}
+export interface AuthenticationProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  authenticate(credentials: Record<string, string>): Promise<AuthenticationResult>;
+}
+
+export interface IntegrationProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  executeAction(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface AnalyticsProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  trackEvent(event: string, properties?: Record<string, unknown>, distinctId?: string): Promise<void>;
+}
+
+export interface WorkflowRun {
+  runId: string;
+  status: string;
+  details?: Record<string, unknown>;
+}
+export interface WorkflowProvider<C = Record<string, unknown>> extends PluginProvider<C> {
+  executeWorkflow(workflowId: string, input: Record<string, unknown>): Promise<WorkflowRun>;
+}
+
+/** The provider interface each plugin type must implement. */
+export interface ProviderByType<C> {
+  NOTIFICATION: NotificationProvider<C>;
+  PAYMENT: PaymentProvider<C>;
+  STORAGE: StorageProvider<C>;
+  SEARCH: SearchProvider<C>;
+  AUTHENTICATION: AuthenticationProvider<C>;
+  INTEGRATION: IntegrationProvider<C>;
+  ANALYTICS: AnalyticsProvider<C>;
+  WORKFLOW: WorkflowProvider<C>;
+}
+
+/** The operations each plugin type adds to `PluginProvider` (checked when a provider is created). */
+export const OPERATIONS_BY_TYPE: Readonly<Record<PluginType, readonly string[]>> = {
+  NOTIFICATION: ['sendNotification'],
+  PAYMENT: ['processPayment', 'refund'],
+  STORAGE: ['storeFile', 'retrieveFile', 'deleteFile'],
+  SEARCH: ['indexDocument', 'search'],
+  AUTHENTICATION: ['authenticate'],
+  INTEGRATION: ['executeAction'],
+  ANALYTICS: ['trackEvent'],
+  WORKFLOW: ['executeWorkflow'],
+};
+
+// ---------------------------------------------------------------------------------------
+// Typing the configuration from the declared fields
+
+type ScalarValue<T extends FieldType | ArrayItemType> = T extends 'INTEGER' | 'FLOAT'
+  ? number
+  : T extends 'BOOLEAN'
+    ? boolean
+    : string;
+
+type OptionValue<F> = F extends { options: readonly { value: infer V }[] } ? V : string;
+
+/** The value type of one field, as `configure()` receives it after validation. */
+export type FieldValue<F extends FieldSpec> = F['type'] extends 'SELECT'
+  ? OptionValue<F>
+  : F['type'] extends 'MULTI_SELECT'
+    ? OptionValue<F>[]
+    : F['type'] extends 'JSON'
+      ? F extends { jsonShape: 'array' }
+        ? unknown[]
+        : Record<string, unknown>
+      : F['type'] extends 'ARRAY'
+        ? F extends { itemType: infer I extends ArrayItemType }
+          ? ScalarValue<I>[]
+          : string[]
+        : ScalarValue<F['type']>;
+
+/** Fields that always have a value after validation: required ones and ones with a default. */
+type PresentField<F> = F extends { required: true } ? F : F extends { default: {} } ? F : never;
+
+/** The configuration object typed from a plugin's fields. */
+export type ConfigOf<Fields extends readonly FieldSpec[]> = {
+  [F in PresentField<Fields[number]> as F['key']]: FieldValue<F>;
+} & {
+  [F in Exclude<Fields[number], PresentField<Fields[number]>> as F['key']]?: FieldValue<F>;
+};
+
+/** A plugin as `definePlugin` describes it: its schema plus a factory of providers. */
+export interface PluginDefinition<
+  T extends PluginType = PluginType,
+  Fields extends readonly FieldSpec[] = readonly FieldSpec[],
+> extends PluginConfig {
+  type: T;
+  fields: Fields;
+  /** Creates a fresh provider for one instance (or for one connection test). */
+  createProvider(context: PluginContext): ProviderByType<ConfigOf<Fields>>[T];
+}
+
+/** Marks a value as a plugin definition, so discovery can tell it from other exports. */
+export const PLUGIN_DEFINITION = Symbol.for('plugform.plugin-definition');
+
+/**
+ * Declares a plugin. The `const` type parameter keeps field keys, types and option values as
+ * literals, so `configure(config)` gets a precisely typed object without any cast.
+ */
+export function definePlugin<
+  const T extends PluginType,
+  const Fields extends readonly FieldSpec[],
+>(definition: PluginDefinition<T, Fields>): PluginDefinition<T, Fields> {
+  return Object.assign(definition, { [PLUGIN_DEFINITION]: true });
+}
+
+export function isPluginDefinition(value: unknown): value is PluginDefinition {
+  return typeof value === 'object' && value !== null && PLUGIN_DEFINITION in value;
+}
+
+/**
+ * The reference design's style: a module exports `register()`, which returns a provider that
+ * also describes its schema. Discovery calls it once for the schema and once per instance.
+ */
+export type RegisteredProvider = PluginProvider & { getConfigSchema(): PluginConfig };
+export type RegisterFunction = (context: PluginContext) => RegisteredProvider;
