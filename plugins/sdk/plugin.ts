@@ -99,6 +99,11 @@ export interface PluginContext {
   /** The instance this provider serves; `undefined` for a throwaway provider in a connection test. */
   instanceId?: string;
   http: { fetch: HttpFetch };
+  /**
+   * For clients that do not speak HTTP (SMTP, LDAP, database drivers): call before
+   * connecting; it throws with the reason when the egress policy blocks the host.
+   */
+  egress: { check(host: string, port?: number): Promise<void> };
   logger: PluginLogger;
 }
 
