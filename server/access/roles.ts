@@ -1,0 +1,26 @@
+/**
+ * Who may do what. Roles are ordered: an admin can do everything an operator can, an
+ * operator everything a viewer can.
+ */
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function roleAtLeast(role: Role, required: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(required);
+}
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  tokenId: string;
+  tokenName: string;
+  role: Role;
+}
+
+/** How a principal appears in the audit trail. */
+export function actorOf(principal: Principal | null): string {
+  return principal ? `token:${principal.tokenName}` : 'anonymous';
+}

@@ -1,0 +1,81 @@
+/**
+ * Every setting the server reads from the environment, parsed and checked in one place so a
+ * typo fails at startup with the variable's name instead of misbehaving later.
+ */
+import { delimiter, resolve } from 'node:path';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  builtinPluginsDir: string;
+  localPluginsDir: string;
+  extraPluginPaths: string[];
+  /** `development` serves GraphiQL and the console's dev helpers. */
+  environment: 'development' | 'production' | 'test';
+  adminToken: string | undefined;
+  healthIntervalMs: number;
+  healthHistoryLimit: number;
+  healthConcurrency: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const environment = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    dataDir: dataDirOf(env.PLUGFORM_DATA_DIR?.trim() || 'data'),
+    builtinPluginsDir: resolve(REPO_ROOT, 'plugins'),
+    localPluginsDir: resolve('plugins'),
+    extraPluginPaths: (env.PLUGIN_PATHS ?? '')
+      .split(delimiter)
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => resolve(p)),
+    environment,
+    adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
+    healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
+    healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
+    healthConcurrency: integer(env, 'PLUGFORM_HEALTH_CONCURRENCY', 16, 1, 1000),
+    logLevel: oneOf(env, 'PLUGFORM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T[number];
+}
+
+/** `:memory:` keeps the embedded database in memory (tests); anything else is a directory. */
+function dataDirOf(value: string): string {
+  return value === ':memory:' ? value : resolve(value);
+}

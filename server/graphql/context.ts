@@ -1,0 +1,24 @@
+/** What every resolver receives: the caller and the services, created per request. */
+import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { Principal } from '../access/roles.ts';
+import type { TokenService } from '../access/token-service.ts';
+import type { HealthService } from '../health/health-service.ts';
+import type { TestingService } from '../health/testing-service.ts';
+import type { InstanceService } from '../instances/instance-service.ts';
+import type { Logger } from '../logger.ts';
+import type { PluginRegistry } from '../registry/index.ts';
+
+export interface Services {
+  prisma: PrismaClient;
+  registry: PluginRegistry;
+  instances: InstanceService;
+  testing: TestingService;
+  health: HealthService;
+  tokens: TokenService;
+  logger: Logger;
+}
+
+export interface GraphQLContext extends Services {
+  principal: Principal | null;
+  requestId: string;
+}

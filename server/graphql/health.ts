@@ -1,0 +1,75 @@
+/** Connection tests and health checks. */
+import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
+import { builder } from './builder.ts';
+import { INSTANCE_ERRORS } from './errors.ts';
+import { HealthStatusEnum, SecretInput, configurationWithSecrets } from './instances.ts';
+
+const TestResultRef = builder.objectRef<PluginTestResult>('PluginTestResult').implement({
+  description: 'The outcome of a connection test. Nothing was saved and no live provider was touched.',
+  fields: (t) => ({
+    success: t.exposeBoolean('success'),
+    message: t.exposeString('message'),
+    details: t.field({ type: 'JSONObject', nullable: true, resolve: (r) => r.details ?? null }),
+    responseTimeMs: t.exposeInt('responseTimeMs'),
+    timestamp: t.field({ type: 'DateTime', resolve: (r) => r.timestamp }),
+  }),
+});
+
+const HealthResultRef = builder.objectRef<PluginHealthCheck>('PluginHealthCheck').implement({
+  fields: (t) => ({
+    pluginInstanceId: t.exposeID('pluginInstanceId'),
+    status: t.field({ type: HealthStatusEnum, resolve: (r) => r.status }),
+    message: t.exposeString('message'),
+    details: t.field({ type: 'JSONObject', nullable: true, resolve: (r) => r.details ?? null }),
+    responseTimeMs: t.exposeInt('responseTimeMs'),
+    timestamp: t.field({ type: 'DateTime', resolve: (r) => r.timestamp }),
+  }),
+});
+
+const TestPluginConnectionInput = builder.inputType('TestPluginConnectionInput', {
+  fields: (t) => ({
+    pluginName: t.string({ required: true }),
+    configuration: t.field({ type: 'JSONObject', defaultValue: {} }),
+    secrets: t.field({ type: [SecretInput] }),
+  }),
+});
+
+const TestPluginInstanceConnectionInput = builder.inputType('TestPluginInstanceConnectionInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    configuration: t.field({
+      type: 'JSONObject',
+      description: 'Optional override merged over the stored configuration (stored secrets are kept unless replaced).',
+    }),
+    secrets: t.field({ type: [SecretInput] }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  testPluginConnection: t.field({
+    type: TestResultRef,
+    description: 'Tests an unsaved configuration: test before you save.',
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: { input: t.arg({ type: TestPluginConnectionInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      context.testing.testUnsaved(input.pluginName, configurationWithSecrets(input.configuration, input.secrets)),
+  }),
+  testPluginInstanceConnection: t.field({
+    type: TestResultRef,
+    description: 'Tests a saved instance, optionally with a partial override. Never saves, never touches the live provider.',
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: { input: t.arg({ type: TestPluginInstanceConnectionInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      context.testing.testSaved(String(input.id), configurationWithSecrets(input.configuration, input.secrets)),
+  }),
+  checkPluginInstanceHealth: t.field({
+    type: HealthResultRef,
+    description: "Runs the instance's health check now and records it.",
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => context.health.check(String(args.id)),
+  }),
+}));

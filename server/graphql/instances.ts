@@ -1,0 +1,297 @@
+/**
+ * Plugin instances: the masked read side (through @pothos/plugin-prisma, so lists cost a
+ * bounded number of queries and never read a secret) and the lifecycle mutations.
+ *
+ * Secrets go in either as typed `secrets: [SecretInput!]` (the `SecretValue` scalar) or as
+ * keys of `configuration` (as the reference REST API took them); they come out only as
+ * `SecretState` (whether set, when changed) and the `MaskedSecret` scalar.
+ */
+import { isSecretField, type FieldSpec } from '../../plugins/sdk/index.ts';
+import { actorOf } from '../access/roles.ts';
+import { ValidationError } from '../instances/errors.ts';
+import { SECRET_MASK, type SecretChange } from '../instances/secret-values.ts';
+import { builder } from './builder.ts';
+import type { GraphQLContext } from './context.ts';
+import { INSTANCE_ERRORS } from './errors.ts';
+import { PluginRef, PluginTypeEnum } from './plugins.ts';
+
+export const InstanceStatusEnum = builder.enumType('InstanceStatus', {
+  description: 'ACTIVE: the provider is configured and live. INACTIVE: disabled. ERROR: it could not start (see statusMessage).',
+  values: { ACTIVE: { value: 'active' }, INACTIVE: { value: 'inactive' }, ERROR: { value: 'error' } } as const,
+});
+
+export const HealthStatusEnum = builder.enumType('HealthStatus', {
+  values: { HEALTHY: { value: 'healthy' }, DEGRADED: { value: 'degraded' }, UNHEALTHY: { value: 'unhealthy' }, UNKNOWN: { value: 'unknown' } } as const,
+});
+
+interface SecretState {
+  key: string;
+  label: string;
+  isSet: boolean;
+  updatedAt: Date | null;
+}
+
+const SecretStateRef = builder.objectRef<SecretState>('SecretState').implement({
+  description: 'Whether a secret field is set and when it last changed. Never its value.',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    label: t.exposeString('label'),
+    isSet: t.exposeBoolean('isSet'),
+    updatedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.updatedAt }),
+    value: t.field({
+      type: 'MaskedSecret',
+      nullable: true,
+      description: 'The mask when set, null when not. Echo it back in an update to keep the secret.',
+      resolve: (s) => (s.isSet ? SECRET_MASK : null),
+    }),
+  }),
+});
+
+export const HealthCheckRef = builder.prismaObject('HealthCheck', {
+  description: 'One recorded health check.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    status: t.field({ type: HealthStatusEnum, resolve: (c) => c.status as 'healthy' }),
+    message: t.exposeString('message'),
+    details: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.details ?? null }),
+    responseTimeMs: t.exposeInt('responseTimeMs'),
+    checkedAt: t.expose('checkedAt', { type: 'DateTime' }),
+  }),
+});
+
+const AuditEventRef = builder.prismaObject('AuditEvent', {
+  description: 'A change to an instance: who, what, when, and which keys (never values).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    actor: t.exposeString('actor'),
+    action: t.exposeString('action'),
+    changedKeys: t.exposeStringList('changedKeys'),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+
+export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
+  description: 'A configured instance of a plugin. Its configuration is shown with secrets masked.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    pluginName: t.exposeString('pluginName'),
+    plugin: t.field({
+      type: PluginRef,
+      nullable: true,
+      description: 'Null when the plugin is no longer loaded.',
+      resolve: (instance, _args, context) => context.registry.get(instance.pluginName) ?? null,
+    }),
+    name: t.exposeString('name'),
+    enabled: t.exposeBoolean('enabled'),
+    status: t.field({ type: InstanceStatusEnum, resolve: (i) => i.status as 'active' }),
+    statusMessage: t.exposeString('statusMessage', { nullable: true }),
+    version: t.exposeInt('version', { description: 'Send it back with an update; a stale one is a ConflictError.' }),
+    configuration: t.field({
+      type: 'JSONObject',
+      description: `Non-secret values, plus "${SECRET_MASK}" for every secret that is set.`,
+      select: { secrets: { select: { key: true } } },
+      resolve: (instance) => ({
+        ...(instance.config as Record<string, unknown>),
+        ...Object.fromEntries(instance.secrets.map((s) => [s.key, SECRET_MASK])),
+      }),
+    }),
+    secrets: t.field({
+      type: [SecretStateRef],
+      description: "One entry per secret field of the plugin's schema.",
+      select: { secrets: true },
+      resolve: (instance, _args, context) => secretStates(instance.pluginName, instance.secrets, context),
+    }),
+    healthStatus: t.field({ type: HealthStatusEnum, resolve: (i) => i.healthStatus as 'unknown' }),
+    healthSince: t.expose('healthSince', { type: 'DateTime', nullable: true, description: 'When healthStatus last changed.' }),
+    lastHealthCheckAt: t.expose('lastHealthAt', { type: 'DateTime', nullable: true }),
+    healthHistory: t.relation('healthChecks', {
+      args: { last: t.arg.int({ defaultValue: 20, description: 'How many of the latest checks (at most 100).' }) },
+      query: (args) => ({ orderBy: { checkedAt: 'desc' }, take: Math.min(Math.max(args.last ?? 20, 1), 100) }),
+    }),
+    auditEvents: t.field({
+      type: [AuditEventRef],
+      args: { last: t.arg.int({ defaultValue: 20 }) },
+      resolve: (instance, args, context) =>
+        context.prisma.auditEvent.findMany({
+          where: { instanceId: instance.id },
+          orderBy: { at: 'desc' },
+          take: Math.min(Math.max(args.last ?? 20, 1), 100),
+        }),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+function secretStates(pluginName: string, stored: readonly { key: string; updatedAt: Date }[], context: GraphQLContext): SecretState[] {
+  const fields: readonly FieldSpec[] = context.registry.get(pluginName)?.schema.fields ?? [];
+  const byKey = new Map(stored.map((s) => [s.key, s.updatedAt]));
+  const declared = fields.filter(isSecretField).map((f) => ({ key: f.key, label: f.label }));
+  // Keys stored but no longer declared (the plugin changed) are still shown as set.
+  const orphans = stored.filter((s) => !declared.some((d) => d.key === s.key)).map((s) => ({ key: s.key, label: s.key }));
+  return [...declared, ...orphans].map(({ key, label }) => ({ key, label, isSet: byKey.has(key), updatedAt: byKey.get(key) ?? null }));
+}
+
+// ------------------------------------------------------------------------------------
+// Queries
+
+builder.queryFields((t) => ({
+  pluginInstances: t.prismaConnection({
+    type: 'PluginInstance',
+    cursor: 'id',
+    authScopes: { viewer: true },
+    args: {
+      pluginName: t.arg.string(),
+      type: t.arg({ type: PluginTypeEnum, description: 'Only instances of plugins of this type.' }),
+      status: t.arg({ type: InstanceStatusEnum }),
+      enabled: t.arg.boolean(),
+    },
+    resolve: (query, _root, args, context) => {
+      const pluginNames = args.type ? context.registry.list({ type: args.type }).map((p) => p.schema.name) : undefined;
+      return context.prisma.pluginInstance.findMany({
+        ...query,
+        where: {
+          ...(args.pluginName ? { pluginName: args.pluginName } : {}),
+          ...(pluginNames ? { pluginName: { in: args.pluginName ? pluginNames.filter((n) => n === args.pluginName) : pluginNames } } : {}),
+          ...(args.status ? { status: args.status } : {}),
+          ...(args.enabled === null || args.enabled === undefined ? {} : { enabled: args.enabled }),
+        },
+        orderBy: [{ pluginName: 'asc' }, { name: 'asc' }, { id: 'asc' }],
+      });
+    },
+  }),
+  pluginInstance: t.prismaField({
+    type: 'PluginInstance',
+    nullable: true,
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) => context.prisma.pluginInstance.findUnique({ ...query, where: { id: String(args.id) } }),
+  }),
+}));
+
+// ------------------------------------------------------------------------------------
+// Mutations
+
+export const SecretInput = builder.inputType('SecretInput', {
+  description: 'A change to one secret field: a value replaces it, null clears it, the mask keeps it.',
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.field({ type: 'SecretValue', required: false }),
+  }),
+});
+
+/** Merges typed secret inputs into the configuration; the same key in both is an error. */
+export function configurationWithSecrets(
+  configuration: Record<string, unknown> | null | undefined,
+  secrets: readonly { key: string; value?: string | null }[] | null | undefined,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...(configuration ?? {}) };
+  const duplicates: string[] = [];
+  for (const { key, value } of secrets ?? []) {
+    if (key in merged) duplicates.push(key);
+    merged[key] = (value ?? null) satisfies SecretChange;
+  }
+  if (duplicates.length > 0) {
+    throw new ValidationError(
+      duplicates.map((key) => ({ field: key, rule: 'duplicate', message: `"${key}" is given both in configuration and in secrets; give it once` })),
+    );
+  }
+  return merged;
+}
+
+const CreateInput = builder.inputType('CreatePluginInstanceInput', {
+  fields: (t) => ({
+    pluginName: t.string({ required: true }),
+    name: t.string({ required: true, description: 'Unique among the instances of this plugin.' }),
+    enabled: t.boolean({ defaultValue: true }),
+    configuration: t.field({ type: 'JSONObject', defaultValue: {} }),
+    secrets: t.field({ type: [SecretInput] }),
+  }),
+});
+
+const UpdateInput = builder.inputType('UpdatePluginInstanceInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    version: t.int({ required: true, description: 'The version you edit (from the instance you read).' }),
+    name: t.string(),
+    configuration: t.field({
+      type: 'JSONObject',
+      description: 'A patch: given keys replace, null removes a key, omitted keys keep their value.',
+    }),
+    secrets: t.field({ type: [SecretInput] }),
+  }),
+});
+
+const DeletedInstanceRef = builder.objectRef<{ id: string; pluginName: string; name: string }>('DeletedPluginInstance').implement({
+  fields: (t) => ({ id: t.exposeID('id'), pluginName: t.exposeString('pluginName'), name: t.exposeString('name') }),
+});
+
+const instanceQuery = (query: object, id: string) => ({ ...query, where: { id } });
+
+builder.mutationFields((t) => ({
+  createPluginInstance: t.prismaField({
+    type: 'PluginInstance',
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: { input: t.arg({ type: CreateInput, required: true }) },
+    resolve: async (query, _root, { input }, context) => {
+      const created = await context.instances.create(
+        {
+          pluginName: input.pluginName,
+          name: input.name,
+          enabled: input.enabled ?? true,
+          configuration: configurationWithSecrets(input.configuration, input.secrets),
+        },
+        actorOf(context.principal),
+      );
+      return context.prisma.pluginInstance.findUniqueOrThrow(instanceQuery(query, created.id));
+    },
+  }),
+  updatePluginInstance: t.prismaField({
+    type: 'PluginInstance',
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: { input: t.arg({ type: UpdateInput, required: true }) },
+    resolve: async (query, _root, { input }, context) => {
+      const id = String(input.id);
+      await context.instances.update(
+        id,
+        {
+          version: input.version,
+          ...(input.name ? { name: input.name } : {}),
+          configuration: configurationWithSecrets(input.configuration, input.secrets),
+        },
+        actorOf(context.principal),
+      );
+      return context.prisma.pluginInstance.findUniqueOrThrow(instanceQuery(query, id));
+    },
+  }),
+  setPluginInstanceEnabled: t.prismaField({
+    type: 'PluginInstance',
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: {
+      id: t.arg.id({ required: true }),
+      enabled: t.arg.boolean({ required: true }),
+      version: t.arg.int({ description: 'When given, a stale version is a ConflictError.' }),
+    },
+    resolve: async (query, _root, args, context) => {
+      const id = String(args.id);
+      await context.instances.setEnabled(id, args.enabled, actorOf(context.principal), args.version ?? undefined);
+      return context.prisma.pluginInstance.findUniqueOrThrow(instanceQuery(query, id));
+    },
+  }),
+  deletePluginInstance: t.field({
+    type: DeletedInstanceRef,
+    authScopes: { operator: true },
+    errors: { types: INSTANCE_ERRORS },
+    args: {
+      id: t.arg.id({ required: true }),
+      version: t.arg.int({ description: 'When given, a stale version is a ConflictError.' }),
+    },
+    resolve: async (_root, args, context) => {
+      const deleted = await context.instances.delete(String(args.id), actorOf(context.principal), args.version ?? undefined);
+      return { id: deleted.id, pluginName: deleted.pluginName, name: deleted.name };
+    },
+  }),
+}));

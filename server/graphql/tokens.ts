@@ -1,0 +1,74 @@
+/** API tokens (admin only) and the caller's own identity. */
+import { ROLES } from '../access/roles.ts';
+import { NotFoundError, ValidationError } from '../instances/errors.ts';
+import { builder } from './builder.ts';
+
+export const RoleEnum = builder.enumType('Role', {
+  description: 'viewer: read only. operator: create, update, test and check instances. admin: everything, including tokens.',
+  values: Object.fromEntries(ROLES.map((role) => [role.toUpperCase(), { value: role }])) as {
+    VIEWER: { value: 'viewer' };
+    OPERATOR: { value: 'operator' };
+    ADMIN: { value: 'admin' };
+  },
+});
+
+const ApiTokenRef = builder.prismaObject('ApiToken', {
+  description: 'An API token. Its value is shown only once, when it is created.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    prefix: t.exposeString('prefix', { description: 'The first characters of the token, to tell tokens apart.' }),
+    role: t.field({ type: RoleEnum, resolve: (token) => token.role as 'viewer' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const CreatedTokenRef = builder.objectRef<{ token: string; id: string }>('CreatedApiToken').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'The token itself. Store it now: it is never shown again.' }),
+    apiToken: t.prismaField({
+      type: 'ApiToken',
+      resolve: (query, created, _args, context) => context.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: created.id } }),
+    }),
+  }),
+});
+
+const ViewerRef = builder.objectRef<{ tokenName: string; role: 'viewer' | 'operator' | 'admin' }>('Viewer').implement({
+  description: 'Who is calling.',
+  fields: (t) => ({ tokenName: t.exposeString('tokenName'), role: t.field({ type: RoleEnum, resolve: (v) => v.role }) }),
+});
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: ViewerRef,
+    authScopes: { viewer: true },
+    resolve: (_root, _args, context) => context.principal!,
+  }),
+  apiTokens: t.prismaField({
+    type: ['ApiToken'],
+    authScopes: { admin: true },
+    resolve: (query, _root, _args, context) => context.prisma.apiToken.findMany({ ...query, orderBy: { createdAt: 'asc' } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createApiToken: t.field({
+    type: CreatedTokenRef,
+    authScopes: { admin: true },
+    errors: { types: [ValidationError] },
+    args: { name: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
+    resolve: (_root, args, context) => context.tokens.create(args.name, args.role),
+  }),
+  revokeApiToken: t.prismaField({
+    type: ApiTokenRef,
+    authScopes: { admin: true },
+    errors: { types: [NotFoundError] },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, context) => {
+      const revoked = await context.tokens.revoke(String(args.id));
+      return context.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: revoked.id } });
+    },
+  }),
+}));

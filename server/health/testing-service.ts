@@ -1,0 +1,69 @@
+/**
+ * "Test connection" before saving (a plugin and an unsaved configuration) and for a saved
+ * instance (its stored configuration with an optional partial override; the stored secrets
+ * are merged here on the server, so the client never needs them).
+ */
+import { validateConfig, type PluginTestResult } from '../../plugins/sdk/index.ts';
+import { PluginUnavailableError, ValidationError } from '../instances/errors.ts';
+import type { InstanceService, PluginLookup } from '../instances/instance-service.ts';
+import type { EgressCheck } from '../instances/plugin-context.ts';
+import type { ProviderFactory } from '../instances/provider-pool.ts';
+import { mergeConfiguration, secretKeysOf } from '../instances/secret-values.ts';
+import type { Logger } from '../logger.ts';
+import { runConnectionTest } from './connection-test.ts';
+
+export interface TestingServiceDeps {
+  plugins: PluginLookup;
+  instances: InstanceService;
+  logger: Logger;
+  egress?: EgressCheck;
+  timeoutMs?: number;
+}
+
+export class TestingService {
+  readonly #deps: TestingServiceDeps;
+
+  constructor(deps: TestingServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Tests an unsaved configuration. Invalid input is a ValidationError, like a save. */
+  async testUnsaved(pluginName: string, configuration: Record<string, unknown>): Promise<PluginTestResult> {
+    const plugin = this.#plugin(pluginName);
+    const { plain, secrets } = mergeConfiguration({}, {}, configuration, secretKeysOf(plugin.schema.fields));
+    return this.#run(plugin, { ...plain, ...secrets }, secrets);
+  }
+
+  /** Tests a saved instance, optionally with a patch over its stored configuration. */
+  async testSaved(instanceId: string, override: Record<string, unknown> = {}): Promise<PluginTestResult> {
+    const instance = await this.#deps.instances.get(instanceId);
+    const plugin = this.#plugin(instance.pluginName);
+    const stored = await this.#deps.instances.readSecrets(instanceId);
+    const { plain, secrets } = mergeConfiguration(
+      instance.config as Record<string, unknown>,
+      stored,
+      override,
+      secretKeysOf(plugin.schema.fields),
+    );
+    return this.#run(plugin, { ...plain, ...secrets }, secrets);
+  }
+
+  async #run(plugin: ProviderFactory, values: Record<string, unknown>, secrets: Record<string, string>): Promise<PluginTestResult> {
+    const result = validateConfig(plugin.schema, values);
+    if (!result.ok) throw new ValidationError(result.errors);
+    return runConnectionTest({
+      plugin,
+      config: result.value,
+      secretValues: Object.values(secrets),
+      logger: this.#deps.logger,
+      ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
+      ...(this.#deps.timeoutMs ? { timeoutMs: this.#deps.timeoutMs } : {}),
+    });
+  }
+
+  #plugin(name: string): ProviderFactory {
+    const plugin = this.#deps.plugins.get(name);
+    if (!plugin) throw new PluginUnavailableError(name, 'no plugin with this name is loaded (see pluginLoadErrors)');
+    return plugin;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Plugin code is not trusted to behave: it may throw, hang, or return garbage. Every call
+ * into a provider goes through `callPlugin`, which turns all three into a `PluginCallError`
+ * with a message that names the plugin and the operation, so one bad plugin never takes the
+ * server down or leaves a request waiting forever.
+ */
+
+export class PluginCallError extends Error {
+  override readonly name = 'PluginCallError';
+  readonly pluginName: string;
+  readonly operation: string;
+  readonly reason: 'threw' | 'timeout';
+  constructor(pluginName: string, operation: string, reason: 'threw' | 'timeout', message: string, cause?: unknown) {
+    super(message, { cause });
+    this.pluginName = pluginName;
+    this.operation = operation;
+    this.reason = reason;
+  }
+}
+
+/** The message of anything thrown, without stack traces or non-Error noise. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message;
+  if (typeof error === 'string' && error) return error;
+  return 'unknown error';
+}
+
+export async function callPlugin<T>(
+  pluginName: string,
+  operation: string,
+  timeoutMs: number,
+  call: () => Promise<T> | T,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new PluginCallError(pluginName, operation, 'timeout', `${pluginName}: ${operation} did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(call), deadline]);
+  } catch (error) {
+    if (error instanceof PluginCallError) throw error;
+    throw new PluginCallError(pluginName, operation, 'threw', describeError(error), error);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * The lifecycle of plugin instances: create, update, enable/disable, delete, and bringing
+ * every enabled instance back at startup.
+ *
+ * A save touches two stores that share no transaction: the secret store and the database.
+ * The order makes it atomic from the outside:
+ *   validate → configure a new provider (in memory) → write secrets (check-and-set)
+ *   → write the database row (version check) → swap the provider in.
+ * A failure at any step undoes the steps before it, so a save lands in both stores or in
+ * neither, and a refused configuration never replaces the live provider.
+ */
+import { randomUUID } from 'node:crypto';
+import { validateConfig, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
+import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { Logger } from '../logger.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { SecretStoreError } from '../secrets/secret-store.ts';
+import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
+import { describeError } from './guarded-call.ts';
+import { createPluginContext, type EgressCheck } from './plugin-context.ts';
+import { ProviderPool, startProvider, stopQuietly, type ProviderFactory } from './provider-pool.ts';
+import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
+
+export interface PluginLookup {
+  get(name: string): ProviderFactory | undefined;
+}
+
+export interface InstanceServiceDeps {
+  prisma: PrismaClient;
+  secrets: SecretStore;
+  plugins: PluginLookup;
+  logger: Logger;
+  pool?: ProviderPool;
+  egress?: EgressCheck;
+  configureTimeoutMs?: number;
+}
+
+/** Instance names: what a person types, trimmed, 1–100 characters. */
+const MAX_NAME_LENGTH = 100;
+
+export type InstanceRecord = Prisma.PluginInstanceGetPayload<{ include: { secrets: true } }>;
+
+export interface CreateInstanceInput {
+  pluginName: string;
+  name: string;
+  enabled?: boolean;
+  /** Values by field key. Secret keys follow `SecretChange`: a value sets it, null/mask/omitted leaves it unset. */
+  configuration: Record<string, unknown>;
+}
+
+export interface UpdateInstanceInput {
+  /** The version the caller edits; a stale one fails with `ConflictError`. */
+  version: number;
+  name?: string;
+  /**
+   * A patch: a key with a value replaces it, a key with `null` removes it (back to the
+   * default), an omitted key keeps its value. Secret keys: a new value replaces the secret,
+   * `null` clears it, the mask or omission keeps it.
+   */
+  configuration?: Record<string, unknown>;
+}
+
+/** Who made a change, for the audit trail (`token:ci-bot`, `system`). */
+export type Actor = string;
+
+export class InstanceService {
+  readonly pool: ProviderPool;
+  readonly #deps: InstanceServiceDeps;
+
+  constructor(deps: InstanceServiceDeps) {
+    this.#deps = deps;
+    this.pool = deps.pool ?? new ProviderPool();
+  }
+
+  async get(id: string): Promise<InstanceRecord> {
+    const row = await this.#deps.prisma.pluginInstance.findUnique({ where: { id }, include: { secrets: true } });
+    if (!row) throw new NotFoundError('Plugin instance', id);
+    return row;
+  }
+
+  async create(input: CreateInstanceInput, actor: Actor): Promise<InstanceRecord> {
+    const plugin = this.#plugin(input.pluginName);
+    const name = checkName(input.name);
+    const secretKeys = secretKeysOf(plugin.schema.fields);
+    const { plain, secrets } = mergeConfiguration({}, {}, input.configuration, secretKeys);
+    const config = this.#validate(plugin, { ...plain, ...secrets });
+    await this.#assertNameFree(input.pluginName, name);
+
+    const id = randomUUID();
+    const enabled = input.enabled ?? true;
+    const provider = enabled ? await this.#startProvider(plugin, id, config, secrets) : undefined;
+    const stored = splitSecrets(config, secretKeys);
+    try {
+      if (Object.keys(stored.secrets).length > 0) await this.#deps.secrets.write(id, stored.secrets, { cas: 0 });
+    } catch (error) {
+      if (provider) await stopQuietly(plugin.schema.name, provider);
+      throw error;
+    }
+    try {
+      const row = await this.#deps.prisma.$transaction(async (tx) => {
+        const created = await tx.pluginInstance.create({
+          data: {
+            id,
+            pluginName: plugin.schema.name,
+            name,
+            enabled,
+            status: enabled ? 'active' : 'inactive',
+            config: stored.plain as Prisma.InputJsonObject,
+            secrets: { create: Object.keys(stored.secrets).map((key) => ({ key })) },
+          },
+          include: { secrets: true },
+        });
+        await audit(tx, actor, 'instance.create', created, Object.keys(config).sort());
+        return created;
+      });
+      if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(stored.secrets));
+      this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor });
+      return row;
+    } catch (error) {
+      // The database refused the row: take the secrets back out so nothing is half-saved.
+      await this.#deps.secrets.delete(id).catch((cleanup: unknown) =>
+        this.#deps.logger.error('could not remove secrets of an instance whose creation failed', {
+          instanceId: id,
+          reason: describeError(cleanup),
+        }),
+      );
+      if (provider) await stopQuietly(plugin.schema.name, provider);
+      throw translateDatabaseError(error, plugin.schema.name, name);
+    }
+  }
+
+  async update(id: string, input: UpdateInstanceInput, actor: Actor): Promise<InstanceRecord> {
+    const current = await this.get(id);
+    if (current.version !== input.version) throw new ConflictError(id, input.version, current.version);
+    const plugin = this.#plugin(current.pluginName);
+    const name = input.name === undefined ? current.name : checkName(input.name);
+    if (name !== current.name) await this.#assertNameFree(current.pluginName, name);
+
+    const secretKeys = secretKeysOf(plugin.schema.fields);
+    const storedSecrets = await this.#deps.secrets.read(id);
+    const { plain, secrets } = mergeConfiguration(
+      current.config as Record<string, unknown>,
+      storedSecrets.values,
+      input.configuration ?? {},
+      secretKeys,
+    );
+    const config = this.#validate(plugin, { ...plain, ...secrets });
+    const next = splitSecrets(config, secretKeys);
+    const secretKeysChanged = changedSecretKeys(storedSecrets.values, next.secrets);
+    const plainKeysChanged = changedPlainKeys(current.config as Record<string, unknown>, next.plain);
+
+    // Configure the replacement first: if the plugin refuses it, nothing has been written.
+    const provider = current.enabled ? await this.#startProvider(plugin, id, config, next.secrets) : undefined;
+    let secretsVersion = storedSecrets.version;
+    try {
+      if (secretKeysChanged.length > 0) {
+        secretsVersion = await this.#deps.secrets.write(id, next.secrets, { cas: storedSecrets.version });
+      }
+    } catch (error) {
+      if (provider) await stopQuietly(plugin.schema.name, provider);
+      if (error instanceof SecretStoreError && error.code === 'conflict') throw new ConflictError(id, input.version);
+      throw error;
+    }
+
+    try {
+      const row = await this.#deps.prisma.$transaction(async (tx) => {
+        const { count } = await tx.pluginInstance.updateMany({
+          where: { id, version: input.version },
+          data: {
+            name,
+            config: next.plain as Prisma.InputJsonObject,
+            version: { increment: 1 },
+            ...(current.enabled ? { status: 'active', statusMessage: null } : {}),
+          },
+        });
+        if (count === 0) throw new ConflictError(id, input.version);
+        await syncSecretState(tx, id, next.secrets, secretKeysChanged);
+        const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
+        const changed = [...new Set([...plainKeysChanged, ...secretKeysChanged, ...(name === current.name ? [] : ['name'])])].sort();
+        await audit(tx, actor, 'instance.update', updated, changed);
+        return updated;
+      });
+      if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(next.secrets));
+      return row;
+    } catch (error) {
+      if (secretKeysChanged.length > 0) await this.#restoreSecrets(id, storedSecrets.values, secretsVersion);
+      if (provider) await stopQuietly(plugin.schema.name, provider);
+      throw translateDatabaseError(error, plugin.schema.name, name);
+    }
+  }
+
+  async setEnabled(id: string, enabled: boolean, actor: Actor, version?: number): Promise<InstanceRecord> {
+    const current = await this.get(id);
+    if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
+    if (current.enabled === enabled) return current;
+    let provider: PluginProvider | undefined;
+    let values: Record<string, string> = {};
+    if (enabled) {
+      const plugin = this.#plugin(current.pluginName);
+      values = (await this.#deps.secrets.read(id)).values;
+      const config = this.#validate(plugin, { ...(current.config as Record<string, unknown>), ...values });
+      provider = await this.#startProvider(plugin, id, config, values);
+    }
+    try {
+      const row = await this.#deps.prisma.$transaction(async (tx) => {
+        const { count } = await tx.pluginInstance.updateMany({
+          where: { id, version: current.version },
+          data: { enabled, status: enabled ? 'active' : 'inactive', statusMessage: null, version: { increment: 1 } },
+        });
+        if (count === 0) throw new ConflictError(id, current.version);
+        const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
+        await audit(tx, actor, enabled ? 'instance.enable' : 'instance.disable', updated, ['enabled']);
+        return updated;
+      });
+      if (provider) await this.pool.swap(id, current.pluginName, provider, Object.values(values));
+      else await this.pool.stop(id);
+      return row;
+    } catch (error) {
+      if (provider) await stopQuietly(current.pluginName, provider);
+      throw error;
+    }
+  }
+
+  async delete(id: string, actor: Actor, version?: number): Promise<InstanceRecord> {
+    const current = await this.get(id);
+    if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
+    await this.#deps.prisma.$transaction(async (tx) => {
+      const { count } = await tx.pluginInstance.deleteMany({ where: { id, version: current.version } });
+      if (count === 0) throw new ConflictError(id, current.version);
+      await audit(tx, actor, 'instance.delete', current, []);
+    });
+    await this.pool.stop(id);
+    // The row is gone, so the secrets are unreachable; a failure here leaves an orphan
+    // document to clean up, never an instance without its secrets.
+    await this.#deps.secrets.delete(id).catch((error: unknown) =>
+      this.#deps.logger.error('instance deleted but its secrets could not be removed; delete them from the secret store', {
+        instanceId: id,
+        reason: describeError(error),
+      }),
+    );
+    return current;
+  }
+
+  /**
+   * Brings every enabled instance back after a restart. An instance that cannot start
+   * (plugin missing, configuration no longer valid, configure() failing) is marked `error`
+   * with the reason; the others start regardless.
+   */
+  async restoreAll(): Promise<{ active: number; failed: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ where: { enabled: true }, orderBy: { createdAt: 'asc' } });
+    let failed = 0;
+    const restore = async (row: (typeof rows)[number]) => {
+      try {
+        const plugin = this.#plugin(row.pluginName);
+        const { values } = await this.#deps.secrets.read(row.id);
+        const config = this.#validate(plugin, { ...(row.config as Record<string, unknown>), ...values });
+        const provider = await this.#startProvider(plugin, row.id, config, values);
+        await this.pool.swap(row.id, row.pluginName, provider, Object.values(values));
+        await this.#setStatus(row.id, 'active', null);
+      } catch (error) {
+        failed++;
+        const reason = describeError(error);
+        this.#deps.logger.warn(`instance "${row.name}" of ${row.pluginName} could not start`, { instanceId: row.id, reason });
+        await this.#setStatus(row.id, 'error', reason);
+      }
+    };
+    await forEachBounded(rows, 4, restore);
+    this.#deps.logger.info(`instances: ${rows.length - failed} active, ${failed} failed to start`);
+    return { active: rows.length - failed, failed };
+  }
+
+  async stopAll(): Promise<void> {
+    await this.pool.stopAll();
+  }
+
+  /** The stored secrets of an instance, for connection tests and health checks on the server only. */
+  async readSecrets(id: string): Promise<Record<string, string>> {
+    return (await this.#deps.secrets.read(id)).values;
+  }
+
+  #plugin(name: string): ProviderFactory {
+    const plugin = this.#deps.plugins.get(name);
+    if (!plugin) throw new PluginUnavailableError(name, 'no plugin with this name is loaded (see pluginLoadErrors)');
+    return plugin;
+  }
+
+  #validate(plugin: ProviderFactory, values: Record<string, unknown>): Record<string, unknown> {
+    const result = validateConfig(plugin.schema, values);
+    if (!result.ok) throw new ValidationError(result.errors);
+    return result.value;
+  }
+
+  async #startProvider(
+    plugin: ProviderFactory,
+    instanceId: string,
+    config: Record<string, unknown>,
+    secrets: Record<string, string>,
+  ): Promise<PluginProvider> {
+    const context = createPluginContext({
+      pluginName: plugin.schema.name,
+      instanceId,
+      logger: this.#deps.logger,
+      secretValues: Object.values(secrets),
+      ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
+    });
+    try {
+      return await startProvider(plugin, context, config, this.#deps.configureTimeoutMs);
+    } catch (error) {
+      throw new ConfigureError(plugin.schema.name, describeError(error));
+    }
+  }
+
+  async #assertNameFree(pluginName: string, name: string): Promise<void> {
+    const taken = await this.#deps.prisma.pluginInstance.findUnique({ where: { pluginName_name: { pluginName, name } } });
+    if (taken) throw nameTaken(pluginName, name);
+  }
+
+  async #restoreSecrets(id: string, values: Record<string, string>, version: number): Promise<void> {
+    try {
+      if (Object.keys(values).length === 0) await this.#deps.secrets.delete(id);
+      else await this.#deps.secrets.write(id, values, { cas: version });
+    } catch (error) {
+      this.#deps.logger.error('could not restore the previous secrets after a failed save', {
+        instanceId: id,
+        reason: describeError(error),
+      });
+    }
+  }
+
+  async #setStatus(id: string, status: string, statusMessage: string | null): Promise<void> {
+    await this.#deps.prisma.pluginInstance.update({ where: { id }, data: { status, statusMessage } });
+  }
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Instance name is required' }]);
+  if (trimmed.length > MAX_NAME_LENGTH) {
+    throw new ValidationError([
+      { field: 'name', rule: 'maxLength', message: `Instance name must be at most ${MAX_NAME_LENGTH} characters` },
+    ]);
+  }
+  return trimmed;
+}
+
+function nameTaken(pluginName: string, name: string): ValidationError {
+  const error: FieldError = { field: 'name', rule: 'unique', message: `An instance named "${name}" of ${pluginName} already exists` };
+  return new ValidationError([error]);
+}
+
+async function syncSecretState(
+  tx: Prisma.TransactionClient,
+  instanceId: string,
+  secrets: Readonly<Record<string, string>>,
+  changedKeys: readonly string[],
+): Promise<void> {
+  for (const key of changedKeys) {
+    if (key in secrets) {
+      await tx.pluginInstanceSecret.upsert({
+        where: { instanceId_key: { instanceId, key } },
+        create: { instanceId, key },
+        update: { updatedAt: new Date() },
+      });
+    } else {
+      await tx.pluginInstanceSecret.deleteMany({ where: { instanceId, key } });
+    }
+  }
+}
+
+async function audit(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  action: string,
+  instance: { id: string; pluginName: string; name: string },
+  changedKeys: string[],
+): Promise<void> {
+  await tx.auditEvent.create({
+    data: { actor, action, instanceId: instance.id, pluginName: instance.pluginName, changedKeys, details: { name: instance.name } },
+  });
+}
+
+function translateDatabaseError(error: unknown, pluginName: string, name: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'P2002') return nameTaken(pluginName, name);
+  return error;
+}
+
+async function forEachBounded<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
