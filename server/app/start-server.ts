@@ -11,7 +11,9 @@ import { applyMigrations } from '../../prisma/migrate.ts';
 import { TokenService } from '../access/token-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
+import { egressPolicyFromEnv } from '../health/egress.ts';
 import { HealthService } from '../health/health-service.ts';
+import { HealthScheduler } from '../health/scheduler.ts';
 import { TestingService } from '../health/testing-service.ts';
 import { InstanceService } from '../instances/instance-service.ts';
 import type { EgressCheck } from '../instances/plugin-context.ts';
@@ -37,7 +39,7 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services & { secrets: SecretStore; database: Database };
+  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler };
   close(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
 
     const prisma = database.prisma;
-    const egress = options.egress ? { egress: options.egress } : {};
+    const egress = { egress: options.egress ?? egressPolicyFromEnv(options.env ?? process.env) };
     const instances = new InstanceService({ prisma, secrets, plugins: registry, logger: logger.child('instances'), ...egress });
     closers.push(() => instances.stopAll());
     const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
@@ -76,8 +78,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const tokens = new TokenService(prisma, logger.child('tokens'));
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.restoreAll();
+    const scheduler = new HealthScheduler({
+      health,
+      pool: instances.pool,
+      plugins: registry,
+      logger: logger.child('health'),
+      intervalMs: config.healthIntervalMs,
+      concurrency: config.healthConcurrency,
+    });
+    scheduler.start();
+    closers.push(async () => scheduler.stop());
 
-    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database };
+    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler };
     const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development' });
     const serveConsole = createStaticHandler();
     const server: Server = createServer((req, res) =>

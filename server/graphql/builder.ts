@@ -63,3 +63,4 @@ export class NotAuthorizedError extends GraphQLError {
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,5 +1,7 @@
 /** Connection tests and health checks. */
+import { on, type EventEmitter } from 'node:events';
 import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
+import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
 import { INSTANCE_ERRORS } from './errors.ts';
 import { HealthStatusEnum, SecretInput, configurationWithSecrets } from './instances.ts';
@@ -29,7 +31,7 @@ const HealthResultRef = builder.objectRef<PluginHealthCheck>('PluginHealthCheck'
 const TestPluginConnectionInput = builder.inputType('TestPluginConnectionInput', {
   fields: (t) => ({
     pluginName: t.string({ required: true }),
-    configuration: t.field({ type: 'JSONObject', defaultValue: {} }),
+    configuration: t.field({ type: 'JSONObject', description: 'Values by field key (default {}); see CreatePluginInstanceInput.' }),
     secrets: t.field({ type: [SecretInput] }),
   }),
 });
@@ -73,3 +75,36 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => context.health.check(String(args.id)),
   }),
 }));
+
+const HealthChangeRef = builder.objectRef<HealthChange>('PluginInstanceHealthChange').implement({
+  description: "An instance's health status changed.",
+  fields: (t) => ({
+    instanceId: t.exposeID('instanceId'),
+    previousStatus: t.field({ type: HealthStatusEnum, resolve: (c) => c.previous }),
+    status: t.field({ type: HealthStatusEnum, resolve: (c) => c.current.status }),
+    check: t.field({ type: HealthResultRef, resolve: (c) => c.current }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  pluginInstanceHealthChanged: t.field({
+    type: HealthChangeRef,
+    description: 'Emits whenever the health status of an instance (or of the one given) changes. Served over SSE.',
+    authScopes: { viewer: true },
+    args: { id: t.arg.id({ description: 'Only this instance.' }) },
+    subscribe: (_root, args, context) => healthChanges(context.health.events, args.id ? String(args.id) : undefined),
+    resolve: (change) => change,
+  }),
+}));
+
+/** The health service's change events as an async iterable; ends when the client goes away. */
+async function* healthChanges(events: EventEmitter<{ change: [HealthChange] }>, instanceId?: string): AsyncGenerator<HealthChange> {
+  const controller = new AbortController();
+  try {
+    for await (const [change] of on(events as EventEmitter, 'change', { signal: controller.signal }) as AsyncIterable<[HealthChange]>) {
+      if (!instanceId || change.instanceId === instanceId) yield change;
+    }
+  } finally {
+    controller.abort();
+  }
+}

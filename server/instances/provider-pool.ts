@@ -68,6 +68,11 @@ export class ProviderPool {
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id)));
   }
 
+  /** The ids of the instances with a live provider. */
+  ids(): string[] {
+    return [...this.#live.keys()];
+  }
+
   get size(): number {
     return this.#live.size;
   }
