@@ -1,0 +1,19 @@
+import type { WidgetProps } from './types.ts';
+
+/** TEXT: several lines, resizable vertically. */
+export function TextArea(props: WidgetProps) {
+  return (
+    <textarea
+      class="pf-input pf-textarea"
+      id={props.ids.control}
+      name={props.field.key}
+      rows={4}
+      placeholder={props.field.placeholder}
+      value={typeof props.value === 'string' ? props.value : ''}
+      aria-describedby={props.describedBy}
+      aria-invalid={props.invalid || undefined}
+      aria-required={props.required || undefined}
+      onInput={(e) => props.onChange(e.currentTarget.value === '' ? undefined : e.currentTarget.value)}
+    />
+  );
+}

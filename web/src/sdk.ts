@@ -1,0 +1,13 @@
+/**
+ * The console's one door to the plugin SDK. The form validates with the SDK's own
+ * `validateConfig` (the same code the server runs), so no rule is ever reimplemented here.
+ */
+export { FieldType, isSecretField, validateConfig } from '../../plugins/sdk/index.ts';
+export type {
+  ArrayItemType,
+  FieldError,
+  FieldSpec,
+  SelectOption,
+  ValidationRule,
+  DeclarativeRule,
+} from '../../plugins/sdk/index.ts';
