@@ -1,0 +1,257 @@
+/**
+ * Health checks and connection tests against real local HTTP servers that misbehave in
+ * every way a vendor can: slow, hanging, 500, garbage, dropped connections. Real PGlite,
+ * real local secret store.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePlugin } from '../../../plugins/sdk/index.ts';
+import { openDatabase, type Database } from '../../../prisma/database.ts';
+import { applyMigrations } from '../../../prisma/migrate.ts';
+import { createEgressPolicy } from '../../../server/health/egress.ts';
+import { HealthService, type HealthChange } from '../../../server/health/health-service.ts';
+import { HealthScheduler } from '../../../server/health/scheduler.ts';
+import { TestingService } from '../../../server/health/testing-service.ts';
+import { InstanceService } from '../../../server/instances/instance-service.ts';
+import { createLogger } from '../../../server/logger.ts';
+import { createSecretStore } from '../../../server/secrets/index.ts';
+
+/** A vendor double: the path picks the misbehaviour. Counts concurrent requests per path. */
+function startVendor() {
+  let inFlight = 0;
+  const stats = { maxInFlight: 0, requests: 0, perInstanceOverlap: 0 };
+  const active = new Set<string>();
+  const server: Server = createServer((req, res) => {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const who = url.searchParams.get('who') ?? '';
+    if (active.has(who) && who) stats.perInstanceOverlap++;
+    active.add(who);
+    inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    const done = () => {
+      inFlight--;
+      active.delete(who);
+    };
+    res.on('close', done);
+    switch (url.pathname) {
+      case '/ok':
+        return void setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), Number(url.searchParams.get('delay') ?? 0));
+      case '/error':
+        return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
+      case '/garbage':
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json');
+      case '/hang':
+        return; // never answers
+      case '/drop':
+        return void req.socket.destroy();
+      default:
+        return void res.writeHead(404).end();
+    }
+  });
+  return { server, stats };
+}
+
+const probe = definePlugin({
+  name: 'probe',
+  type: 'INTEGRATION',
+  version: '1.0.0',
+  fields: [
+    { key: 'url', label: 'Status URL', type: 'URL', required: true },
+    { key: 'token', label: 'Token', type: 'SECRET', required: true },
+    { key: 'mode', label: 'Mode', type: 'SELECT', default: 'http', options: [
+      { value: 'http', label: 'HTTP' },
+      { value: 'throw', label: 'Throw' },
+      { value: 'garbage', label: 'Garbage' },
+      { value: 'hang', label: 'Hang' },
+    ] },
+  ],
+  createProvider(context) {
+    let config: { url: string; token: string; mode: string } | undefined;
+    const check = async () => {
+      if (!config) throw new Error('not configured');
+      if (config.mode === 'throw') throw new Error(`exploded while using ${config.token}`);
+      if (config.mode === 'garbage') return 'not a result' as never;
+      if (config.mode === 'hang') return new Promise<never>(() => undefined);
+      const response = await context.http.fetch(config.url, { timeoutMs: 300, headers: { authorization: `Bearer ${config.token}` } });
+      if (!response.ok) return { status: 'unhealthy' as const, message: `status endpoint answered HTTP ${response.status}` };
+      try {
+        await response.json();
+      } catch {
+        return { status: 'degraded' as const, message: 'status endpoint answered with something that is not JSON' };
+      }
+      return { status: 'healthy' as const, message: 'ok', details: { echoedToken: config.token } };
+    };
+    return {
+      configure(c) {
+        config = c;
+      },
+      healthCheck: check,
+      async testConnection() {
+        const report = await check();
+        return { success: report.status === 'healthy', message: report.message };
+      },
+      async executeAction() {
+        return { configured: config?.url ?? null };
+      },
+    };
+  },
+});
+
+const registry = { get: (name: string) => (name === 'probe' ? { schema: probe, createProvider: probe.createProvider } : undefined) };
+
+describe('health checks and connection tests', () => {
+  const vendor = startVendor();
+  let base = '';
+  let dir = '';
+  let db: Database;
+  let instances: InstanceService;
+  let health: HealthService;
+  let testing: TestingService;
+  const logs: string[] = [];
+  const CANARY = `canary-${Math.random().toString(36).slice(2)}`;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => vendor.server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(vendor.server.address() as AddressInfo).port}`;
+    dir = await mkdtemp(join(tmpdir(), 'plugform-health-'));
+    db = await openDatabase({ dataDir: ':memory:' });
+    await applyMigrations(db, { log: () => undefined });
+    const logger = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
+    const secrets = createSecretStore({}, { dataDir: dir });
+    await secrets.check();
+    const egress = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
+    instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, egress, configureTimeoutMs: 500 });
+    health = new HealthService({ prisma: db.prisma, pool: instances.pool, logger, historyLimit: 3, timeoutMs: 500 });
+    testing = new TestingService({ plugins: registry, instances, logger, egress, timeoutMs: 500 });
+  });
+
+  afterAll(async () => {
+    await instances.stopAll();
+    await db.close();
+    vendor.server.closeAllConnections();
+    vendor.server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  let counter = 0;
+  const create = (configuration: Record<string, unknown>, enabled = true) =>
+    instances.create({ pluginName: 'probe', name: `probe-${++counter}`, enabled, configuration: { token: CANARY, ...configuration } }, 'test');
+
+  it.each([
+    ['/ok', 'http', 'healthy', /^ok$/],
+    ['/error', 'http', 'unhealthy', /HTTP 500/],
+    ['/garbage', 'http', 'degraded', /not JSON/],
+    ['/hang', 'http', 'unhealthy', /timed out after 300 ms/],
+    ['/drop', 'http', 'unhealthy', /fetch failed|socket|closed/i],
+    ['/ok', 'throw', 'unhealthy', /exploded while using \[redacted\]/],
+    ['/ok', 'garbage', 'unhealthy', /healthCheck returned a malformed result/],
+    ['/ok', 'hang', 'unhealthy', /healthCheck did not finish within 500 ms/],
+  ])('%s in mode %s → %s', async (path, mode, status, message) => {
+    const instance = await create({ url: `${base}${path}`, mode });
+    const result = await health.check(instance.id);
+    expect(result.status).toBe(status);
+    expect(result.message).toMatch(message);
+    expect(result.pluginInstanceId).toBe(instance.id);
+    expect(result.responseTimeMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(result)).not.toContain(CANARY);
+    const row = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(row.healthStatus).toBe(status);
+  });
+
+  it('blocks a check that reaches for a metadata address, saying why', async () => {
+    const instance = await create({ url: 'http://169.254.169.254/latest/meta-data/' });
+    const result = await health.check(instance.id);
+    expect(result.status).toBe('unhealthy');
+    expect(result.message).toMatch(/blocked: 169\.254\.169\.254 is a link-local or cloud metadata address/);
+  });
+
+  it('keeps the last N results, moves `since` only on a change, and announces changes only', async () => {
+    const instance = await create({ url: `${base}/ok` });
+    const changes: HealthChange[] = [];
+    const listener = (change: HealthChange) => change.instanceId === instance.id && changes.push(change);
+    health.events.on('change', listener);
+    await health.check(instance.id);
+    const first = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
+    await health.check(instance.id);
+    await health.check(instance.id);
+    const same = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(same.healthSince).toEqual(first.healthSince);
+    expect(same.lastHealthAt!.getTime()).toBeGreaterThan(first.lastHealthAt!.getTime() - 1);
+    await instances.update(instance.id, { version: same.version, configuration: { url: `${base}/error` } }, 'test');
+    await health.check(instance.id);
+    health.events.off('change', listener);
+    expect(changes.map((c) => `${c.previous}→${c.current.status}`)).toEqual(['unknown→healthy', 'healthy→unhealthy']);
+    const history = await db.prisma.healthCheck.findMany({ where: { instanceId: instance.id }, orderBy: { checkedAt: 'desc' } });
+    expect(history).toHaveLength(3);
+    expect(history[0]!.status).toBe('unhealthy');
+  });
+
+  it('joins a second check of the same instance to the one running', async () => {
+    const instance = await create({ url: `${base}/ok?delay=100` });
+    const [a, b] = await Promise.all([health.check(instance.id), health.check(instance.id)]);
+    expect(a).toBe(b);
+  });
+
+  it('reports a disabled instance as unknown without calling it', async () => {
+    const instance = await create({ url: `${base}/ok` }, false);
+    const before = vendor.stats.requests;
+    const result = await health.check(instance.id);
+    expect(result.status).toBe('unknown');
+    expect(vendor.stats.requests).toBe(before);
+  });
+
+  it('tests before saving with a throwaway provider, and leaves the live one alone', async () => {
+    const live = await create({ url: `${base}/ok` });
+    const liveProvider = instances.pool.get(live.id)!.provider;
+    const rowsBefore = await db.prisma.pluginInstance.count();
+
+    const failing = testing.testSaved(live.id, { url: `${base}/hang`, mode: 'hang' });
+    // The live provider keeps serving while the test hangs.
+    expect(await (liveProvider as { executeAction(a: string, p: object): Promise<unknown> }).executeAction('x', {})).toEqual({ configured: `${base}/ok` });
+    const result = await failing;
+    expect(result.success).toBe(false);
+    expect(result.message).toMatch(/did not finish within 500 ms/);
+    expect(instances.pool.get(live.id)!.provider).toBe(liveProvider);
+    expect(await db.prisma.pluginInstance.count()).toBe(rowsBefore);
+    expect((await instances.get(live.id)).config).toMatchObject({ url: `${base}/ok` });
+
+    const unsaved = await testing.testUnsaved('probe', { url: `${base}/ok`, token: CANARY });
+    expect(unsaved).toMatchObject({ success: true, message: 'ok' });
+    await expect(testing.testUnsaved('probe', { url: 'not a url' })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('never lets the canary secret into a log line', () => {
+    expect(logs.join('\n')).not.toContain(CANARY);
+  });
+
+  it('schedules checks with bounded concurrency, one at a time per instance, skipping disabled and deleted instances', async () => {
+    await instances.stopAll();
+    for (const id of instances.pool.ids()) await instances.pool.stop(id);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await create({ url: `${base}/ok?delay=80&who=${i}` })).id);
+    const disabled = await create({ url: `${base}/ok?who=disabled` }, false);
+    const deleted = await create({ url: `${base}/ok?who=deleted` });
+    await instances.delete(deleted.id, 'test');
+    const stats = vendor.stats;
+    stats.maxInFlight = 0;
+    stats.perInstanceOverlap = 0;
+    const checked = new Set<string>();
+    const before = await db.prisma.healthCheck.count();
+    const scheduler = new HealthScheduler({ health, pool: instances.pool, plugins: registry, logger: createLogger({ sink: () => undefined }), intervalMs: 150, concurrency: 2, tickMs: 20 });
+    scheduler.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    scheduler.stop();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const row of await db.prisma.healthCheck.findMany({ select: { instanceId: true } })) checked.add(row.instanceId);
+    for (const id of ids) expect(checked.has(id), `instance ${id} checked`).toBe(true);
+    expect(checked.has(disabled.id)).toBe(false);
+    expect(await db.prisma.healthCheck.count()).toBeGreaterThan(before + ids.length);
+    expect(stats.maxInFlight).toBeLessThanOrEqual(2);
+    expect(stats.perInstanceOverlap).toBe(0);
+  });
+});
