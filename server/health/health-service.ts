@@ -88,33 +88,32 @@ export class HealthService {
     const { prisma, historyLimit } = this.#deps;
     const checkedAt = new Date(result.timestamp);
     const changed = previous !== result.status;
+    const instanceId = result.pluginInstanceId;
     try {
-      await prisma.$transaction(async (tx) => {
-        await tx.healthCheck.create({
+      // One batched transaction (no round trips in between): it holds the embedded
+      // database's single connection for as short as possible, so API queries are not
+      // starved during a sweep. The trim keeps the newest `historyLimit` checks.
+      await prisma.$transaction([
+        prisma.healthCheck.create({
           data: {
-            instanceId: result.pluginInstanceId,
+            instanceId,
             status: result.status,
             message: result.message,
             ...(result.details ? { details: result.details as object } : {}),
             responseTimeMs: result.responseTimeMs,
             checkedAt,
           },
-        });
-        await tx.pluginInstance.update({
-          where: { id: result.pluginInstanceId },
+        }),
+        prisma.pluginInstance.update({
+          where: { id: instanceId },
           data: { healthStatus: result.status, lastHealthAt: checkedAt, ...(changed ? { healthSince: checkedAt } : {}) },
-        });
-        const stale = await tx.healthCheck.findMany({
-          where: { instanceId: result.pluginInstanceId },
-          orderBy: { checkedAt: 'desc' },
-          skip: historyLimit,
-          select: { id: true },
-        });
-        if (stale.length > 0) await tx.healthCheck.deleteMany({ where: { id: { in: stale.map((s) => s.id) } } });
-      });
+        }),
+        prisma.$executeRaw`DELETE FROM health_check WHERE instance_id = ${instanceId} AND id NOT IN (
+          SELECT id FROM health_check WHERE instance_id = ${instanceId} ORDER BY checked_at DESC, id DESC LIMIT ${historyLimit})`,
+      ]);
     } catch (error) {
       // The instance may have been deleted while it was being checked: nothing to record.
-      this.#deps.logger.debug('health result not recorded', { instanceId: result.pluginInstanceId, reason: describeError(error) });
+      this.#deps.logger.debug('health result not recorded', { instanceId, reason: describeError(error) });
       return;
     }
     if (changed) this.events.emit('change', { instanceId: result.pluginInstanceId, previous, current: result });
