@@ -20,6 +20,8 @@ export interface ServerConfig {
   healthHistoryLimit: number;
   healthConcurrency: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Browser origins besides the server's own that may call the API (CSRF protection). */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -55,6 +57,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
     healthConcurrency: integer(env, 'PLUGFORM_HEALTH_CONCURRENCY', 16, 1, 1000),
     logLevel: oneOf(env, 'PLUGFORM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    allowedOrigins: (env.PLUGFORM_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
   };
 }
 

@@ -90,7 +90,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     closers.push(async () => scheduler.stop());
 
     const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler };
-    const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development' });
+    const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
     const serveConsole = createStaticHandler();
     const server: Server = createServer((req, res) =>
       withRequestId(req, res, () => {
