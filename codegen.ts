@@ -8,13 +8,14 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { configTypesCodegen } from './server/registry/config-types.codegen.ts';
 
 export interface CodegenTarget {
   name: string;
   generate(): Promise<Record<string, string>>;
 }
 
-const targets: CodegenTarget[] = [];
+const targets: CodegenTarget[] = [configTypesCodegen];
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');

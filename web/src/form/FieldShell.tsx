@@ -30,7 +30,7 @@ export function FieldShell(props: FieldShellProps) {
         </span>
         {/* A button-based control (select, list) cannot carry aria-required; say it in words. */}
         <Show when={props.labelMode === 'group' || props.field.type === 'SELECT' || props.field.type === 'MULTI_SELECT'}>
-          <span class="pf-sr-only"> (required)</span>
+          <span class="pf-sr-only">, required</span>
         </Show>
       </Show>
     </>

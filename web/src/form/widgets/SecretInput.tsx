@@ -24,12 +24,16 @@ export interface SecretInputProps {
  * types lives in the input's own state and in the draft, never in an attribute.
  */
 export function SecretInput(props: SecretInputProps) {
-  const focusControl = () => queueMicrotask(() => document.getElementById(props.ids.control)?.focus());
+  // Each action swaps the buttons, so focus is moved on purpose: Replace → the new input,
+  // Clear → Undo, Undo/Cancel → Replace. The draft change has re-rendered the field by the
+  // time this runs (Solid updates synchronously).
+  const focusPart = (part: 'input' | 'replace' | 'undo') =>
+    document.getElementById(part === 'input' ? props.ids.control : `${props.ids.control}-${part}`)?.focus();
   const isSet = () => props.status?.isSet === true;
   const changed = () => formatChangedAt(props.status?.updatedAt);
 
   // Action buttons say which secret they act on, since several may sit in one section.
-  const status = (body: string, ...actions: { label: string; run: () => void; danger?: boolean }[]) => (
+  const status = (body: string, ...actions: { id: string; label: string; name: string; run: () => void; danger?: boolean }[]) => (
     <div
       class="pf-secret"
       id={props.ids.control}
@@ -51,9 +55,10 @@ export function SecretInput(props: SecretInputProps) {
         {actions.map((action) => (
           <button
             type="button"
+            id={`${props.ids.control}-${action.id}`}
             class="pf-button pf-button--small"
             classList={{ 'pf-button--danger-ghost': action.danger, 'pf-button--secondary': !action.danger }}
-            aria-label={`${action.label} ${props.field.label}`}
+            aria-label={action.name}
             onClick={action.run}
           >
             {action.label}
@@ -68,14 +73,27 @@ export function SecretInput(props: SecretInputProps) {
       <Match when={props.draft.kind === 'keep'}>
         {status(
           'Set',
-          { label: 'Replace', run: () => (props.onDraft({ kind: 'enter', value: '' }), focusControl()) },
-          { label: 'Clear', danger: true, run: () => (props.onDraft({ kind: 'clear' }), focusControl()) },
+          {
+            id: 'replace',
+            label: 'Replace',
+            name: `Replace ${props.field.label}`,
+            run: () => (props.onDraft({ kind: 'enter', value: '' }), focusPart('input')),
+          },
+          {
+            id: 'clear',
+            label: 'Clear',
+            name: `Clear ${props.field.label}`,
+            danger: true,
+            run: () => (props.onDraft({ kind: 'clear' }), focusPart('undo')),
+          },
         )}
       </Match>
       <Match when={props.draft.kind === 'clear'}>
         {status('Will be removed when you save', {
+          id: 'undo',
           label: 'Undo',
-          run: () => (props.onDraft({ kind: 'keep' }), focusControl()),
+          name: `Undo clearing ${props.field.label}`,
+          run: () => (props.onDraft({ kind: 'keep' }), focusPart('replace')),
         })}
       </Match>
       <Match when={props.draft.kind === 'enter'}>
@@ -86,7 +104,7 @@ export function SecretInput(props: SecretInputProps) {
               type="button"
               class="pf-button pf-button--secondary pf-button--small"
               aria-label={`Keep the current ${props.field.label}`}
-              onClick={() => (props.onDraft({ kind: 'keep' }), focusControl())}
+              onClick={() => (props.onDraft({ kind: 'keep' }), focusPart('replace'))}
             >
               Cancel
             </button>

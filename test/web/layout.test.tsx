@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { FieldSpec } from '../../plugins/sdk/index.ts';
+import { fieldOf, renderForm, screen, within } from './helpers.tsx';
+
+const fields: FieldSpec[] = [
+  { key: 'mode', label: 'Sandbox', type: 'BOOLEAN', group: 'Environment', order: 2 },
+  { key: 'name', label: 'Name', type: 'STRING', order: 2 },
+  { key: 'phone', label: 'Phone', type: 'PHONE', group: 'Basic', order: 2, required: true },
+  { key: 'token', label: 'Token', type: 'SECRET', group: 'Basic', order: 1, required: true },
+  { key: 'version', label: 'Version', type: 'SELECT', group: 'Environment', order: 1, options: [{ value: 'a', label: 'A' }] },
+  { key: 'notes', label: 'Notes', type: 'TEXT' },
+  { key: 'id', label: 'Id', type: 'STRING', order: 1 },
+  { key: 'retries', label: 'Retries', type: 'INTEGER', group: 'Advanced' },
+];
+
+const legends = (c: HTMLElement) => [...c.querySelectorAll('fieldset > legend')].map((l) => l.textContent);
+const keysIn = (el: Element) => [...el.querySelectorAll('[data-field]')].map((f) => f.getAttribute('data-field'));
+
+describe('sections and order', () => {
+  it('puts ungrouped fields first, then groups in the schema order, fields by `order`', () => {
+    const { container } = renderForm({ fields, groups: ['Basic', 'Environment'] });
+    expect(legends(container)).toEqual(['Basic', 'Environment', 'Advanced']);
+    expect(keysIn(container)).toEqual(['id', 'name', 'notes', 'token', 'phone', 'version', 'mode', 'retries']);
+    const basic = screen.getByRole('group', { name: 'Basic' });
+    expect(basic.tagName).toBe('FIELDSET');
+    expect(keysIn(basic)).toEqual(['token', 'phone']);
+  });
+
+  it('without `groups`, groups follow their first appearance', () => {
+    const { container } = renderForm({ fields });
+    expect(legends(container)).toEqual(['Environment', 'Basic', 'Advanced']);
+  });
+});
+
+describe('labels, required marks and help', () => {
+  it('marks required fields visually and with aria-required', () => {
+    const { container } = renderForm({ fields });
+    const phone = screen.getByLabelText(/^Phone/);
+    expect(phone.getAttribute('aria-required')).toBe('true');
+    expect(within(fieldOf(container, 'phone')).getByText('*').getAttribute('aria-hidden')).toBe('true');
+    expect(screen.getByLabelText('Name').hasAttribute('aria-required')).toBe(false);
+    expect(fieldOf(container, 'name').querySelector('.pf-required')).toBeNull();
+    expect(screen.getByText(/are required/)).toBeTruthy();
+  });
+
+  it('a select says "required" in its name, since a button cannot carry aria-required', () => {
+    renderForm({ fields: [{ key: 'v', label: 'Version', type: 'SELECT', required: true, options: [{ value: 'a', label: 'A' }] }] });
+    expect(screen.getByRole('button', { name: /^Version, required/ })).toBeTruthy();
+  });
+
+  it('shows placeholders', () => {
+    renderForm({ fields: [{ key: 'u', label: 'Url', type: 'URL', placeholder: 'https://example.com' }] });
+    expect(screen.getByPlaceholderText('https://example.com')).toBeTruthy();
+  });
+
+  it('gives description and help text as a tooltip, and the description to screen readers', async () => {
+    renderForm({
+      fields: [{ key: 'phone', label: 'Phone', type: 'PHONE', description: 'Your verified number.', helpText: 'Use +country code.' }],
+    });
+    const input = screen.getByLabelText('Phone');
+    // aria-describedby reads the hint without opening anything.
+    const hintId = input.getAttribute('aria-describedby')!.split(' ')[0]!;
+    expect(document.getElementById(hintId)?.textContent).toBe('Your verified number. Use +country code.');
+    // The tooltip opens on keyboard focus of its trigger (Kobalte Tooltip).
+    const trigger = screen.getByRole('button', { name: 'About Phone' });
+    expect(screen.queryByRole('tooltip')).toBeNull();
+    trigger.focus();
+    const tooltip = await screen.findByRole('tooltip');
+    expect(tooltip.textContent).toContain('Your verified number.');
+    expect(tooltip.textContent).toContain('Use +country code.');
+    expect(trigger.getAttribute('aria-describedby')).toBe(tooltip.id);
+  });
+
+  it('renders no help button for a field without description or help', () => {
+    renderForm({ fields: [{ key: 'n', label: 'Name', type: 'STRING' }] });
+    expect(screen.queryByRole('button', { name: 'About Name' })).toBeNull();
+    expect(screen.getByLabelText('Name').hasAttribute('aria-describedby')).toBe(false);
+  });
+});
+
+describe('every field type', () => {
+  it('renders one control per field type', () => {
+    const all: FieldSpec[] = [
+      { key: 's', label: 'S', type: 'STRING' },
+      { key: 't', label: 'T', type: 'TEXT' },
+      { key: 'i', label: 'I', type: 'INTEGER' },
+      { key: 'f', label: 'F', type: 'FLOAT' },
+      { key: 'b', label: 'B', type: 'BOOLEAN' },
+      { key: 'sel', label: 'Sel', type: 'SELECT', options: [{ value: 'x', label: 'X' }] },
+      { key: 'ms', label: 'Ms', type: 'MULTI_SELECT', options: [{ value: 'x', label: 'X' }] },
+      { key: 'sec', label: 'Sec', type: 'SECRET' },
+      { key: 'u', label: 'U', type: 'URL' },
+      { key: 'e', label: 'E', type: 'EMAIL' },
+      { key: 'p', label: 'P', type: 'PHONE' },
+      { key: 'j', label: 'J', type: 'JSON' },
+      { key: 'a', label: 'A', type: 'ARRAY' },
+    ];
+    renderForm({ fields: all });
+    const control = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+    expect(control('S').type).toBe('text');
+    expect(control('T').tagName).toBe('TEXTAREA');
+    expect(control('I').type).toBe('number');
+    expect(control('F').type).toBe('number');
+    expect(screen.getByRole('switch', { name: 'B' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: /^Sel/ }).getAttribute('aria-haspopup')).toBe('listbox');
+    expect(screen.getByRole('button', { name: /^Ms/ }).getAttribute('aria-haspopup')).toBe('listbox');
+    expect(control('Sec').type).toBe('password');
+    expect(control('U').type).toBe('url');
+    expect(control('E').type).toBe('email');
+    expect(control('P').type).toBe('tel');
+    expect(control('J').tagName).toBe('TEXTAREA');
+    expect(screen.getByRole('group', { name: 'A' })).toBeTruthy();
+  });
+});
