@@ -35,7 +35,9 @@ export type SecretStoreErrorCode =
   | 'timeout'
   | 'key_mismatch'
   | 'misconfigured'
-  | 'io';
+  | 'io'
+  /** Stored ciphertext failed authentication or is unreadable: restore it from a backup. */
+  | 'corrupt';
 
 /**
  * A failure of the secret store. The message says what happened and what to do about it;
