@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definePlugin } from '../../../plugins/sdk/index.ts';
+import { definePlugin, type IntegrationProvider } from '../../../plugins/sdk/index.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
 import { createEgressPolicy } from '../../../server/health/egress.ts';
@@ -212,7 +212,7 @@ describe('health checks and connection tests', () => {
 
     const failing = testing.testSaved(live.id, { url: `${base}/hang`, mode: 'hang' });
     // The live provider keeps serving while the test hangs.
-    expect(await (liveProvider as { executeAction(a: string, p: object): Promise<unknown> }).executeAction('x', {})).toEqual({ configured: `${base}/ok` });
+    expect(await (liveProvider as IntegrationProvider).executeAction('x', {})).toEqual({ configured: `${base}/ok` });
     const result = await failing;
     expect(result.success).toBe(false);
     expect(result.message).toMatch(/did not finish within 500 ms/);
