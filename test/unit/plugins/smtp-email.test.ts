@@ -1,37 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import smtpPlugin from '../../../plugins/smtp-email/index.ts';
 import type { SmtpEmailConfig } from '../../../plugins/smtp-email/index.ts';
-import type { PluginContext } from '../../../plugins/sdk/index.ts';
-import { createHttpClient } from '../../../server/health/http-client.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
+import { createTestPluginContext, everythingSaid, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPort, startSilentServer, startSmtpServer, type TestSmtpServer } from '../../support/smtp-server.ts';
 
 // Every result, error and log line of this file is checked for this value at the end.
 const CANARY = 'canary-SMTP-pw-5f0c1e9d';
 const CANARY_B64 = Buffer.from(CANARY).toString('base64').replace(/=+$/, '');
+const contexts: TestPluginContext[] = [];
 const seen: unknown[] = [];
 const remember = <T>(value: T): T => (seen.push(value), value);
 
-interface LogLine { level: string; message: string; details?: Record<string, unknown> }
-
-/** A PluginContext with a recording logger and an egress policy the test controls. */
+/** The shared test context, with an egress policy that records and can block one host. */
 function testContext(options: { blockedHost?: string } = {}) {
-  const logs: LogLine[] = [];
   const egressChecks: { host: string; port?: number }[] = [];
-  const log = (level: string) => (message: string, details?: Record<string, unknown>) => {
-    logs.push({ level, message, details });
-    seen.push({ level, message, details });
-  };
-  const context: PluginContext = {
-    http: createHttpClient(),
+  const context = createTestPluginContext({
     egress: {
       async check(host, port) {
         egressChecks.push({ host, port });
         if (host === options.blockedHost) throw new Error(`egress policy blocks ${host}`);
       },
     },
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-  };
-  return { context, logs, egressChecks };
+  });
+  contexts.push(context);
+  return { context, egressChecks };
 }
 
 let starttlsServer: TestSmtpServer;
@@ -68,11 +61,11 @@ function config(overrides: Partial<SmtpEmailConfig> = {}): SmtpEmailConfig {
 }
 
 async function provider(overrides: Partial<SmtpEmailConfig> = {}, options: { blockedHost?: string } = {}) {
-  const { context, logs, egressChecks } = testContext(options);
+  const { context, egressChecks } = testContext(options);
   const instance = smtpPlugin.createProvider(context);
   const cfg = config(overrides);
   await instance.configure(cfg);
-  return { instance, cfg, logs, egressChecks };
+  return { instance, cfg, context, egressChecks };
 }
 
 describe('smtp-email plugin', () => {
@@ -81,6 +74,17 @@ describe('smtp-email plugin', () => {
     const password = smtpPlugin.fields.find((f) => f.key === 'password');
     expect(password?.type).toBe('SECRET');
     expect(smtpPlugin.fields.find((f) => f.key === 'port')).toMatchObject({ default: 587, minValue: 1, maxValue: 65535 });
+  });
+
+  it('has a schema the registry accepts, whose defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(smtpPlugin)).toEqual([]);
+    const minimal = { host: 'smtp.example.com', fromAddress: 'alerts@example.com', username: 'u', password: 'p' };
+    expect(validateConfig(smtpPlugin, minimal)).toEqual({
+      ok: true,
+      value: { ...minimal, port: 587, tlsMode: 'starttls', timeoutMs: 10_000, allowSelfSigned: false },
+    });
+    const wrong = validateConfig(smtpPlugin, { host: 'smtp.example.com', fromAddress: 'x', port: 0, tlsMode: 'ssl' });
+    expect(wrong.ok ? [] : wrong.errors.map((e) => e.field).sort()).toEqual(['fromAddress', 'port', 'tlsMode']);
   });
 
   it('sends a message over STARTTLS and the server receives headers and body', async () => {
@@ -225,8 +229,10 @@ describe('smtp-email plugin', () => {
 
   it('never reveals the password in results, errors or logs', async () => {
     expect(seen.length).toBeGreaterThan(10);
-    const everything = JSON.stringify(seen);
-    expect(everything).not.toContain(CANARY);
-    expect(everything).not.toContain(CANARY_B64);
+    for (const context of contexts) {
+      const everything = everythingSaid(context, ...seen);
+      expect(everything).not.toContain(CANARY);
+      expect(everything).not.toContain(CANARY_B64);
+    }
   });
 });
