@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import localStorage from '../../../plugins/local-storage/index.ts';
 import type { LocalStorageConfig } from '../../../plugins/local-storage/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, thrownBy } from '../../support/plugin-context.ts';
 
 let root: string;
@@ -46,6 +47,15 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (content: Uint8Array) => new TextDecoder().decode(content);
 
 describe('local-storage plugin', () => {
+  it('has a schema the registry accepts, whose defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(localStorage)).toEqual([]);
+    expect(validateConfig(localStorage, { baseDirectory: '/srv/files' })).toEqual({
+      ok: true,
+      value: { baseDirectory: '/srv/files', createIfMissing: false, maxFileSize: 10 * 1024 * 1024 },
+    });
+    expect(validateConfig(localStorage, { baseDirectory: 'relative/dir' })).toMatchObject({ ok: false, errors: [{ field: 'baseDirectory' }] });
+  });
+
   it('stores, retrieves and deletes a file with its metadata', async () => {
     const { instance } = await provider();
     const location = await instance.storeFile('invoices/2024/0001.txt', bytes('total: 12.50'), { customer: 'ACME', pages: 2 });
