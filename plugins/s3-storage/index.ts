@@ -90,7 +90,6 @@ const fields = [
     type: 'URL',
     placeholder: 'https://minio.example.com:9000',
     helpText: 'Only for S3-compatible services; leave empty for Amazon S3.',
-    validationRules: [{ type: 'pattern', value: '^https?://', message: 'The endpoint must start with http:// or https://' }],
     group: 'Connection',
     order: 1,
   },

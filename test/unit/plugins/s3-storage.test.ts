@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import s3Plugin, { S3StorageError } from '../../../plugins/s3-storage/index.ts';
 import type { S3StorageConfig } from '../../../plugins/s3-storage/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPort } from '../../support/smtp-server.ts';
 import { startS3Double, type S3Double } from '../../support/vendors/s3-double.ts';
@@ -61,6 +62,17 @@ async function provider(overrides: Partial<S3StorageConfig> = {}, contextOverrid
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('s3-storage plugin', () => {
+  it('has a schema the registry accepts, whose defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(s3Plugin)).toEqual([]);
+    const minimal = { bucket: 'my-bucket', accessKeyId: 'AKIA', secretAccessKey: 'secret' };
+    expect(validateConfig(s3Plugin, minimal)).toEqual({
+      ok: true,
+      value: { ...minimal, region: 'us-east-1', forcePathStyle: false, connectionTimeoutMs: 5_000, requestTimeoutMs: 30_000, maxAttempts: 3 },
+    });
+    const wrong = validateConfig(s3Plugin, { ...minimal, bucket: 'My_Bucket', endpoint: 'ftp://files.example.com', keyPrefix: '/x' });
+    expect(wrong.ok ? [] : wrong.errors.map((e) => e.field).sort()).toEqual(['bucket', 'endpoint', 'keyPrefix']);
+  });
+
   it('stores, retrieves and deletes an object under the key prefix, with metadata', async () => {
     const { instance } = await provider();
     const location = await instance.storeFile('reports/2024 Q1 (final).csv', bytes('a,b\n1,2\n'), {
