@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ldapPlugin, { escapeFilterValue, LdapProblem } from '../../../plugins/ldap/index.ts';
 import type { LdapConfig } from '../../../plugins/ldap/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { ssha, startSlapd, type TestSlapd } from '../../support/slapd.ts';
 import { closedPort, startSilentServer, TEST_TLS_CERT, TEST_TLS_KEY } from '../../support/smtp-server.ts';
@@ -111,6 +112,26 @@ async function provider(overrides: Partial<LdapConfig> = {}, contextOverrides: P
 }
 
 describe('ldap plugin (against a real slapd)', () => {
+  it('has a schema the registry accepts, whose defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(ldapPlugin)).toEqual([]);
+    const minimal = { url: 'ldaps://ldap.example.com', baseDn: PEOPLE };
+    expect(validateConfig(ldapPlugin, minimal)).toEqual({
+      ok: true,
+      value: {
+        ...minimal,
+        startTls: false,
+        allowSelfSigned: false,
+        userFilter: '(uid={username})',
+        searchScope: 'sub',
+        attributes: ['uid', 'cn', 'mail', 'displayName'],
+        connectTimeoutMs: 5_000,
+        operationTimeoutMs: 10_000,
+      },
+    });
+    const wrong = validateConfig(ldapPlugin, { ...minimal, url: 'http://ldap.example.com', userFilter: 'uid={user}' });
+    expect(wrong.ok ? [] : wrong.errors.map((e) => e.field).sort()).toEqual(['url', 'userFilter']);
+  });
+
   it('authenticates a user: service bind, search, user bind', async () => {
     const { instance } = await provider();
     const result = keep(await instance.authenticate({ username: 'alice', password: USER_CANARY }));
