@@ -15,7 +15,7 @@ export interface CodegenTarget {
   generate(): Promise<Record<string, string>>;
 }
 
-const targets: CodegenTarget[] = [configTypesCodegen];
+const targets: CodegenTarget[] = [(await import('./prisma/prisma.codegen.ts')).prismaCodegen, configTypesCodegen];
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
