@@ -125,6 +125,14 @@ describe('secret helpers', () => {
     expect([...keptSecretKeys(drafts)]).toEqual(['a']);
   });
 
+  it('an opened but empty replacement keeps the stored value (nothing would be sent)', () => {
+    const drafts = { a: { kind: 'enter', value: '' }, b: { kind: 'enter', value: '' } } as const;
+    const state = { a: { isSet: true } };
+    expect(secretsForValidation(drafts, state)).toEqual({ a: STORED_SECRET_PLACEHOLDER });
+    expect([...keptSecretKeys(drafts, state)]).toEqual(['a']);
+    expect(secretsPayload(drafts, state)).toEqual({});
+  });
+
   it('formatChangedAt', () => {
     expect(formatChangedAt('2025-03-12T14:05:00Z', 'en-GB')).toMatch(/12 Mar 2025/);
     expect(formatChangedAt(undefined)).toBeUndefined();

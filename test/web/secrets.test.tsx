@@ -100,6 +100,13 @@ describe('secrets in edit mode', () => {
     expect(onSubmit).toHaveBeenLastCalledWith({ values: { name: 'Shop' }, secrets: {} });
   });
 
+  it('Replace with nothing typed still counts as set (the stored value is kept)', () => {
+    const { onSubmit, submit } = edit();
+    fireEvent.click(screen.getByRole('button', { name: 'Replace Access Token' }));
+    submit();
+    expect(onSubmit).toHaveBeenCalledWith({ values: { name: 'Shop' }, secrets: {} });
+  });
+
   it('a replaced secret is validated like any value (no placeholder then)', () => {
     const { container, onSubmit, submit } = edit();
     fireEvent.click(screen.getByRole('button', { name: 'Replace Access Token' }));

@@ -151,3 +151,25 @@ describe('server errors', () => {
     expect(within(screen.getByRole('alert')).getByText('The plugin refused this configuration.')).toBeTruthy();
   });
 });
+
+describe('form chrome', () => {
+  it('renders extra actions before the submit button, and a busy submit button', () => {
+    const [busy, setBusy] = createSignal(false);
+    render(() => (
+      <ConfigForm fields={fields} submitLabel="Create" submitting={busy()}>
+        <button type="button">Test connection</button>
+      </ConfigForm>
+    ));
+    const buttons = screen.getAllByRole('button').map((b) => b.textContent);
+    expect(buttons.slice(-2)).toEqual(['Test connection', 'Create']);
+    setBusy(true);
+    const submit = screen.getByRole('button', { name: 'Saving…' }) as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+  });
+
+  it('is a named form that leaves validation to the SDK, not the browser', () => {
+    render(() => <ConfigForm fields={fields} aria-label="WhatsApp configuration" />);
+    const form = screen.getByRole('form', { name: 'WhatsApp configuration' }) as HTMLFormElement;
+    expect(form.noValidate).toBe(true);
+  });
+});

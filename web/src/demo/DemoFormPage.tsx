@@ -1,4 +1,4 @@
-import { A, useSearchParams } from '@solidjs/router';
+import { useSearchParams } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { ConfigForm } from '../form/ConfigForm.tsx';
 import type { ConfigPayload, ServerFieldError } from '../form/types.ts';
@@ -33,12 +33,13 @@ export function DemoFormPage() {
           <h1>{mode() === 'edit' ? 'Edit WhatsApp Business instance' : 'New WhatsApp Business instance'}</h1>
         </div>
         <nav class="pf-tabs" aria-label="Form mode">
-          <A href="/demo/form" class="pf-tab" aria-current={mode() === 'create' ? 'page' : undefined} end>
+          {/* Plain links (the router still handles them): <A> marks both current, as it ignores the query. */}
+          <a href="/demo/form" class="pf-tab" aria-current={mode() === 'create' ? 'page' : undefined}>
             Create
-          </A>
-          <A href="/demo/form?mode=edit" class="pf-tab" aria-current={mode() === 'edit' ? 'page' : undefined}>
+          </a>
+          <a href="/demo/form?mode=edit" class="pf-tab" aria-current={mode() === 'edit' ? 'page' : undefined}>
             Edit
-          </A>
+          </a>
         </nav>
       </div>
 

@@ -92,9 +92,16 @@ export function ConfigForm(props: ConfigFormProps) {
   // The whole form is validated on every change, by the same function the server runs.
   const validation = createMemo<PlacedErrors>(() => {
     const currentSecrets = currentDrafts();
-    const input = { ...currentValues(), ...secretsForValidation(currentSecrets) };
-    const result = validateConfig({ fields: props.fields }, input);
-    return result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, keptSecretKeys(currentSecrets));
+    const state = props.secretState;
+    const input = { ...currentValues(), ...secretsForValidation(currentSecrets, state) };
+    let result: ReturnType<typeof validateConfig>;
+    try {
+      result = validateConfig({ fields: props.fields }, input);
+    } catch (err) {
+      // A broken schema must not blank the screen; the server will refuse it with a reason.
+      return { byField: {}, general: [`This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+    return result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, keptSecretKeys(currentSecrets, state));
   });
   // Copied into a store with reconcile so that only fields whose messages changed re-render.
   const [clientErrors, setClientErrors] = createStore<PlacedErrors>({ byField: {}, general: [] });

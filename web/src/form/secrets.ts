@@ -3,7 +3,7 @@
  * knows only whether one is set, and what the user wants to do about it (a SecretDraft).
  */
 import { isSecretField, type FieldSpec } from '../sdk.ts';
-import type { SecretDraft, SecretState } from './types.ts';
+import type { SecretDraft, SecretState, SecretStatus } from './types.ts';
 
 /**
  * Stands in for a stored secret when the whole form is validated, so that a required secret
@@ -42,19 +42,30 @@ export function secretsPayload(
   return out;
 }
 
-/** Secret values as the validator should see them: typed text, or the placeholder when kept. */
-export function secretsForValidation(drafts: Readonly<Record<string, SecretDraft>>): Record<string, string> {
+/**
+ * Whether the stored value stays: kept explicitly, or "Replace" opened but nothing typed
+ * (an empty replacement is not sent, so the server keeps what it has).
+ */
+export function keepsStoredSecret(draft: SecretDraft, status: SecretStatus | undefined): boolean {
+  return draft.kind === 'keep' || (draft.kind === 'enter' && draft.value === '' && status?.isSet === true);
+}
+
+/** Secret values as the validator should see them: typed text, or the placeholder when the stored one stays. */
+export function secretsForValidation(
+  drafts: Readonly<Record<string, SecretDraft>>,
+  state: SecretState = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, draft] of Object.entries(drafts)) {
-    if (draft.kind === 'keep') out[key] = STORED_SECRET_PLACEHOLDER;
+    if (keepsStoredSecret(draft, state[key])) out[key] = STORED_SECRET_PLACEHOLDER;
     else if (draft.kind === 'enter' && draft.value !== '') out[key] = draft.value;
   }
   return out;
 }
 
-/** Keys whose stored value is kept: the validator's opinion of the placeholder is not news. */
-export function keptSecretKeys(drafts: Readonly<Record<string, SecretDraft>>): Set<string> {
-  return new Set(Object.entries(drafts).filter(([, d]) => d.kind === 'keep').map(([key]) => key));
+/** Keys whose stored value stays: the validator's opinion of the placeholder is not news. */
+export function keptSecretKeys(drafts: Readonly<Record<string, SecretDraft>>, state: SecretState = {}): Set<string> {
+  return new Set(Object.entries(drafts).filter(([key, draft]) => keepsStoredSecret(draft, state[key])).map(([key]) => key));
 }
 
 /** "12 Mar 2025, 14:05" in the reader's locale, or `undefined` for a missing/bad timestamp. */

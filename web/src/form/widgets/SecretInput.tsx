@@ -126,7 +126,7 @@ function PasswordInput(props: SecretInputProps) {
       autocomplete="new-password"
       spellcheck={false}
       autocapitalize="off"
-      placeholder={props.field.placeholder ?? (props.status?.isSet ? 'Enter a new value' : undefined)}
+      placeholder={props.status?.isSet ? 'New value (leave empty to keep the current one)' : props.field.placeholder}
       aria-describedby={props.describedBy}
       aria-invalid={props.invalid || undefined}
       aria-required={props.required || undefined}
