@@ -1,0 +1,320 @@
+/**
+ * Meilisearch: indexes documents and searches them.
+ *
+ * Adding documents is asynchronous in Meilisearch: the API answers 202 with a task, and the
+ * document is searchable once the task has succeeded. By default the plugin waits for that
+ * task, so `indexDocument()` resolving means "searchable", and a document Meilisearch refuses
+ * (a bad id, a primary key clash) is an error here rather than a silent failed task.
+ * https://www.meilisearch.com/docs/reference/api/documents
+ */
+import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit } from '../sdk/index.ts';
+import {
+  attemptsNote,
+  describeBody,
+  errorMessage,
+  isRecord,
+  joinUrl,
+  parseJson,
+  PluginHttpError,
+  redactSecrets,
+  requestWithRetry,
+  type FailureKind,
+  type HttpAnswer,
+} from '../sdk/http-helpers.ts';
+
+const fields = [
+  {
+    key: 'host',
+    label: 'Host URL',
+    type: 'URL',
+    required: true,
+    placeholder: 'http://localhost:7700',
+    description: 'The address of your Meilisearch instance or Meilisearch Cloud project.',
+    group: 'Connection',
+    order: 1,
+  },
+  {
+    key: 'apiKey',
+    label: 'API Key',
+    type: 'SECRET',
+    description: 'A key with the search, documents.add, tasks.get and indexes.get actions.',
+    helpText: 'Use a dedicated API key rather than the master key. Leave empty only for an instance started without a master key.',
+    group: 'Connection',
+    order: 2,
+  },
+  {
+    key: 'primaryKey',
+    label: 'Primary Key Attribute',
+    type: 'STRING',
+    default: 'id',
+    pattern: '^[A-Za-z0-9_-]+$',
+    validationRules: [{ type: 'pattern', value: '^[A-Za-z0-9_-]+$', message: 'An attribute name: letters, digits, dashes and underscores' }],
+    helpText: "The attribute that holds each document's id. It must match the index's primary key if the index already exists.",
+    group: 'Indexing',
+    order: 1,
+  },
+  {
+    key: 'waitForTasks',
+    label: 'Wait Until Searchable',
+    type: 'BOOLEAN',
+    default: true,
+    description: 'Wait for the indexing task to finish, so failures are reported and the document is searchable on return.',
+    group: 'Indexing',
+    order: 2,
+  },
+  {
+    key: 'taskTimeoutSeconds',
+    label: 'Indexing Wait Limit (seconds)',
+    type: 'INTEGER',
+    default: 30,
+    minValue: 1,
+    maxValue: 600,
+    helpText: 'How long to wait for an indexing task before reporting it as still running.',
+    group: 'Indexing',
+    order: 3,
+  },
+  {
+    key: 'searchLimit',
+    label: 'Default Result Limit',
+    type: 'INTEGER',
+    default: 20,
+    minValue: 1,
+    maxValue: 1000,
+    group: 'Search',
+    order: 1,
+  },
+  {
+    key: 'retryCount',
+    label: 'Retry Count',
+    type: 'INTEGER',
+    default: 2,
+    minValue: 0,
+    maxValue: 5,
+    helpText: 'Extra attempts after a 429, 5xx or no answer.',
+    group: 'Advanced',
+    order: 1,
+  },
+  {
+    key: 'timeoutSeconds',
+    label: 'Timeout (seconds)',
+    type: 'INTEGER',
+    default: 10,
+    minValue: 1,
+    maxValue: 120,
+    group: 'Advanced',
+    order: 2,
+  },
+] as const;
+
+export type MeilisearchConfig = ConfigOf<typeof fields>;
+
+const LABEL = 'Meilisearch';
+const UID_PATTERN = /^[A-Za-z0-9_-]{1,400}$/;
+const DOCUMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,511}$/;
+/** Attributes Meilisearch adds to hits; they are not part of the document. */
+const HIT_EXTRAS = ['_rankingScore', '_rankingScoreDetails', '_formatted', '_matchesPosition', '_vectors', '_geoDistance'];
+
+export default definePlugin({
+  name: 'meilisearch',
+  displayName: 'Meilisearch',
+  type: 'SEARCH',
+  version: '1.0.0',
+  description: 'Index documents in Meilisearch and search them with typo-tolerant full-text search.',
+  author: 'Plugform',
+  homepage: 'https://www.meilisearch.com/docs/reference/api/overview',
+  tags: ['search', 'full-text', 'meilisearch'],
+  groups: ['Connection', 'Indexing', 'Search', 'Advanced'],
+  fields,
+  supportsHealthCheck: true,
+  supportsTestConnection: true,
+
+  createProvider(context) {
+    let meili: MeiliApi | undefined;
+    const api = (): MeiliApi => {
+      if (meili === undefined) throw new Error('Meilisearch is not configured');
+      return meili;
+    };
+
+    const check = async () => {
+      try {
+        const report = await api().check();
+        return { ok: true as const, ...report };
+      } catch (error) {
+        const kind = error instanceof PluginHttpError ? error.kind : undefined;
+        return { ok: false as const, kind, message: api().redact(errorMessage(error)) };
+      }
+    };
+
+    return {
+      configure(config) {
+        meili = createMeiliApi(config, context.http.fetch, context.logger);
+      },
+
+      indexDocument(index, id, document) {
+        return api().guard(() => api().indexDocument(index, id, document));
+      },
+
+      search(index, query, options) {
+        return api().guard(() => api().search(index, query, options?.limit));
+      },
+
+      async healthCheck() {
+        const result = await check();
+        if (result.ok) return { status: 'healthy', message: result.message, details: result.details };
+        return { status: result.kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: result.message, details: { failure: result.kind ?? 'error' } };
+      },
+
+      async testConnection() {
+        const result = await check();
+        return result.ok ? { success: true, message: result.message, details: result.details } : { success: false, message: result.message };
+      },
+    };
+  },
+});
+
+// ---------------------------------------------------------------------------------------
+
+type MeiliApi = ReturnType<typeof createMeiliApi>;
+
+function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: PluginLogger) {
+  const secrets = [config.apiKey];
+  const redact = (text: string) => redactSecrets(text, secrets);
+
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<Record<string, unknown>> {
+    const answer = await requestWithRetry({
+      fetch,
+      url: joinUrl(config.host, path),
+      label: LABEL,
+      timeoutMs: config.timeoutSeconds * 1000,
+      retry: { retries: config.retryCount },
+      onRetry: ({ attempt, delayMs, reason }) => logger.warn('Meilisearch request failed, retrying', { path: path.split('?')[0], attempt, delayMs, reason }),
+      init: {
+        method,
+        headers: {
+          ...(authenticated && config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}),
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+    });
+    if (answer.status < 200 || answer.status >= 300) throw meiliFailure(answer, secrets, Boolean(config.apiKey));
+    const parsed = parseJson(answer, LABEL, secrets);
+    if (!isRecord(parsed)) throw new PluginHttpError(`${LABEL}: expected an object but got ${describeBody(answer, secrets)}`, { kind: 'response', status: answer.status });
+    return parsed;
+  }
+
+  /** Polls a task until it finishes, backing off from 50 ms to 1 s between polls. */
+  async function waitForTask(taskUid: number): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + config.taskTimeoutSeconds * 1000;
+    for (let delay = 50; ; delay = Math.min(1000, delay * 2)) {
+      const task = await call('GET', `tasks/${taskUid}`);
+      if (task.status === 'succeeded' || task.status === 'failed' || task.status === 'canceled') return task;
+      if (Date.now() + delay > deadline) {
+        throw new PluginHttpError(
+          `${LABEL}: task ${taskUid} is still ${String(task.status)} after ${config.taskTimeoutSeconds} s; the document will be searchable once Meilisearch processes it`,
+          { kind: 'server' },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  return {
+    redact,
+
+    /** Runs an operation; whatever it throws leaves with the key removed and without its cause. */
+    async guard<T>(operation: () => Promise<T>): Promise<T> {
+      try {
+        return await operation();
+      } catch (error) {
+        if (error instanceof PluginHttpError) throw new PluginHttpError(redact(error.message), { kind: error.kind, status: error.status, code: error.code });
+        throw new Error(redact(errorMessage(error)));
+      }
+    },
+
+    async indexDocument(index: string, id: string, document: Record<string, unknown>): Promise<void> {
+      checkIndexUid(index);
+      if (!DOCUMENT_ID_PATTERN.test(id)) {
+        throw new Error(`${LABEL}: document id "${id.slice(0, 100)}" is invalid: use up to 511 letters, digits, dashes and underscores`);
+      }
+      const path = `indexes/${index}/documents?primaryKey=${encodeURIComponent(config.primaryKey)}`;
+      const enqueued = await call('POST', path, [{ ...document, [config.primaryKey]: id }]);
+      const taskUid = Number(enqueued.taskUid);
+      if (!config.waitForTasks) {
+        logger.info('Meilisearch document enqueued', { index, id, taskUid });
+        return;
+      }
+      const task = await waitForTask(taskUid);
+      if (task.status !== 'succeeded') {
+        const error = isRecord(task.error) ? task.error : {};
+        const code = typeof error.code === 'string' ? error.code : String(task.status);
+        throw new PluginHttpError(`${LABEL}: indexing document "${id}" into "${index}" failed: ${String(error.message ?? task.status)} (${code}, task ${taskUid})`, {
+          kind: 'request',
+          code,
+        });
+      }
+      logger.info('Meilisearch document indexed', { index, id, taskUid });
+    },
+
+    async search(index: string, query: string, limit = config.searchLimit): Promise<SearchHit[]> {
+      checkIndexUid(index);
+      const answer = await call('POST', `indexes/${index}/search`, { q: query, limit, showRankingScore: true });
+      const hits = Array.isArray(answer.hits) ? answer.hits.filter(isRecord) : [];
+      return hits.map((hit) => toSearchHit(hit, config.primaryKey));
+    },
+
+    /**
+     * Health and test: `GET /health` (no key needed: is the instance up?), then an
+     * authenticated `GET /indexes?limit=1` (does the key work?). Two calls, so the message
+     * can say which of the two is wrong.
+     */
+    async check() {
+      const health = await call('GET', 'health', undefined, false);
+      if (health.status !== 'available') throw new PluginHttpError(`${LABEL}: the instance reports status "${String(health.status)}"`, { kind: 'server' });
+      const indexes = await call('GET', 'indexes?limit=1');
+      return {
+        message: `Meilisearch is available and the API key works (${String(indexes.total ?? 0)} indexes)`,
+        details: { status: health.status, indexes: indexes.total, authenticated: Boolean(config.apiKey) },
+      };
+    },
+  };
+}
+
+function checkIndexUid(index: string): void {
+  if (!UID_PATTERN.test(index)) {
+    throw new Error(`${LABEL}: index name "${index.slice(0, 100)}" is invalid: use letters, digits, dashes and underscores`);
+  }
+}
+
+function toSearchHit(hit: Record<string, unknown>, primaryKey: string): SearchHit {
+  const document = Object.fromEntries(Object.entries(hit).filter(([key]) => !HIT_EXTRAS.includes(key)));
+  const score = typeof hit._rankingScore === 'number' ? hit._rankingScore : undefined;
+  return { id: String(hit[primaryKey] ?? ''), ...(score === undefined ? {} : { score }), document };
+}
+
+const EXPLANATIONS: Record<string, string> = {
+  missing_authorization_header: 'the instance requires an API key and none is configured',
+  invalid_api_key: 'the API key is invalid or lacks the permission for this action',
+  index_not_found: 'the index does not exist yet (it is created by the first indexed document)',
+};
+
+/** `{ message, code, type, link }` → "Meilisearch: <explanation>: <message> (<code>)". */
+function meiliFailure(answer: HttpAnswer, secrets: readonly (string | undefined)[], hasKey: boolean): PluginHttpError {
+  let error: { message?: unknown; code?: unknown; type?: unknown } | undefined;
+  try {
+    const parsed = JSON.parse(answer.body) as unknown;
+    if (isRecord(parsed) && typeof parsed.code === 'string') error = parsed;
+  } catch {
+    // Not Meilisearch's error format: described from the raw answer below.
+  }
+  if (error === undefined) {
+    const kind: FailureKind = answer.status === 429 ? 'rate-limit' : answer.status >= 500 ? 'server' : 'response';
+    return new PluginHttpError(`${LABEL}: unexpected answer, ${describeBody(answer, secrets)}${attemptsNote(answer)}`, { kind, status: answer.status });
+  }
+  const code = String(error.code);
+  const explanation = code === 'invalid_api_key' && !hasKey ? EXPLANATIONS.missing_authorization_header : EXPLANATIONS[code];
+  const message = redactSecrets(String(error.message ?? ''), secrets);
+  const text = explanation ? `${explanation}: ${message}` : message;
+  const kind: FailureKind = error.type === 'auth' ? 'auth' : error.type === 'internal' || error.type === 'system' ? 'server' : answer.status === 429 ? 'rate-limit' : 'request';
+  return new PluginHttpError(`${LABEL}: ${text} (${code})${attemptsNote(answer)}`, { kind, status: answer.status, code });
+}
