@@ -16,6 +16,7 @@ export interface CodegenTarget {
 }
 
 const targets: CodegenTarget[] = [(await import('./prisma/prisma.codegen.ts')).prismaCodegen, configTypesCodegen];
+targets.push(...(await import('./server/graphql/schema.codegen.ts')).graphqlCodegenTargets);
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');

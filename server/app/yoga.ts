@@ -3,8 +3,8 @@
  * bearer-token authentication (the context factory) and masking of unexpected errors.
  */
 import { randomUUID } from 'node:crypto';
-import { GraphQLError } from 'graphql';
-import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Principal } from '../access/roles.ts';
 import type { Services } from '../graphql/context.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -23,13 +23,13 @@ async function authenticate(request: Request, services: Services): Promise<Princ
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) {
-    throw new GraphQLError('The Authorization header must be "Bearer <token>"', {
+    throw createGraphQLError('The Authorization header must be "Bearer <token>"', {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
     });
   }
   const principal = await services.tokens.authenticate(match[1]!);
   if (!principal) {
-    throw new GraphQLError('This API token is unknown or revoked', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    throw createGraphQLError('This API token is unknown or revoked', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   }
   return principal;
 }
@@ -51,17 +51,22 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
     }),
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof GraphQLError || (error instanceof GraphQLError && !error.originalError)) {
-          return defaultMaskError(error, message, isDev);
-        }
+        // Yoga knows which errors are meant for the client (parse, validation, bad variables,
+        // refused access: GraphQL errors all the way down) and returns those unchanged. It
+        // decides with its own copy of graphql-js, so no `instanceof` here can disagree.
+        if (defaultMaskError(error, message, isDev) === error) return error as Error;
         const id = currentRequestId() ?? randomUUID();
+        const located = error as Partial<Pick<GraphQLError, 'path' | 'nodes' | 'originalError'>>;
+        const original = located.originalError ?? error;
         logger.error('unexpected error', {
           requestId: id,
-          path: error instanceof GraphQLError ? error.path?.join('.') : undefined,
+          path: located.path?.join('.'),
           error: original instanceof Error ? `${original.name}: ${original.message}` : String(original),
         });
-        return new GraphQLError(`Unexpected error; the server log has the details under request id ${id}`, {
+        // Where it happened (path, locations) helps the client; what happened stays in the log.
+        return createGraphQLError(`Unexpected error; the server log has the details under request id ${id}`, {
+          ...(located.nodes ? { nodes: located.nodes } : {}),
+          ...(located.path ? { path: located.path } : {}),
           extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: id },
         });
       },

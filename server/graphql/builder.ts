@@ -4,7 +4,7 @@
  * prisma resolves database objects without N+1 queries, relay provides connections.
  */
 import SchemaBuilder from '@pothos/core';
-import { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -35,10 +35,11 @@ export const builder = new SchemaBuilder<{
       operator: context.principal !== null && roleAtLeast(context.principal.role, 'operator'),
       admin: context.principal !== null && roleAtLeast(context.principal.role, 'admin'),
     }),
-    // Every field is closed unless it says who may use it.
+    // A field with several scopes is open to any of them. (A field without `authScopes` is
+    // open to everyone: every root field names its scope; test/api/access.test.ts checks.)
     defaultStrategy: 'any',
     unauthorizedError: (_parent, context) =>
-      new NotAuthorizedError(
+      notAuthorizedError(
         context.principal
           ? `Your token's role (${context.principal.role}) does not allow this`
           : 'Sign in: send an API token as "Authorization: Bearer <token>"',
@@ -54,11 +55,15 @@ export const builder = new SchemaBuilder<{
   relay: { clientMutationId: 'omit', cursorType: 'String' },
 });
 
-/** Refused for lack of a token or role. A GraphQLError, so yoga shows its message. */
-export class NotAuthorizedError extends GraphQLError {
-  constructor(message: string) {
-    super(message, { extensions: { code: 'FORBIDDEN' } });
-  }
+/**
+ * Refused for lack of a token or role. A GraphQLError, so yoga shows its message. Made by
+ * yoga's `createGraphQLError`, so it is an instance of the GraphQLError class yoga checks
+ * against even when this module got another copy of graphql-js (graphql ships CommonJS and
+ * ESM builds; Vite-based runners such as vitest load the ESM one for our code while yoga
+ * gets the CommonJS one, and yoga would then mask the error as unexpected).
+ */
+export function notAuthorizedError(message: string) {
+  return createGraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }
 
 builder.queryType({});

@@ -4,7 +4,7 @@ import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/inde
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
 import { INSTANCE_ERRORS } from './errors.ts';
-import { HealthStatusEnum, SecretInput, configurationWithSecrets } from './instances.ts';
+import { HealthStatusEnum, SecretInput, configurationWithSecrets, fieldsFor } from './instances.ts';
 
 const TestResultRef = builder.objectRef<PluginTestResult>('PluginTestResult').implement({
   description: 'The outcome of a connection test. Nothing was saved and no live provider was touched.',
@@ -54,8 +54,11 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     errors: { types: INSTANCE_ERRORS },
     args: { input: t.arg({ type: TestPluginConnectionInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      context.testing.testUnsaved(input.pluginName, configurationWithSecrets(input.configuration, input.secrets)),
+    resolve: async (_root, { input }, context) =>
+      context.testing.testUnsaved(
+        input.pluginName,
+        configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { pluginName: input.pluginName }, input.secrets)),
+      ),
   }),
   testPluginInstanceConnection: t.field({
     type: TestResultRef,
@@ -63,8 +66,11 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     errors: { types: INSTANCE_ERRORS },
     args: { input: t.arg({ type: TestPluginInstanceConnectionInput, required: true }) },
-    resolve: (_root, { input }, context) =>
-      context.testing.testSaved(String(input.id), configurationWithSecrets(input.configuration, input.secrets)),
+    resolve: async (_root, { input }, context) =>
+      context.testing.testSaved(
+        String(input.id),
+        configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: String(input.id) }, input.secrets)),
+      ),
   }),
   checkPluginInstanceHealth: t.field({
     type: HealthResultRef,

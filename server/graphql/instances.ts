@@ -6,7 +6,7 @@
  * keys of `configuration` (as the reference REST API took them); they come out only as
  * `SecretState` (whether set, when changed) and the `MaskedSecret` scalar.
  */
-import { isSecretField, type FieldSpec } from '../../plugins/sdk/index.ts';
+import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
 import { actorOf } from '../access/roles.ts';
 import { ValidationError } from '../instances/errors.ts';
 import { SECRET_MASK, type SecretChange } from '../instances/secret-values.ts';
@@ -180,23 +180,45 @@ export const SecretInput = builder.inputType('SecretInput', {
   }),
 });
 
-/** Merges typed secret inputs into the configuration; the same key in both is an error. */
+/**
+ * Merges typed secret inputs into the configuration. The same key in both is an error, and so
+ * is a `secrets` entry for a field the plugin does not declare secret: its value would be
+ * stored in the database and shown in `configuration`, which the caller clearly did not mean.
+ * (Keys that are not fields at all are left to the validator, which names them.)
+ */
 export function configurationWithSecrets(
   configuration: Record<string, unknown> | null | undefined,
   secrets: readonly { key: string; value?: string | null }[] | null | undefined,
+  fields?: readonly FieldSpec[],
 ): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...(configuration ?? {}) };
-  const duplicates: string[] = [];
+  const errors: FieldError[] = [];
   for (const { key, value } of secrets ?? []) {
-    if (key in merged) duplicates.push(key);
+    if (key in merged) {
+      errors.push({ field: key, rule: 'duplicate', message: `"${key}" is given both in configuration and in secrets; give it once` });
+    }
+    const field = fields?.find((f) => f.key === key);
+    if (field && !isSecretField(field)) {
+      errors.push({ field: key, rule: 'notSecret', message: `${field.label} is not a secret field; send it in configuration` });
+    }
     merged[key] = (value ?? null) satisfies SecretChange;
   }
-  if (duplicates.length > 0) {
-    throw new ValidationError(
-      duplicates.map((key) => ({ field: key, rule: 'duplicate', message: `"${key}" is given both in configuration and in secrets; give it once` })),
-    );
-  }
+  if (errors.length > 0) throw new ValidationError(errors);
   return merged;
+}
+
+/** The fields of a plugin, or of the plugin of a saved instance, when `secrets` needs checking. */
+export async function fieldsFor(
+  context: GraphQLContext,
+  target: { pluginName: string } | { instanceId: string },
+  secrets: readonly unknown[] | null | undefined,
+): Promise<readonly FieldSpec[] | undefined> {
+  if (!secrets || secrets.length === 0) return undefined;
+  const pluginName =
+    'pluginName' in target
+      ? target.pluginName
+      : (await context.prisma.pluginInstance.findUnique({ where: { id: target.instanceId }, select: { pluginName: true } }))?.pluginName;
+  return pluginName === undefined ? undefined : context.registry.get(pluginName)?.schema.fields;
 }
 
 const CreateInput = builder.inputType('CreatePluginInstanceInput', {
@@ -204,7 +226,9 @@ const CreateInput = builder.inputType('CreatePluginInstanceInput', {
     pluginName: t.string({ required: true }),
     name: t.string({ required: true, description: 'Unique among the instances of this plugin.' }),
     enabled: t.boolean({ defaultValue: true }),
-    configuration: t.field({ type: 'JSONObject', defaultValue: {} }),
+    // No `defaultValue: {}`: graphql-js cannot print an object default of a custom scalar
+    // (printSchema and introspection throw); a missing configuration means {} anyway.
+    configuration: t.field({ type: 'JSONObject', description: 'Values by field key (default {}).' }),
     secrets: t.field({ type: [SecretInput] }),
   }),
 });
@@ -240,7 +264,11 @@ builder.mutationFields((t) => ({
           pluginName: input.pluginName,
           name: input.name,
           enabled: input.enabled ?? true,
-          configuration: configurationWithSecrets(input.configuration, input.secrets),
+          configuration: configurationWithSecrets(
+            input.configuration,
+            input.secrets,
+            await fieldsFor(context, { pluginName: input.pluginName }, input.secrets),
+          ),
         },
         actorOf(context.principal),
       );
@@ -259,7 +287,7 @@ builder.mutationFields((t) => ({
         {
           version: input.version,
           ...(input.name ? { name: input.name } : {}),
-          configuration: configurationWithSecrets(input.configuration, input.secrets),
+          configuration: configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: id }, input.secrets)),
         },
         actorOf(context.principal),
       );

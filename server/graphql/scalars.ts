@@ -2,8 +2,12 @@
  * Scalars. The two secret scalars make the write-only contract structural: `SecretValue`
  * can only be parsed from input (serialising it throws), and `MaskedSecret` can only ever
  * serialise to the mask, whatever a resolver hands it.
+ *
+ * Errors are made with yoga's `createGraphQLError` (see `notAuthorizedError` in builder.ts):
+ * yoga then reports them as bad input, never as an unexpected error.
  */
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { Kind, type ValueNode } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import { SECRET_MASK } from '../instances/secret-values.ts';
 import { builder } from './builder.ts';
 
@@ -12,7 +16,7 @@ builder.scalarType('DateTime', {
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
   parseValue: (value) => {
     const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime: "${String(value)}" is not an ISO 8601 timestamp`);
+    if (Number.isNaN(date.getTime())) throw createGraphQLError(`DateTime: "${String(value)}" is not an ISO 8601 timestamp`);
     return date;
   },
 });
@@ -34,10 +38,10 @@ builder.scalarType('JSONObject', {
 builder.scalarType('SecretValue', {
   description: `A secret, write-only: accepted as input, never returned. Sending the mask "${SECRET_MASK}" means "keep the stored value".`,
   serialize: () => {
-    throw new GraphQLError('SecretValue is write-only and cannot be returned');
+    throw createGraphQLError('SecretValue is write-only and cannot be returned');
   },
   parseValue: (value) => {
-    if (typeof value !== 'string') throw new GraphQLError('SecretValue must be a string');
+    if (typeof value !== 'string') throw createGraphQLError('SecretValue must be a string');
     return value;
   },
 });
@@ -46,13 +50,13 @@ builder.scalarType('MaskedSecret', {
   description: `The mask "${SECRET_MASK}" standing for a secret that is set. It never carries the value.`,
   serialize: () => SECRET_MASK,
   parseValue: () => {
-    throw new GraphQLError('MaskedSecret is output-only; send secrets as SecretValue');
+    throw createGraphQLError('MaskedSecret is output-only; send secrets as SecretValue');
   },
 });
 
 function asObject(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new GraphQLError('JSONObject must be a JSON object');
+    throw createGraphQLError('JSONObject must be a JSON object');
   }
   return value as Record<string, unknown>;
 }
@@ -74,6 +78,6 @@ function literalValue(ast: ValueNode, variables?: Record<string, unknown> | null
     case Kind.VARIABLE:
       return variables?.[ast.name.value];
     default:
-      throw new GraphQLError(`Unsupported literal of kind ${ast.kind}`);
+      throw createGraphQLError(`Unsupported literal of kind ${ast.kind}`);
   }
 }
