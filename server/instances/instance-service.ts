@@ -4,10 +4,13 @@
  *
  * A save touches two stores that share no transaction: the secret store and the database.
  * The order makes it atomic from the outside:
- *   validate → configure a new provider (in memory) → write secrets (check-and-set)
- *   → write the database row (version check) → swap the provider in.
+ *   validate → configure a new provider (in memory) → in one database transaction: the
+ *   version check on the row (which locks it) → write secrets (check-and-set) → write the
+ *   rest → commit → swap the provider in.
  * A failure at any step undoes the steps before it, so a save lands in both stores or in
- * neither, and a refused configuration never replaces the live provider.
+ * neither, and a refused configuration never replaces the live provider. Secrets are written
+ * only while the save holds the instance's row, so no other save of the instance can read
+ * them before they are committed, or build on them while they are being undone.
  */
 import { randomUUID } from 'node:crypto';
 import { validateConfig, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
@@ -17,7 +20,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { describeError } from './guarded-call.ts';
-import { createPluginContext, type EgressCheck } from './plugin-context.ts';
+import { createPluginContext, redact, type EgressCheck } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type ProviderFactory } from './provider-pool.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
 
@@ -37,6 +40,13 @@ export interface InstanceServiceDeps {
 
 /** Instance names: what a person types, trimmed, 1–100 characters. */
 const MAX_NAME_LENGTH = 100;
+
+/**
+ * A save's transaction spans one secret store call (Vault's own timeout is 5 s by default),
+ * and saves of one instance queue behind each other (PGlite runs one transaction at a time):
+ * Prisma's defaults (2 s to start, 5 s to finish) are too tight for both.
+ */
+const SAVE_TRANSACTION = { maxWait: 15_000, timeout: 30_000 } as const;
 
 export type InstanceRecord = Prisma.PluginInstanceGetPayload<{ include: { secrets: true } }>;
 
@@ -96,8 +106,9 @@ export class InstanceService {
       if (provider) await stopQuietly(plugin.schema.name, provider);
       throw error;
     }
+    let row: InstanceRecord;
     try {
-      const row = await this.#deps.prisma.$transaction(async (tx) => {
+      row = await this.#deps.prisma.$transaction(async (tx) => {
         const created = await tx.pluginInstance.create({
           data: {
             id,
@@ -113,9 +124,6 @@ export class InstanceService {
         await audit(tx, actor, 'instance.create', created, Object.keys(config).sort());
         return created;
       });
-      if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(stored.secrets));
-      this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor });
-      return row;
     } catch (error) {
       // The database refused the row: take the secrets back out so nothing is half-saved.
       await this.#deps.secrets.delete(id).catch((cleanup: unknown) =>
@@ -127,9 +135,18 @@ export class InstanceService {
       if (provider) await stopQuietly(plugin.schema.name, provider);
       throw translateDatabaseError(error, plugin.schema.name, name);
     }
+    // Committed: from here on nothing may undo the save (the catch above deletes the secrets).
+    if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(stored.secrets));
+    this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor });
+    return row;
   }
 
   async update(id: string, input: UpdateInstanceInput, actor: Actor): Promise<InstanceRecord> {
+    if (!Number.isSafeInteger(input.version)) {
+      throw new ValidationError([
+        { field: 'version', rule: 'required', message: 'The version you edit is required: send back the version of the instance you read' },
+      ]);
+    }
     const current = await this.get(id);
     if (current.version !== input.version) throw new ConflictError(id, input.version, current.version);
     const plugin = this.#plugin(current.pluginName);
@@ -151,19 +168,20 @@ export class InstanceService {
 
     // Configure the replacement first: if the plugin refuses it, nothing has been written.
     const provider = current.enabled ? await this.#startProvider(plugin, id, config, next.secrets) : undefined;
-    let secretsVersion = storedSecrets.version;
+    /** The secret store version this save wrote, while it is neither committed nor undone. */
+    let written: number | undefined;
+    const undoSecrets = async () => {
+      if (written === undefined) return;
+      const version = written;
+      written = undefined;
+      await this.#restoreSecrets(id, storedSecrets.values, version);
+    };
+    let row: InstanceRecord;
     try {
-      if (secretKeysChanged.length > 0) {
-        secretsVersion = await this.#deps.secrets.write(id, next.secrets, { cas: storedSecrets.version });
-      }
-    } catch (error) {
-      if (provider) await stopQuietly(plugin.schema.name, provider);
-      if (error instanceof SecretStoreError && error.code === 'conflict') throw new ConflictError(id, input.version);
-      throw error;
-    }
-
-    try {
-      const row = await this.#deps.prisma.$transaction(async (tx) => {
+      row = await this.#deps.prisma.$transaction(async (tx) => {
+        // The version check locks the row until commit: another save of this instance waits
+        // here (PostgreSQL blocks on the row, PGlite runs one transaction at a time) and then
+        // fails the check, so it never sees secrets this save has not committed.
         const { count } = await tx.pluginInstance.updateMany({
           where: { id, version: input.version },
           data: {
@@ -174,19 +192,34 @@ export class InstanceService {
           },
         });
         if (count === 0) throw new ConflictError(id, input.version);
-        await syncSecretState(tx, id, next.secrets, secretKeysChanged);
-        const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
-        const changed = [...new Set([...plainKeysChanged, ...secretKeysChanged, ...(name === current.name ? [] : ['name'])])].sort();
-        await audit(tx, actor, 'instance.update', updated, changed);
-        return updated;
-      });
-      if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(next.secrets));
-      return row;
+        try {
+          if (secretKeysChanged.length > 0) {
+            written = await this.#deps.secrets.write(id, next.secrets, { cas: storedSecrets.version });
+          } else if ((await this.#deps.secrets.read(id)).version !== storedSecrets.version) {
+            // The secrets merged above were another save's, since undone: edit again.
+            throw new ConflictError(id, input.version);
+          }
+          await syncSecretState(tx, id, next.secrets, secretKeysChanged);
+          const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
+          const changed = [...new Set([...plainKeysChanged, ...secretKeysChanged, ...(name === current.name ? [] : ['name'])])].sort();
+          await audit(tx, actor, 'instance.update', updated, changed);
+          return updated;
+        } catch (error) {
+          // Undo while the row is still locked, so no other save can build on these secrets.
+          await undoSecrets();
+          throw error;
+        }
+      }, SAVE_TRANSACTION);
     } catch (error) {
-      if (secretKeysChanged.length > 0) await this.#restoreSecrets(id, storedSecrets.values, secretsVersion);
+      // The commit itself failed after the secrets were written.
+      await undoSecrets();
       if (provider) await stopQuietly(plugin.schema.name, provider);
+      if (error instanceof SecretStoreError && error.code === 'conflict') throw new ConflictError(id, input.version);
       throw translateDatabaseError(error, plugin.schema.name, name);
     }
+    // Committed: from here on nothing may undo the save (the catch above restores the old secrets).
+    if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(next.secrets));
+    return row;
   }
 
   async setEnabled(id: string, enabled: boolean, actor: Actor, version?: number): Promise<InstanceRecord> {
@@ -195,30 +228,35 @@ export class InstanceService {
     if (current.enabled === enabled) return current;
     let provider: PluginProvider | undefined;
     let values: Record<string, string> = {};
+    let secretsVersion = 0;
     if (enabled) {
       const plugin = this.#plugin(current.pluginName);
-      values = (await this.#deps.secrets.read(id)).values;
+      ({ values, version: secretsVersion } = await this.#deps.secrets.read(id));
       const config = this.#validate(plugin, { ...(current.config as Record<string, unknown>), ...values });
       provider = await this.#startProvider(plugin, id, config, values);
     }
+    let row: InstanceRecord;
     try {
-      const row = await this.#deps.prisma.$transaction(async (tx) => {
+      row = await this.#deps.prisma.$transaction(async (tx) => {
         const { count } = await tx.pluginInstance.updateMany({
           where: { id, version: current.version },
           data: { enabled, status: enabled ? 'active' : 'inactive', statusMessage: null, version: { increment: 1 } },
         });
         if (count === 0) throw new ConflictError(id, current.version);
+        // The provider was configured with secrets read before the row was locked: they must
+        // still be the ones stored (not those of a save that was being undone).
+        if (enabled && (await this.#deps.secrets.read(id)).version !== secretsVersion) throw new ConflictError(id, current.version);
         const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
         await audit(tx, actor, enabled ? 'instance.enable' : 'instance.disable', updated, ['enabled']);
         return updated;
-      });
-      if (provider) await this.pool.swap(id, current.pluginName, provider, Object.values(values));
-      else await this.pool.stop(id);
-      return row;
+      }, SAVE_TRANSACTION);
     } catch (error) {
       if (provider) await stopQuietly(current.pluginName, provider);
       throw error;
     }
+    if (provider) await this.pool.swap(id, current.pluginName, provider, Object.values(values));
+    else await this.pool.stop(id);
+    return row;
   }
 
   async delete(id: string, actor: Actor, version?: number): Promise<InstanceRecord> {
@@ -286,8 +324,12 @@ export class InstanceService {
 
   #validate(plugin: ProviderFactory, values: Record<string, unknown>): Record<string, unknown> {
     const result = validateConfig(plugin.schema, values);
-    if (!result.ok) throw new ValidationError(result.errors);
-    return result.value;
+    if (result.ok) return result.value;
+    // A plugin's custom rule may put the value it rejects into its message: scrub the secrets.
+    const secretValues = [...secretKeysOf(plugin.schema.fields)]
+      .map((key) => values[key])
+      .filter((value): value is string => typeof value === 'string');
+    throw new ValidationError(result.errors.map((error) => ({ ...error, message: redact(error.message, secretValues) })));
   }
 
   async #startProvider(
@@ -306,7 +348,9 @@ export class InstanceService {
     try {
       return await startProvider(plugin, context, config, this.#deps.configureTimeoutMs);
     } catch (error) {
-      throw new ConfigureError(plugin.schema.name, describeError(error));
+      // The reason is the plugin's own message, which may quote its configuration: it goes
+      // to the caller, the logs and (at startup) the status message, so scrub the secrets.
+      throw new ConfigureError(plugin.schema.name, redact(describeError(error), Object.values(secrets)));
     }
   }
 

@@ -105,5 +105,9 @@ export function mergeConfiguration(
   secretKeys: ReadonlySet<string>,
 ): { plain: Record<string, unknown>; secrets: Record<string, string> } {
   const { plain, secretChanges } = separateSecretChanges(patch, secretKeys);
-  return { plain: applyPatch(storedPlain, plain), secrets: mergeSecrets(storedSecrets, secretChanges) };
+  const secrets = mergeSecrets(storedSecrets, secretChanges);
+  // A secret given as a non-string stays in `plain` for the validator to reject; the stored
+  // value must not shadow it (callers validate `{ ...plain, ...secrets }`).
+  for (const key of Object.keys(plain)) if (secretKeys.has(key)) delete secrets[key];
+  return { plain: applyPatch(storedPlain, plain), secrets };
 }

@@ -1,0 +1,157 @@
+/**
+ * A restart brings every saved instance back: a new service and a new provider pool over the
+ * same file PGlite directory and the same local secret store directory configure every
+ * enabled instance again with its stored secrets. An instance that cannot start (its plugin
+ * is gone, configure() throws or hangs) is marked 'error' with the reason; the others start.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PluginUnavailableError } from '../../../server/instances/errors.ts';
+import {
+  createService,
+  lookup,
+  openTestDatabase,
+  probePlugin,
+  tempDir,
+  type ProbeProvider,
+  type TestDatabase,
+} from '../../support/instances.ts';
+
+const ACTOR = 'token:test';
+
+describe('restoreAll after a restart', () => {
+  let dataDir: { dir: string; cleanup: () => Promise<void> };
+  let before: TestDatabase | undefined;
+  let after: TestDatabase | undefined;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dataDir = await tempDir('plugform-restart-');
+  });
+  afterAll(async () => {
+    await before?.dispose();
+    await after?.dispose();
+    await dataDir.cleanup();
+  });
+
+  function plugins() {
+    return { probe: probePlugin('probe'), gone: probePlugin('gone'), fragile: probePlugin('fragile'), sleepy: probePlugin('sleepy') };
+  }
+
+  it('saves instances of every kind, then shuts down', async () => {
+    before = await openTestDatabase({ dataDir: dataDir.dir });
+    const p = plugins();
+    const fx = createService({
+      prisma: before.db.prisma,
+      storeDir: dataDir.dir,
+      plugins: lookup(p.probe.plugin, p.gone.plugin, p.fragile.plugin, p.sleepy.plugin),
+    });
+    const config = (host: string, apiKey: string) => ({ host, apiKey, password: `pw-${apiKey}` });
+    ids.a = (await fx.service.create({ pluginName: 'probe', name: 'a', configuration: config('a.example.com', 'key-a') }, ACTOR)).id;
+    const b = await fx.service.create({ pluginName: 'probe', name: 'b', configuration: config('b.example.com', 'key-b') }, ACTOR);
+    await fx.service.update(b.id, { version: 1, configuration: { apiKey: 'key-b2', password: null, region: 'eu' } }, ACTOR);
+    ids.b = b.id;
+    ids.off = (await fx.service.create({ pluginName: 'probe', name: 'off', enabled: false, configuration: config('off.example.com', 'key-off') }, ACTOR)).id;
+    ids.gone = (await fx.service.create({ pluginName: 'gone', name: 'g', configuration: config('g.example.com', 'key-g') }, ACTOR)).id;
+    ids.fragile = (await fx.service.create({ pluginName: 'fragile', name: 'f', configuration: config('f.example.com', 'key-f') }, ACTOR)).id;
+    ids.sleepy = (await fx.service.create({ pluginName: 'sleepy', name: 's', configuration: config('s.example.com', 'key-s') }, ACTOR)).id;
+    expect(fx.service.pool.size).toBe(5);
+
+    await fx.service.stopAll();
+    await fx.store.close();
+    await before.dispose();
+    before = undefined;
+  });
+
+  describe('after the restart', () => {
+    let p: ReturnType<typeof plugins>;
+    let fx: ReturnType<typeof createService>;
+    let result: { active: number; failed: number };
+
+    beforeAll(async () => {
+      after = await openTestDatabase({ dataDir: dataDir.dir });
+      // Fresh module state, as after a process restart: new plugin objects, new pool.
+      p = plugins();
+      p.fragile.hooks.configure = () => {
+        throw new Error('backend unreachable');
+      };
+      p.sleepy.hooks.configure = () => new Promise<void>(() => {});
+      fx = createService({
+        prisma: after.db.prisma,
+        storeDir: dataDir.dir,
+        plugins: lookup(p.probe.plugin, p.fragile.plugin, p.sleepy.plugin), // 'gone' is no longer installed
+        configureTimeoutMs: 200,
+      });
+      result = await fx.service.restoreAll();
+    });
+    afterAll(async () => {
+      await fx?.service.stopAll();
+      await fx?.store.close();
+    });
+
+    const live = (id: string | undefined) => fx.service.pool.get(id!)?.provider as ProbeProvider | undefined;
+
+    it('reports how many instances started and how many failed', () => {
+      expect(result).toEqual({ active: 2, failed: 3 });
+    });
+
+    it('configures every enabled instance again with its stored secrets', async () => {
+      expect(live(ids.a)?.configs).toEqual([{ host: 'a.example.com', port: 443, apiKey: 'key-a', password: 'pw-key-a' }]);
+      expect(live(ids.b)?.configs).toEqual([{ host: 'b.example.com', port: 443, region: 'eu', apiKey: 'key-b2' }]);
+      expect(live(ids.a)).not.toBe(live(ids.b));
+      expect(await live(ids.a)!.executeAction('status', {})).toMatchObject({ host: 'a.example.com' });
+      for (const id of [ids.a, ids.b]) expect(await fx.service.get(id!)).toMatchObject({ status: 'active', statusMessage: null });
+      expect(fx.service.pool.get(ids.a!)?.secretValues).toEqual(['key-a', 'pw-key-a']);
+    });
+
+    it('leaves a disabled instance stopped', async () => {
+      expect(live(ids.off)).toBeUndefined();
+      expect(await fx.service.get(ids.off!)).toMatchObject({ enabled: false, status: 'inactive' });
+    });
+
+    it('marks an instance whose plugin is gone, or whose configure throws or hangs, as error with the reason', async () => {
+      const reasons = Object.fromEntries(
+        await Promise.all(
+          (['gone', 'fragile', 'sleepy'] as const).map(async (key) => {
+            const row = await fx.service.get(ids[key]!);
+            expect(row, key).toMatchObject({ status: 'error', enabled: true });
+            expect(live(ids[key])).toBeUndefined();
+            return [key, row.statusMessage] as const;
+          }),
+        ),
+      );
+      expect(reasons.gone).toMatch(/"gone" is unavailable/);
+      expect(reasons.fragile).toMatch(/"fragile" refused the configuration: backend unreachable/);
+      expect(reasons.sleepy).toMatch(/configure did not finish within 200 ms/);
+      // The refused and hung providers were stopped, not left behind.
+      expect(p.fragile.providers.every((provider: ProbeProvider) => provider.stopCalls === 1)).toBe(true);
+      expect(p.sleepy.providers.every((provider: ProbeProvider) => provider.stopCalls === 1)).toBe(true);
+      const warnings = fx.logs.filter((line) => line.startsWith('warn'));
+      expect(warnings).toHaveLength(3);
+      expect(fx.logs.join('\n')).toContain('2 active, 3 failed to start');
+    });
+
+    it('the failed instances keep their secrets, and start once the cause is gone', async () => {
+      expect((await fx.store.read(ids.fragile!)).values).toEqual({ apiKey: 'key-f', password: 'pw-key-f' });
+      p.fragile.hooks.configure = undefined;
+      p.sleepy.hooks.configure = undefined;
+      expect(await fx.service.restoreAll()).toEqual({ active: 4, failed: 1 });
+      expect(await fx.service.get(ids.fragile!)).toMatchObject({ status: 'active', statusMessage: null });
+      expect(live(ids.sleepy)?.configs.at(-1)).toMatchObject({ apiKey: 'key-s' });
+      const gone = await fx.service.get(ids.gone!);
+      expect(gone.status).toBe('error');
+      // The instances restored twice hold one provider each, the previous one stopped.
+      expect(fx.service.pool.size).toBe(4);
+      const aProviders = p.probe.providers.filter((provider: ProbeProvider) => provider.context.instanceId === ids.a);
+      expect(aProviders).toHaveLength(2);
+      expect(aProviders[0]?.stopCalls).toBe(1);
+      expect(aProviders[1]?.stopCalls).toBe(0);
+    });
+
+    it('an unknown plugin on update is PluginUnavailableError, with nothing changed', async () => {
+      const error = await fx.service.update(ids.gone!, { version: 1, configuration: { region: 'x' } }, ACTOR).catch((e: unknown) => e);
+      expect((error as PluginUnavailableError).name).toBe('PluginUnavailableError');
+      expect((await fx.service.get(ids.gone!)).version).toBe(1);
+    });
+  });
+});
+
