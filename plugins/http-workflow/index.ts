@@ -28,8 +28,11 @@ const fields = [
   {
     key: 'triggerUrl',
     label: 'Trigger URL',
-    type: 'URL',
+    // Not a URL field: a literal {workflowId} is not a valid URL until it is filled in.
+    type: 'STRING',
     required: true,
+    maxLength: 2048,
+    validationRules: [{ type: 'pattern', value: '^https?://[^\\s/?#]+[^\\s]*$', message: 'An http(s) URL, which may contain {workflowId}' }],
     placeholder: 'https://n8n.example.com/webhook/{workflowId}',
     description: 'The webhook that starts the workflow. {workflowId} is replaced by the workflow id of each call.',
     helpText: 'n8n: the production URL of the Webhook node. Zapier: the Catch Hook URL. Without {workflowId}, the id travels in the X-Plugform-Workflow-Id header.',
@@ -53,7 +56,6 @@ const fields = [
     label: 'Auth Header Name',
     type: 'STRING',
     default: 'Authorization',
-    pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
     validationRules: [{ type: 'pattern', value: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", message: 'A header name, such as Authorization or X-N8N-Auth' }],
     helpText: 'The header your webhook checks (n8n: the name of its Header Auth credential).',
     group: 'Authentication',
@@ -71,7 +73,6 @@ const fields = [
     key: 'runIdPath',
     label: 'Run ID Path',
     type: 'STRING',
-    pattern: PATH_PATTERN,
     validationRules: [{ type: 'pattern', value: PATH_PATTERN, message: 'A dotted path such as executionId, data.id or runs[0].id' }],
     placeholder: 'executionId',
     helpText: 'Where the run id is in the JSON answer. Empty: executionId, then id; if neither is there, the run id is the request\'s idempotency key.',
@@ -82,7 +83,6 @@ const fields = [
     key: 'statusPath',
     label: 'Status Path',
     type: 'STRING',
-    pattern: PATH_PATTERN,
     validationRules: [{ type: 'pattern', value: PATH_PATTERN, message: 'A dotted path such as status or data.state' }],
     placeholder: 'status',
     helpText: 'Where the run status is in the answer. Empty: status, else "started".',
@@ -270,11 +270,14 @@ function testWorkflowId(settings: HttpWorkflowConfig): string {
 
 function triggerUrlFor(settings: HttpWorkflowConfig, workflowId: string): URL {
   const filled = settings.triggerUrl.split(PLACEHOLDER).join(encodeURIComponent(workflowId));
+  let url: URL;
   try {
-    return new URL(filled);
+    url = new URL(filled);
   } catch {
     throw new Error(`${LABEL}: the Trigger URL is not a valid URL once ${PLACEHOLDER} is filled in`);
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${LABEL}: the Trigger URL must be an http or https URL`);
+  return url;
 }
 
 /**

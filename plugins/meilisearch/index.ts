@@ -47,7 +47,6 @@ const fields = [
     label: 'Primary Key Attribute',
     type: 'STRING',
     default: 'id',
-    pattern: '^[A-Za-z0-9_-]+$',
     validationRules: [{ type: 'pattern', value: '^[A-Za-z0-9_-]+$', message: 'An attribute name: letters, digits, dashes and underscores' }],
     helpText: "The attribute that holds each document's id. It must match the index's primary key if the index already exists.",
     group: 'Indexing',

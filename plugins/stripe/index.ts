@@ -64,7 +64,6 @@ const fields = [
     key: 'apiVersion',
     label: 'API Version',
     type: 'STRING',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?$',
     validationRules: [{ type: 'pattern', value: '^\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?$', message: 'A Stripe API version looks like 2024-06-20' }],
     placeholder: '2024-06-20',
     helpText: "Sent as Stripe-Version. Empty uses your account's default version.",

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { readPath, type HttpWorkflowConfig } from '../../../plugins/http-workflow/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { startWorkflowTrigger, type WorkflowTrigger } from '../../support/vendors/workflow-trigger.ts';
@@ -198,9 +199,27 @@ describe('http-workflow: test and health', () => {
     });
   });
 
-  it('configure refuses an auth header that would replace Content-Type', async () => {
+  it('configure refuses an auth header that would replace Content-Type, and a trigger URL that is not http(s)', async () => {
     const instance = plugin.createProvider(createTestPluginContext());
     const error = await thrownBy(async () => instance.configure(config({ authHeaderName: 'Content-Type' })));
     expect(error.message).toBe('Auth Header Name cannot be Content-Type');
+    const notHttp = await thrownBy(async () => instance.configure(config({ triggerUrl: 'file:///etc/{workflowId}' })));
+    expect(notHttp.message).toBe('Workflow trigger: the Trigger URL must be an http or https URL');
+  });
+});
+
+describe('http-workflow: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    expect(validateConfig(plugin, { triggerUrl: 'https://n8n.example.com/webhook/{workflowId}' })).toEqual({
+      ok: true,
+      value: { triggerUrl: 'https://n8n.example.com/webhook/{workflowId}', method: 'POST', authHeaderName: 'Authorization', testMode: 'reachability', retryCount: 0, timeoutSeconds: 30 },
+    });
+    expect(validateConfig(plugin, config({ runIdPath: 'data.runs[0].id' }))).toMatchObject({ ok: true });
+    const bad = validateConfig(plugin, { triggerUrl: 'ftp://x.example/{workflowId}', runIdPath: 'data..id' });
+    expect(bad.ok ? [] : bad.errors.map((e) => `${e.field}: ${e.message}`)).toEqual([
+      'triggerUrl: An http(s) URL, which may contain {workflowId}',
+      'runIdPath: A dotted path such as executionId, data.id or runs[0].id',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type MeilisearchConfig } from '../../../plugins/meilisearch/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { meilisearchFaults, startMeilisearchDouble, type MeilisearchDouble } from '../../support/vendors/meilisearch.ts';
@@ -188,5 +189,16 @@ describe('meilisearch: failures', () => {
     const refused = said(await offline.instance.testConnection!(config()));
     expect(refused.success).toBe(false);
     expect(refused.message).toMatch(/^Meilisearch: could not connect to 127\.0\.0\.1:\d+: connection refused$/);
+  });
+});
+
+describe('meilisearch: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    expect(validateConfig(plugin, { host: 'http://localhost:7700' })).toEqual({
+      ok: true,
+      value: { host: 'http://localhost:7700', primaryKey: 'id', waitForTasks: true, taskTimeoutSeconds: 30, searchLimit: 20, retryCount: 2, timeoutSeconds: 10 },
+    });
+    expect(validateConfig(plugin, config())).toMatchObject({ ok: true });
   });
 });

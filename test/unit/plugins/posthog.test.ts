@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type PostHogConfig } from '../../../plugins/posthog/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { posthogFaults, startPostHogDouble, type PostHogDouble } from '../../support/vendors/posthog.ts';
@@ -193,5 +194,18 @@ describe('posthog: health and test', () => {
     const offline = await provider({ host: await closedPortUrl(), retryCount: 0 });
     const refused = said(await thrownBy(() => offline.instance.trackEvent('x')));
     expect(refused.message).toMatch(/^PostHog: could not connect to 127\.0\.0\.1:\d+: connection refused$/);
+  });
+});
+
+describe('posthog: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration; key kinds are checked', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    expect(validateConfig(plugin, { projectApiKey: PROJECT_KEY })).toEqual({
+      ok: true,
+      value: { projectApiKey: PROJECT_KEY, host: 'https://us.i.posthog.com', defaultDistinctId: 'plugform', appHost: 'https://us.posthog.com', retryCount: 2, timeoutSeconds: 10 },
+    });
+    expect(validateConfig(plugin, config({ personalApiKey: PERSONAL_KEY }))).toMatchObject({ ok: true });
+    const swapped = validateConfig(plugin, { projectApiKey: PERSONAL_KEY, personalApiKey: PROJECT_KEY });
+    expect(swapped.ok ? [] : swapped.errors.map((e) => e.field)).toEqual(['projectApiKey', 'personalApiKey']);
   });
 });

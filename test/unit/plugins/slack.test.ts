@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type SlackConfig } from '../../../plugins/slack/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { slackFaults, startSlackDouble, type SlackDouble } from '../../support/vendors/slack.ts';
@@ -272,5 +273,27 @@ describe('slack configuration', () => {
     expect((await thrownBy(async () => instance.configure(botConfig({ botToken: 'xoxp-user-token' })))).message).toBe('Bot Token must be a bot token (xoxb-…)');
     const malformed = await thrownBy(async () => instance.configure(webhookConfig({ webhookUrl: 'https://hooks.slack.com/CANARY-not-a-webhook' })));
     expect(malformed.message).toBe('Webhook URL must look like https://hooks.slack.com/services/T…/B…/…');
+  });
+});
+
+describe('slack: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration; the test configurations are valid', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    expect(validateConfig(plugin, { webhookUrl: 'https://hooks.slack.com/services/T0A/B0B/abc123' })).toEqual({
+      ok: true,
+      value: { mode: 'webhook', webhookUrl: 'https://hooks.slack.com/services/T0A/B0B/abc123', testPostsMessage: false, retryCount: 2, timeoutSeconds: 10, apiBaseUrl: 'https://slack.com/api' },
+    });
+    expect(validateConfig(plugin, botConfig())).toMatchObject({ ok: true });
+    expect(validateConfig(plugin, webhookConfig())).toMatchObject({ ok: true });
+  });
+
+  it('explains a user token in place of a bot token and a URL that is not a webhook', () => {
+    const result = validateConfig(plugin, { mode: 'bot', botToken: 'xoxp-123', webhookUrl: 'https://example.com/hook', iconEmoji: 'rocket' });
+    expect(result.ok ? [] : result.errors.map((e) => `${e.field}: ${e.message}`)).toEqual([
+      'webhookUrl: A Slack webhook URL looks like https://hooks.slack.com/services/T…/B…/…',
+      'botToken: Bot tokens start with xoxb-',
+      'iconEmoji: An emoji code like :rocket:',
+    ]);
+    // Conditional requirements (a bot mode without a token) are configure()'s job: see below.
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type StripeConfig } from '../../../plugins/stripe/index.ts';
 import { fromMinorUnits, toMinorUnits } from '../../../plugins/stripe/currency.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { startStripeDouble, stripeFaults, type StripeDouble } from '../../support/vendors/stripe.ts';
@@ -247,5 +248,20 @@ describe('stripe: health, test and failures', () => {
     const instance = plugin.createProvider(createTestPluginContext());
     const error = await thrownBy(async () => instance.configure(config({ secretKey: 'pk_test_CANARYpublishable' })));
     expect(error.message).toBe('Secret Key must be a secret (sk_…) or restricted (rk_…) key');
+  });
+});
+
+describe('stripe: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration; a publishable key is refused', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    expect(validateConfig(plugin, { secretKey: KEY })).toEqual({
+      ok: true,
+      value: { secretKey: KEY, captureMethod: 'automatic', retryCount: 2, timeoutSeconds: 30, apiBaseUrl: 'https://api.stripe.com' },
+    });
+    expect(validateConfig(plugin, config())).toMatchObject({ ok: true });
+    const publishable = validateConfig(plugin, { secretKey: 'pk_test_abc' });
+    expect(publishable.ok ? [] : publishable.errors.map((e) => e.message)).toEqual([
+      'Use a secret key (sk_test_…, sk_live_…) or a restricted key (rk_…), not a publishable key',
+    ]);
   });
 });

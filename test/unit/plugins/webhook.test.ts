@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { sign, type WebhookConfig } from '../../../plugins/webhook/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { signatureOf, startWebhookReceiver, type WebhookReceiver } from '../../support/vendors/webhook-receiver.ts';
@@ -181,5 +182,18 @@ describe('webhook: test and health send a signed ping', () => {
     expect(said(await instance.healthCheck!())).toMatchObject({ status: 'degraded' });
     const offline = await provider({ url: `${await closedPortUrl()}/hook`, retryCount: 0 });
     expect(said(await offline.instance.healthCheck!())).toMatchObject({ status: 'unhealthy', details: { failure: 'network' } });
+  });
+});
+
+describe('webhook: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    expect(validateConfig(plugin, { url: 'https://example.com/hook' })).toEqual({
+      ok: true,
+      value: { url: 'https://example.com/hook', method: 'POST', retryCount: 3, timeoutSeconds: 10 },
+    });
+    expect(validateConfig(plugin, config())).toMatchObject({ ok: true });
+    const short = validateConfig(plugin, { url: 'https://example.com/hook', signingSecret: 'short' });
+    expect(short.ok ? [] : short.errors.map((e) => e.field)).toEqual(['signingSecret']);
   });
 });

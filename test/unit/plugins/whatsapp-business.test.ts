@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type WhatsAppConfig } from '../../../plugins/whatsapp-business/index.ts';
+import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { graphError, startWhatsAppDouble, whatsappFaults, type WhatsAppDouble } from '../../support/vendors/whatsapp.ts';
@@ -349,5 +350,40 @@ describe('whatsapp-business: rate limit', () => {
     const started = Date.now();
     await Promise.all([a, b].map(({ instance }) => instance.sendNotification({ recipient: '+15550100999', message: 'hi' })));
     expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('whatsapp-business: schema', () => {
+  it('passes the registry checks; defaults complete a minimal configuration; the test configuration is valid', () => {
+    expect(checkPluginSchema(plugin)).toEqual([]);
+    const minimal = { phoneNumber: '+15550100200', apiToken: TOKEN, businessAccountId: WABA_ID, phoneNumberId: PHONE_NUMBER_ID };
+    expect(validateConfig(plugin, minimal)).toEqual({
+      ok: true,
+      value: {
+        ...minimal,
+        sandboxMode: false,
+        apiVersion: 'v21.0',
+        templateLanguage: 'en_US',
+        retryCount: 3,
+        messageTimeoutSeconds: 30,
+        rateLimitPerSecond: 80,
+        deliveryReceipts: false,
+        apiBaseUrl: 'https://graph.facebook.com',
+      },
+    });
+    expect(validateConfig(plugin, config())).toMatchObject({ ok: true });
+  });
+
+  it('names the field and the rule for bad values', () => {
+    const result = validateConfig(plugin, { ...config(), phoneNumberId: '+1 555', webhookUrl: 'http://example.com/hook', retryCount: 11 });
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors.map((e) => `${e.field}: ${e.message}`);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'phoneNumberId: The phone number ID is a number (not the phone number itself)',
+        'webhookUrl: Meta only calls HTTPS webhooks',
+      ]),
+    );
+    expect(errors.some((e) => e.startsWith('retryCount:'))).toBe(true);
   });
 });
