@@ -197,6 +197,8 @@ export async function requestWithRetry(options: RequestOptions): Promise<HttpAns
     } catch (error) {
       // A provider being stopped aborts its calls: that is not a failure worth retrying.
       if (options.init.signal?.aborted) throw new PluginHttpError(`${label}: request cancelled`, { kind: 'network' });
+      // The platform's egress policy refused the host: asking again gets the same answer.
+      if (error instanceof Error && error.name === 'EgressBlockedError') throw new PluginHttpError(`${label}: ${error.message}`, { kind: 'network' });
       const reason = describeNetworkError(error, options.url);
       if (attempt >= maxAttempts) {
         const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';

@@ -92,6 +92,17 @@ describe('http-helpers', () => {
     expect(error.message).toBe('X: connection to x.test was closed before an answer arrived (after 2 attempts)');
   });
 
+  it('does not retry a host the egress policy blocks, and keeps the policy\'s reason', async () => {
+    let calls = 0;
+    const fetch: HttpFetch = async () => {
+      calls++;
+      throw Object.assign(new Error('Outbound connection to 10.0.0.5 blocked: private addresses are blocked'), { name: 'EgressBlockedError' });
+    };
+    const error = await thrownBy(() => requestWithRetry({ fetch, url: new URL('http://10.0.0.5/'), init: {}, timeoutMs: 100, retry: { retries: 3 }, label: 'X' }));
+    expect(error.message).toBe('X: Outbound connection to 10.0.0.5 blocked: private addresses are blocked');
+    expect(calls).toBe(1);
+  });
+
   it('a token bucket lets a burst through, then spaces callers at the rate', async () => {
     let now = 0;
     const waits: number[] = [];

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { sign, type WebhookConfig } from '../../../plugins/webhook/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { EgressBlockedError } from '../../../server/health/egress.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { signatureOf, startWebhookReceiver, type WebhookReceiver } from '../../support/vendors/webhook-receiver.ts';
 
@@ -150,6 +151,22 @@ describe('webhook: retries and failures', () => {
     const offline = await provider({ url: `${await closedPortUrl()}/hook`, retryCount: 1 });
     const refused = said(await thrownBy(() => offline.instance.executeAction('sync', {})));
     expect(refused.message).toMatch(/^Webhook: could not connect to 127\.0\.0\.1:\d+: connection refused \(after 2 attempts\)$/);
+  });
+
+  it('an endpoint the egress policy blocks fails at once with the policy\'s reason', async () => {
+    const context = createTestPluginContext({
+      httpOptions: {
+        checkEgress: (url) => {
+          throw new EgressBlockedError(url.hostname, 'loopback and private addresses are blocked');
+        },
+      },
+    });
+    contexts.push(context);
+    const instance = plugin.createProvider(context);
+    await instance.configure(config());
+    const result = said(await instance.testConnection!(config()));
+    expect(result).toEqual({ success: false, message: 'Webhook: Outbound connection to 127.0.0.1 blocked: loopback and private addresses are blocked' });
+    expect(receiver.requests).toHaveLength(0);
   });
 
   it('a dropped connection is retried', async () => {
