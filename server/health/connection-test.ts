@@ -42,6 +42,11 @@ export async function runConnectionTest(options: ConnectionTestOptions): Promise
   try {
     report = await callPlugin(name, 'connection test', timeoutMs, async () => {
       provider = await startProvider(plugin, context, config, timeoutMs);
+      // Configured only after the deadline: the cleanup below has run already, stop it here.
+      if (deadline.signal.aborted) {
+        await stopQuietly(name, provider);
+        throw new Error('the connection test ran out of time');
+      }
       if (provider.testConnection) return normalizeTestReport(await provider.testConnection(config), name, secretValues);
       if (provider.healthCheck) {
         const health = await provider.healthCheck();

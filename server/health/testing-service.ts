@@ -3,12 +3,13 @@
  * instance (its stored configuration with an optional partial override; the stored secrets
  * are merged here on the server, so the client never needs them).
  */
-import { validateConfig, type PluginTestResult } from '../../plugins/sdk/index.ts';
-import { PluginUnavailableError, ValidationError } from '../instances/errors.ts';
+import type { PluginTestResult } from '../../plugins/sdk/index.ts';
+import { PluginUnavailableError } from '../instances/errors.ts';
 import type { InstanceService, PluginLookup } from '../instances/instance-service.ts';
 import type { EgressCheck } from '../instances/plugin-context.ts';
 import type { ProviderFactory } from '../instances/provider-pool.ts';
 import { mergeConfiguration, secretKeysOf } from '../instances/secret-values.ts';
+import { validateOrThrow } from '../instances/validation.ts';
 import type { Logger } from '../logger.ts';
 import { runConnectionTest } from './connection-test.ts';
 
@@ -49,11 +50,9 @@ export class TestingService {
   }
 
   async #run(plugin: ProviderFactory, values: Record<string, unknown>, secrets: Record<string, string>): Promise<PluginTestResult> {
-    const result = validateConfig(plugin.schema, values);
-    if (!result.ok) throw new ValidationError(result.errors);
     return runConnectionTest({
       plugin,
-      config: result.value,
+      config: validateOrThrow(plugin.schema, values),
       secretValues: Object.values(secrets),
       logger: this.#deps.logger,
       ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),

@@ -13,11 +13,12 @@
  * them before they are committed, or build on them while they are being undone.
  */
 import { randomUUID } from 'node:crypto';
-import { validateConfig, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
+import type { FieldError, PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
+import { validateOrThrow } from './validation.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { describeError } from './guarded-call.ts';
 import { createPluginContext, redact, type EgressCheck } from './plugin-context.ts';
@@ -225,7 +226,8 @@ export class InstanceService {
   async setEnabled(id: string, enabled: boolean, actor: Actor, version?: number): Promise<InstanceRecord> {
     const current = await this.get(id);
     if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
-    if (current.enabled === enabled) return current;
+    // Enabling an instance that is enabled but failed to start (status `error`) retries it.
+    if (current.enabled === enabled && !(enabled && current.status === 'error')) return current;
     let provider: PluginProvider | undefined;
     let values: Record<string, string> = {};
     let secretsVersion = 0;
@@ -323,13 +325,7 @@ export class InstanceService {
   }
 
   #validate(plugin: ProviderFactory, values: Record<string, unknown>): Record<string, unknown> {
-    const result = validateConfig(plugin.schema, values);
-    if (result.ok) return result.value;
-    // A plugin's custom rule may put the value it rejects into its message: scrub the secrets.
-    const secretValues = [...secretKeysOf(plugin.schema.fields)]
-      .map((key) => values[key])
-      .filter((value): value is string => typeof value === 'string');
-    throw new ValidationError(result.errors.map((error) => ({ ...error, message: redact(error.message, secretValues) })));
+    return validateOrThrow(plugin.schema, values);
   }
 
   async #startProvider(

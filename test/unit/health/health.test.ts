@@ -62,7 +62,14 @@ const probe = definePlugin({
   version: '1.0.0',
   fields: [
     { key: 'url', label: 'Status URL', type: 'URL', required: true },
-    { key: 'token', label: 'Token', type: 'SECRET', required: true },
+    {
+      key: 'token',
+      label: 'Token',
+      type: 'SECRET',
+      required: true,
+      // A careless rule that quotes the value it rejects: the server must scrub it.
+      validationRules: [{ type: 'custom', validate: (value: unknown) => (String(value).startsWith('revoked-') ? `token ${String(value)} was revoked` : true) }],
+    },
     { key: 'mode', label: 'Mode', type: 'SELECT', default: 'http', options: [
       { value: 'http', label: 'HTTP' },
       { value: 'throw', label: 'Throw' },
@@ -223,6 +230,23 @@ describe('health checks and connection tests', () => {
     const unsaved = await testing.testUnsaved('probe', { url: `${base}/ok`, token: CANARY });
     expect(unsaved).toMatchObject({ success: true, message: 'ok' });
     await expect(testing.testUnsaved('probe', { url: 'not a url' })).rejects.toMatchObject({ name: 'ValidationError' });
+  });
+
+  it('scrubs secrets from validation messages of a connection test', async () => {
+    const error = await testing.testUnsaved('probe', { url: `${base}/ok`, token: `revoked-${CANARY}` }).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ name: 'ValidationError' });
+    expect(error.message).toContain('token [redacted] was revoked');
+    expect(JSON.stringify(error)).not.toContain(CANARY);
+  });
+
+  it('retries an enabled instance that failed to start when it is enabled again', async () => {
+    const instance = await create({ url: `${base}/ok` });
+    await instances.pool.stop(instance.id);
+    await db.prisma.pluginInstance.update({ where: { id: instance.id }, data: { status: 'error', statusMessage: 'vendor was down at startup' } });
+    const retried = await instances.setEnabled(instance.id, true, 'test');
+    expect(retried).toMatchObject({ enabled: true, status: 'active', statusMessage: null });
+    expect(instances.pool.get(instance.id)).toBeDefined();
+    expect((await health.check(instance.id)).status).toBe('healthy');
   });
 
   it('never lets the canary secret into a log line', () => {
