@@ -4,3 +4,4 @@ export * from './plugin.ts';
 export * from './validate.ts';
 export * from './json-schema.ts';
 export * from './schema-check.ts';
+export * from './http-helpers.ts';
