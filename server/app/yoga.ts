@@ -9,7 +9,7 @@ import type { Principal } from '../access/roles.ts';
 import type { Services } from '../graphql/context.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema.ts';
-import { useCsrfProtection } from './csrf.ts';
+import { CSRF_HEADER, useCsrfProtection } from './csrf.ts';
 import { currentRequestId } from './request-id.ts';
 
 export interface YogaOptions {
@@ -36,6 +36,7 @@ async function authenticate(request: Request, services: Services): Promise<Princ
 
 export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
   const { services } = options;
+  const allowedOrigins = options.allowedOrigins ?? [];
   const logger = services.logger.child('graphql');
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -43,7 +44,22 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
     graphiql: options.graphiql ? { title: 'Plugform GraphQL', defaultQuery: '{ plugins { name displayName type version } }' } : false,
     landingPage: false,
     logging: false,
-    plugins: [useCsrfProtection(options.allowedOrigins)],
+    // Yoga's default CORS answers any origin, with credentials. Only the allowed origins get
+    // CORS headers (no credentials: the token travels in a header); the server's own pages
+    // need none, and for any other origin the browser stops at the preflight.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && allowedOrigins.includes(origin)
+        ? {
+            origin: [origin],
+            credentials: false,
+            methods: ['GET', 'POST'],
+            allowedHeaders: ['authorization', 'content-type', 'x-request-id', CSRF_HEADER],
+            exposedHeaders: ['x-request-id'],
+          }
+        : false;
+    },
+    plugins: [useCsrfProtection(allowedOrigins)],
     context: async ({ request }) => ({
       ...services,
       principal: await authenticate(request, services),

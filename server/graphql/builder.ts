@@ -1,10 +1,12 @@
 /**
  * The Pothos schema builder. Cross-cutting concerns are Pothos plugins: scope-auth guards
  * fields by role, errors turns typed errors into union members a client can react to,
- * prisma resolves database objects without N+1 queries, relay provides connections.
+ * prisma resolves database objects without N+1 queries, relay provides connections, dataloader
+ * batches what is not a Prisma relation (the audit trail).
  */
 import SchemaBuilder from '@pothos/core';
 import { createGraphQLError } from 'graphql-yoga';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -27,7 +29,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({
@@ -38,6 +40,9 @@ export const builder = new SchemaBuilder<{
     // A field with several scopes is open to any of them. (A field without `authScopes` is
     // open to everyone: every root field names its scope; test/api/access.test.ts checks.)
     defaultStrategy: 'any',
+    // Refuse a subscription when it is made, not on each event: otherwise anyone could hold
+    // a stream open and be told of every change (as errors, but told nonetheless).
+    authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context) =>
       notAuthorizedError(
         context.principal

@@ -7,6 +7,7 @@
  * `SecretState` (whether set, when changed) and the `MaskedSecret` scalar.
  */
 import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
+import { Prisma, type AuditEvent } from '../../prisma/generated/client/client.ts';
 import { actorOf } from '../access/roles.ts';
 import { ValidationError } from '../instances/errors.ts';
 import { SECRET_MASK, type SecretChange } from '../instances/secret-values.ts';
@@ -108,20 +109,37 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
       args: { last: t.arg.int({ defaultValue: 20, description: 'How many of the latest checks (at most 100).' }) },
       query: (args) => ({ orderBy: { checkedAt: 'desc' }, take: Math.min(Math.max(args.last ?? 20, 1), 100) }),
     }),
-    auditEvents: t.field({
-      type: [AuditEventRef],
-      args: { last: t.arg.int({ defaultValue: 20 }) },
-      resolve: (instance, args, context) =>
-        context.prisma.auditEvent.findMany({
-          where: { instanceId: instance.id },
-          orderBy: { at: 'desc' },
-          take: Math.min(Math.max(args.last ?? 20, 1), 100),
-        }),
+    // Not a Prisma relation (the trail outlives its instance): batched by the dataloader
+    // plugin, so a list of instances costs one query for all their trails.
+    auditEvents: t.loadableList({
+      type: AuditEventRef,
+      byPath: true,
+      args: { last: t.arg.int({ defaultValue: 20, description: 'How many of the latest events (at most 100).' }) },
+      load: (ids: string[], context: GraphQLContext, args: { last?: number | null }) => latestAuditEvents(context, ids, args.last),
+      resolve: (instance) => instance.id,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
+
+/** The latest `last` audit events of each instance, newest first: one statement for all of them. */
+async function latestAuditEvents(context: GraphQLContext, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
+  const take = Math.min(Math.max(last ?? 20, 1), 100);
+  const rows = await context.prisma.$queryRaw<AuditEvent[]>`
+    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, action,
+           changed_keys AS "changedKeys", details, at
+    FROM (
+      SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY at DESC, id DESC) AS rank
+      FROM audit_event
+      WHERE instance_id IN (${Prisma.join(ids)})
+    ) AS ranked
+    WHERE rank <= ${take}
+    ORDER BY at DESC, id DESC`;
+  const byInstance = new Map<string, AuditEvent[]>(ids.map((id) => [id, []]));
+  for (const row of rows) byInstance.get(row.instanceId!)?.push(row);
+  return ids.map((id) => byInstance.get(id)!);
+}
 
 function secretStates(pluginName: string, stored: readonly { key: string; updatedAt: Date }[], context: GraphQLContext): SecretState[] {
   const fields: readonly FieldSpec[] = context.registry.get(pluginName)?.schema.fields ?? [];
@@ -250,7 +268,17 @@ const DeletedInstanceRef = builder.objectRef<{ id: string; pluginName: string; n
   fields: (t) => ({ id: t.exposeID('id'), pluginName: t.exposeString('pluginName'), name: t.exposeString('name') }),
 });
 
-const instanceQuery = (query: object, id: string) => ({ ...query, where: { id } });
+/**
+ * The query @pothos/plugin-prisma hands a resolver, made valid for Prisma: when the client
+ * selects no field of the object (`{ __typename }` only), the plugin passes `select: {}`,
+ * which Prisma rejects. The write has happened by then, so failing would tell the client a
+ * successful mutation failed.
+ */
+export function selectingSomething<Q extends { select?: object }>(query: Q): Q {
+  return query.select && Object.keys(query.select).length === 0 ? { ...query, select: { id: true } } : query;
+}
+
+const instanceQuery = (query: { select?: object }, id: string) => ({ ...selectingSomething(query), where: { id } });
 
 builder.mutationFields((t) => ({
   createPluginInstance: t.prismaField({

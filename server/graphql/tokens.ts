@@ -2,6 +2,7 @@
 import { ROLES } from '../access/roles.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
 import { builder } from './builder.ts';
+import { selectingSomething } from './instances.ts';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'viewer: read only. operator: create, update, test and check instances. admin: everything, including tokens.',
@@ -30,7 +31,7 @@ const CreatedTokenRef = builder.objectRef<{ token: string; id: string }>('Create
     token: t.exposeString('token', { description: 'The token itself. Store it now: it is never shown again.' }),
     apiToken: t.prismaField({
       type: 'ApiToken',
-      resolve: (query, created, _args, context) => context.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: created.id } }),
+      resolve: (query, created, _args, context) => context.prisma.apiToken.findUniqueOrThrow({ ...selectingSomething(query), where: { id: created.id } }),
     }),
   }),
 });
@@ -68,7 +69,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
       const revoked = await context.tokens.revoke(String(args.id));
-      return context.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: revoked.id } });
+      return context.prisma.apiToken.findUniqueOrThrow({ ...selectingSomething(query), where: { id: revoked.id } });
     },
   }),
 }));
