@@ -380,7 +380,8 @@ const API_ERRORS: Record<string, string> = {
 
 function apiError(method: string, body: Record<string, unknown>, answer: HttpAnswer): PluginHttpError {
   const code = typeof body.error === 'string' ? body.error : 'unknown_error';
-  const explanation = API_ERRORS[code] ?? 'request refused';
+  // Own keys only: a vendor code like "toString" must not find a prototype method.
+  const explanation = (Object.hasOwn(API_ERRORS, code) ? API_ERRORS[code] : undefined) ?? 'request refused';
   const needed = code === 'missing_scope' && typeof body.needed === 'string' ? ` (needs ${body.needed})` : '';
   const kind = ['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope'].includes(code)
     ? 'auth'
@@ -407,7 +408,7 @@ const WEBHOOK_ERRORS: Record<string, string> = {
 
 function webhookError(answer: HttpAnswer, secrets: readonly (string | undefined)[]): PluginHttpError {
   const code = answer.body.trim();
-  const known = WEBHOOK_ERRORS[code];
+  const known = Object.hasOwn(WEBHOOK_ERRORS, code) ? WEBHOOK_ERRORS[code] : undefined;
   const kind = answer.status === 429 ? 'rate-limit' : answer.status >= 500 ? 'server' : answer.status === 403 || answer.status === 404 ? 'auth' : 'request';
   const text = known ? `${known} (HTTP ${answer.status} ${code})` : `unexpected answer, ${describeBody(answer, secrets)}`;
   const wait = answer.status === 429 ? retryAfterNote(answer) : '';

@@ -74,8 +74,8 @@ export const PluginRef = builder.objectRef<RegisteredPlugin>('Plugin').implement
     homepage: t.string({ nullable: true, resolve: (p) => p.schema.homepage ?? null }),
     tags: t.stringList({ resolve: (p) => [...(p.schema.tags ?? [])] }),
     dependencies: t.stringList({ resolve: (p) => [...(p.schema.dependencies ?? [])] }),
-    supportsHealthCheck: t.boolean({ resolve: (p) => p.schema.supportsHealthCheck ?? true }),
-    supportsTestConnection: t.boolean({ resolve: (p) => p.schema.supportsTestConnection ?? true }),
+    supportsHealthCheck: t.boolean({ resolve: (p) => p.schema.supportsHealthCheck === true }),
+    supportsTestConnection: t.boolean({ resolve: (p) => p.schema.supportsTestConnection === true }),
     fields: t.field({
       type: [PluginFieldRef],
       description: 'Ordered by group (see `groups`), then by `order`.',

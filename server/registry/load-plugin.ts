@@ -51,7 +51,7 @@ export async function loadPlugin(path: string, options: LoadPluginOptions): Prom
   if ('problem' in found) throw new PluginLoadFailure(path, found.problem);
 
   if (found.style === 'register') return fromRegister(path, found.register, options.logger);
-  return fromDefinition(path, found.definition);
+  return fromDefinition(path, found.definition, options.logger);
 }
 
 async function importWithTimeout(path: string, timeoutMs: number): Promise<Record<string, unknown>> {
@@ -66,11 +66,48 @@ async function importWithTimeout(path: string, timeoutMs: number): Promise<Recor
   }
 }
 
-function fromDefinition(path: string, definition: PluginDefinition): RegisteredPlugin {
+function fromDefinition(path: string, definition: PluginDefinition, logger: RegistryLogger): RegisteredPlugin {
   // The schema is the definition minus its factory (and the definePlugin marker, a symbol).
   const { createProvider: _factory, ...schemaPart } = definition;
-  const schema = checkedSchema(path, schemaPart);
-  return makeRegistered(schema, path, 'createProvider()', (context) => definition.createProvider(context));
+  const checked = checkedSchema(path, schemaPart);
+  // One provider is made now, offline, and checked like a register() probe: a provider that
+  // lacks an operation of its type fails at startup, not when the first instance is created.
+  let probe: unknown;
+  try {
+    probe = definition.createProvider(registrationContext(path, logger));
+  } catch (error) {
+    throw new PluginLoadFailure(path, `createProvider() threw ${describeError(error)}`, checked.name, { cause: error });
+  }
+  if (isThenable(probe)) {
+    throw new PluginLoadFailure(path, 'createProvider() returned a Promise; it must return the provider itself', checked.name);
+  }
+  const schema = withCapabilities(checked, probe);
+  try {
+    assertProvider(schema, path, probe, 'createProvider()');
+  } catch (error) {
+    if (error instanceof ProviderContractError) throw new PluginLoadFailure(path, error.problem, schema.name);
+    throw error;
+  }
+  void Promise.resolve()
+    .then(() => (probe as { stop?: () => unknown }).stop?.())
+    .catch(() => undefined);
+  const registered = makeRegistered(schema, path, 'createProvider()', (context) => definition.createProvider(context));
+  rememberProvider(registered, probe);
+  return registered;
+}
+
+/**
+ * `supportsHealthCheck` / `supportsTestConnection` left unset are read off the provider, so
+ * the API never advertises a check that a plugin does not have.
+ */
+function withCapabilities(schema: PluginConfig, probe: unknown): PluginConfig {
+  const has = (method: string) => typeof (probe as Record<string, unknown> | null)?.[method] === 'function';
+  if (schema.supportsHealthCheck !== undefined && schema.supportsTestConnection !== undefined) return schema;
+  return Object.freeze({
+    ...schema,
+    supportsHealthCheck: schema.supportsHealthCheck ?? has('healthCheck'),
+    supportsTestConnection: schema.supportsTestConnection ?? has('testConnection'),
+  });
 }
 
 function fromRegister(path: string, register: RegisterFunction, logger: RegistryLogger): RegisteredPlugin {
@@ -102,7 +139,7 @@ function fromRegister(path: string, register: RegisterFunction, logger: Registry
   if (isThenable(raw)) {
     throw new PluginLoadFailure(path, 'getConfigSchema() returned a Promise; it must return the schema itself');
   }
-  const schema = checkedSchema(path, raw);
+  const schema = withCapabilities(checkedSchema(path, raw), probe);
 
   const registered = makeRegistered(schema, path, 'register()', (context) => register(context));
   // The probe is a provider like any other: a register() whose provider lacks an operation

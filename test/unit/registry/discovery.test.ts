@@ -292,6 +292,17 @@ export default definePlugin({ name: 'shared', type: 'ANALYTICS', version: '1.0.0
   configure() {}, async trackEvent() {} };
 export function register() { return one; }`,
       'async-register.mjs': 'export async function register() { return {}; }\n',
+      'healthy.ts': `import { definePlugin } from ${SDK};
+export default definePlugin({ name: 'healthy', type: 'ANALYTICS', version: '1.0.0', fields: [],
+  createProvider: () => ({ configure() {}, async trackEvent() {}, async healthCheck() { return { status: 'healthy' as const, message: 'ok' }; } }) });`,
+      'flaky.ts': `import { definePlugin } from ${SDK};
+let made = 0;
+export default definePlugin({ name: 'flaky', type: 'ANALYTICS', version: '1.0.0', fields: [],
+  createProvider: () => (made++ === 0 ? { configure() {}, async trackEvent() {} } : { configure() {} }) as never });`,
+      'flaky-throws.ts': `import { definePlugin } from ${SDK};
+let made = 0;
+export default definePlugin({ name: 'flaky-throws', type: 'ANALYTICS', version: '1.0.0', fields: [],
+  createProvider: () => { if (made++ > 0) throw new Error('out of quota'); return { configure() {}, async trackEvent() {} }; } });`,
       'not-wrapped.mjs': `export default { name: 'raw', type: 'ANALYTICS', version: '1.0.0', fields: [], createProvider() { return {}; } };`,
       'two-plugins.ts': `import { definePlugin } from ${SDK};
 const make = (name: string) => definePlugin({ name, type: 'ANALYTICS', version: '1.0.0', fields: [],
@@ -302,45 +313,45 @@ export const second = make('second');`,
     registry = await discoverPlugins({ builtinDir: dir, logger: capture() });
   });
 
-  it('rejects a provider missing an operation of its type with a typed error naming it', () => {
-    const plugin = registry.get('missing-op')!;
-    const attempt = () => plugin.createProvider(context('i-1'));
-    expect(attempt).toThrow(ProviderContractError);
-    try {
-      attempt();
-    } catch (error) {
-      const contract = error as ProviderContractError;
-      expect(contract.pluginName).toBe('missing-op');
-      expect(contract.source).toBe(join(dir, 'missing-op.ts'));
-      expect(contract.missing).toEqual(['sendNotification']);
-      expect(contract.message).toContain('provider does not implement sendNotification (required of a NOTIFICATION plugin)');
-    }
+  it('rejects, at load time, a definePlugin provider missing an operation of its type', () => {
+    const error = errorFor(registry, join(dir, 'missing-op.ts'));
+    expect(error.pluginName).toBe('missing-op');
+    expect(error.reason).toContain('provider does not implement sendNotification (required of a NOTIFICATION plugin)');
+    expect(registry.get('missing-op')).toBeUndefined();
   });
 
   it('requires healthCheck when the schema declares supportsHealthCheck', () => {
-    expect(() => registry.get('promises-health')!.createProvider(context())).toThrow(
-      /provider does not implement healthCheck/,
+    expect(errorFor(registry, join(dir, 'promises-health.ts')).reason).toMatch(/provider does not implement healthCheck/);
+  });
+
+  it('reads supportsHealthCheck / supportsTestConnection off the provider when the schema leaves them unset', () => {
+    const plugin = registry.get('healthy')!;
+    expect(plugin.schema.supportsHealthCheck).toBe(true);
+    expect(plugin.schema.supportsTestConnection).toBe(false);
+  });
+
+  it('refuses to hand out the same provider object twice (the load-time probe counts as handed out)', () => {
+    const plugin = registry.get('shared')!;
+    expect(() => plugin.createProvider(context('i-1'))).toThrow(/returned a provider it had returned before/);
+  });
+
+  it('records a throwing or asynchronous factory as a load error', () => {
+    expect(errorFor(registry, join(dir, 'factory-throws.ts')).reason).toMatch(/createProvider\(\) threw RangeError: no quota/);
+    expect(errorFor(registry, join(dir, 'async-factory.ts')).reason).toBe(
+      'createProvider() returned a Promise; it must return the provider itself',
     );
   });
 
-  it('refuses to hand out the same provider object twice', () => {
-    const plugin = registry.get('shared')!;
-    plugin.createProvider(context('i-1'));
-    expect(() => plugin.createProvider(context('i-2'))).toThrow(/returned a provider it had returned before/);
+  it('still checks each provider made later: a factory that turns bad after startup is refused with a typed error', () => {
+    const plugin = registry.get('flaky')!;
+    const attempt = () => plugin.createProvider(context('i-1'));
+    expect(attempt).toThrow(ProviderContractError);
+    expect(attempt).toThrow(/provider does not implement trackEvent/);
+    expect(() => registry.get('flaky-throws')!.createProvider(context())).toThrow(ProviderCreationError);
   });
 
   it('refuses a register() that returns one shared provider (already handed out for the schema)', () => {
     expect(() => registry.get('singleton')!.createProvider(context('i-1'))).toThrow(ProviderContractError);
-  });
-
-  it('wraps a throwing factory in ProviderCreationError', () => {
-    const attempt = () => registry.get('factory-throws')!.createProvider(context());
-    expect(attempt).toThrow(ProviderCreationError);
-    expect(attempt).toThrow(/creating a provider failed: RangeError: no quota/);
-  });
-
-  it('rejects a factory that returns a Promise', () => {
-    expect(() => registry.get('async-factory')!.createProvider(context())).toThrow(/returned a Promise/);
   });
 
   it('records modules that export something unusable as load errors', () => {
