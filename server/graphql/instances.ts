@@ -314,7 +314,8 @@ builder.mutationFields((t) => ({
         id,
         {
           version: input.version,
-          ...(input.name ? { name: input.name } : {}),
+          // An empty name is a rename the service refuses, not an omitted one.
+          ...(input.name === null || input.name === undefined ? {} : { name: input.name }),
           configuration: configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: id }, input.secrets)),
         },
         actorOf(context.principal),

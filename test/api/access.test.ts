@@ -3,6 +3,9 @@
  * operator, admin), API tokens (shown once, listed by prefix, stored hashed, revoked → 401),
  * and CSRF protection for browser requests.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKENS, CREATE, CREATE_TOKEN, REVOKE_TOKEN, succeed } from '../support/graphql.ts';
 import { startTestServer, type GqlBody, type GqlResponse, type TestServer } from '../support/server.ts';
@@ -322,6 +325,35 @@ describe('API tokens', () => {
     expect(result.status).toBeLessThan(500);
     expect(result.body.errors?.[0]?.message).toMatch(/"ROOT" does not exist in "Role" enum/);
   });
+});
+
+describe('the first admin token', () => {
+  it('without PLUGFORM_ADMIN_TOKEN, a first start generates one and announces it once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugform-first-start-'));
+    try {
+      const first = await startTestServer({ dataDir, pluginPaths: [], env: { PLUGFORM_ADMIN_TOKEN: '' } });
+      let token: string | undefined;
+      try {
+        expect(first.announcements).toHaveLength(1);
+        token = /\b(pf_[A-Za-z0-9_-]{43})\b/.exec(first.announcements[0]!)?.[1];
+        expect(token).toBeDefined();
+        const me = await first.gql('{ viewer { tokenName role } }', undefined, { token });
+        expect(me.body.data).toEqual({ viewer: { tokenName: 'admin (generated at first start)', role: 'ADMIN' } });
+        expect(first.logs.join('\n')).not.toContain(token!); // announced, not logged
+      } finally {
+        await first.close();
+      }
+      const second = await startTestServer({ dataDir, pluginPaths: [], env: { PLUGFORM_ADMIN_TOKEN: '' } });
+      try {
+        expect(second.announcements).toEqual([]);
+        expect((await second.gql('{ viewer { role } }', undefined, { token })).body.data).toEqual({ viewer: { role: 'ADMIN' } });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------------

@@ -4,10 +4,13 @@
  * as it was; secret merge semantics (omitted kept, null cleared, echoed mask kept, typed
  * `secrets` and configuration keys, never both for one key).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SECRET_MASK } from '../../server/instances/secret-values.ts';
 import { CHECK_HEALTH, CREATE, DELETE, INSTANCE, SET_ENABLED, TEST_SAVED, UPDATE, mutate, succeed } from '../support/graphql.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { FIXTURE_PLUGINS, startTestServer, type TestServer } from '../support/server.ts';
 import { startVendor, type Vendor } from './fixtures/vendor.ts';
 
 let server: TestServer;
@@ -104,6 +107,21 @@ describe('createPluginInstance', () => {
     expect(JSON.stringify(row)).not.toMatch(/good-key-0001|whsec-0001/);
     expect((await server.running.services.secrets.read(created.id)).values).toEqual({ apiKey: 'good-key-0001', webhookSecret: 'whsec-0001' });
     expect(await liveKey(created.id)).toBe('Bearer good-key-0001');
+  });
+
+  it('takes its input as literals too (as typed in GraphiQL), secrets included', async () => {
+    const name = uniqueName('literal');
+    const { body } = await server.gql(`mutation {
+      createPluginInstance(input: {
+        pluginName: "api-notify", name: "${name}",
+        configuration: { endpoint: "${vendor.url}", senderName: "Literal Sender", headers: { x: [1, true, null] }, ports: [25] },
+        secrets: [{ key: "apiKey", value: "good-key-literal" }]
+      }) { __typename ... on MutationCreatePluginInstanceSuccess { data { id configuration } } }
+    }`);
+    const created = body.data.createPluginInstance;
+    expect(created.__typename).toBe('MutationCreatePluginInstanceSuccess');
+    expect(created.data.configuration).toMatchObject({ headers: { x: [1, true, null] }, ports: [25], apiKey: SECRET_MASK });
+    expect(await liveKey(created.data.id)).toBe('Bearer good-key-literal');
   });
 
   it('an unset optional secret is reported unset, and a disabled instance gets no provider', async () => {
@@ -291,6 +309,13 @@ describe('updatePluginInstance', () => {
     expect(await storedKey(created.id)).toBe('Bearer good-key-0001');
   });
 
+  it('renaming to an empty name is a ValidationError, not a silent no-op', async () => {
+    const created = await create();
+    const result = await mutate(server, UPDATE, 'updatePluginInstance', { input: { id: created.id, version: 1, name: '  ' } });
+    expect(result).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ field: 'name', rule: 'required' }] });
+    expect(await read(created.id)).toMatchObject({ name: created.name, version: 1 });
+  });
+
   it('renaming onto a taken name is a ValidationError', async () => {
     const [a, b] = [await create(), await create()];
     const result = await mutate(server, UPDATE, 'updatePluginInstance', { input: { id: b.id, version: 1, name: a.name } });
@@ -414,4 +439,47 @@ describe('deletePluginInstance', () => {
     expect(audit).toMatchObject({ actor: 'token:admin (PLUGFORM_ADMIN_TOKEN)' });
     expect(await mutate(server, DELETE, 'deletePluginInstance', { id: created.id })).toMatchObject({ __typename: 'NotFoundError', id: created.id });
   });
+});
+
+describe('after a restart', () => {
+  it('saved instances come back with their secrets; one whose plugin is gone is in ERROR and unavailable', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'plugform-restart-'));
+    try {
+      const before = await startTestServer({ dataDir });
+      let notify: { id: string };
+      let analytics: { id: string };
+      try {
+        notify = await succeed(before, CREATE, 'createPluginInstance', {
+          input: { pluginName: 'api-notify', name: 'survivor', configuration: baseConfig(), secrets: [{ key: 'webhookSecret', value: 'whsec-restart' }] },
+        });
+        analytics = await succeed(before, CREATE, 'createPluginInstance', {
+          input: { pluginName: 'api-analytics', name: 'orphan', configuration: { projectId: 'p1' } },
+        });
+      } finally {
+        await before.close();
+      }
+      // The same data, but api-analytics is no longer installed.
+      const after = await startTestServer({ dataDir, pluginPaths: [join(FIXTURE_PLUGINS, 'api-notify')] });
+      try {
+        const survivor = (await after.gql(INSTANCE, { id: notify.id })).body.data.pluginInstance;
+        expect(survivor).toMatchObject({ status: 'ACTIVE', version: 1, configuration: { apiKey: SECRET_MASK, webhookSecret: SECRET_MASK } });
+        vendor.requests.length = 0;
+        expect((await succeed(after, TEST_SAVED, 'testPluginInstanceConnection', { input: { id: notify.id } })).success).toBe(true);
+        expect(vendor.requests).toEqual([{ path: '/ping', authorization: 'Bearer good-key-0001' }]);
+
+        const orphan = (await after.gql(INSTANCE, { id: analytics.id })).body.data.pluginInstance;
+        expect(orphan).toMatchObject({ status: 'ERROR', statusMessage: expect.stringMatching(/api-analytics/), plugin: null, secrets: [] });
+        const update = await mutate(after, UPDATE, 'updatePluginInstance', { input: { id: analytics.id, version: orphan.version, configuration: { projectId: 'p2' } } });
+        expect(update).toMatchObject({ __typename: 'PluginUnavailableError', pluginName: 'api-analytics' });
+        const test = await mutate(after, TEST_SAVED, 'testPluginInstanceConnection', { input: { id: analytics.id } });
+        expect(test).toMatchObject({ __typename: 'PluginUnavailableError', pluginName: 'api-analytics' });
+        // It can still be deleted.
+        expect(await mutate(after, DELETE, 'deletePluginInstance', { id: analytics.id })).toMatchObject({ __typename: 'MutationDeletePluginInstanceSuccess' });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

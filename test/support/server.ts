@@ -101,12 +101,15 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Default: every host may be reached (the fixtures talk to loopback). */
   egress?: EgressCheck;
+  /** Reuse this data directory (a restart); it is then left in place on close. */
+  dataDir?: string;
 }
 
 export const FIXTURE_PLUGINS = join(import.meta.dirname, '../api/fixtures/plugins');
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'plugform-api-'));
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'plugform-api-')));
   const adminToken = `pf_test_admin_${randomBytes(12).toString('hex')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -115,7 +118,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PLUGFORM_DATA_DIR: dataDir,
     PLUGFORM_ADMIN_TOKEN: adminToken,
     PLUGIN_PATHS: (options.pluginPaths ?? [FIXTURE_PLUGINS]).join(delimiter),
-    // Scheduled checks would add queries and health rows while a test measures.
+    // Scheduled checks are stopped once started (below); a day's interval until then.
     PLUGFORM_HEALTH_INTERVAL: '86400',
     PLUGFORM_LOG_LEVEL: 'debug',
     ...options.env,
@@ -144,9 +147,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       egress: options.egress ?? { check: async () => undefined },
     });
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+
+  // Scheduled health checks would add statements and rows while a test measures or counts.
+  running.services.scheduler.stop();
 
   const graphqlUrl = `${running.url}/graphql`;
   const responses: RecordedResponse[] = [];
@@ -206,7 +212,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await running.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
   return server;
