@@ -49,6 +49,12 @@ describe('README: Automate with GraphQL', () => {
     expect(blocks[0]).toMatch(/curl /);
     expect(blocks[1]).toMatch(/npx tsx docs\/automation\/create-test-update\.ts/);
 
+    // What the README asks of a user's machine; CI must have it too (Debian: curl, jq).
+    for (const tool of ['curl', 'jq']) {
+      const found = await run('bash', ['-c', `command -v ${tool}`]).catch(() => undefined);
+      if (!found) throw new Error(`the README's curl example needs ${tool}: install it (apt-get install -y ${tool})`);
+    }
+
     const token = await server.tokenFor('operator', 'readme');
     const { stdout, stderr } = await run('bash', ['-e', '-o', 'pipefail', '-c', blocks.join('\n')], {
       cwd: ROOT,
