@@ -1,10 +1,17 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 import solid from 'vite-plugin-solid';
+
+// Pothos and yoga load graphql-js through Node (its CommonJS build); without this alias a test
+// file's own `import 'graphql'` would get the ES build, a second copy whose classes fail
+// graphql-js's realm checks ("Cannot use GraphQLObjectType from another module or realm").
+const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
