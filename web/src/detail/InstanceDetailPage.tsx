@@ -1,0 +1,218 @@
+import { A, useParams } from '@solidjs/router';
+import { createMutation, createQuery } from '@urql/solid';
+import { createEffect, createSignal, on, Show } from 'solid-js';
+import { outcomeOf } from '../api/outcome.ts';
+import { useCanOperate } from '../auth/viewer.ts';
+import { createDeleteInstance } from '../instances/delete-instance.ts';
+import { DeleteInstanceButton } from '../instances/DeleteInstanceButton.tsx';
+import { createLiveHealth } from '../instances/live-health.ts';
+import { HEALTH_LABELS, PLUGIN_TYPE_LABELS } from '../lib/labels.ts';
+import { Alert } from '../ui/Alert.tsx';
+import { EmptyState } from '../ui/EmptyState.tsx';
+import { LiveIndicator } from '../ui/LiveIndicator.tsx';
+import { LoadFailed } from '../ui/LoadFailed.tsx';
+import { Loading } from '../ui/Loading.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { StatusPill } from '../ui/StatusPill.tsx';
+import { AuditList } from './AuditList.tsx';
+import { ConfigurationList } from './ConfigurationList.tsx';
+import { CheckHealthMutation, InstanceDetailQuery, SetEnabledMutation } from './documents.ts';
+import { EnabledSwitch } from './EnabledSwitch.tsx';
+import { HealthPanel } from './HealthPanel.tsx';
+
+/** Route /instances/:id — one instance: status, health (live), masked configuration, audit trail. */
+export function InstanceDetailPage() {
+  const params = useParams<{ id: string }>();
+  const canOperate = useCanOperate();
+  const [query, refetch] = createQuery({ query: InstanceDetailQuery, variables: () => ({ id: params.id }) });
+  const [enabling, setEnabled] = createMutation(SetEnabledMutation);
+  const [checking, checkHealth] = createMutation(CheckHealthMutation);
+  const [actionError, setActionError] = createSignal<string>();
+  const [checkNote, setCheckNote] = createSignal<string>();
+  const deleteInstance = createDeleteInstance();
+  const health = createLiveHealth(() => params.id);
+  const instance = () => query.data?.pluginInstance;
+  const reload = () => refetch({ requestPolicy: 'network-only' });
+
+  // A live health change: fetch the new history.
+  createEffect(on(health.last, (change) => change && reload(), { defer: true }));
+  createEffect(() => (document.title = `${instance()?.name ?? 'Instance'} · Plugform`));
+
+  const toggle = async (enabled: boolean) => {
+    const current = instance();
+    if (!current) return;
+    setActionError(undefined);
+    const result = await setEnabled({ id: current.id, enabled, version: current.version });
+    const outcome = outcomeOf(result.data?.setPluginInstanceEnabled, result.error);
+    if (outcome.kind === 'conflict') {
+      setActionError(`${outcome.message} The page now shows the latest version.`);
+      reload();
+    } else if (outcome.kind !== 'ok') setActionError(outcome.message);
+  };
+
+  const checkNow = async () => {
+    const current = instance();
+    if (!current) return;
+    setActionError(undefined);
+    setCheckNote(undefined);
+    const result = await checkHealth({ id: current.id });
+    const outcome = outcomeOf(result.data?.checkPluginInstanceHealth, result.error);
+    if (outcome.kind === 'ok') {
+      setCheckNote(`Checked: ${HEALTH_LABELS[outcome.data.status]} in ${outcome.data.responseTimeMs} ms.`);
+      reload();
+    } else setActionError(outcome.message);
+  };
+
+  const fieldLabels = () => Object.fromEntries((instance()?.plugin?.fields ?? []).map((f) => [f.key, f.label]));
+
+  return (
+    <div class="pf-page pf-page--wide">
+      <Show
+        when={!query.error}
+        fallback={<LoadFailed title="The instance could not be loaded" error={query.error} onRetry={reload} />}
+      >
+        <Show when={query.data} fallback={<Loading label="Loading the instance…" />}>
+          <Show
+            when={instance()}
+            fallback={
+              <EmptyState
+                icon="search"
+                title="This instance does not exist"
+                action={
+                  <A href="/instances" class="pf-button pf-button--secondary">
+                    All instances
+                  </A>
+                }
+              >
+                It may have been deleted.
+              </EmptyState>
+            }
+          >
+            {(i) => (
+              <>
+                <PageHeader
+                  breadcrumb={
+                    <>
+                      <A href="/instances">Instances</A>
+                      <span aria-hidden="true"> / </span>
+                    </>
+                  }
+                  title={i().name}
+                  subtitle={
+                    <span class="pf-detail__subtitle">
+                      <StatusPill status={i().status} />
+                      <span>
+                        {i().plugin?.displayName ?? i().pluginName}
+                        <Show when={i().plugin}>{(p) => <> · {PLUGIN_TYPE_LABELS[p().type]} · v{p().version}</>}</Show>
+                      </span>
+                    </span>
+                  }
+                  actions={
+                    <Show when={canOperate()}>
+                      <Show when={i().plugin}>
+                        <A href={`/instances/${encodeURIComponent(i().id)}/edit`} class="pf-button pf-button--primary">
+                          Edit
+                        </A>
+                      </Show>
+                      <DeleteInstanceButton name={i().name} onDelete={() => deleteInstance(i())} />
+                    </Show>
+                  }
+                />
+                <Show when={i().status === 'ERROR'}>
+                  <Alert tone="error" title="The instance could not start">
+                    {i().statusMessage ?? 'No reason was recorded.'}
+                  </Alert>
+                </Show>
+                <Show when={!i().plugin}>
+                  <Alert tone="warning" title={`The plugin “${i().pluginName}” is not loaded`}>
+                    The instance keeps its configuration but cannot run or be edited until the plugin loads again.
+                  </Alert>
+                </Show>
+                <Show when={actionError()}>
+                  <Alert tone="error">{actionError()}</Alert>
+                </Show>
+                <div class="pf-detail">
+                  <div class="pf-detail__main">
+                    <section class="pf-card" aria-labelledby="health-title">
+                      <div class="pf-card__head">
+                        <h2 id="health-title">Health</h2>
+                        <LiveIndicator connected={health.connected()} />
+                        <Show when={canOperate() && i().enabled && i().plugin?.supportsHealthCheck}>
+                          <button
+                            type="button"
+                            class="pf-button pf-button--secondary pf-button--small pf-card__action"
+                            disabled={checking.fetching}
+                            onClick={() => void checkNow()}
+                          >
+                            {checking.fetching ? 'Checking…' : 'Check now'}
+                          </button>
+                        </Show>
+                      </div>
+                      <p class="pf-sr-only" role="status">
+                        {checkNote()}
+                      </p>
+                      <HealthPanel
+                        status={i().healthStatus}
+                        since={i().healthSince}
+                        lastCheckAt={i().lastHealthCheckAt}
+                        history={i().healthHistory}
+                        supportsHealthCheck={i().plugin?.supportsHealthCheck ?? false}
+                      />
+                    </section>
+                    <section class="pf-card" aria-labelledby="config-title">
+                      <div class="pf-card__head">
+                        <h2 id="config-title">Configuration</h2>
+                      </div>
+                      <ConfigurationList instance={i()} />
+                    </section>
+                  </div>
+                  <aside class="pf-detail__side">
+                    <section class="pf-card" aria-labelledby="overview-title">
+                      <div class="pf-card__head">
+                        <h2 id="overview-title">Overview</h2>
+                      </div>
+                      <Show when={canOperate()} fallback={<p>{i().enabled ? 'Enabled' : 'Disabled'}</p>}>
+                        <EnabledSwitch enabled={i().enabled} busy={enabling.fetching} onChange={(enabled) => void toggle(enabled)} />
+                      </Show>
+                      <dl class="pf-facts">
+                        <div>
+                          <dt>Version</dt>
+                          <dd>{i().version}</dd>
+                        </div>
+                        <div>
+                          <dt>Created</dt>
+                          <dd>
+                            <RelativeTime iso={i().createdAt} />
+                          </dd>
+                        </div>
+                        <div>
+                          <dt>Updated</dt>
+                          <dd>
+                            <RelativeTime iso={i().updatedAt} />
+                          </dd>
+                        </div>
+                        <div>
+                          <dt>ID</dt>
+                          <dd>
+                            <code class="pf-id">{i().id}</code>
+                          </dd>
+                        </div>
+                      </dl>
+                    </section>
+                    <section class="pf-card" aria-labelledby="audit-title">
+                      <div class="pf-card__head">
+                        <h2 id="audit-title">Activity</h2>
+                      </div>
+                      <AuditList events={i().auditEvents} labels={fieldLabels()} />
+                    </section>
+                  </aside>
+                </div>
+              </>
+            )}
+          </Show>
+        </Show>
+      </Show>
+    </div>
+  );
+}

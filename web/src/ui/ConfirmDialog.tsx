@@ -1,0 +1,58 @@
+import { AlertDialog } from '@kobalte/core/alert-dialog';
+import { Show, type JSX } from 'solid-js';
+
+export interface ConfirmDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  children: JSX.Element;
+  confirmLabel: string;
+  busyLabel?: string;
+  busy?: boolean;
+  /** Why the last attempt failed, shown inside the dialog. */
+  error?: string | undefined;
+  onConfirm: () => void;
+}
+
+/**
+ * A destructive action's confirmation: Kobalte's AlertDialog (focus trapped inside, Escape
+ * cancels, focus returns to the trigger). Cancel has the initial focus, so Enter never
+ * destroys by accident.
+ */
+export function ConfirmDialog(props: ConfirmDialogProps) {
+  let cancel: HTMLButtonElement | undefined;
+  return (
+    <AlertDialog open={props.open} onOpenChange={props.onOpenChange}>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay class="pf-dialog__overlay" />
+        <div class="pf-dialog__positioner">
+          <AlertDialog.Content
+            class="pf-dialog"
+            onOpenAutoFocus={(event) => {
+              event.preventDefault();
+              cancel?.focus();
+            }}
+          >
+            <AlertDialog.Title class="pf-dialog__title">{props.title}</AlertDialog.Title>
+            <AlertDialog.Description as="div" class="pf-dialog__description">
+              {props.children}
+            </AlertDialog.Description>
+            <Show when={props.error}>
+              <p class="pf-dialog__error" role="alert">
+                {props.error}
+              </p>
+            </Show>
+            <div class="pf-dialog__actions">
+              <AlertDialog.CloseButton ref={cancel} class="pf-button pf-button--secondary" disabled={props.busy}>
+                Cancel
+              </AlertDialog.CloseButton>
+              <button type="button" class="pf-button pf-button--danger" disabled={props.busy} onClick={() => props.onConfirm()}>
+                {props.busy ? (props.busyLabel ?? 'Working…') : props.confirmLabel}
+              </button>
+            </div>
+          </AlertDialog.Content>
+        </div>
+      </AlertDialog.Portal>
+    </AlertDialog>
+  );
+}
