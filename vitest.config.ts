@@ -9,6 +9,7 @@ const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
