@@ -8,16 +8,21 @@
  * asked to (see `testMode`).
  */
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type HealthReport, type WorkflowRun } from '../sdk/index.ts';
+import { definePlugin, type ConfigOf, type WorkflowRun } from '../sdk/index.ts';
 import {
   attemptsNote,
-  errorMessage,
+  healthReportOf,
   isRecord,
+  kindOfStatus,
   PluginHttpError,
   redactDeep,
+  redactedError,
   redactSecrets,
   requestWithRetry,
+  runCheck,
   snippet,
+  testReportOf,
+  type CheckResult,
   type HttpAnswer,
 } from '../sdk/http-helpers.ts';
 
@@ -159,7 +164,7 @@ export default definePlugin({
       return config;
     };
     const secrets = () => [config?.authHeaderValue];
-    const safe = (error: unknown) => redactSecrets(errorMessage(error), secrets());
+    const redact = (text: string) => redactSecrets(text, secrets());
 
     function send(settings: HttpWorkflowConfig, url: URL, init: RequestInit): Promise<HttpAnswer> {
       return requestWithRetry({
@@ -175,7 +180,7 @@ export default definePlugin({
     }
 
     /** Reachability: a HEAD request, which webhook engines do not treat as a trigger. */
-    async function probe(settings: HttpWorkflowConfig): Promise<HealthReport> {
+    async function probe(settings: HttpWorkflowConfig): Promise<CheckResult> {
       const url = triggerUrlFor(settings, testWorkflowId(settings));
       const answer = await send(settings, url, { method: 'HEAD' });
       if (answer.status === 401 || answer.status === 403 || answer.status === 407) {
@@ -183,7 +188,6 @@ export default definePlugin({
       }
       if (answer.status >= 500) throw refused(answer, secrets());
       return {
-        status: 'healthy',
         message: `${url.host} answers (HTTP ${answer.status} to HEAD); the workflow itself is only checked by a dry run`,
         details: { httpStatus: answer.status, checked: 'reachability' },
       };
@@ -208,6 +212,15 @@ export default definePlugin({
       return run;
     }
 
+    /** The dry-run test: starts the test workflow with `{ dryRun: true }`; the workflow must check the flag and stop. */
+    async function dryRun(settings: HttpWorkflowConfig): Promise<CheckResult> {
+      const run = await trigger(settings, testWorkflowId(settings), { dryRun: true, source: 'plugform-connection-test' }, { 'X-Plugform-Dry-Run': 'true' });
+      return {
+        message: `Dry run started (run ${run.runId}, ${run.status})`,
+        details: redactDeep({ checked: 'dry-run', ...run.details, runId: run.runId }, secrets()),
+      };
+    }
+
     return {
       configure(settings) {
         if (settings.authHeaderName.toLowerCase() === 'content-type') throw new Error('Auth Header Name cannot be Content-Type');
@@ -222,34 +235,16 @@ export default definePlugin({
           const run = await trigger(current(), workflowId, input);
           return { ...run, details: redactDeep(run.details, secrets()) };
         } catch (error) {
-          throw error instanceof PluginHttpError ? new PluginHttpError(safe(error), { kind: error.kind, status: error.status }) : new Error(safe(error));
+          throw redactedError(error, redact);
         }
       },
 
       async healthCheck() {
-        try {
-          return await probe(current());
-        } catch (error) {
-          const kind = error instanceof PluginHttpError ? error.kind : undefined;
-          return { status: kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: safe(error), details: { failure: kind ?? 'error' } };
-        }
+        return healthReportOf(await runCheck(() => probe(current()), redact));
       },
 
       async testConnection(settings) {
-        try {
-          if (settings.testMode === 'reachability') {
-            const report = await probe(settings);
-            return { success: true, message: report.message, details: report.details };
-          }
-          const run = await trigger(settings, testWorkflowId(settings), { dryRun: true, source: 'plugform-connection-test' }, { 'X-Plugform-Dry-Run': 'true' });
-          return {
-            success: true,
-            message: `Dry run started (run ${run.runId}, ${run.status})`,
-            details: redactDeep({ checked: 'dry-run', ...run.details, runId: run.runId }, secrets()),
-          };
-        } catch (error) {
-          return { success: false, message: safe(error) };
-        }
+        return testReportOf(await runCheck(() => (settings.testMode === 'reachability' ? probe(settings) : dryRun(settings)), redact));
       },
     };
   },
@@ -336,7 +331,7 @@ function stringAt(value: unknown, path: string): string | undefined {
 
 function refused(answer: HttpAnswer, secrets: readonly (string | undefined)[]): PluginHttpError {
   const said = answer.body.trim() === '' ? '' : `: "${snippet(answer.body, secrets, 200)}"`;
-  const kind = answer.status === 401 || answer.status === 403 ? 'auth' : answer.status === 429 ? 'rate-limit' : answer.status >= 500 ? 'server' : 'request';
+  const kind = kindOfStatus(answer.status);
   const hint =
     answer.status === 404 ? ' (is the workflow active and the URL its production URL?)' : kind === 'auth' ? ' (check the auth header name and value)' : '';
   return new PluginHttpError(`${LABEL}: the engine answered HTTP ${answer.status}${said}${hint}${attemptsNote(answer)}`, { kind, status: answer.status });

@@ -11,13 +11,16 @@ import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger, type Se
 import {
   attemptsNote,
   describeBody,
-  errorMessage,
+  healthReportOf,
   isRecord,
   joinUrl,
   parseJson,
   PluginHttpError,
+  redactedError,
   redactSecrets,
   requestWithRetry,
+  runCheck,
+  testReportOf,
   type FailureKind,
   type HttpAnswer,
 } from '../sdk/http-helpers.ts';
@@ -134,16 +137,6 @@ export default definePlugin({
       return meili;
     };
 
-    const check = async () => {
-      try {
-        const report = await api().check();
-        return { ok: true as const, ...report };
-      } catch (error) {
-        const kind = error instanceof PluginHttpError ? error.kind : undefined;
-        return { ok: false as const, kind, message: api().redact(errorMessage(error)) };
-      }
-    };
-
     return {
       configure(config) {
         meili = createMeiliApi(config, context.http.fetch, context.logger);
@@ -158,14 +151,11 @@ export default definePlugin({
       },
 
       async healthCheck() {
-        const result = await check();
-        if (result.ok) return { status: 'healthy', message: result.message, details: result.details };
-        return { status: result.kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: result.message, details: { failure: result.kind ?? 'error' } };
+        return healthReportOf(await runCheck(() => api().check(), api().redact));
       },
 
       async testConnection() {
-        const result = await check();
-        return result.ok ? { success: true, message: result.message, details: result.details } : { success: false, message: result.message };
+        return testReportOf(await runCheck(() => api().check(), api().redact));
       },
     };
   },
@@ -226,8 +216,7 @@ function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: Plu
       try {
         return await operation();
       } catch (error) {
-        if (error instanceof PluginHttpError) throw new PluginHttpError(redact(error.message), { kind: error.kind, status: error.status, code: error.code });
-        throw new Error(redact(errorMessage(error)));
+        throw redactedError(error, redact);
       }
     },
 

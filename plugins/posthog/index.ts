@@ -13,16 +13,19 @@ import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger } from '
 import {
   attemptsNote,
   describeBody,
-  errorMessage,
+  healthReportOf,
   isRecord,
   joinUrl,
+  kindOfStatus,
   parseJson,
   PluginHttpError,
+  redactedError,
   redactSecrets,
   requestWithRetry,
   retryAfterNote,
+  runCheck,
   snippet,
-  type FailureKind,
+  testReportOf,
   type HttpAnswer,
 } from '../sdk/http-helpers.ts';
 
@@ -142,22 +145,11 @@ export default definePlugin({
       },
 
       async healthCheck() {
-        try {
-          const report = await api().check();
-          return { status: 'healthy', message: report.message, details: report.details };
-        } catch (error) {
-          const kind = error instanceof PluginHttpError ? error.kind : undefined;
-          return { status: kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: api().redact(errorMessage(error)), details: { failure: kind ?? 'error' } };
-        }
+        return healthReportOf(await runCheck(() => api().check(), api().redact));
       },
 
       async testConnection() {
-        try {
-          const report = await api().check();
-          return { success: true, message: report.message, details: report.details };
-        } catch (error) {
-          return { success: false, message: api().redact(errorMessage(error)) };
-        }
+        return testReportOf(await runCheck(() => api().check(), api().redact));
       },
     };
   },
@@ -219,8 +211,7 @@ function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: Plugi
       try {
         return await operation();
       } catch (error) {
-        if (error instanceof PluginHttpError) throw new PluginHttpError(redact(error.message), { kind: error.kind, status: error.status, code: error.code });
-        throw new Error(redact(errorMessage(error)));
+        throw redactedError(error, redact);
       }
     },
 
@@ -263,7 +254,7 @@ function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: Plugi
  * distinct_id"), the API answers `{ type, code, detail, attr }`. Both become one sentence.
  */
 function posthogFailure(answer: HttpAnswer, secrets: readonly (string | undefined)[], context: string): PluginHttpError {
-  const kind: FailureKind = answer.status === 401 || answer.status === 403 ? 'auth' : answer.status === 429 ? 'rate-limit' : answer.status >= 500 ? 'server' : 'request';
+  const kind = kindOfStatus(answer.status);
   let reason: string;
   let code: string | undefined;
   try {

@@ -1,13 +1,14 @@
 /**
  * HTTP plumbing shared by the built-in plugins that talk to a vendor's REST API: retries with
  * backoff that honour `Retry-After`, a token-bucket rate limiter, reading JSON answers with a
- * clear error when the body is garbage, and error messages that never carry a secret.
+ * clear error when the body is garbage, error messages that never carry a secret, and the
+ * health and test reports of a check.
  *
  * Browser-safe: no Node-only imports. Every request still goes through `context.http.fetch`
  * (the platform's client adds the timeout and the egress policy); these helpers only decide
  * when to try again and how to explain a failure.
  */
-import type { HttpFetch } from './plugin.ts';
+import type { HealthReport, HttpFetch, TestReport } from './plugin.ts';
 
 // ---------------------------------------------------------------------------------------
 // Secrets never leave a plugin
@@ -123,6 +124,76 @@ function causeCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * A copy of anything thrown, fit to leave the plugin: the message passes through `redact`, a
+ * `PluginHttpError` keeps its kind, status and code, and the `cause` (which may hold a request
+ * with its headers) stays behind. For an operation's `catch`: `throw redactedError(error, redact)`.
+ */
+export function redactedError(error: unknown, redact: (text: string) => string): Error {
+  const message = redact(errorMessage(error));
+  if (error instanceof PluginHttpError) return new PluginHttpError(message, { kind: error.kind, status: error.status, code: error.code });
+  return new Error(message);
+}
+
+// ---------------------------------------------------------------------------------------
+// Health checks and connection tests
+
+/** What a check found when it worked: a sentence for the admin and, optionally, facts to show. */
+export interface CheckResult {
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** A check that failed: its message (secrets removed) and, for a `PluginHttpError`, its kind. */
+export interface CheckFailure {
+  ok: false;
+  message: string;
+  kind: FailureKind | undefined;
+}
+
+/** How a check went; `healthReportOf` and `testReportOf` turn it into what the platform expects. */
+export type CheckOutcome = ({ ok: true } & CheckResult) | CheckFailure;
+
+/**
+ * Runs a check (a cheap authenticated call) and never throws: what the call throws becomes a
+ * `CheckFailure` with its message passed through `redact`. Health and test share it:
+ *
+ *     async healthCheck() {
+ *       return healthReportOf(await runCheck(() => api().check(), api().redact));
+ *     },
+ *     async testConnection() {
+ *       return testReportOf(await runCheck(() => api().check(), api().redact));
+ *     },
+ */
+export async function runCheck(call: () => Promise<CheckResult>, redact: (text: string) => string): Promise<CheckOutcome> {
+  try {
+    const result = await call();
+    return { ok: true, message: result.message, details: result.details };
+  } catch (error) {
+    return failedCheck(error, redact);
+  }
+}
+
+/** The `CheckFailure` of anything a check threw, for checks that need their own `try`. */
+export function failedCheck(error: unknown, redact: (text: string) => string): CheckFailure {
+  return { ok: false, message: redact(errorMessage(error)), kind: error instanceof PluginHttpError ? error.kind : undefined };
+}
+
+/**
+ * The health report of a check: `healthy` with its details when it worked; when it failed,
+ * `degraded` if the vendor throttled us (it answered, so the service works, slowly) and
+ * `unhealthy` otherwise, with `details.failure` naming the kind (`error` when unknown).
+ */
+export function healthReportOf(outcome: CheckOutcome): HealthReport {
+  if (outcome.ok) return { status: 'healthy', message: outcome.message, details: outcome.details };
+  return { status: outcome.kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: outcome.message, details: { failure: outcome.kind ?? 'error' } };
+}
+
+/** The connection test report of a check: success with its details, or failure with its message. */
+export function testReportOf(outcome: CheckOutcome): TestReport {
+  return outcome.ok ? { success: true, message: outcome.message, details: outcome.details } : { success: false, message: outcome.message };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import {
   joinUrl,
   parseJson,
   PluginHttpError,
+  redactedError,
   redactSecrets,
   requestWithRetry,
   retryAfterNote,
@@ -231,8 +232,7 @@ function createSlackClient(config: SlackConfig, fetch: HttpFetch, logger: Plugin
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof PluginHttpError) throw new PluginHttpError(redact(error.message), { kind: error.kind, status: error.status, code: error.code });
-      throw new Error(redact(errorMessage(error)));
+      throw redactedError(error, redact);
     }
   }
 

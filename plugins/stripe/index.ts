@@ -11,14 +11,17 @@ import { definePlugin, type ConfigOf, type HttpFetch, type PaymentRequest, type 
 import {
   attemptsNote,
   describeBody,
-  errorMessage,
+  healthReportOf,
   isRecord,
   joinUrl,
+  kindOfStatus,
   parseJson,
   PluginHttpError,
+  redactedError,
   redactSecrets,
   requestWithRetry,
-  type FailureKind,
+  runCheck,
+  testReportOf,
   type HttpAnswer,
 } from '../sdk/http-helpers.ts';
 import { fromMinorUnits, normalizeCurrency, toMinorUnits } from './currency.ts';
@@ -144,22 +147,11 @@ export default definePlugin({
       },
 
       async healthCheck() {
-        try {
-          const balance = await api().balance();
-          return { status: 'healthy', message: balance.message, details: balance.details };
-        } catch (error) {
-          const kind = error instanceof PluginHttpError ? error.kind : undefined;
-          return { status: kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: api().redact(errorMessage(error)), details: { failure: kind ?? 'error' } };
-        }
+        return healthReportOf(await runCheck(() => api().balance(), api().redact));
       },
 
       async testConnection() {
-        try {
-          const balance = await api().balance();
-          return { success: true, message: balance.message, details: balance.details };
-        } catch (error) {
-          return { success: false, message: api().redact(errorMessage(error)) };
-        }
+        return testReportOf(await runCheck(() => api().balance(), api().redact));
       },
     };
   },
@@ -217,8 +209,7 @@ function createStripeApi(config: StripeConfig, fetch: HttpFetch, logger: PluginL
       try {
         return await operation();
       } catch (error) {
-        if (error instanceof PluginHttpError) throw new PluginHttpError(redact(error.message), { kind: error.kind, status: error.status, code: error.code });
-        throw new Error(redact(errorMessage(error)));
+        throw redactedError(error, redact);
       }
     },
 
@@ -353,14 +344,8 @@ function stripeFailure(answer: HttpAnswer, secrets: readonly string[]): PluginHt
   const prefix = answer.status === 401 ? 'the secret key was refused: ' : answer.status === 403 ? 'the key lacks a permission: ' : '';
   const text = redactSecrets(`${prefix}${error.message ?? `HTTP ${answer.status}`}`, secrets);
   return new PluginHttpError(`${LABEL}: ${text}${parts ? ` (${parts})` : ''}${reference}${attemptsNote(answer)}`, {
-    kind: kindOf(answer.status),
+    kind: kindOfStatus(answer.status),
     status: answer.status,
     code: error.code ?? error.type,
   });
-}
-
-function kindOf(status: number): FailureKind {
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 429) return 'rate-limit';
-  return status >= 500 ? 'server' : 'request';
 }

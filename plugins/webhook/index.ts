@@ -7,16 +7,21 @@
  * duplicates. Plugins run only on the server, so `node:crypto` is fine here.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type HealthReport } from '../sdk/index.ts';
+import { definePlugin, type ConfigOf } from '../sdk/index.ts';
 import {
   attemptsNote,
   checkCustomHeaders,
   errorMessage,
+  healthReportOf,
+  kindOfStatus,
   PluginHttpError,
   redactDeep,
   redactSecrets,
   requestWithRetry,
+  runCheck,
   snippet,
+  testReportOf,
+  type CheckResult,
   type HttpAnswer,
 } from '../sdk/http-helpers.ts';
 
@@ -170,17 +175,16 @@ export default definePlugin({
     }
 
     /** The ping of a test or health check: a normal, signed delivery of the `ping` action. */
-    async function ping(): Promise<HealthReport> {
+    async function ping(): Promise<CheckResult> {
       const result = await deliver('ping', { message: 'Plugform connection test' });
       const signed = result.signed ? 'signed ' : '';
       return {
-        status: 'healthy',
         message: `The endpoint accepted a ${signed}ping (HTTP ${result.status})`,
         details: { status: result.status, deliveryId: result.deliveryId, signed: result.signed, attempts: result.attempts },
       };
     }
 
-    const safeMessage = (error: unknown) => redactSecrets(errorMessage(error), settings?.secrets ?? []);
+    const redact = (text: string) => redactSecrets(text, settings?.secrets ?? []);
 
     return {
       configure(config) {
@@ -194,26 +198,16 @@ export default definePlugin({
           return await deliver(action, payload);
         } catch (error) {
           const kind = error instanceof PluginHttpError ? error.kind : 'request';
-          throw new PluginHttpError(safeMessage(error), { kind, status: error instanceof PluginHttpError ? error.status : undefined });
+          throw new PluginHttpError(redact(errorMessage(error)), { kind, status: error instanceof PluginHttpError ? error.status : undefined });
         }
       },
 
       async healthCheck() {
-        try {
-          return await ping();
-        } catch (error) {
-          const kind = error instanceof PluginHttpError ? error.kind : undefined;
-          return { status: kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: safeMessage(error), details: { failure: kind ?? 'error' } };
-        }
+        return healthReportOf(await runCheck(ping, redact));
       },
 
       async testConnection() {
-        try {
-          const report = await ping();
-          return { success: true, message: report.message, details: report.details };
-        } catch (error) {
-          return { success: false, message: safeMessage(error) };
-        }
+        return testReportOf(await runCheck(ping, redact));
       },
     };
   },
@@ -248,6 +242,6 @@ function receiverRefused(answer: HttpAnswer, secrets: readonly string[]): Plugin
   const status = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
   const said = answer.body.trim() === '' ? '' : `: "${snippet(answer.body, secrets, 200)}"`;
   const hint = answer.status === 401 || answer.status === 403 ? ' (check the signing secret and bearer token)' : '';
-  const kind = answer.status === 429 ? 'rate-limit' : answer.status >= 500 ? 'server' : answer.status === 401 || answer.status === 403 ? 'auth' : 'request';
+  const kind = kindOfStatus(answer.status);
   return new PluginHttpError(`${LABEL}: the endpoint answered ${status}${said}${hint}${attemptsNote(answer)}`, { kind, status: answer.status });
 }

@@ -9,7 +9,17 @@
  * Cloud API reference: https://developers.facebook.com/docs/whatsapp/cloud-api
  */
 import { definePlugin, type ConfigOf, type HealthReport, type NotificationMessage } from '../sdk/index.ts';
-import { checkCustomHeaders, errorMessage, isRecord, PluginHttpError, redactSecrets, TokenBucket } from '../sdk/http-helpers.ts';
+import {
+  checkCustomHeaders,
+  failedCheck,
+  healthReportOf,
+  isRecord,
+  PluginHttpError,
+  redactedError,
+  redactSecrets,
+  testReportOf,
+  TokenBucket,
+} from '../sdk/http-helpers.ts';
 import { createGraphClient, LABEL, type GraphClient } from './graph-api.ts';
 
 const fields = [
@@ -204,7 +214,8 @@ export type WhatsAppConfig = ConfigOf<typeof fields>;
 interface Settings {
   config: WhatsAppConfig;
   graph: GraphClient;
-  secrets: string[];
+  /** Removes the token and the webhook verify token from a message. */
+  redact: (text: string) => string;
 }
 
 export default definePlugin({
@@ -250,11 +261,11 @@ export default definePlugin({
           rateLimiter: new TokenBucket({ ratePerSecond: config.rateLimitPerSecond }),
           signal: lifetime.signal,
         });
-        settings = { config, graph, secrets };
+        settings = { config, graph, redact: (text) => redactSecrets(text, secrets) };
       },
 
       async sendNotification(message) {
-        const { config, graph, secrets } = current();
+        const { config, graph, redact } = current();
         const payload = buildMessage(config, message);
         if (config.sandboxMode) {
           context.logger.info('WhatsApp sandbox mode: message validated, not sent', { type: payload.type, to: maskPhone(payload.to) });
@@ -266,24 +277,23 @@ export default definePlugin({
           context.logger.info('WhatsApp message sent', { messageId, type: payload.type, to: maskPhone(payload.to) });
           return { success: true, messageId, details: { type: payload.type, waId: firstWaId(answer), deliveryReceipts: config.deliveryReceipts } };
         } catch (error) {
-          throw safeError(error, secrets);
+          throw redactedError(error, redact);
         }
       },
 
       async healthCheck() {
-        const { config, graph, secrets } = current();
+        const { config, graph, redact } = current();
         try {
           const phone = await readPhoneNumber(graph, config);
           return healthOf(phone, config);
         } catch (error) {
-          const kind = error instanceof PluginHttpError ? error.kind : undefined;
           // Throttling means Meta answered and accepted the token: the service works, slowly.
-          return { status: kind === 'rate-limit' ? 'degraded' : 'unhealthy', message: safeMessage(error, secrets), details: { failure: kind ?? 'error' } };
+          return healthReportOf(failedCheck(error, redact));
         }
       },
 
       async testConnection() {
-        const { config, graph, secrets } = current();
+        const { config, graph, redact } = current();
         try {
           const phone = await readPhoneNumber(graph, config);
           const mismatch = numberMismatch(phone, config);
@@ -295,7 +305,7 @@ export default definePlugin({
             details: phoneDetails(phone, config),
           };
         } catch (error) {
-          return { success: false, message: safeMessage(error, secrets) };
+          return testReportOf(failedCheck(error, redact));
         }
       },
 
@@ -458,19 +468,4 @@ function healthOf(phone: PhoneNumberInfo, config: WhatsAppConfig): HealthReport 
     return { status: 'degraded', message: `${phone.displayPhoneNumber} has a low quality rating (RED): Meta may lower its messaging limits`, details };
   }
   return { status: 'healthy', message: `${phone.displayPhoneNumber} (${phone.verifiedName}) is reachable, quality ${phone.qualityRating}`, details };
-}
-
-// ---------------------------------------------------------------------------------------
-// Secrets never leave
-
-function safeMessage(error: unknown, secrets: readonly string[]): string {
-  return redactSecrets(errorMessage(error), secrets);
-}
-
-/** Re-throws with the message only: a cause could hold request details, so it is dropped. */
-function safeError(error: unknown, secrets: readonly string[]): Error {
-  if (error instanceof PluginHttpError) {
-    return new PluginHttpError(safeMessage(error, secrets), { kind: error.kind, status: error.status, code: error.code });
-  }
-  return new Error(safeMessage(error, secrets));
 }

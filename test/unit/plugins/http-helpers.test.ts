@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   checkCustomHeaders,
   describeNetworkError,
+  failedCheck,
+  healthReportOf,
   joinUrl,
   parseJson,
   parseRetryAfter,
+  PluginHttpError,
   redactDeep,
+  redactedError,
   redactSecrets,
   requestWithRetry,
+  runCheck,
+  testReportOf,
   TokenBucket,
 } from '../../../plugins/sdk/http-helpers.ts';
 import type { HttpFetch } from '../../../plugins/sdk/index.ts';
@@ -118,5 +124,52 @@ describe('http-helpers', () => {
     await Promise.all([bucket.take(), bucket.take(), bucket.take(), bucket.take()]);
     expect(waits).toEqual([250, 250]);
     expect(() => new TokenBucket({ ratePerSecond: 0 })).toThrow('a rate limit must be greater than zero');
+  });
+});
+
+describe('check reports', () => {
+  const KEY = 'sk_test_abc123';
+  const redact = (text: string) => redactSecrets(text, [KEY]);
+  const failing = (error: unknown) => () => Promise.reject(error);
+
+  it('a check that works is healthy, and a successful test, with its details', async () => {
+    const outcome = await runCheck(async () => ({ message: 'Connected', details: { mode: 'test' } }), redact);
+    expect(outcome).toEqual({ ok: true, message: 'Connected', details: { mode: 'test' } });
+    expect(healthReportOf(outcome)).toEqual({ status: 'healthy', message: 'Connected', details: { mode: 'test' } });
+    expect(testReportOf(outcome)).toEqual({ success: true, message: 'Connected', details: { mode: 'test' } });
+  });
+
+  it('throttling is degraded, not unhealthy; the test fails either way, without details', async () => {
+    const outcome = await runCheck(failing(new PluginHttpError(`Vendor: rate limited for ${KEY}`, { kind: 'rate-limit', status: 429 })), redact);
+    expect(outcome).toEqual({ ok: false, message: 'Vendor: rate limited for [redacted]', kind: 'rate-limit' });
+    expect(healthReportOf(outcome)).toStrictEqual({ status: 'degraded', message: 'Vendor: rate limited for [redacted]', details: { failure: 'rate-limit' } });
+    expect(testReportOf(outcome)).toStrictEqual({ success: false, message: 'Vendor: rate limited for [redacted]' });
+  });
+
+  it('any other failure is unhealthy and names its kind, or "error" when it has none', async () => {
+    const refused = await runCheck(failing(new PluginHttpError(`Vendor: ${KEY} was refused`, { kind: 'auth', status: 401 })), redact);
+    expect(healthReportOf(refused)).toStrictEqual({ status: 'unhealthy', message: 'Vendor: [redacted] was refused', details: { failure: 'auth' } });
+    const plain = await runCheck(failing(new Error(`bad key ${KEY}`)), redact);
+    expect(healthReportOf(plain)).toStrictEqual({ status: 'unhealthy', message: 'bad key [redacted]', details: { failure: 'error' } });
+    expect(testReportOf(plain)).toStrictEqual({ success: false, message: 'bad key [redacted]' });
+    // A check that throws synchronously, or throws a non-Error, is still caught.
+    const thrown = await runCheck(() => {
+      throw 'not configured';
+    }, redact);
+    expect(healthReportOf(thrown)).toStrictEqual({ status: 'unhealthy', message: 'not configured', details: { failure: 'error' } });
+    expect(failedCheck(new PluginHttpError('down', { kind: 'server', status: 503 }), redact)).toEqual({ ok: false, message: 'down', kind: 'server' });
+  });
+
+  it('a redacted error keeps kind, status and code, and leaves secrets and cause behind', () => {
+    const original = new PluginHttpError(`Vendor: ${KEY} lacks a permission`, { kind: 'auth', status: 403, code: 'forbidden' });
+    Object.assign(original, { cause: { headers: { Authorization: `Bearer ${KEY}` } } });
+    const copy = redactedError(original, redact);
+    expect(copy).toBeInstanceOf(PluginHttpError);
+    expect(copy).toMatchObject({ message: 'Vendor: [redacted] lacks a permission', kind: 'auth', status: 403, code: 'forbidden' });
+    expect(copy.cause).toBeUndefined();
+    const plain = redactedError(new Error(`bad ${KEY}`, { cause: KEY }), redact);
+    expect(plain).not.toBeInstanceOf(PluginHttpError);
+    expect(plain.message).toBe('bad [redacted]');
+    expect(plain.cause).toBeUndefined();
   });
 });
