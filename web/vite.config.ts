@@ -16,7 +16,8 @@ export default defineConfig({
     // The console imports the plugin SDK from ../plugins/sdk (one validator for both sides).
     fs: { allow: [repoRoot] },
     proxy: {
-      '/graphql': { target: 'http://localhost:4000', changeOrigin: true, ws: true },
+      // The API server (`npm run dev` starts both and sets PLUGFORM_API_URL).
+      '/graphql': { target: process.env.PLUGFORM_API_URL ?? 'http://localhost:4000', changeOrigin: true, ws: true },
     },
   },
 });

@@ -15,7 +15,8 @@ import { ViewerContext } from './viewer.ts';
  */
 export function SignedInLayout(props: ParentProps) {
   const location = useLocation();
-  const signInHref = () => `/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`;
+  const signInHref = () =>
+    session.signedOutByUser() ? '/sign-in' : `/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`;
   return (
     <Show when={session.token()} keyed fallback={<Navigate href={signInHref()} />}>
       {(token) => {

@@ -8,7 +8,10 @@ export interface Session {
   token: Accessor<string | null>;
   /** Why the user was sent back to sign in (shown there once), e.g. an expired token. */
   notice: Accessor<string | null>;
+  /** True after the user signed out themselves (they go to a plain sign-in, not back to where they were). */
+  signedOutByUser: Accessor<boolean>;
   signIn(token: string): void;
+  /** Forgets the token. With a notice, the sign-in screen explains why (the server refused it). */
   signOut(notice?: string): void;
   clearNotice(): void;
 }
@@ -25,9 +28,11 @@ export function createSession(storage: Pick<Storage, 'getItem' | 'setItem' | 're
   };
   const [token, setToken] = createSignal<string | null>(read());
   const [notice, setNotice] = createSignal<string | null>(null);
+  const [byUser, setByUser] = createSignal(false);
   return {
     token,
     notice,
+    signedOutByUser: byUser,
     signIn(value) {
       try {
         storage?.setItem(TOKEN_KEY, value);
@@ -35,6 +40,7 @@ export function createSession(storage: Pick<Storage, 'getItem' | 'setItem' | 're
         // kept in memory only
       }
       setNotice(null);
+      setByUser(false);
       setToken(value);
     },
     signOut(message) {
@@ -44,6 +50,7 @@ export function createSession(storage: Pick<Storage, 'getItem' | 'setItem' | 're
         // nothing stored
       }
       setNotice(message ?? null);
+      setByUser(message === undefined);
       setToken(null);
     },
     clearNotice: () => setNotice(null),

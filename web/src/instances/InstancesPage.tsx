@@ -1,6 +1,7 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createQuery } from '@urql/solid';
-import { createMemo, onMount, Show } from 'solid-js';
+import { createComputed, createMemo, onMount, Show } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
 import { useCanOperate } from '../auth/viewer.ts';
 import { EmptyState } from '../ui/EmptyState.tsx';
 import { LiveIndicator } from '../ui/LiveIndicator.tsx';
@@ -11,7 +12,7 @@ import { InstancesQuery } from './documents.ts';
 import { InstanceFilters } from './InstanceFilters.tsx';
 import { InstancesTable } from './InstancesTable.tsx';
 import { createLiveHealth } from './live-health.ts';
-import { filterRows, hasFilters, nextSort, parseFilters, parseSort, sortRows, withLiveHealth, type Filters, type SortKey } from './table-model.ts';
+import { filterRows, hasFilters, nextSort, parseFilters, parseSort, sortRows, withLiveHealth, type Filters, type InstanceRow, type SortKey } from './table-model.ts';
 
 /** Route: every instance in a sortable, filterable table with live health. */
 export function InstancesPage() {
@@ -24,7 +25,10 @@ export function InstancesPage() {
   const filters = createMemo(() => parseFilters(params));
   const sort = createMemo(() => parseSort(params));
   const all = createMemo(() => withLiveHealth(instances.data?.pluginInstances.edges.map((e) => e.node) ?? [], health.updates()));
-  const rows = createMemo(() => sortRows(filterRows(all(), filters()), sort()));
+  // A store reconciled by id: a live update changes a row in place instead of re-creating it,
+  // so a keyboard user's focus on a row's link survives the update.
+  const [rows, setRows] = createStore<InstanceRow[]>([]);
+  createComputed(() => setRows(reconcile(sortRows(filterRows(all(), filters()), sort()), { key: 'id' })));
 
   onMount(() => (document.title = 'Instances · Plugform'));
 
@@ -50,7 +54,7 @@ export function InstancesPage() {
 
   const summary = () => {
     const total = all().length;
-    const shown = rows().length;
+    const shown = rows.length;
     const noun = total === 1 ? 'instance' : 'instances';
     return hasFilters(filters()) ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
   };
@@ -89,7 +93,7 @@ export function InstancesPage() {
               <LiveIndicator connected={health.connected()} />
             </div>
             <Show
-              when={rows().length > 0}
+              when={rows.length > 0}
               fallback={
                 <EmptyState
                   icon="search"
@@ -104,7 +108,7 @@ export function InstancesPage() {
                 </EmptyState>
               }
             >
-              <InstancesTable rows={rows()} sort={sort()} onSort={onSort} />
+              <InstancesTable rows={rows} sort={sort()} onSort={onSort} />
             </Show>
             <Show when={instances.data?.pluginInstances.pageInfo.hasNextPage}>
               <p class="pf-hint">Showing the first 100 instances.</p>

@@ -1,0 +1,130 @@
+/** The instance screen: masked configuration, health history, audit, enable toggle, delete with confirmation. */
+import { fireEvent, screen, waitFor, within } from '@solidjs/testing-library';
+import { describe, expect, it } from 'vitest';
+import { InstanceDetailPage } from '../../web/src/detail/InstanceDetailPage.tsx';
+import { fakeApi, renderRoute, VIEWER } from './console-helpers.tsx';
+import { press } from './helpers.tsx';
+
+function detail(overrides: Record<string, unknown> = {}) {
+  return {
+    __typename: 'PluginInstance',
+    id: 'inst-1',
+    name: 'Support line',
+    pluginName: 'acme-notify',
+    version: 3,
+    enabled: true,
+    status: 'ACTIVE',
+    statusMessage: null,
+    createdAt: '2025-03-01T09:00:00.000Z',
+    updatedAt: '2025-03-01T10:00:00.000Z',
+    configuration: { endpoint: 'https://acme.test', apiKey: '••••••••', tags: ['a', 'b'] },
+    healthStatus: 'HEALTHY',
+    healthSince: '2025-03-01T09:30:00.000Z',
+    lastHealthCheckAt: '2025-03-01T10:00:00.000Z',
+    healthHistory: [
+      { __typename: 'HealthCheck', id: 'h2', status: 'HEALTHY', message: 'All good', responseTimeMs: 12, checkedAt: '2025-03-01T10:00:00.000Z' },
+      { __typename: 'HealthCheck', id: 'h1', status: 'UNHEALTHY', message: 'Timed out', responseTimeMs: 5000, checkedAt: '2025-03-01T09:00:00.000Z' },
+    ],
+    auditEvents: [
+      { __typename: 'AuditEvent', id: 'a2', actor: 'token:ops', action: 'instance.update', changedKeys: ['endpoint', 'apiKey'], at: '2025-03-01T10:00:00.000Z' },
+      { __typename: 'AuditEvent', id: 'a1', actor: 'token:ops', action: 'instance.create', changedKeys: ['endpoint', 'apiKey', 'tags'], at: '2025-03-01T09:00:00.000Z' },
+    ],
+    secrets: [{ __typename: 'SecretState', key: 'apiKey', label: 'API Key', isSet: true, updatedAt: '2025-03-01T10:00:00.000Z' }],
+    plugin: {
+      __typename: 'Plugin',
+      name: 'acme-notify',
+      displayName: 'Acme Notify',
+      type: 'NOTIFICATION',
+      version: '1.2.0',
+      supportsHealthCheck: true,
+      groups: ['Connection'],
+      fields: [
+        { __typename: 'PluginField', key: 'endpoint', label: 'Endpoint', type: 'URL', isSecret: false, group: 'Connection', order: 1 },
+        { __typename: 'PluginField', key: 'apiKey', label: 'API Key', type: 'SECRET', isSecret: true, group: 'Connection', order: 2 },
+        { __typename: 'PluginField', key: 'tags', label: 'Tags', type: 'ARRAY', isSecret: false, group: null, order: null },
+      ],
+    },
+    ...overrides,
+  };
+}
+
+function setup(options: { viewer?: typeof VIEWER; setEnabled?: unknown; remove?: unknown[] } = {}) {
+  let current = detail();
+  const removals = [...(options.remove ?? [])];
+  const api = fakeApi({
+    InstanceDetail: () => ({ pluginInstance: current }),
+    SetEnabled: ({ enabled }) => {
+      current = detail({ enabled, status: enabled ? 'ACTIVE' : 'INACTIVE', version: 4 });
+      return { setPluginInstanceEnabled: options.setEnabled ?? { __typename: 'MutationSetPluginInstanceEnabledSuccess', data: { __typename: 'PluginInstance', id: 'inst-1', enabled, status: enabled ? 'ACTIVE' : 'INACTIVE', version: 4 } } };
+    },
+    DeleteInstance: () => ({ deletePluginInstance: removals.shift() }),
+  });
+  const view = renderRoute({ pattern: '/instances/:id', path: '/instances/inst-1', component: InstanceDetailPage, api, ...(options.viewer ? { viewer: options.viewer } : {}) });
+  return { api, view };
+}
+
+describe('instance screen', () => {
+  it('shows the configuration with secrets as set/not set, never the mask', async () => {
+    setup();
+    expect(await screen.findByRole('heading', { name: 'Support line', level: 1 })).toBeTruthy();
+    const config = screen.getByRole('region', { name: 'Configuration' });
+    expect(within(config).getByText('https://acme.test')).toBeTruthy();
+    expect(within(config).getByText(/^Set · changed/)).toBeTruthy();
+    expect(within(config).getByText('a')).toBeTruthy();
+    expect(document.body.textContent).not.toContain('••••••••');
+  });
+
+  it('shows health now, a timeline and the latest checks, and the audit trail in words', async () => {
+    setup();
+    const health = await screen.findByRole('region', { name: /Health/ });
+    expect(within(health).getByRole('list', { name: 'Last 2 checks, oldest first' }).children).toHaveLength(2);
+    expect(within(health).getByText('Timed out')).toBeTruthy();
+    expect(within(health).getByText('5000 ms')).toBeTruthy();
+    const audit = screen.getByRole('region', { name: 'Activity' });
+    expect(within(audit).getByText('Updated')).toBeTruthy();
+    expect(within(audit).getByRole('list', { name: 'Changed settings' }).textContent).toBe('EndpointAPI Key');
+    expect(within(audit).getByText(/3 settings/)).toBeTruthy();
+  });
+
+  it('disables the instance at the version shown', async () => {
+    const { api } = setup();
+    const toggle = await screen.findByRole('switch', { name: 'Enabled' });
+    expect((toggle as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(toggle);
+    await waitFor(() => expect(api.callsOf('SetEnabled')).toHaveLength(1));
+    expect(api.callsOf('SetEnabled')[0]!.variables).toEqual({ id: 'inst-1', enabled: false, version: 3 });
+    await waitFor(() => expect(screen.getByText('Inactive')).toBeTruthy());
+  });
+
+  it('deletes only after confirmation, and says why when the delete fails', async () => {
+    const { api, view } = setup({
+      remove: [
+        { __typename: 'ConflictError', message: 'The instance changed since version 3' },
+        { __typename: 'MutationDeletePluginInstanceSuccess', data: { __typename: 'DeletedPluginInstance', id: 'inst-1', name: 'Support line' } },
+      ],
+    });
+    press(await screen.findByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(within(dialog).getByText('Delete “Support line”?')).toBeTruthy();
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Cancel'));
+    expect(api.callsOf('DeleteInstance')).toHaveLength(0);
+
+    press(within(dialog).getByRole('button', { name: 'Delete instance' }));
+    expect(await within(dialog).findByText('The instance changed since version 3')).toBeTruthy();
+    press(within(dialog).getByRole('button', { name: 'Delete instance' }));
+    await waitFor(() => expect(view.location()).toBe('/instances'));
+    expect(api.callsOf('DeleteInstance').map((c) => c.variables)).toEqual([
+      { id: 'inst-1', version: 3 },
+      { id: 'inst-1', version: 3 },
+    ]);
+  });
+
+  it('offers a read-only viewer no actions', async () => {
+    setup({ viewer: VIEWER });
+    await screen.findByRole('heading', { name: 'Support line', level: 1 });
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Edit' })).toBeNull();
+    expect(screen.queryByRole('switch')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Check now' })).toBeNull();
+  });
+});
