@@ -5,8 +5,9 @@ import type { ConfigPayload, ServerFieldError } from '../form/types.ts';
 import { SAMPLE_FIELDS, SAMPLE_GROUPS, SAMPLE_SECRET_STATE, SAMPLE_STORED_VALUES } from './sample-schema.ts';
 
 /**
- * Temporary demo of the form renderer (create and edit mode) until the instance screens
- * exist. The "server" here only echoes what it would receive, with secret values masked.
+ * The form renderer on its own (create and edit mode), with a hard-coded schema that uses
+ * every field type: for working on the renderer without a server. Not linked from the
+ * console. The "server" here only echoes what it would receive, with secret values masked.
  */
 export function DemoFormPage() {
   const [params] = useSearchParams();

@@ -64,7 +64,7 @@ export function InstanceSettings(props: InstanceSettingsProps) {
         </div>
         <Show when={props.onEnabled}>
           {(onEnabled) => (
-            <Switch class="pf-switch pf-field--inline" checked={props.enabled ?? true} onChange={(checked) => onEnabled()(checked)}>
+            <Switch class="pf-switch pf-instance-enabled" checked={props.enabled ?? true} onChange={(checked) => onEnabled()(checked)}>
               <Switch.Input id="instance-enabled" aria-describedby="instance-enabled-hint" />
               <Switch.Control class="pf-switch__control" aria-hidden="true">
                 <Switch.Thumb class="pf-switch__thumb" />
