@@ -67,6 +67,10 @@ export function fakeApi(handlers: Record<string, Handler>) {
       for (const controller of streams) controller.enqueue(encode(`event: next\ndata: ${JSON.stringify({ data })}\n\n`));
     },
     openStreams: () => streams.length,
+    /** Ends every open stream, as a server restart would. */
+    closeStreams() {
+      for (const controller of streams.splice(0)) controller.close();
+    },
     /** Answer every later request with this HTTP status (e.g. 401). */
     failWith(code: number) {
       status = code;

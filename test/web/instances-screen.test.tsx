@@ -98,6 +98,19 @@ describe('instances screen', () => {
   });
 });
 
+describe('instances screen, live updates', () => {
+  it('reconnects when the stream ends (e.g. the server restarted)', async () => {
+    const api = instancesApi([instance('1', 'Support')]);
+    renderRoute({ pattern: '/instances', path: '/instances', component: InstancesPage, api });
+    await waitFor(() => expect(api.openStreams()).toBe(1));
+    await screen.findByText('Live');
+    api.closeStreams();
+    expect(await screen.findByText('Not live')).toBeTruthy();
+    await waitFor(() => expect(api.callsOf('HealthChanges')).toHaveLength(2), { timeout: 5000 });
+    expect(await screen.findByText('Live')).toBeTruthy();
+  }, 10_000);
+});
+
 describe('instances screen, keyboard', () => {
   it('keeps the focus on a row link when its health changes live', async () => {
     const api = instancesApi([instance('1', 'Support')]);

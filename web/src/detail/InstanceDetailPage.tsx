@@ -5,21 +5,19 @@ import { outcomeOf } from '../api/outcome.ts';
 import { useCanOperate } from '../auth/viewer.ts';
 import { createDeleteInstance } from '../instances/delete-instance.ts';
 import { DeleteInstanceButton } from '../instances/DeleteInstanceButton.tsx';
+import { InstanceNotFound } from '../instances/InstanceNotFound.tsx';
 import { createLiveHealth } from '../instances/live-health.ts';
 import { HEALTH_LABELS, PLUGIN_TYPE_LABELS } from '../lib/labels.ts';
 import { Alert } from '../ui/Alert.tsx';
-import { EmptyState } from '../ui/EmptyState.tsx';
-import { LiveIndicator } from '../ui/LiveIndicator.tsx';
 import { LoadFailed } from '../ui/LoadFailed.tsx';
 import { Loading } from '../ui/Loading.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
-import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { StatusPill } from '../ui/StatusPill.tsx';
 import { AuditList } from './AuditList.tsx';
 import { ConfigurationList } from './ConfigurationList.tsx';
 import { CheckHealthMutation, InstanceDetailQuery, SetEnabledMutation } from './documents.ts';
-import { EnabledSwitch } from './EnabledSwitch.tsx';
-import { HealthPanel } from './HealthPanel.tsx';
+import { HealthCard } from './HealthCard.tsx';
+import { OverviewCard } from './OverviewCard.tsx';
 
 /** Route /instances/:id — one instance: status, health (live), masked configuration, audit trail. */
 export function InstanceDetailPage() {
@@ -75,19 +73,7 @@ export function InstanceDetailPage() {
         <Show when={query.data} fallback={<Loading label="Loading the instance…" />}>
           <Show
             when={instance()}
-            fallback={
-              <EmptyState
-                icon="search"
-                title="This instance does not exist"
-                action={
-                  <A href="/instances" class="pf-button pf-button--secondary">
-                    All instances
-                  </A>
-                }
-              >
-                It may have been deleted.
-              </EmptyState>
-            }
+            fallback={<InstanceNotFound />}
           >
             {(i) => (
               <>
@@ -134,32 +120,18 @@ export function InstanceDetailPage() {
                 </Show>
                 <div class="pf-detail">
                   <div class="pf-detail__main">
-                    <section class="pf-card" aria-labelledby="health-title">
-                      <div class="pf-card__head">
-                        <h2 id="health-title">Health</h2>
-                        <LiveIndicator connected={health.connected()} />
-                        <Show when={canOperate() && i().enabled && i().plugin?.supportsHealthCheck}>
-                          <button
-                            type="button"
-                            class="pf-button pf-button--secondary pf-button--small pf-card__action"
-                            disabled={checking.fetching}
-                            onClick={() => void checkNow()}
-                          >
-                            {checking.fetching ? 'Checking…' : 'Check now'}
-                          </button>
-                        </Show>
-                      </div>
-                      <p class="pf-sr-only" role="status">
-                        {checkNote()}
-                      </p>
-                      <HealthPanel
-                        status={i().healthStatus}
-                        since={i().healthSince}
-                        lastCheckAt={i().lastHealthCheckAt}
-                        history={i().healthHistory}
-                        supportsHealthCheck={i().plugin?.supportsHealthCheck ?? false}
-                      />
-                    </section>
+                    <HealthCard
+                      status={i().healthStatus}
+                      since={i().healthSince}
+                      lastCheckAt={i().lastHealthCheckAt}
+                      history={i().healthHistory}
+                      supportsHealthCheck={i().plugin?.supportsHealthCheck ?? false}
+                      live={health.connected()}
+                      canCheck={canOperate() && i().enabled && (i().plugin?.supportsHealthCheck ?? false)}
+                      checking={checking.fetching}
+                      checkNote={checkNote()}
+                      onCheck={() => void checkNow()}
+                    />
                     <section class="pf-card" aria-labelledby="config-title">
                       <div class="pf-card__head">
                         <h2 id="config-title">Configuration</h2>
@@ -167,39 +139,17 @@ export function InstanceDetailPage() {
                       <ConfigurationList instance={i()} />
                     </section>
                   </div>
-                  <aside class="pf-detail__side">
-                    <section class="pf-card" aria-labelledby="overview-title">
-                      <div class="pf-card__head">
-                        <h2 id="overview-title">Overview</h2>
-                      </div>
-                      <Show when={canOperate()} fallback={<p>{i().enabled ? 'Enabled' : 'Disabled'}</p>}>
-                        <EnabledSwitch enabled={i().enabled} busy={enabling.fetching} onChange={(enabled) => void toggle(enabled)} />
-                      </Show>
-                      <dl class="pf-facts">
-                        <div>
-                          <dt>Version</dt>
-                          <dd>{i().version}</dd>
-                        </div>
-                        <div>
-                          <dt>Created</dt>
-                          <dd>
-                            <RelativeTime iso={i().createdAt} />
-                          </dd>
-                        </div>
-                        <div>
-                          <dt>Updated</dt>
-                          <dd>
-                            <RelativeTime iso={i().updatedAt} />
-                          </dd>
-                        </div>
-                        <div>
-                          <dt>ID</dt>
-                          <dd>
-                            <code class="pf-id">{i().id}</code>
-                          </dd>
-                        </div>
-                      </dl>
-                    </section>
+                  <aside class="pf-detail__side" aria-label="About this instance">
+                    <OverviewCard
+                      id={i().id}
+                      enabled={i().enabled}
+                      version={i().version}
+                      createdAt={i().createdAt}
+                      updatedAt={i().updatedAt}
+                      canToggle={canOperate()}
+                      toggling={enabling.fetching}
+                      onToggle={(enabled) => void toggle(enabled)}
+                    />
                     <section class="pf-card" aria-labelledby="audit-title">
                       <div class="pf-card__head">
                         <h2 id="audit-title">Activity</h2>

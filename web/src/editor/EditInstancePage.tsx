@@ -7,6 +7,7 @@ import type { FormValues, SecretState } from '../form/index.ts';
 import type { EditInstanceQuery as EditInstanceData } from '../gql/graphql.ts';
 import { createDeleteInstance } from '../instances/delete-instance.ts';
 import { DeleteInstanceButton } from '../instances/DeleteInstanceButton.tsx';
+import { InstanceNotFound } from '../instances/InstanceNotFound.tsx';
 import { showFlash } from '../lib/flash.ts';
 import { EmptyState } from '../ui/EmptyState.tsx';
 import { LoadFailed } from '../ui/LoadFailed.tsx';
@@ -138,7 +139,7 @@ export function EditInstancePage() {
         fallback={<LoadFailed title="The instance could not be loaded" error={query.error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />}
       >
         <Show when={query.data} fallback={<Loading label="Loading the instance…" />}>
-          <Show when={instance()} fallback={<NotFound />}>
+          <Show when={instance()} fallback={<InstanceNotFound />}>
             <Show when={base()} keyed fallback={<PluginMissing name={instance()!.pluginName} />}>
               {(current) => (
                 <RequireOperator action="change instances">
@@ -161,22 +162,6 @@ export function EditInstancePage() {
         </Show>
       </Show>
     </div>
-  );
-}
-
-function NotFound() {
-  return (
-    <EmptyState
-      icon="search"
-      title="This instance does not exist"
-      action={
-        <A href="/instances" class="pf-button pf-button--secondary">
-          All instances
-        </A>
-      }
-    >
-      It may have been deleted.
-    </EmptyState>
   );
 }
 

@@ -1,5 +1,5 @@
 import { createSubscription } from '@urql/solid';
-import type { Accessor } from 'solid-js';
+import { createEffect, on, onCleanup, type Accessor } from 'solid-js';
 import type { HealthChangesSubscription as HealthChangeData } from '../gql/graphql.ts';
 import { HealthChangesSubscription } from './documents.ts';
 import type { LiveHealth } from './table-model.ts';
@@ -20,12 +20,16 @@ interface Accumulated {
   last: HealthChange;
 }
 
+/** Wait before reconnecting a dropped stream (a server restart, a proxy timeout). */
+export const RECONNECT_DELAY_MS = 3000;
+
 /**
  * Health changes as they happen, over the `pluginInstanceHealthChanged` subscription (SSE).
- * Give `instanceId` to follow one instance only.
+ * Give `instanceId` to follow one instance only. A stream that ends or fails is opened again
+ * after a short delay, for as long as the screen is open.
  */
 export function createLiveHealth(instanceId?: Accessor<string>): LiveHealthFeed {
-  const [state] = createSubscription<HealthChangeData, Accumulated, { id?: string | null }>(
+  const [state, resubscribe] = createSubscription<HealthChangeData, Accumulated, { id?: string | null }>(
     { query: HealthChangesSubscription, variables: () => (instanceId ? { id: instanceId() } : {}) },
     (previous, data) => {
       const change = data.pluginInstanceHealthChanged;
@@ -35,9 +39,19 @@ export function createLiveHealth(instanceId?: Accessor<string>): LiveHealthFeed 
       };
     },
   );
+  createEffect(
+    on(
+      () => state.fetching,
+      (open, wasOpen) => {
+        if (open || !wasOpen) return;
+        const timer = setTimeout(() => resubscribe(), RECONNECT_DELAY_MS);
+        onCleanup(() => clearTimeout(timer));
+      },
+    ),
+  );
   return {
     updates: () => state.data?.updates ?? {},
     last: () => state.data?.last,
-    connected: () => state.fetching && !state.error,
+    connected: () => state.fetching,
   };
 }
