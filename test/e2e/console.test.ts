@@ -244,7 +244,7 @@ describe('console (Chromium, real server)', () => {
     expect(await field('API Access Token').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('phoneNumber');
     expect(page.url()).toMatch(/\/instances\/new\/whatsapp-business$/);
-    await screenshot('form-errors');
+    await screenshot('form-errors', { fullPage: false });
     await expectNoLeak('invalid input');
   });
 

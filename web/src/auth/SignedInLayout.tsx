@@ -3,6 +3,7 @@ import { createQuery, Provider } from '@urql/solid';
 import { Show, type ParentProps } from 'solid-js';
 import { createApiClient } from '../api/client.ts';
 import { AppShell } from '../AppShell.tsx';
+import { LoadFailed } from '../ui/LoadFailed.tsx';
 import { showFlash } from '../lib/flash.ts';
 import { ViewerQuery } from './documents.ts';
 import { EXPIRED_NOTICE, session } from './session.ts';
@@ -32,7 +33,7 @@ export function SignedInLayout(props: ParentProps) {
 }
 
 function ViewerShell(props: ParentProps) {
-  const [viewer] = createQuery({ query: ViewerQuery });
+  const [viewer, refetchViewer] = createQuery({ query: ViewerQuery });
   const current = () => viewer.data?.viewer;
   const signOut = () => {
     session.signOut();
@@ -41,6 +42,11 @@ function ViewerShell(props: ParentProps) {
   return (
     <ViewerContext.Provider value={current}>
       <AppShell viewer={current()} onSignOut={signOut}>
+        <Show when={viewer.error && !current()}>
+          <div class="pf-page pf-page--wide">
+            <LoadFailed title="Could not check who you are" error={viewer.error} onRetry={() => refetchViewer({ requestPolicy: 'network-only' })} />
+          </div>
+        </Show>
         {props.children}
       </AppShell>
     </ViewerContext.Provider>
