@@ -10,7 +10,9 @@
  * SSE subscription) cannot be read by the browser's tooling, so the test reads the same
  * event stream itself. Any console error or uncaught exception fails the run too.
  *
- * Screenshots of the main screens go to test/e2e/screenshots/ (linked from the README).
+ * Screenshots of the main screens go to test/e2e/.tmp/screenshots/, or, with
+ * PLUGFORM_UPDATE_SCREENSHOTS=1, to the committed test/e2e/screenshots/ (linked from the README),
+ * so an ordinary run leaves the working tree clean.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -25,7 +27,7 @@ import { createLogger } from '../../server/logger.ts';
 import { startWhatsAppDouble, type WhatsAppDouble } from '../support/vendors/whatsapp.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SHOTS = join(import.meta.dirname, 'screenshots');
+const SHOTS = join(import.meta.dirname, process.env['PLUGFORM_UPDATE_SCREENSHOTS'] === '1' ? 'screenshots' : '.tmp/screenshots');
 const ADMIN_TOKEN = `pf_e2e_admin_${randomBytes(12).toString('hex')}`;
 /** The WhatsApp access token: typed once into the form, then never seen again. */
 const SECRET = `EAAGe2e${randomBytes(20).toString('hex')}`;
