@@ -3,6 +3,10 @@ import { cleanup } from '@solidjs/testing-library';
 
 afterEach(cleanup);
 
+// jsdom has no layout, so it does not implement scrolling (and says so on stderr); the
+// console scrolls to the top on navigation, which here is simply a no-op.
+window.scrollTo = () => undefined;
+
 // "No console errors or warnings": any console.error/warn during a test fails it.
 let spies: ReturnType<typeof vi.spyOn>[] = [];
 beforeEach(() => {
