@@ -305,7 +305,7 @@ export class InstanceService {
       }
     };
     await forEachBounded(rows, 4, restore);
-    this.#deps.logger.info(`instances: ${rows.length - failed} active, ${failed} failed to start`);
+    this.#deps.logger.info(`${rows.length - failed} active, ${failed} failed to start`);
     return { active: rows.length - failed, failed };
   }
 
