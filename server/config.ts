@@ -2,7 +2,8 @@
  * Every setting the server reads from the environment, parsed and checked in one place so a
  * typo fails at startup with the variable's name instead of misbehaving later.
  */
-import { delimiter, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
 export interface ServerConfig {
   port: number;
@@ -13,6 +14,8 @@ export interface ServerConfig {
   builtinPluginsDir: string;
   localPluginsDir: string;
   extraPluginPaths: string[];
+  /** How long one plugin's import may take before it is recorded as a load error. */
+  pluginLoadTimeoutMs: number;
   /** `development` serves GraphiQL and the console's dev helpers. */
   environment: 'development' | 'production' | 'test';
   adminToken: string | undefined;
@@ -35,8 +38,6 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const REPO_ROOT = resolve(import.meta.dirname, '..');
-
 export function loadConfig(env: Env = process.env): ServerConfig {
   const environment = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   return {
@@ -44,13 +45,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     host: env.HOST?.trim() || '0.0.0.0',
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     dataDir: dataDirOf(env.PLUGFORM_DATA_DIR?.trim() || 'data'),
-    builtinPluginsDir: resolve(REPO_ROOT, 'plugins'),
+    builtinPluginsDir: BUILTIN_PLUGINS_DIR,
     localPluginsDir: resolve('plugins'),
-    extraPluginPaths: (env.PLUGIN_PATHS ?? '')
-      .split(delimiter)
-      .map((p) => p.trim())
-      .filter(Boolean)
-      .map((p) => resolve(p)),
+    extraPluginPaths: parsePluginPaths(env.PLUGIN_PATHS),
+    pluginLoadTimeoutMs: integer(env, 'PLUGIN_LOAD_TIMEOUT_MS', DEFAULT_IMPORT_TIMEOUT_MS, 100, 600_000),
     environment,
     adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
     healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,

@@ -66,6 +66,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       builtinDir: config.builtinPluginsDir,
       localDir: config.localPluginsDir,
       extraPaths: config.extraPluginPaths,
+      importTimeoutMs: config.pluginLoadTimeoutMs,
       logger: { info: log, warn: (line: string) => logger.warn(line) },
     });
 

@@ -88,23 +88,6 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<PluginR
   return registry;
 }
 
-/**
- * Discovery options the way the server is configured: the built-in folder, `./plugins` of the
- * working directory, `PLUGIN_PATHS` (separated like PATH) and `PLUGIN_LOAD_TIMEOUT_MS`.
- */
-export function discoveryOptionsFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  cwd: string = process.cwd(),
-): DiscoverOptions {
-  const timeout = Number(env.PLUGIN_LOAD_TIMEOUT_MS);
-  return {
-    builtinDir: BUILTIN_PLUGINS_DIR,
-    localDir: resolve(cwd, 'plugins'),
-    extraPaths: parsePluginPaths(env.PLUGIN_PATHS, cwd),
-    importTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_IMPORT_TIMEOUT_MS,
-  };
-}
-
 /** `PLUGIN_PATHS` entries as absolute paths; empty entries (`a::b`, a trailing `:`) are ignored. */
 export function parsePluginPaths(value: string | undefined, cwd: string = process.cwd()): string[] {
   return (value ?? '')
