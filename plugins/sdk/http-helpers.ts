@@ -41,9 +41,10 @@ export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]
   return value;
 }
 
-/** The message of anything thrown. */
+/** The message of anything thrown (an Error without a message is named by its class). */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message || error.name;
+  return typeof error === 'string' && error ? error : String(error);
 }
 
 // ---------------------------------------------------------------------------------------

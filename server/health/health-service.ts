@@ -6,10 +6,10 @@
  * check already running.
  */
 import { EventEmitter } from 'node:events';
-import type { HealthReport, HealthStatus, PluginHealthCheck } from '../../plugins/sdk/index.ts';
+import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError } from '../instances/errors.ts';
-import { callPlugin, describeError } from '../instances/guarded-call.ts';
+import { callPlugin } from '../instances/guarded-call.ts';
 import { redact } from '../instances/plugin-context.ts';
 import type { ProviderPool } from '../instances/provider-pool.ts';
 import type { Logger } from '../logger.ts';
@@ -71,7 +71,7 @@ export class HealthService {
         );
         report = normalizeHealthReport(raw, live.pluginName, live.secretValues);
       } catch (error) {
-        report = { status: 'unhealthy', message: redact(describeError(error), live.secretValues) };
+        report = { status: 'unhealthy', message: redact(errorMessage(error), live.secretValues) };
       }
     }
     const result: PluginHealthCheck = {
@@ -113,7 +113,7 @@ export class HealthService {
       ]);
     } catch (error) {
       // The instance may have been deleted while it was being checked: nothing to record.
-      this.#deps.logger.debug('health result not recorded', { instanceId, reason: describeError(error) });
+      this.#deps.logger.debug('health result not recorded', { instanceId, reason: errorMessage(error) });
       return;
     }
     if (changed) this.events.emit('change', { instanceId: result.pluginInstanceId, previous, current: result });

@@ -4,6 +4,7 @@
  * with a message that names the plugin and the operation, so one bad plugin never takes the
  * server down or leaves a request waiting forever.
  */
+import { errorMessage } from '../../plugins/sdk/index.ts';
 
 export class PluginCallError extends Error {
   override readonly name = 'PluginCallError';
@@ -16,13 +17,6 @@ export class PluginCallError extends Error {
     this.operation = operation;
     this.reason = reason;
   }
-}
-
-/** The message of anything thrown, without stack traces or non-Error noise. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error && error.message) return error.message;
-  if (typeof error === 'string' && error) return error;
-  return 'unknown error';
 }
 
 export async function callPlugin<T>(
@@ -42,7 +36,7 @@ export async function callPlugin<T>(
     return await Promise.race([Promise.resolve().then(call), deadline]);
   } catch (error) {
     if (error instanceof PluginCallError) throw error;
-    throw new PluginCallError(pluginName, operation, 'threw', describeError(error), error);
+    throw new PluginCallError(pluginName, operation, 'threw', errorMessage(error), error);
   } finally {
     clearTimeout(timer);
   }

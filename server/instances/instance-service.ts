@@ -13,14 +13,13 @@
  * them before they are committed, or build on them while they are being undone.
  */
 import { randomUUID } from 'node:crypto';
-import type { FieldError, PluginProvider } from '../../plugins/sdk/index.ts';
+import { errorMessage, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
 import { validateOrThrow } from './validation.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
-import { describeError } from './guarded-call.ts';
 import { createPluginContext, redact, type EgressCheck } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type ProviderFactory } from './provider-pool.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
@@ -130,7 +129,7 @@ export class InstanceService {
       await this.#deps.secrets.delete(id).catch((cleanup: unknown) =>
         this.#deps.logger.error('could not remove secrets of an instance whose creation failed', {
           instanceId: id,
-          reason: describeError(cleanup),
+          reason: errorMessage(cleanup),
         }),
       );
       if (provider) await stopQuietly(plugin.schema.name, provider);
@@ -275,7 +274,7 @@ export class InstanceService {
     await this.#deps.secrets.delete(id).catch((error: unknown) =>
       this.#deps.logger.error('instance deleted but its secrets could not be removed; delete them from the secret store', {
         instanceId: id,
-        reason: describeError(error),
+        reason: errorMessage(error),
       }),
     );
     return current;
@@ -299,7 +298,7 @@ export class InstanceService {
         await this.#setStatus(row.id, 'active', null);
       } catch (error) {
         failed++;
-        const reason = describeError(error);
+        const reason = errorMessage(error);
         this.#deps.logger.warn(`instance "${row.name}" of ${row.pluginName} could not start`, { instanceId: row.id, reason });
         await this.#setStatus(row.id, 'error', reason);
       }
@@ -346,7 +345,7 @@ export class InstanceService {
     } catch (error) {
       // The reason is the plugin's own message, which may quote its configuration: it goes
       // to the caller, the logs and (at startup) the status message, so scrub the secrets.
-      throw new ConfigureError(plugin.schema.name, redact(describeError(error), Object.values(secrets)));
+      throw new ConfigureError(plugin.schema.name, redact(errorMessage(error), Object.values(secrets)));
     }
   }
 
@@ -362,7 +361,7 @@ export class InstanceService {
     } catch (error) {
       this.#deps.logger.error('could not restore the previous secrets after a failed save', {
         instanceId: id,
-        reason: describeError(error),
+        reason: errorMessage(error),
       });
     }
   }
