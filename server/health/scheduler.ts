@@ -6,6 +6,7 @@
  * two checks of one instance at once.
  */
 import type { ProviderPool } from '../instances/provider-pool.ts';
+import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { PluginLookup } from '../instances/instance-service.ts';
 import type { HealthService } from './health-service.ts';
@@ -27,7 +28,8 @@ export class HealthScheduler {
   readonly #options: HealthSchedulerOptions;
   readonly #nextDue = new Map<string, number>();
   readonly #inFlight = new Set<string>();
-  readonly #queue: string[] = [];
+  /** Due checks waiting for a slot, in the order they became due. */
+  readonly #queue = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #running = 0;
 
@@ -47,20 +49,16 @@ export class HealthScheduler {
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#queue.length = 0;
+    this.#queue.clear();
   }
 
   /**
    * Checks every live instance once, now, with the scheduler's concurrency, and resolves
-   * when all are done (used at startup by nothing, and by the benchmark).
+   * when all are done (bench/health-fanout measures one sweep).
    */
   async sweep(): Promise<number> {
     const ids = this.#options.pool.ids();
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length) await this.#checkOne(ids[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#options.concurrency, ids.length) }, worker));
+    await forEachBounded(ids, this.#options.concurrency, (id) => this.#checkOne(id));
     return ids.length;
   }
 
@@ -73,16 +71,17 @@ export class HealthScheduler {
       if (due === undefined) {
         // A new instance: its first check lands somewhere in the first interval, spreading load.
         this.#nextDue.set(id, now + Math.random() * this.#intervalOf(id));
-      } else if (due <= now && !this.#inFlight.has(id) && !this.#queue.includes(id)) {
-        this.#queue.push(id);
+      } else if (due <= now && !this.#inFlight.has(id) && !this.#queue.has(id)) {
+        this.#queue.add(id);
       }
     }
     this.#drain();
   }
 
   #drain(): void {
-    while (this.#running < this.#options.concurrency && this.#queue.length > 0) {
-      const id = this.#queue.shift()!;
+    for (const id of this.#queue) {
+      if (this.#running >= this.#options.concurrency) break;
+      this.#queue.delete(id);
       this.#running++;
       void this.#checkOne(id).finally(() => {
         this.#running--;

@@ -4,8 +4,7 @@
  * are merged here on the server, so the client never needs them).
  */
 import type { PluginTestResult } from '../../plugins/sdk/index.ts';
-import { PluginUnavailableError } from '../instances/errors.ts';
-import type { InstanceService, PluginLookup } from '../instances/instance-service.ts';
+import { requirePlugin, type InstanceService, type PluginLookup } from '../instances/instance-service.ts';
 import type { EgressCheck } from '../instances/plugin-context.ts';
 import type { ProviderFactory } from '../instances/provider-pool.ts';
 import { mergeConfiguration, secretKeysOf } from '../instances/secret-values.ts';
@@ -30,7 +29,7 @@ export class TestingService {
 
   /** Tests an unsaved configuration. Invalid input is a ValidationError, like a save. */
   async testUnsaved(pluginName: string, configuration: Record<string, unknown>): Promise<PluginTestResult> {
-    const plugin = this.#plugin(pluginName);
+    const plugin = requirePlugin(this.#deps.plugins, pluginName);
     const { plain, secrets } = mergeConfiguration({}, {}, configuration, secretKeysOf(plugin.schema.fields));
     return this.#run(plugin, { ...plain, ...secrets }, secrets);
   }
@@ -38,7 +37,7 @@ export class TestingService {
   /** Tests a saved instance, optionally with a patch over its stored configuration. */
   async testSaved(instanceId: string, override: Record<string, unknown> = {}): Promise<PluginTestResult> {
     const instance = await this.#deps.instances.get(instanceId);
-    const plugin = this.#plugin(instance.pluginName);
+    const plugin = requirePlugin(this.#deps.plugins, instance.pluginName);
     const stored = await this.#deps.instances.readSecrets(instanceId);
     const { plain, secrets } = mergeConfiguration(
       instance.config as Record<string, unknown>,
@@ -58,11 +57,5 @@ export class TestingService {
       ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
       ...(this.#deps.timeoutMs ? { timeoutMs: this.#deps.timeoutMs } : {}),
     });
-  }
-
-  #plugin(name: string): ProviderFactory {
-    const plugin = this.#deps.plugins.get(name);
-    if (!plugin) throw new PluginUnavailableError(name, 'no plugin with this name is loaded (see pluginLoadErrors)');
-    return plugin;
   }
 }

@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
@@ -93,7 +94,7 @@ export class InstanceService {
     const name = checkName(input.name);
     const secretKeys = secretKeysOf(plugin.schema.fields);
     const { plain, secrets } = mergeConfiguration({}, {}, input.configuration, secretKeys);
-    const config = this.#validate(plugin, { ...plain, ...secrets });
+    const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     await this.#assertNameFree(input.pluginName, name);
 
     const id = randomUUID();
@@ -161,7 +162,7 @@ export class InstanceService {
       input.configuration ?? {},
       secretKeys,
     );
-    const config = this.#validate(plugin, { ...plain, ...secrets });
+    const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     const next = splitSecrets(config, secretKeys);
     const secretKeysChanged = changedSecretKeys(storedSecrets.values, next.secrets);
     const plainKeysChanged = changedPlainKeys(current.config as Record<string, unknown>, next.plain);
@@ -227,15 +228,8 @@ export class InstanceService {
     if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
     // Enabling an instance that is enabled but failed to start (status `error`) retries it.
     if (current.enabled === enabled && !(enabled && current.status === 'error')) return current;
-    let provider: PluginProvider | undefined;
-    let values: Record<string, string> = {};
-    let secretsVersion = 0;
-    if (enabled) {
-      const plugin = this.#plugin(current.pluginName);
-      ({ values, version: secretsVersion } = await this.#deps.secrets.read(id));
-      const config = this.#validate(plugin, { ...(current.config as Record<string, unknown>), ...values });
-      provider = await this.#startProvider(plugin, id, config, values);
-    }
+    const started = enabled ? await this.#startStored(current) : undefined;
+    const provider = started?.provider;
     let row: InstanceRecord;
     try {
       row = await this.#deps.prisma.$transaction(async (tx) => {
@@ -246,7 +240,7 @@ export class InstanceService {
         if (count === 0) throw new ConflictError(id, current.version);
         // The provider was configured with secrets read before the row was locked: they must
         // still be the ones stored (not those of a save that was being undone).
-        if (enabled && (await this.#deps.secrets.read(id)).version !== secretsVersion) throw new ConflictError(id, current.version);
+        if (started && (await this.#deps.secrets.read(id)).version !== started.secretsVersion) throw new ConflictError(id, current.version);
         const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
         await audit(tx, actor, enabled ? 'instance.enable' : 'instance.disable', updated, ['enabled']);
         return updated;
@@ -255,7 +249,7 @@ export class InstanceService {
       if (provider) await stopQuietly(current.pluginName, provider);
       throw error;
     }
-    if (provider) await this.pool.swap(id, current.pluginName, provider, Object.values(values));
+    if (started) await this.pool.swap(id, current.pluginName, started.provider, started.secretValues);
     else await this.pool.stop(id);
     return row;
   }
@@ -290,11 +284,8 @@ export class InstanceService {
     let failed = 0;
     const restore = async (row: (typeof rows)[number]) => {
       try {
-        const plugin = this.#plugin(row.pluginName);
-        const { values } = await this.#deps.secrets.read(row.id);
-        const config = this.#validate(plugin, { ...(row.config as Record<string, unknown>), ...values });
-        const provider = await this.#startProvider(plugin, row.id, config, values);
-        await this.pool.swap(row.id, row.pluginName, provider, Object.values(values));
+        const { provider, secretValues } = await this.#startStored(row);
+        await this.pool.swap(row.id, row.pluginName, provider, secretValues);
         await this.#setStatus(row.id, 'active', null);
       } catch (error) {
         failed++;
@@ -318,13 +309,19 @@ export class InstanceService {
   }
 
   #plugin(name: string): ProviderFactory {
-    const plugin = this.#deps.plugins.get(name);
-    if (!plugin) throw new PluginUnavailableError(name, 'no plugin with this name is loaded (see pluginLoadErrors)');
-    return plugin;
+    return requirePlugin(this.#deps.plugins, name);
   }
 
-  #validate(plugin: ProviderFactory, values: Record<string, unknown>): Record<string, unknown> {
-    return validateOrThrow(plugin.schema, values);
+  /**
+   * Starts a provider from what is stored: the row's configuration and the secret store's
+   * document (whose version the caller may need to check it did not move meanwhile).
+   */
+  async #startStored(row: { id: string; pluginName: string; config: unknown }) {
+    const plugin = this.#plugin(row.pluginName);
+    const { values, version } = await this.#deps.secrets.read(row.id);
+    const config = validateOrThrow(plugin.schema, { ...(row.config as Record<string, unknown>), ...values });
+    const provider = await this.#startProvider(plugin, row.id, config, values);
+    return { provider, secretValues: Object.values(values), secretsVersion: version };
   }
 
   async #startProvider(
@@ -369,6 +366,13 @@ export class InstanceService {
   async #setStatus(id: string, status: string, statusMessage: string | null): Promise<void> {
     await this.#deps.prisma.pluginInstance.update({ where: { id }, data: { status, statusMessage } });
   }
+}
+
+/** The plugin of that name, or PluginUnavailableError (unknown name, or it failed to load). */
+export function requirePlugin(plugins: PluginLookup, name: string): ProviderFactory {
+  const plugin = plugins.get(name);
+  if (!plugin) throw new PluginUnavailableError(name, 'no plugin with this name is loaded (see pluginLoadErrors)');
+  return plugin;
 }
 
 function checkName(name: string): string {
@@ -422,15 +426,4 @@ function translateDatabaseError(error: unknown, pluginName: string, name: string
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'P2002') return nameTaken(pluginName, name);
   return error;
-}
-
-async function forEachBounded<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
