@@ -8,37 +8,30 @@
  * (the platform's client adds the timeout and the egress policy); these helpers only decide
  * when to try again and how to explain a failure.
  */
+import { redact } from './redact.ts';
 import type { HealthReport, HttpFetch, TestReport } from './plugin.ts';
 
 // ---------------------------------------------------------------------------------------
 // Secrets never leave a plugin
 
-const REDACTED = '[redacted]';
+/**
+ * Vendor text is redacted with a floor: values shorter than this are left alone, since
+ * replacing "a" everywhere would make messages unreadable and protects nothing.
+ */
+const MIN_REDACTED_LENGTH = 4;
 
 /**
  * Replaces every occurrence of each secret in `text`. Vendors sometimes echo what they were
  * sent (a key in an error message, a URL in a body), so anything a vendor said passes through
- * here before it reaches a result, an error or a log line. Very short values are skipped:
- * replacing "a" everywhere would make messages unreadable and protects nothing.
+ * here before it reaches a result, an error or a log line.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < 4) continue;
-    result = result.split(secret).join(REDACTED);
-  }
-  return result;
+  return redact(text, secrets, { minLength: MIN_REDACTED_LENGTH });
 }
 
 /** `redactSecrets` applied to every string inside a JSON-like value (details of a health report). */
 export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
-  if (typeof value === 'string') return redactSecrets(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, secrets)) as T;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).map(([key, item]) => [key, redactDeep(item, secrets)]);
-    return Object.fromEntries(entries) as T;
-  }
-  return value;
+  return redact(value, secrets, { minLength: MIN_REDACTED_LENGTH });
 }
 
 /** The message of anything thrown (an Error without a message is named by its class). */

@@ -4,4 +4,5 @@ export * from './plugin.ts';
 export * from './validate.ts';
 export * from './json-schema.ts';
 export * from './schema-check.ts';
+export * from './redact.ts';
 export * from './http-helpers.ts';

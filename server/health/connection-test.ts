@@ -3,9 +3,9 @@
  * provider, configures it with the configuration under test, asks it to test, and stops it.
  * Nothing is saved and the live provider of an instance is never touched.
  */
-import { errorMessage, type PluginTestResult, type TestReport } from '../../plugins/sdk/index.ts';
+import { errorMessage, redact, type PluginTestResult, type TestReport } from '../../plugins/sdk/index.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
-import { createPluginContext, redact, type EgressCheck } from '../instances/plugin-context.ts';
+import { createPluginContext, type EgressCheck } from '../instances/plugin-context.ts';
 import { startProvider, stopQuietly, type ProviderFactory } from '../instances/provider-pool.ts';
 import type { Logger } from '../logger.ts';
 import { normalizeTestReport } from './results.ts';

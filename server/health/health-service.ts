@@ -6,11 +6,10 @@
  * check already running.
  */
 import { EventEmitter } from 'node:events';
-import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
+import { errorMessage, redact, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
-import { redact } from '../instances/plugin-context.ts';
 import type { ProviderPool } from '../instances/provider-pool.ts';
 import type { Logger } from '../logger.ts';
 import { normalizeHealthReport } from './results.ts';

@@ -3,8 +3,7 @@
  * into a well-formed result, and scrub the instance's secret values from it, so a malformed
  * or careless result can neither break the API nor leak a secret.
  */
-import { HealthStatus, type HealthReport, type TestReport } from '../../plugins/sdk/index.ts';
-import { redact } from '../instances/plugin-context.ts';
+import { HealthStatus, redact, type HealthReport, type TestReport } from '../../plugins/sdk/index.ts';
 
 const STATUSES: readonly string[] = Object.values(HealthStatus);
 

@@ -13,7 +13,7 @@
  * them before they are committed, or build on them while they are being undone.
  */
 import { randomUUID } from 'node:crypto';
-import { errorMessage, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
+import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
@@ -21,7 +21,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
 import { validateOrThrow } from './validation.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
-import { createPluginContext, redact, type EgressCheck } from './plugin-context.ts';
+import { createPluginContext, type EgressCheck } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type ProviderFactory } from './provider-pool.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
 

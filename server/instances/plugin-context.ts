@@ -3,7 +3,7 @@
  * logger that redacts the instance's own secret values, so a plugin that logs its config by
  * mistake still cannot leak a secret.
  */
-import type { PluginContext, PluginLogger } from '../../plugins/sdk/index.ts';
+import { redact, type PluginContext, type PluginLogger } from '../../plugins/sdk/index.ts';
 import { createHttpClient } from '../health/http-client.ts';
 import type { Logger } from '../logger.ts';
 
@@ -40,37 +40,6 @@ export function createPluginContext(options: PluginContextOptions): PluginContex
     egress,
     logger: redactingLogger(options.logger.child(scope), options.secretValues ?? []),
   };
-}
-
-export const REDACTED = '[redacted]';
-
-/**
- * Replaces every occurrence of a secret value (in clear, JSON-escaped or percent-encoded) in
- * a string or JSON-able value. Objects are first reduced to plain data (a JSON round trip)
- * and then scrubbed string by string, keys included: scrubbing the JSON text instead would
- * miss a secret that JSON escapes (a quote, a backslash, a control character), which
- * passwords routinely contain. Throws, as JSON.stringify does, on a cycle.
- */
-export function redact<T>(value: T, secretValues: readonly string[]): T {
-  // A secret also leaks in the forms a plugin is likely to write it in: inside a JSON text
-  // it built itself (quotes and backslashes escaped) or in a URL (percent-encoded).
-  const forms = [...new Set(secretValues.filter((s) => s.length > 0).flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  if (forms.length === 0) return value;
-  const scrub = (text: string) => forms.reduce((out, form) => out.split(form).join(REDACTED), text);
-  if (typeof value === 'string') return scrub(value) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return scrub(node);
-    if (Array.isArray(node)) return node.map(walk);
-    if (node === null || typeof node !== 'object') return node;
-    return Object.fromEntries(Object.entries(node).map(([key, item]) => [scrub(key), walk(item)]));
-  };
-  const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
-  return walk(plain) as T;
-}
-
-function secretForms(secret: string): string[] {
-  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
 }
 
 function redactingLogger(logger: Logger, secretValues: readonly string[]): PluginLogger {

@@ -3,9 +3,8 @@
  * rule may quote the value it rejects in its message, so the messages are scrubbed of the
  * configuration's secret values before they leave as a ValidationError.
  */
-import { validateConfig, type PluginConfig } from '../../plugins/sdk/index.ts';
+import { redact, validateConfig, type PluginConfig } from '../../plugins/sdk/index.ts';
 import { ValidationError } from './errors.ts';
-import { redact } from './plugin-context.ts';
 import { secretKeysOf } from './secret-values.ts';
 
 export function validateOrThrow(schema: Pick<PluginConfig, 'fields'>, values: Record<string, unknown>): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../../plugins/sdk/index.ts';
 import { SecretStoreError } from './secret-store.ts';
 
 /**
@@ -102,12 +103,6 @@ function errorCode(error: unknown): string | undefined {
   return cause === undefined ? undefined : errorCode(cause);
 }
 
-export function redact(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  // Very short values would turn every message into confetti and are not meaningfully hidden.
-  for (const secret of secrets ?? []) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
 
 function inNamespace(ctx: VaultCallContext): string {
   return ctx.namespace ? ` (namespace "${ctx.namespace}")` : '';
@@ -122,7 +117,7 @@ function vaultSaid(failure: VaultHttpFailure): string {
 
 export function toStoreError(error: unknown, ctx: VaultCallContext): SecretStoreError {
   if (error instanceof SecretStoreError) return error;
-  const make = (code: SecretStoreError['code'], message: string) => new SecretStoreError(code, redact(message, ctx.redact));
+  const make = (code: SecretStoreError['code'], message: string) => new SecretStoreError(code, redactSecrets(message, ctx.redact ?? []));
   const where = `Vault at ${ctx.addr}${inNamespace(ctx)}`;
 
   const failure = httpFailure(error);

@@ -1,5 +1,6 @@
 import { SecretStoreError } from './secret-store.ts';
-import { httpFailure, redact, toStoreError, type VaultCallContext } from './vault-errors.ts';
+import { redactSecrets } from '../../plugins/sdk/index.ts';
+import { httpFailure, toStoreError, type VaultCallContext } from './vault-errors.ts';
 import type { VaultTransport } from './vault-transport.ts';
 
 /**
@@ -141,7 +142,7 @@ export class VaultSession {
       const failure = httpFailure(error);
       // Vault answers bad credentials with 400 "invalid role or secret ID".
       if (failure?.status === 400) {
-        const said = redact(failure.errors.join('; ') || '400', [auth.secretId]);
+        const said = redactSecrets(failure.errors.join('; ') || '400', [auth.secretId]);
         throw new SecretStoreError(
           'forbidden',
           `Vault at ${this.#transport.addr} refused the AppRole login (${said}): check VAULT_ROLE_ID and VAULT_SECRET_ID (a secret ID can expire or run out of uses).`,

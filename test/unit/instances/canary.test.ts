@@ -15,7 +15,7 @@ import { definePlugin } from '../../../plugins/sdk/index.ts';
 import { HealthService } from '../../../server/health/health-service.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';
 import { ConfigureError, ValidationError } from '../../../server/instances/errors.ts';
-import { REDACTED } from '../../../server/instances/plugin-context.ts';
+import { REDACTED } from '../../../plugins/sdk/index.ts';
 import { SECRET_MASK } from '../../../server/instances/secret-values.ts';
 import {
   allRows,

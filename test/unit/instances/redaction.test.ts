@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { normalizeHealthReport, normalizeTestReport } from '../../../server/health/results.ts';
-import { createPluginContext, redact, REDACTED } from '../../../server/instances/plugin-context.ts';
+import { REDACTED, redact } from '../../../plugins/sdk/index.ts';
+import { createPluginContext } from '../../../server/instances/plugin-context.ts';
 import { captureLogger, canary } from '../../support/instances.ts';
 
 /** Secrets with characters that JSON escapes (quote, backslash, control) or that are not ASCII. */

@@ -25,6 +25,13 @@ describe('http-helpers', () => {
     expect(redactDeep({ list: ['x sk_test_abc123'], n: 1 }, ['sk_test_abc123'])).toEqual({ list: ['x [redacted]'], n: 1 });
   });
 
+  it('redacts a secret also where a vendor echoed it JSON-escaped or percent-encoded', () => {
+    const secret = 'pa"ss\\word/+';
+    const echoed = `body ${JSON.stringify({ token: secret })} url https://x.example/?t=${encodeURIComponent(secret)}`;
+    const redacted = redactSecrets(echoed, [secret]);
+    expect(redacted).toBe('body {"token":"[redacted]"} url https://x.example/?t=[redacted]');
+  });
+
   it('parses Retry-After as seconds or as an HTTP date', () => {
     expect(parseRetryAfter('2')).toBe(2000);
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
