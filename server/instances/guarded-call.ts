@@ -5,6 +5,7 @@
  * server down or leaves a request waiting forever.
  */
 import { errorMessage } from '../../plugins/sdk/index.ts';
+import { withTimeout } from '../registry/timeout.ts';
 
 export class PluginCallError extends Error {
   override readonly name = 'PluginCallError';
@@ -25,19 +26,12 @@ export async function callPlugin<T>(
   timeoutMs: number,
   call: () => Promise<T> | T,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PluginCallError(pluginName, operation, 'timeout', `${pluginName}: ${operation} did not finish within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
+  const timedOut = () =>
+    new PluginCallError(pluginName, operation, 'timeout', `${pluginName}: ${operation} did not finish within ${timeoutMs} ms`);
   try {
-    return await Promise.race([Promise.resolve().then(call), deadline]);
+    return await withTimeout(Promise.resolve().then(call), timeoutMs, timedOut);
   } catch (error) {
     if (error instanceof PluginCallError) throw error;
     throw new PluginCallError(pluginName, operation, 'threw', errorMessage(error), error);
-  } finally {
-    clearTimeout(timer);
   }
 }
