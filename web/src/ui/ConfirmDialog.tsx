@@ -11,13 +11,16 @@ export interface ConfirmDialogProps {
   busy?: boolean;
   /** Why the last attempt failed, shown inside the dialog. */
   error?: string | undefined;
+  /** Where focus goes when the dialog closes (the button that opened it), while it is still in the page. */
+  returnFocusTo?: () => HTMLElement | undefined;
   onConfirm: () => void;
 }
 
 /**
  * A destructive action's confirmation: Kobalte's AlertDialog (focus trapped inside, Escape
- * cancels, focus returns to the trigger). Cancel has the initial focus, so Enter never
- * destroys by accident.
+ * cancels). Cancel has the initial focus, so Enter never destroys by accident. The dialog is
+ * opened by a plain button of the caller (not Kobalte's Trigger), so Kobalte has no trigger
+ * to return focus to: `returnFocusTo` names it, else focus would fall to <body>.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   let cancel: HTMLButtonElement | undefined;
@@ -31,6 +34,12 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
             onOpenAutoFocus={(event) => {
               event.preventDefault();
               cancel?.focus();
+            }}
+            onCloseAutoFocus={(event) => {
+              const target = props.returnFocusTo?.();
+              if (!target?.isConnected) return;
+              event.preventDefault();
+              target.focus();
             }}
           >
             <AlertDialog.Title class="pf-dialog__title">{props.title}</AlertDialog.Title>
