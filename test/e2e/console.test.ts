@@ -225,7 +225,7 @@ describe('console (Chromium, real server)', () => {
     await page.getByRole('combobox', { name: 'Type' }).selectOption('');
     await page.getByRole('searchbox', { name: 'Search' }).fill('whatsapp');
     await expect.poll(() => page.locator('.pf-plugin').count()).toBe(1);
-    await page.getByRole('link', { name: 'Add WhatsApp Business instance' }).click();
+    await page.getByRole('link', { name: 'Add instance of WhatsApp Business' }).click();
     await page.waitForURL(/\/instances\/new\/whatsapp-business$/);
     await page.getByRole('heading', { name: 'New WhatsApp Business instance' }).waitFor();
     await expectNoLeak('catalog');

@@ -1,5 +1,5 @@
 import { Navigate, Route, Router, useLocation } from '@solidjs/router';
-import { createEffect, on, type ParentProps } from 'solid-js';
+import { createEffect, on, onMount, type ParentProps } from 'solid-js';
 import { SignedInLayout } from './auth/SignedInLayout.tsx';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { CatalogPage } from './catalog/CatalogPage.tsx';
@@ -56,10 +56,11 @@ function Root(props: ParentProps) {
   );
 }
 
-function NotFoundPage() {
+export function NotFoundPage() {
+  onMount(() => (document.title = 'Page not found · Plugform'));
   return (
     <div class="pf-page">
-      <EmptyState icon="search" title="Page not found">
+      <EmptyState icon="search" title="Page not found" headingLevel={1}>
         <p>
           Nothing lives at this address. Go to the <a href="/instances">instances</a> or the <a href="/plugins">plugin catalog</a>.
         </p>
