@@ -20,7 +20,7 @@ import { describedBy, fieldIds, type FieldIds } from './ids.ts';
 import { createKeyedSignals } from './keyed.ts';
 import { initialSecretDrafts, keptSecretKeys, secretsForValidation, secretsPayload } from './secrets.ts';
 import type { ConfigPayload, FormValues, SecretDraft, SecretState, ServerFieldError } from './types.ts';
-import { compactValues, initialValues } from './values.ts';
+import { compactValues, copyValue, initialValues } from './values.ts';
 import { SecretInput, widgetFor } from './widgets/index.ts';
 
 export interface ConfigFormProps {
@@ -117,7 +117,7 @@ export function ConfigForm(props: ConfigFormProps) {
   const generalErrors = () => [...(submitted() ? clientErrors.general : []), ...serverGeneral()];
 
   const payload = (): ConfigPayload => ({
-    values: structuredClone(untrack(currentValues)),
+    values: copyValue(untrack(currentValues)),
     secrets: secretsPayload(untrack(currentDrafts), untrack(() => props.secretState)),
   });
 

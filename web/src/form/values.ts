@@ -4,8 +4,18 @@
  * these helpers only turn input into typed values, or say that the input is not a value at
  * all (an unparseable number or JSON text), which no validator can be asked about.
  */
+import { unwrap } from 'solid-js/store';
 import { FieldType, isSecretField, type ArrayItemType, type FieldSpec } from '../sdk.ts';
 import type { FormValues } from './types.ts';
+
+/**
+ * A deep copy of a configuration value the form can own. Values often arrive as Solid store
+ * proxies (urql's results are stores), which `structuredClone` refuses with a
+ * DataCloneError; `unwrap` gives the plain object underneath, which it can copy.
+ */
+export function copyValue<T>(value: T): T {
+  return structuredClone(unwrap(value));
+}
 
 /** Empty inputs mean "no value": the validator then applies `required` and defaults. */
 export function isBlank(value: unknown): boolean {
@@ -129,8 +139,8 @@ export function initialValues(
   const values: FormValues = {};
   for (const field of fields) {
     if (isSecretField(field)) continue;
-    let value = Object.hasOwn(given, field.key) ? given[field.key] : undefined;
-    if (value === undefined && mode === 'create') value = structuredClone(field.default);
+    let value = Object.hasOwn(given, field.key) ? copyValue(given[field.key]) : undefined;
+    if (value === undefined && mode === 'create') value = copyValue(field.default);
     if (value === undefined && field.type === FieldType.BOOLEAN) value = false;
     if (value !== undefined) values[field.key] = value;
   }
