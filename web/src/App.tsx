@@ -8,6 +8,7 @@ import { InstanceDetailPage } from './detail/InstanceDetailPage.tsx';
 import { EditInstancePage } from './editor/EditInstancePage.tsx';
 import { NewInstancePage } from './editor/NewInstancePage.tsx';
 import { InstancesPage } from './instances/InstancesPage.tsx';
+import { TokensPage } from './tokens/TokensPage.tsx';
 import { EmptyState } from './ui/EmptyState.tsx';
 import { FlashToast } from './ui/FlashToast.tsx';
 
@@ -28,6 +29,8 @@ export function App() {
         <Route path="/instances/:id" component={InstanceDetailPage} />
         <Route path="/instances/:id/edit" component={EditInstancePage} />
         <Route path="/plugins" component={CatalogPage} />
+        <Route path="/settings" component={() => <Navigate href="/settings/tokens" />} />
+        <Route path="/settings/tokens" component={TokensPage} />
         <Route path="*" component={NotFoundPage} />
       </Route>
     </Router>

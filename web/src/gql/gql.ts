@@ -33,6 +33,10 @@ type Documents = {
     "\n  query Instances {\n    pluginInstances(first: 100) {\n      edges {\n        node {\n          ...InstanceRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": typeof types.InstancesDocument,
     "\n  subscription HealthChanges($id: ID) {\n    pluginInstanceHealthChanged(id: $id) {\n      instanceId\n      status\n      previousStatus\n      check {\n        status\n        message\n        responseTimeMs\n        timestamp\n      }\n    }\n  }\n": typeof types.HealthChangesDocument,
     "\n  mutation DeleteInstance($id: ID!, $version: Int) {\n    deletePluginInstance(id: $id, version: $version) {\n      __typename\n      ... on MutationDeletePluginInstanceSuccess {\n        data {\n          id\n          name\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.DeleteInstanceDocument,
+    "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    prefix\n    role\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.ApiTokenFieldsFragmentDoc,
+    "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!, $role: Role!) {\n    createApiToken(name: $name, role: $role) {\n      __typename\n      ... on MutationCreateApiTokenSuccess {\n        data {\n          token\n          apiToken {\n            ...ApiTokenFields\n          }\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          field\n          message\n          rule\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on MutationRevokeApiTokenSuccess {\n        data {\n          ...ApiTokenFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      tokenName\n      role\n    }\n  }\n": types.ViewerDocument,
@@ -54,6 +58,10 @@ const documents: Documents = {
     "\n  query Instances {\n    pluginInstances(first: 100) {\n      edges {\n        node {\n          ...InstanceRow\n        }\n      }\n      pageInfo {\n        hasNextPage\n      }\n    }\n  }\n": types.InstancesDocument,
     "\n  subscription HealthChanges($id: ID) {\n    pluginInstanceHealthChanged(id: $id) {\n      instanceId\n      status\n      previousStatus\n      check {\n        status\n        message\n        responseTimeMs\n        timestamp\n      }\n    }\n  }\n": types.HealthChangesDocument,
     "\n  mutation DeleteInstance($id: ID!, $version: Int) {\n    deletePluginInstance(id: $id, version: $version) {\n      __typename\n      ... on MutationDeletePluginInstanceSuccess {\n        data {\n          id\n          name\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.DeleteInstanceDocument,
+    "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    prefix\n    role\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n": types.ApiTokenFieldsFragmentDoc,
+    "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($name: String!, $role: Role!) {\n    createApiToken(name: $name, role: $role) {\n      __typename\n      ... on MutationCreateApiTokenSuccess {\n        data {\n          token\n          apiToken {\n            ...ApiTokenFields\n          }\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          field\n          message\n          rule\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on MutationRevokeApiTokenSuccess {\n        data {\n          ...ApiTokenFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.RevokeApiTokenDocument,
 };
 
 /**
@@ -146,6 +154,22 @@ export function graphql(source: "\n  subscription HealthChanges($id: ID) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteInstance($id: ID!, $version: Int) {\n    deletePluginInstance(id: $id, version: $version) {\n      __typename\n      ... on MutationDeletePluginInstanceSuccess {\n        data {\n          id\n          name\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteInstance($id: ID!, $version: Int) {\n    deletePluginInstance(id: $id, version: $version) {\n      __typename\n      ... on MutationDeletePluginInstanceSuccess {\n        data {\n          id\n          name\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    prefix\n    role\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n"): (typeof documents)["\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    prefix\n    role\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n"): (typeof documents)["\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($name: String!, $role: Role!) {\n    createApiToken(name: $name, role: $role) {\n      __typename\n      ... on MutationCreateApiTokenSuccess {\n        data {\n          token\n          apiToken {\n            ...ApiTokenFields\n          }\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          field\n          message\n          rule\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiToken($name: String!, $role: Role!) {\n    createApiToken(name: $name, role: $role) {\n      __typename\n      ... on MutationCreateApiTokenSuccess {\n        data {\n          token\n          apiToken {\n            ...ApiTokenFields\n          }\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          field\n          message\n          rule\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on MutationRevokeApiTokenSuccess {\n        data {\n          ...ApiTokenFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      __typename\n      ... on MutationRevokeApiTokenSuccess {\n        data {\n          ...ApiTokenFields\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
