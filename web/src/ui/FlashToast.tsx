@@ -9,8 +9,10 @@ export function FlashToast() {
         {(message) => (
           <div class={`pf-toast pf-toast--${message.tone}`}>
             <span>{message.text}</span>
-            <button type="button" class="pf-toast__close" aria-label="Dismiss" onClick={dismissFlash}>
-              ×
+            {/* Named by its (visually hidden) text, not aria-label, so the glyph is not a visible label missing from the name. */}
+            <button type="button" class="pf-toast__close" onClick={dismissFlash}>
+              <span aria-hidden="true">×</span>
+              <span class="pf-sr-only">Dismiss</span>
             </button>
           </div>
         )}

@@ -1,0 +1,61 @@
+/**
+ * What the end-to-end suites share: the console build, Debian's Chromium through
+ * playwright-core, and axe-core run inside the page.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import axe from 'axe-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CONSOLE_DIR } from '../../server/app/static-console.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Builds web/dist when it is missing or older than the console's sources. */
+export async function ensureConsoleBuilt(): Promise<void> {
+  const builtAt = (await stat(join(CONSOLE_DIR, 'index.html')).catch(() => null))?.mtimeMs ?? 0;
+  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'plugins/sdk'];
+  let newest = 0;
+  for (const source of sources) {
+    const path = join(ROOT, source);
+    const info = await stat(path);
+    if (info.isFile()) newest = Math.max(newest, info.mtimeMs);
+    else {
+      for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+      }
+    }
+  }
+  if (builtAt >= newest) return;
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+}
+
+/** Debian's Chromium (never a downloaded one), without background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+  });
+}
+
+export interface AxeFinding {
+  rule: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core on the page as it is now and returns its serious and critical violations.
+ * label-content-name-mismatch (WCAG 2.5.3, label in name) ships disabled as experimental:
+ * it is turned on, since it is the rule a catalog link once broke.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(async () => {
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    const results = await run(document, { rules: { 'label-content-name-mismatch': { enabled: true } }, resultTypes: ['violations'] });
+    return results.violations.map((v) => ({ rule: v.id, impact: v.impact ?? '', help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
