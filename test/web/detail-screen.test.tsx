@@ -126,7 +126,7 @@ describe('instance screen', () => {
     press(remove);
     const dialog = await screen.findByRole('alertdialog');
     await waitFor(() => expect(document.activeElement?.textContent).toBe('Cancel'));
-    press(within(dialog).getByText('Cancel'));
+    press(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     await waitFor(() => expect(document.activeElement).toBe(remove));
 

@@ -136,7 +136,7 @@ describe('API tokens screen', () => {
     let dialog = await screen.findByRole('alertdialog');
     expect(within(dialog).getByText('Revoke “grafana”?')).toBeTruthy();
     await waitFor(() => expect(document.activeElement?.textContent).toBe('Cancel'));
-    press(within(dialog).getByText('Cancel'));
+    press(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     await waitFor(() => expect(document.activeElement).toBe(revoke));
     expect(api.callsOf('RevokeApiToken')).toHaveLength(0);

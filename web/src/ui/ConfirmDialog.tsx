@@ -52,7 +52,8 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
               </p>
             </Show>
             <div class="pf-dialog__actions">
-              <AlertDialog.CloseButton ref={cancel} class="pf-button pf-button--secondary" disabled={props.busy}>
+              {/* Kobalte names its close button "Dismiss"; the name must contain the visible word (label in name). */}
+              <AlertDialog.CloseButton ref={cancel} class="pf-button pf-button--secondary" aria-label="Cancel" disabled={props.busy}>
                 Cancel
               </AlertDialog.CloseButton>
               <button type="button" class="pf-button pf-button--danger" disabled={props.busy} onClick={() => props.onConfirm()}>

@@ -9,10 +9,8 @@ export function FlashToast() {
         {(message) => (
           <div class={`pf-toast pf-toast--${message.tone}`}>
             <span>{message.text}</span>
-            {/* Named by its (visually hidden) text, not aria-label, so the glyph is not a visible label missing from the name. */}
-            <button type="button" class="pf-toast__close" onClick={dismissFlash}>
-              <span aria-hidden="true">×</span>
-              <span class="pf-sr-only">Dismiss</span>
+            <button type="button" class="pf-toast__close" aria-label="Dismiss" onClick={dismissFlash}>
+              ×
             </button>
           </div>
         )}
