@@ -64,14 +64,19 @@ function TokenRow(props: {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
   let button: HTMLButtonElement | undefined;
+  // Once revoked, the row loses its button (and is rendered anew when the list is fetched
+  // again), so focus goes to the list's heading rather than to a button about to vanish.
+  let revoked = false;
 
   const confirm = async () => {
     setBusy(true);
     setError(undefined);
     const outcome = await props.onRevoke(props.token);
     setBusy(false);
-    if (outcome.kind === 'ok') setOpen(false);
-    else setError(outcome.message);
+    if (outcome.kind === 'ok') {
+      revoked = true;
+      setOpen(false);
+    } else setError(outcome.message);
   };
 
   return (
@@ -123,7 +128,7 @@ function TokenRow(props: {
             busyLabel="Revoking…"
             busy={busy()}
             error={error()}
-            returnFocusTo={() => (button?.isConnected ? button : props.fallbackFocus())}
+            returnFocusTo={() => (!revoked && button?.isConnected ? button : props.fallbackFocus())}
             onConfirm={() => void confirm()}
           >
             <p>
