@@ -11,3 +11,7 @@ export type {
   ValidationRule,
   DeclarativeRule,
 } from '../../plugins/sdk/index.ts';
+// The declarative constraints the validator checks, read again to tell the user about them
+// before they err (form/constraints.ts): the same list, so the hint cannot drift from the rule.
+export { fieldConstraints } from '../../plugins/sdk/rules/constraints.ts';
+export type { Constraint } from '../../plugins/sdk/rules/constraints.ts';

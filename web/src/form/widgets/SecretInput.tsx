@@ -1,4 +1,4 @@
-import { Match, Show, Switch } from 'solid-js';
+import { createSignal, Match, Show, Switch } from 'solid-js';
 import type { FieldSpec } from '../../sdk.ts';
 import type { FieldIds } from '../ids.ts';
 import { formatChangedAt } from '../secrets.ts';
@@ -115,15 +115,21 @@ export function SecretInput(props: SecretInputProps) {
   );
 }
 
+/**
+ * The secret being typed, with a Show / Hide toggle so a long token can be checked before it
+ * is saved. Shown or not, the value lives only in the input's own state (never an attribute).
+ */
 function PasswordInput(props: SecretInputProps) {
+  const [revealed, setRevealed] = createSignal(false);
   return (
+    <span class="pf-secret__entry">
     <input
       class="pf-input pf-secret__input"
       id={props.ids.control}
       name={props.field.key}
-      type="password"
+      type={revealed() ? 'text' : 'password'}
       // new-password: never offer the admin's own saved login for a plugin's API token.
-      autocomplete="new-password"
+      autocomplete={revealed() ? 'off' : 'new-password'}
       spellcheck={false}
       autocapitalize="off"
       placeholder={props.status?.isSet ? 'New value (leave empty to keep the current one)' : props.field.placeholder}
@@ -132,5 +138,16 @@ function PasswordInput(props: SecretInputProps) {
       aria-required={props.required || undefined}
       onInput={(e) => props.onDraft({ kind: 'enter', value: e.currentTarget.value })}
     />
+      <button
+        type="button"
+        class="pf-button pf-button--ghost pf-button--small pf-secret__reveal"
+        // The name says what a press does next, and starts with the visible word (label-in-name).
+        aria-label={`${revealed() ? 'Hide' : 'Show'} ${props.field.label}`}
+        aria-controls={props.ids.control}
+        onClick={() => setRevealed((on) => !on)}
+      >
+        {revealed() ? 'Hide' : 'Show'}
+      </button>
+    </span>
   );
 }
