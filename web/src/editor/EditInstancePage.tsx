@@ -102,7 +102,7 @@ export function EditInstancePage() {
   const instance = () => query.data?.pluginInstance;
 
   return (
-    <div class="pf-page">
+    <div class="pf-page pf-page--editor">
       <PageHeader
         breadcrumb={
           <>
