@@ -59,7 +59,7 @@ export function JsonEditor(props: WidgetProps) {
       <div class="pf-json__bar">
         <span class="pf-json__status" classList={{ 'pf-json__status--ok': acceptable() }}>
           <Show when={acceptable()}>Valid JSON</Show>
-          <Show when={wrongShape()}>{(kind) => `This is ${article(kind())} JSON ${kind()}; ${article(shape())} JSON ${shape()} is expected`}</Show>
+          <Show when={wrongShape()}>{(kind) => `This is a JSON ${kind()}; a JSON ${shape()} is expected`}</Show>
         </span>
         <button
           type="button"
@@ -85,8 +85,4 @@ function jsonKind(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'object' : typeof value;
-}
-
-function article(word: string): string {
-  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
