@@ -114,6 +114,7 @@ describe('editor payloads', () => {
     isSecret: false,
     itemType: null,
     jsonShape: null,
+    bindsSecrets: [],
     ...f,
   });
   const fields = formFieldsOf({

@@ -148,6 +148,7 @@ export function EditInstancePage() {
                     plugin={current.instance.plugin!}
                     initialName={current.name}
                     initialValues={current.values}
+                    storedValues={current.stored}
                     secretState={current.secretState}
                     notice={current.notice}
                     cancelHref={`/instances/${encodeURIComponent(current.instance.id)}`}

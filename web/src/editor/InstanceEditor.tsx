@@ -33,6 +33,8 @@ export interface InstanceEditorProps {
   plugin: PluginSchemaFragment;
   initialName?: string;
   initialValues?: FormValues;
+  /** The stored configuration (edit): destination fields are compared with it. */
+  storedValues?: FormValues;
   secretState?: SecretState;
   /** A note above the form (e.g. "reloaded, your changes were kept"). */
   notice?: string | undefined;
@@ -195,6 +197,7 @@ export function InstanceEditor(props: InstanceEditorProps) {
         groups={props.plugin.groups}
         mode={props.mode}
         values={props.initialValues}
+        storedValues={props.storedValues}
         secretState={props.secretState}
         serverErrors={serverErrors()}
         submitLabel={props.mode === 'create' ? 'Create instance' : 'Save changes'}

@@ -12,7 +12,7 @@ import {
   type JSX,
 } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { isSecretField, validateConfig, type FieldSpec } from '../sdk.ts';
+import { isSecretField, secretsToReenter, validateConfig, type FieldSpec } from '../sdk.ts';
 import { hasErrors, placeErrors, type PlacedErrors } from './errors.ts';
 import { FieldShell, hasHint } from './FieldShell.tsx';
 import { groupFields, type FieldSection } from './grouping.ts';
@@ -39,6 +39,11 @@ export interface ConfigFormProps {
   values?: FormValues;
   /** Whether each secret is stored, for edit mode. Secrets not listed count as not set. */
   secretState?: SecretState;
+  /**
+   * The stored configuration (non-secret), for edit mode: a destination field that differs
+   * from it asks for the secrets it binds again. Defaults to `values`; read once at mount.
+   */
+  storedValues?: FormValues;
   /** Field errors from the last save; each one clears as soon as its field changes. */
   serverErrors?: readonly ServerFieldError[];
   submitLabel?: string;
@@ -109,6 +114,23 @@ export function ConfigForm(props: ConfigFormProps) {
   const currentValues = () => compactValues(props.fields, values.pick(allKeys()));
   const currentDrafts = () => drafts.pick(secretKeys());
 
+  // Secrets are bound to their destination: once a field that decides where a stored secret
+  // goes differs from the stored value, that secret must be entered again (the server refuses
+  // otherwise). The SDK's secretsToReenter is the server's own rule. Stored secrets appear to
+  // it as the mask, as it documents; only the set ones count.
+  const storedForDestinations = untrack(() => {
+    const stored: FormValues = { ...(props.storedValues ?? props.values ?? {}) };
+    for (const [key, status] of Object.entries(props.secretState ?? {})) if (status.isSet) stored[key] = '••••••••';
+    return stored;
+  });
+  const anySetSecret = untrack(() => Object.values(props.secretState ?? {}).some((status) => status.isSet));
+  const reentries = createMemo((): ReadonlyMap<string, string> => {
+    if (!anySetSecret) return new Map();
+    const supplied = Object.keys(secretsPayload(currentDrafts(), props.secretState));
+    const list = secretsToReenter({ fields: props.fields, stored: storedForDestinations, next: currentValues(), suppliedSecretKeys: supplied });
+    return new Map(list.map((r) => [r.key, r.message.charAt(0).toUpperCase() + r.message.slice(1)]));
+  });
+
   // The whole form is validated on every change, by the same function the server runs.
   const validation = createMemo<PlacedErrors>(() => {
     const currentSecrets = currentDrafts();
@@ -131,6 +153,8 @@ export function ConfigForm(props: ConfigFormProps) {
   const visibleErrors = (key: string): readonly string[] => {
     const input = inputErrors.get(key);
     if (input) return [input]; // unparseable input is shown live: there is no value to judge yet
+    const reentry = reentries().get(key);
+    if (reentry) return [reentry]; // shown at once: the edit of another field caused it
     const client = shown(key) ? (clientErrors.byField[key] ?? []) : [];
     const server = (serverErrors.get(key) ?? []).filter((m) => !client.includes(m));
     return [...client, ...server];
@@ -260,6 +284,7 @@ export function ConfigForm(props: ConfigFormProps) {
       itemErrors={visibleItemErrors(field.key)}
       value={values.get(field.key)}
       draft={drafts.get(field.key)}
+      mustReenter={reentries().has(field.key)}
       secretState={props.secretState}
       onValue={(value) => setValue(field.key, value)}
       onDraft={(draft) => setDraft(field.key, draft)}
@@ -285,6 +310,10 @@ export function ConfigForm(props: ConfigFormProps) {
         <ErrorSummary id={`${formId}-summary`} problems={summary()} onPick={focusProblem} />
       </Show>
       <For each={sections()}>{(section) => <Section section={section}>{section.fields.map(row)}</Section>}</For>
+      {/* The secrets an edit asks for appear away from the field being typed in: say so. */}
+      <div class="pf-sr-only" aria-live="polite">
+        <For each={[...reentries().values()]}>{(message) => <p>{message}</p>}</For>
+      </div>
       {/* Sticky at the bottom of the window (form.css): actions and their outcome always in view. */}
       <div class="pf-form__actions" role="group" aria-label="Form actions">
         <Show when={props.status}>
@@ -355,6 +384,8 @@ interface FieldRowProps {
   itemErrors: ItemErrors;
   value: unknown;
   draft: SecretDraft | undefined;
+  /** A destination this secret is bound to changed: it must be typed again. */
+  mustReenter: boolean;
   secretState: SecretState | undefined;
   onValue: (value: unknown) => void;
   onDraft: (draft: SecretDraft) => void;
@@ -385,7 +416,8 @@ function FieldRow(props: FieldRowProps) {
           field={props.field}
           ids={props.ids}
           status={props.secretState?.[props.field.key]}
-          draft={props.draft ?? { kind: 'enter', value: '' }}
+          draft={secretDraftShown(props.draft, props.mustReenter)}
+          mustReenter={props.mustReenter}
           onDraft={props.onDraft}
           describedBy={aria()}
           invalid={invalid()}
@@ -406,4 +438,10 @@ function FieldRow(props: FieldRowProps) {
       )}
     </FieldShell>
   );
+}
+
+/** A secret that must be entered again opens its input, whatever its draft said (until it is no longer needed). */
+function secretDraftShown(draft: SecretDraft | undefined, mustReenter: boolean): SecretDraft {
+  if (!draft || (mustReenter && draft.kind === 'keep')) return { kind: 'enter', value: '' };
+  return draft;
 }

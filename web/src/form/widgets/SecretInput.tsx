@@ -13,6 +13,8 @@ export interface SecretInputProps {
   describedBy: string | undefined;
   invalid: boolean;
   required: boolean;
+  /** A destination it is bound to changed: the stored value cannot be kept, so no Cancel. */
+  mustReenter?: boolean;
 }
 
 /**
@@ -99,7 +101,7 @@ export function SecretInput(props: SecretInputProps) {
       <Match when={props.draft.kind === 'enter'}>
         <div class="pf-secret pf-secret--editing">
           <PasswordInput {...props} />
-          <Show when={isSet()}>
+          <Show when={isSet() && !props.mustReenter}>
             <button
               type="button"
               class="pf-button pf-button--secondary pf-button--small"
@@ -132,7 +134,13 @@ function PasswordInput(props: SecretInputProps) {
       autocomplete={revealed() ? 'off' : 'new-password'}
       spellcheck={false}
       autocapitalize="off"
-      placeholder={props.status?.isSet ? 'New value (leave empty to keep the current one)' : props.field.placeholder}
+      placeholder={
+        props.mustReenter
+          ? 'Enter it again for the new destination'
+          : props.status?.isSet
+            ? 'New value (leave empty to keep the current one)'
+            : props.field.placeholder
+      }
       aria-describedby={props.describedBy}
       aria-invalid={props.invalid || undefined}
       aria-required={props.required || undefined}
