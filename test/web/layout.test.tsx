@@ -88,6 +88,7 @@ describe('labels, required marks and help', () => {
         { key: 'tags', label: 'Tags', type: 'ARRAY', maxLength: 3 },
         { key: 'rows', label: 'Rows', type: 'JSON', jsonShape: 'array' },
         { key: 'mode', label: 'Mode', type: 'STRING', validationRules: [{ type: 'enum', value: ['fast', 'safe'] }] },
+        { key: 'id', label: 'Id', type: 'STRING', pattern: '^\\d+$', validationRules: [{ type: 'pattern', value: '^\\d{10}$', message: 'Ten digits.' }] },
       ],
     });
     const hintOf = (key: string) => fieldOf(container, key).querySelector('.pf-field__constraints')?.textContent;
@@ -97,6 +98,8 @@ describe('labels, required marks and help', () => {
     expect(hintOf('tags')).toBe('At most 3 items');
     expect(hintOf('rows')).toBe('A JSON array');
     expect(hintOf('mode')).toBe('One of: fast, safe');
+    // A rule's own words over its regex; " · " is what is seen, "; " what is read.
+    expect(hintOf('id')).toBe('Matches ^\\d+$ · ; Ten digits.');
     // Nothing has been typed, so nothing is an error yet.
     expect(container.querySelector('.pf-field__error')).toBeNull();
   });

@@ -46,7 +46,8 @@ export function describeConstraints(field: FieldSpec): string[] {
     if (numbers) out.push(isList ? `Each item: ${numbers.toLowerCase()}` : numbers);
   }
   for (const constraint of constraints) {
-    if (constraint.kind === 'pattern') out.push(`${isList ? 'Each item matches' : 'Matches'} ${constraint.pattern}`);
+    // A rule's own message says the pattern in words ("The account ID has 10 to 20 digits.").
+    if (constraint.kind === 'pattern') out.push(constraint.message ?? `${isList ? 'Each item matches' : 'Matches'} ${constraint.pattern}`);
     if (constraint.kind === 'enum') out.push(`${isList ? 'Each item is one of' : 'One of'}: ${constraint.values.join(', ')}`);
   }
   if (field.type === FieldType.JSON) out.push(field.jsonShape === 'array' ? 'A JSON array' : 'A JSON object');
