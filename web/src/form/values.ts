@@ -127,6 +127,15 @@ export function rowsToArray(rows: readonly ArrayRow[], itemType: ArrayItemType):
 }
 
 /**
+ * For each row, the index of the item it becomes in `rowsToArray`'s value (blank text rows
+ * become none), so that an error about `tags[1]` can be shown by the row it is about.
+ */
+export function rowItemIndexes(rows: readonly ArrayRow[]): (number | undefined)[] {
+  let next = 0;
+  return rows.map((row) => (typeof row.value === 'string' && !row.badInput && row.value.trim() === '' ? undefined : next++));
+}
+
+/**
  * The values a form starts with. Secrets are never prefilled (they are write-only). On
  * create, the schema's defaults fill what `given` lacks. A BOOLEAN starts as `false` when it
  * has nothing else, because a switch cannot show "no value".
