@@ -216,8 +216,11 @@ describe('console (Chromium, real server)', () => {
     await page.getByRole('button', { name: 'Create instance' }).click();
 
     // Nothing was sent: the form validated with the SDK's validateConfig and kept the user here.
-    await page.getByText('must be a phone number in E.164 format').waitFor();
-    await page.getByText('The WhatsApp Business Account ID is a number').waitFor();
+    const fieldError = (key: string) => page.locator(`[data-field="${key}"] .pf-field__error`);
+    await fieldError('phoneNumber').getByText('must be a phone number in E.164 format').waitFor();
+    await fieldError('businessAccountId').getByText('The WhatsApp Business Account ID is a number').waitFor();
+    // The error summary links to each of them.
+    await page.getByTestId('error-summary').getByRole('link', { name: 'Business Phone Number' }).waitFor();
     expect(await field('Business Phone Number').getAttribute('aria-invalid')).toBe('true');
     expect(await field('API Access Token').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('phoneNumber');

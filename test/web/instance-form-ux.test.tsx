@@ -6,6 +6,7 @@
 import { A } from '@solidjs/router';
 import { fireEvent, screen, waitFor, within } from '@solidjs/testing-library';
 import { describe, expect, it } from 'vitest';
+import { EditInstancePage } from '../../web/src/editor/EditInstancePage.tsx';
 import { NewInstancePage } from '../../web/src/editor/NewInstancePage.tsx';
 import { fakeApi, renderRoute } from './console-helpers.tsx';
 import { type } from './helpers.tsx';
@@ -107,6 +108,37 @@ describe('unsaved-changes guard', () => {
     type(input('Endpoint'), '');
     fireEvent.click(screen.getByRole('link', { name: 'Instances' }));
     await waitFor(() => expect(view.location()).toBe('/instances'));
+  });
+});
+
+describe('unsaved-changes guard on the edit screen', () => {
+  it('deleting the instance leaves without asking about the changes', async () => {
+    const api = fakeApi({
+      EditInstance: () => ({
+        pluginInstance: {
+          __typename: 'PluginInstance',
+          id: 'inst-1',
+          name: 'Main',
+          pluginName: 'acme-notify',
+          version: 2,
+          enabled: true,
+          configuration: { endpoint: 'https://acme.test' },
+          secrets: [],
+          plugin: PLUGIN,
+        },
+      }),
+      DeleteInstance: () => ({
+        deletePluginInstance: { __typename: 'MutationDeletePluginInstanceSuccess', data: { __typename: 'DeletedPluginInstance', id: 'inst-1', name: 'Main' } },
+      }),
+    });
+    const view = renderRoute({ pattern: '/instances/:id/edit', path: '/instances/inst-1/edit', component: EditInstancePage, api });
+    await screen.findByRole('heading', { name: 'Edit Main', level: 1 });
+    type(screen.getByLabelText(/^Footer/), 'changed');
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('alertdialog', { name: 'Delete “Main”?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete instance' }));
+    await waitFor(() => expect(view.location()).toBe('/instances'));
+    expect(screen.queryByRole('alertdialog', { name: 'Leave without saving?' })).toBeNull();
   });
 });
 

@@ -90,10 +90,12 @@ export function InstanceEditor(props: InstanceEditorProps) {
   };
 
   // Unsaved-changes guard: a navigation inside the console asks first; closing or reloading
-  // the tab gets the browser's own question. A save in progress navigates on success: no question.
+  // the tab gets the browser's own question. A save in progress navigates on success, and a
+  // deleted instance leaves with `state.discardUnsaved`: no question then.
   const [pendingLeave, setPendingLeave] = createSignal<BeforeLeaveEventArgs>();
   useBeforeLeave((event) => {
-    if (event.defaultPrevented || saving() || !hasUnsavedChanges()) return;
+    const discard = (event.options?.state as { discardUnsaved?: boolean } | undefined)?.discardUnsaved === true;
+    if (event.defaultPrevented || saving() || discard || !hasUnsavedChanges()) return;
     event.preventDefault();
     setPendingLeave(event);
   });

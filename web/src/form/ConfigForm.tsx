@@ -129,7 +129,8 @@ export function ConfigForm(props: ConfigFormProps) {
     const supplied = Object.keys(secretsPayload(currentDrafts(), props.secretState));
     const list = secretsToReenter({ fields: props.fields, stored: storedForDestinations, next: currentValues(), suppliedSecretKeys: supplied });
     return new Map(list.map((r) => [r.key, r.message.charAt(0).toUpperCase() + r.message.slice(1)]));
-  });
+    // Equal answers do not notify: every field reads this, and most keystrokes change nothing here.
+  }, undefined, { equals: sameEntries });
 
   // The whole form is validated on every change, by the same function the server runs.
   const validation = createMemo<PlacedErrors>(() => {
@@ -444,4 +445,10 @@ function FieldRow(props: FieldRowProps) {
 function secretDraftShown(draft: SecretDraft | undefined, mustReenter: boolean): SecretDraft {
   if (!draft || (mustReenter && draft.kind === 'keep')) return { kind: 'enter', value: '' };
   return draft;
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
 }
