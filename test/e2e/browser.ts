@@ -2,16 +2,45 @@
  * What the end-to-end suites share: the console build, Debian's Chromium through
  * playwright-core, and axe-core run inside the page.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONSOLE_DIR } from '../../server/app/static-console.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Builds web/dist when it is missing or older than the console's sources. */
+/** Held while one test file builds the console: e2e files run in parallel workers. */
+const BUILD_LOCK = join(ROOT, 'web/.build-lock');
+/** A lock older than this was left by a killed run. */
+const STALE_LOCK_MS = 5 * 60_000;
+
+/**
+ * Builds web/dist when it is missing or older than the console's sources. One build at a
+ * time: a second e2e file waits for the first's build (a lock directory, created atomically)
+ * and then finds it fresh, instead of building the same output concurrently.
+ */
 export async function ensureConsoleBuilt(): Promise<void> {
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const heldSince = (await stat(BUILD_LOCK).catch(() => null))?.mtimeMs;
+      if (heldSince !== undefined && Date.now() - heldSince > STALE_LOCK_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
+      else await delay(250); // another file is building; poll for its lock to go
+    }
+  }
+  try {
+    await buildIfStale();
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+async function buildIfStale(): Promise<void> {
   const builtAt = (await stat(join(CONSOLE_DIR, 'index.html')).catch(() => null))?.mtimeMs ?? 0;
   const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'plugins/sdk'];
   let newest = 0;

@@ -151,7 +151,7 @@ beforeAll(async () => {
   });
   page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
   page.on('response', checkResponse);
-}, 90_000);
+}, 240_000); // may include building the console (and waiting for the other e2e file's build) on a busy machine
 
 afterAll(async () => {
   stream.stop();

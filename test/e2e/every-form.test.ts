@@ -315,7 +315,7 @@ beforeAll(async () => {
     if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
-}, 90_000);
+}, 240_000); // may include building the console (and waiting for the other e2e file's build) on a busy machine
 
 afterAll(async () => {
   await browser?.close();

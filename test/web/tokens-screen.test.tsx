@@ -114,6 +114,9 @@ describe('API tokens screen', () => {
     expect(api.callsOf('CreateApiToken')[0]!.variables).toEqual({ name: 'deploy pipeline', role: 'OPERATOR' });
     await waitFor(() => expect(document.activeElement).toBe(notice));
     expect((within(notice).getByLabelText('New API token') as HTMLInputElement).value).toBe(NEW_TOKEN);
+    // The form is empty again, ready for the next token.
+    expect((screen.getByLabelText(/^Name/) as HTMLInputElement).value).toBe('');
+    expect((screen.getByLabelText('Role') as HTMLSelectElement).value).toBe('VIEWER');
     press(within(notice).getByRole('button', { name: 'Copy' }));
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(NEW_TOKEN));
     expect(await within(notice).findByText('Copied to the clipboard.')).toBeTruthy();

@@ -39,6 +39,8 @@ function TokensScreen() {
   const [created, setCreated] = createSignal<{ name: string; token: string }>();
   const [nameError, setNameError] = createSignal<string>();
   const [createError, setCreateError] = createSignal<string>();
+  /** Bumped after each creation: the form is rendered anew, empty, for the next token. */
+  const [formRound, setFormRound] = createSignal(1);
 
   const onCreate = async (name: string, role: Role) => {
     setNameError(undefined);
@@ -46,7 +48,10 @@ function TokensScreen() {
     setCreated(undefined);
     const result = await create({ name, role }, { additionalTypenames: ['ApiToken'] });
     const outcome = outcomeOf(result.data?.createApiToken, result.error);
-    if (outcome.kind === 'ok') setCreated({ name: outcome.data.apiToken.name, token: outcome.data.token });
+    if (outcome.kind === 'ok') {
+      setCreated({ name: outcome.data.apiToken.name, token: outcome.data.token });
+      setFormRound((n) => n + 1);
+    }
     else if (outcome.kind === 'invalid') {
       const onName = outcome.fieldErrors.find((e) => e.field === 'name');
       if (onName) setNameError(onName.message);
@@ -71,7 +76,9 @@ function TokensScreen() {
           {createError()}
         </Alert>
       </Show>
-      <CreateTokenForm busy={creating.fetching} nameError={nameError()} onCreate={(name, role) => void onCreate(name, role)} />
+      <Show when={formRound()} keyed>
+        <CreateTokenForm busy={creating.fetching} nameError={nameError()} onCreate={(name, role) => void onCreate(name, role)} />
+      </Show>
       <Show
         when={!tokens.error}
         fallback={<LoadFailed title="The tokens could not be loaded" error={tokens.error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />}
