@@ -493,11 +493,29 @@ describe('every form (Chromium, real server)', () => {
     expect(after.status).toBe(401);
   });
 
-  it('the instances list, wide and narrow, passes axe-core', async () => {
+  it('the instances list, wide and narrow, passes axe-core and says why an instance is unhealthy', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Instances' }).click();
     await expect.poll(() => page.locator('tbody tr[data-instance-id]').count()).toBe(pluginNames.length);
+    await page.locator('.pf-live--on').waitFor();
+
+    // Nothing listens where the Meilisearch instance points: its check fails, live, with a reason.
+    const { pluginInstances } = await gql('{ pluginInstances(pluginName: "meilisearch") { edges { node { id } } } }');
+    const meiliId = pluginInstances.edges[0].node.id as string;
+    const { checkPluginInstanceHealth: check } = await gql(
+      'mutation ($id: ID!) { checkPluginInstanceHealth(id: $id) { ... on MutationCheckPluginInstanceHealthSuccess { data { status message } } } }',
+      { id: meiliId },
+    );
+    expect(check.data.status).toBe('UNHEALTHY');
+    const row = page.locator(`tr[data-instance-id="${meiliId}"]`);
+    await row.getByText('Unhealthy').waitFor();
+    expect(await row.locator('.pf-health').getAttribute('title')).toBe(check.data.message); // the tooltip
+    const reason = row.locator('.pf-health-reason');
+    expect(await reason.textContent()).toBe(check.data.message);
+    expect((await reason.boundingBox())!.width).toBeLessThanOrEqual(1); // wide: tooltip (and screen readers) only
     await expectAccessible('instances');
+
     await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(async () => (await reason.boundingBox())!.width).toBeGreaterThan(20); // narrow: written out
     await expectAccessible('instances (narrow)');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
