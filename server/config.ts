@@ -27,6 +27,8 @@ export interface ServerConfig {
   anonymousIntrospection: boolean;
   /** What one request, one token and one subscription may use (README, "Limits"). */
   limits: RequestLimits;
+  /** How often the tokens of open subscriptions are checked for a revocation on another replica. */
+  sessionCheckIntervalMs: number;
   adminToken: string | undefined;
   healthIntervalMs: number;
   healthHistoryLimit: number;
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       maxResponseBytes: integer(env, 'PLUGFORM_MAX_RESPONSE_BYTES', 5_000_000, 1000, 1_000_000_000),
       maxSubscriptionsPerToken: integer(env, 'PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN', 10, 1, 1000),
     },
+    sessionCheckIntervalMs: integer(env, 'PLUGFORM_SESSION_CHECK_INTERVAL', 10, 1, 3600) * 1000,
     adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
     healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
     healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),

@@ -61,6 +61,13 @@ export class TokenService {
     return { tokenId: row.id, tokenName: row.name, role: row.role };
   }
 
+  /** Which of these tokens are revoked now (another replica may have revoked them). */
+  async revokedAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#prisma.apiToken.findMany({ where: { id: { in: [...ids] }, revokedAt: { not: null } }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
   list() {
     return this.#prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' } });
   }

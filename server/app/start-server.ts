@@ -100,6 +100,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       anonymousIntrospection: config.anonymousIntrospection,
       development: config.environment === 'development',
       limits: config.limits,
+      sessionCheckIntervalMs: config.sessionCheckIntervalMs,
       allowedOrigins: config.allowedOrigins,
     });
     const serveConsole = createStaticHandler();

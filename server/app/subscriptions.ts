@@ -7,6 +7,10 @@
  * set up (so concurrent ones cannot overshoot) and given back when its stream ends, however it
  * ends. The context carries `sessionSignal`, which resolvers pass to their event sources so
  * they stop listening too.
+ *
+ * A revocation on this replica ends the streams at once (TokenService's `revoked` event); one
+ * on another replica is found by a check of the open streams' tokens every
+ * PLUGFORM_SESSION_CHECK_INTERVAL seconds (one query, only while streams are open).
  */
 import type { ExecutionResult } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
@@ -19,14 +23,37 @@ interface Session {
   open: number;
 }
 
-export function useSessionBoundSubscriptions(options: { tokens: TokenService; maxPerToken: number }): Plugin<GraphQLContext> {
-  const { maxPerToken } = options;
+export interface SessionBoundOptions {
+  tokens: TokenService;
+  maxPerToken: number;
+  /** How often the tokens of open streams are checked for revocations made elsewhere. */
+  checkIntervalMs: number;
+}
+
+export function useSessionBoundSubscriptions(options: SessionBoundOptions): Plugin<GraphQLContext> {
+  const { maxPerToken, tokens } = options;
   const sessions = new Map<string, Session>();
-  options.tokens.revocations.on('revoked', (tokenId) => {
+  const end = (tokenId: string) => {
     const session = sessions.get(tokenId);
     sessions.delete(tokenId);
     session?.controller.abort();
-  });
+  };
+  tokens.revocations.on('revoked', end);
+
+  let sweep: NodeJS.Timeout | undefined;
+  const watchRevocations = () => {
+    if (sweep) return;
+    sweep = setInterval(() => {
+      if (sessions.size === 0) {
+        clearInterval(sweep);
+        sweep = undefined;
+        return;
+      }
+      // A failed check (database briefly away, or closing) is retried at the next tick.
+      tokens.revokedAmong([...sessions.keys()]).then((revoked) => revoked.forEach(end), () => undefined);
+    }, options.checkIntervalMs);
+    sweep.unref();
+  };
 
   return {
     onSubscribe({ args, setResultAndStopExecution }) {
@@ -49,6 +76,7 @@ export function useSessionBoundSubscriptions(options: { tokens: TokenService; ma
       if (!session) {
         session = { controller: new AbortController(), open: 0 };
         sessions.set(principal.tokenId, session);
+        watchRevocations();
       }
       const owner = session;
       owner.open += 1;

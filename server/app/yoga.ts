@@ -25,6 +25,8 @@ export interface YogaOptions {
   /** Developer conveniences: "Did you mean …" suggestions in validation errors. */
   development: boolean;
   limits: RequestLimits;
+  /** How often open subscriptions' tokens are checked for revocations on other replicas. */
+  sessionCheckIntervalMs: number;
   allowedOrigins?: readonly string[];
 }
 
@@ -61,7 +63,11 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
       useInputNestingLimit(limits),
       useArmor(limits, { blockFieldSuggestions: !options.development }),
       useResponseSizeLimit(limits),
-      useSessionBoundSubscriptions({ tokens: services.tokens, maxPerToken: limits.maxSubscriptionsPerToken }),
+      useSessionBoundSubscriptions({
+        tokens: services.tokens,
+        maxPerToken: limits.maxSubscriptionsPerToken,
+        checkIntervalMs: options.sessionCheckIntervalMs,
+      }),
     ],
     context: ({ request }) => {
       const principal = principalOf(request);

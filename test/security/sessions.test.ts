@@ -4,8 +4,11 @@
  * 401 like one with a bad token, and GraphiQL and token-less introspection are off unless
  * turned on; a server started without NODE_ENV behaves as production.
  */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_HEALTH, CREATE, REVOKE_TOKEN, CREATE_TOKEN, succeed } from '../support/graphql.ts';
+import { POSTGRES_URL } from '../support/instances.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openSubscription } from '../support/sse.ts';
 
@@ -68,6 +71,43 @@ describe('a revoked token', () => {
     expect(await keptStream.nextEvent()).toEqual({ data: { pluginInstanceHealthChanged: { status: 'HEALTHY' } } });
     keptStream.close();
   });
+});
+
+describe('a token revoked on another replica', () => {
+  const name = `plugform_sessions_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const replicas: TestServer[] = [];
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  it("ends the subscriptions this replica holds within PLUGFORM_SESSION_CHECK_INTERVAL", async () => {
+    await admin(`CREATE DATABASE "${name}"`);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${name}`;
+    const env = { DATABASE_URL: url.toString(), PLUGFORM_SESSION_CHECK_INTERVAL: '1' };
+    // One after the other: both would migrate the empty database at once otherwise.
+    replicas.push(await startTestServer({ pluginPaths: [], env }));
+    replicas.push(await startTestServer({ pluginPaths: [], env }));
+    const [a, b] = replicas as [TestServer, TestServer];
+
+    const created = await succeed(a, CREATE_TOKEN, 'createApiToken', { name: 'cluster watcher', role: 'VIEWER' });
+    const stream = await openSubscription(b.graphqlUrl, 'subscription { pluginInstanceHealthChanged { status } }', { token: created.token });
+    expect(stream.status).toBe(200);
+
+    await succeed(a, REVOKE_TOKEN, 'revokeApiToken', { id: created.apiToken.id });
+    expect(await stream.finished).toBe('ended');
+    expect(stream.events.at(-1)?.errors?.[0]?.message).toBe('This API token was revoked');
+  }, 180_000);
 });
 
 describe('a request without a token', () => {

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         maxResponseBytes: 5_000_000,
         maxSubscriptionsPerToken: 10,
       },
+      sessionCheckIntervalMs: 10_000,
       healthIntervalMs: 60_000,
       healthConcurrency: 16,
       healthHistoryLimit: 50,
