@@ -98,7 +98,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       services,
       graphiql: config.graphiql,
       anonymousIntrospection: config.anonymousIntrospection,
-      development: config.environment === 'development',
+      production: config.environment === 'production',
       limits: config.limits,
       sessionCheckIntervalMs: config.sessionCheckIntervalMs,
       allowedOrigins: config.allowedOrigins,

@@ -22,8 +22,8 @@ export interface YogaOptions {
   graphiql: boolean;
   /** Introspection without a token (development's default, for GraphiQL). */
   anonymousIntrospection: boolean;
-  /** Developer conveniences: "Did you mean …" suggestions in validation errors. */
-  development: boolean;
+  /** Production hides "Did you mean …" suggestions in validation errors (they describe the schema). */
+  production: boolean;
   limits: RequestLimits;
   /** How often open subscriptions' tokens are checked for revocations on other replicas. */
   sessionCheckIntervalMs: number;
@@ -61,7 +61,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
       useCsrfProtection(allowedOrigins),
       useBearerAuthentication({ tokens: services.tokens, anonymousIntrospection: options.anonymousIntrospection }),
       useInputNestingLimit(limits),
-      useArmor(limits, { blockFieldSuggestions: !options.development }),
+      useArmor(limits, { blockFieldSuggestions: options.production }),
       useResponseSizeLimit(limits),
       useSessionBoundSubscriptions({
         tokens: services.tokens,

@@ -33,7 +33,7 @@ const TIGHT = {
 beforeAll(async () => {
   [server, tight, vendor, attacker] = await Promise.all([startTestServer(), startTestServer({ env: TIGHT }), startVendor(), startAttacker('http')]);
   viewer = await server.tokenFor('viewer', 'limits viewer');
-});
+}, 180_000);
 afterAll(async () => {
   await Promise.all([server?.close(), tight?.close(), vendor?.close(), attacker?.close()]);
 });

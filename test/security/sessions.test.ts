@@ -160,12 +160,16 @@ describe('settings', () => {
     }
   }, 120_000);
 
-  it('without NODE_ENV the server behaves as production: no GraphiQL, no anonymous introspection', async () => {
+  it('without NODE_ENV the server behaves as production: no GraphiQL, no anonymous introspection, no schema hints', async () => {
     const production = await startTestServer({ pluginPaths: [], env: { NODE_ENV: '' } });
     try {
       const page = await production.fetch('/graphql', { headers: { accept: 'text/html' } });
       expect(page.text).not.toMatch(/graphiql/i);
       expect((await production.gql(INTROSPECTION, undefined, { token: null })).status).toBe(401);
+      // Validation errors describe no more of the schema than asked.
+      const typo = await production.gql('{ plugins { nam } }');
+      expect(typo.body.errors?.[0]?.message).toMatch(/Cannot query field "nam"/);
+      expect(typo.text).not.toMatch(/Did you mean/);
     } finally {
       await production.close();
     }
