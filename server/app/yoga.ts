@@ -42,6 +42,8 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
     logging: false,
     // Yoga refuses a larger body (Content-Length, or counted while it streams in) before parsing.
     maxRequestBodySize: limits.maxBodyBytes,
+    // No field takes a file upload: the multipart parser is only surface.
+    multipart: false,
     // Yoga's default CORS answers any origin, with credentials. Only the allowed origins get
     // CORS headers (no credentials: the token travels in a header); the server's own pages
     // need none, and for any other origin the browser stops at the preflight.
