@@ -39,9 +39,8 @@ export interface ServerConfig {
 }
 
 /**
- * Every request-level limit, each named after the variable that sets it, so an error can say
- * which setting refused the request. (Configuration value sizes and vendor response bodies have
- * their own limits, set where those are checked.)
+ * Every request-level limit, each documented with the variable that sets it, so an error can
+ * say which setting refused the request (README, "Limits").
  */
 export interface RequestLimits {
   /** PLUGFORM_MAX_BODY_BYTES: a request body larger than this is refused (413) before parsing. */
