@@ -45,38 +45,38 @@ export function MultiSelect(props: WidgetProps) {
 
   return (
     <div class="pf-multi">
-    <Select<SelectOption>
-      class="pf-select pf-select__root"
-      multiple
-      options={options()}
-      optionValue="value"
-      optionTextValue="label"
-      value={selected()}
-      onChange={change}
-      placeholder={props.field.placeholder ?? 'Choose any…'}
-      itemComponent={(item) => <OptionItem item={item.item} />}
-    >
-      <Select.Trigger
-        class="pf-input pf-select__trigger"
-        id={props.ids.control}
-        // Kobalte appends the value's id, so the name reads "<label> <choice>".
-        aria-labelledby={props.ids.label}
-        aria-describedby={props.describedBy}
-        aria-invalid={props.invalid || undefined}
+      <Select<SelectOption>
+        class="pf-select pf-select__root"
+        multiple
+        options={options()}
+        optionValue="value"
+        optionTextValue="label"
+        value={selected()}
+        onChange={change}
+        placeholder={props.field.placeholder ?? 'Choose any…'}
+        itemComponent={(item) => <OptionItem item={item.item} />}
       >
-        <Select.Value<SelectOption> class="pf-select__value" id={valueId()}>
-          {(state) => `${state.selectedOptions().length} selected`}
-        </Select.Value>
-        <Select.Icon class="pf-select__icon" aria-hidden="true">
-          ▾
-        </Select.Icon>
-      </Select.Trigger>
-      <Select.Portal>
-        <Select.Content class="pf-popover" data-pf-owner={props.field.key}>
-          <Select.Listbox class="pf-listbox" />
-        </Select.Content>
-      </Select.Portal>
-    </Select>
+        <Select.Trigger
+          class="pf-input pf-select__trigger"
+          id={props.ids.control}
+          // Kobalte appends the value's id, so the name reads "<label> <choice>".
+          aria-labelledby={props.ids.label}
+          aria-describedby={props.describedBy}
+          aria-invalid={props.invalid || undefined}
+        >
+          <Select.Value<SelectOption> class="pf-select__value" id={valueId()}>
+            {(state) => `${state.selectedOptions().length} selected`}
+          </Select.Value>
+          <Select.Icon class="pf-select__icon" aria-hidden="true">
+            ▾
+          </Select.Icon>
+        </Select.Trigger>
+        <Select.Portal>
+          <Select.Content class="pf-popover" data-pf-owner={props.field.key}>
+            <Select.Listbox class="pf-listbox" />
+          </Select.Content>
+        </Select.Portal>
+      </Select>
       <Show when={chips().length > 0}>
         <ul class="pf-chips" ref={chipList} aria-label={`${props.field.label}: chosen`}>
           <For each={chips()}>

@@ -125,27 +125,27 @@ function PasswordInput(props: SecretInputProps) {
   const [revealed, setRevealed] = createSignal(false);
   return (
     <span class="pf-secret__entry">
-    <input
-      class="pf-input pf-secret__input"
-      id={props.ids.control}
-      name={props.field.key}
-      type={revealed() ? 'text' : 'password'}
-      // new-password: never offer the admin's own saved login for a plugin's API token.
-      autocomplete={revealed() ? 'off' : 'new-password'}
-      spellcheck={false}
-      autocapitalize="off"
-      placeholder={
-        props.mustReenter
-          ? 'Enter it again for the new destination'
-          : props.status?.isSet
-            ? 'New value (leave empty to keep the current one)'
-            : props.field.placeholder
-      }
-      aria-describedby={props.describedBy}
-      aria-invalid={props.invalid || undefined}
-      aria-required={props.required || undefined}
-      onInput={(e) => props.onDraft({ kind: 'enter', value: e.currentTarget.value })}
-    />
+      <input
+        class="pf-input pf-secret__input"
+        id={props.ids.control}
+        name={props.field.key}
+        type={revealed() ? 'text' : 'password'}
+        // new-password: never offer the admin's own saved login for a plugin's API token.
+        autocomplete={revealed() ? 'off' : 'new-password'}
+        spellcheck={false}
+        autocapitalize="off"
+        placeholder={
+          props.mustReenter
+            ? 'Enter it again for the new destination'
+            : props.status?.isSet
+              ? 'New value (leave empty to keep the current one)'
+              : props.field.placeholder
+        }
+        aria-describedby={props.describedBy}
+        aria-invalid={props.invalid || undefined}
+        aria-required={props.required || undefined}
+        onInput={(e) => props.onDraft({ kind: 'enter', value: e.currentTarget.value })}
+      />
       <button
         type="button"
         class="pf-button pf-button--ghost pf-button--small pf-secret__reveal"
