@@ -3,6 +3,7 @@
  * plugins, wires the services, brings saved instances back, and serves the API and the
  * console on one port. Tests start it in-process on a free port; `main.ts` runs it for real.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,9 @@ import { HealthService } from '../health/health-service.ts';
 import { HealthScheduler } from '../health/scheduler.ts';
 import { TestingService } from '../health/testing-service.ts';
 import { InstanceService } from '../instances/instance-service.ts';
+import { DownloadLinks } from '../operations/download-links.ts';
+import { OperationMetrics } from '../operations/metrics.ts';
+import { OperationService } from '../operations/operation-service.ts';
 import type { EgressCheck } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
@@ -23,6 +27,7 @@ import { createSecretStore, type SecretStore } from '../secrets/index.ts';
 import { withRequestId } from './request-id.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
+import { createApiRoutes } from './api-routes.ts';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -39,7 +44,7 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler };
+  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler; metrics: OperationMetrics };
   close(): Promise<void>;
 }
 
@@ -76,7 +81,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     closers.push(() => instances.stopAll());
     const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
     const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
-    const tokens = new TokenService(prisma, logger.child('tokens'));
+    const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
+    const metrics = new OperationMetrics({ processMetrics: true });
+    const operations = new OperationService({
+      prisma,
+      instances,
+      plugins: registry,
+      logger: logger.child('operations'),
+      metrics,
+      links: new DownloadLinks({ key: config.signingKey ?? randomBytes(32), ttlMs: config.downloadUrlTtlMs }),
+      timeoutMs: config.operationTimeoutMs,
+      idempotencyTtlMs: config.idempotencyTtlMs,
+    });
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.restoreAll();
     const scheduler = new HealthScheduler({
@@ -90,13 +106,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
-    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler };
+    const services = { prisma, registry, instances, health, testing, tokens, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler };
     const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
     const serveConsole = createStaticHandler();
+    const serveApi = createApiRoutes({ operations, metrics, links: operations.links, metricsToken: config.metricsToken, logger: logger.child('api') });
     const server: Server = createServer((req, res) =>
       withRequestId(req, res, () => {
         const path = (req.url ?? '/').split('?')[0];
         if (path === '/graphql' || path?.startsWith('/graphql/')) return yoga(req, res);
+        if (serveApi.handles(path ?? '/')) return serveApi.handle(req, res);
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;

@@ -64,6 +64,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
       ...services,
       principal: await authenticate(request, services),
       requestId: currentRequestId() ?? randomUUID(),
+      requestOrigin: new URL(request.url).origin,
     }),
     maskedErrors: {
       maskError(error, message, isDev) {

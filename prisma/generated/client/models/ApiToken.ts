@@ -52,6 +52,7 @@ export type ApiTokenCountAggregateOutputType = {
   prefix: number
   hash: number
   role: number
+  scopes: number
   createdAt: number
   lastUsedAt: number
   revokedAt: number
@@ -87,6 +88,7 @@ export type ApiTokenCountAggregateInputType = {
   prefix?: true
   hash?: true
   role?: true
+  scopes?: true
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
@@ -171,6 +173,7 @@ export type ApiTokenGroupByOutputType = {
   prefix: string
   hash: string
   role: string
+  scopes: runtime.JsonValue | null
   createdAt: Date
   lastUsedAt: Date | null
   revokedAt: Date | null
@@ -203,6 +206,7 @@ export type ApiTokenWhereInput = {
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   hash?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.StringFilter<"ApiToken"> | string
+  scopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -214,6 +218,7 @@ export type ApiTokenOrderByWithRelationInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
+  scopes?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -228,6 +233,7 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   name?: Prisma.StringFilter<"ApiToken"> | string
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.StringFilter<"ApiToken"> | string
+  scopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -239,6 +245,7 @@ export type ApiTokenOrderByWithAggregationInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
+  scopes?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -256,6 +263,7 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   prefix?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   hash?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   role?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
+  scopes?: Prisma.JsonNullableWithAggregatesFilter<"ApiToken">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
@@ -267,6 +275,7 @@ export type ApiTokenCreateInput = {
   prefix: string
   hash: string
   role: string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -278,6 +287,7 @@ export type ApiTokenUncheckedCreateInput = {
   prefix: string
   hash: string
   role: string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -289,6 +299,7 @@ export type ApiTokenUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -300,6 +311,7 @@ export type ApiTokenUncheckedUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -311,6 +323,7 @@ export type ApiTokenCreateManyInput = {
   prefix: string
   hash: string
   role: string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -322,6 +335,7 @@ export type ApiTokenUpdateManyMutationInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -333,6 +347,7 @@ export type ApiTokenUncheckedUpdateManyInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -344,6 +359,7 @@ export type ApiTokenCountOrderByAggregateInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
+  scopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
@@ -379,6 +395,7 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  scopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
@@ -390,6 +407,7 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  scopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
@@ -401,6 +419,7 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  scopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
@@ -412,12 +431,13 @@ export type ApiTokenSelectScalar = {
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  scopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "scopes" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
@@ -434,9 +454,14 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
      */
     hash: string
     /**
-     * 'admin' | 'operator' | 'viewer'
+     * 'admin' | 'operator' | 'viewer' | 'service'
      */
     role: string
+    /**
+     * Service tokens only: which operations of which instances the token may invoke,
+     * `[{ "instanceId": "…", "operations": ["sendNotification"] }]`. Null for the other roles.
+     */
+    scopes: runtime.JsonValue | null
     createdAt: Date
     lastUsedAt: Date | null
     revokedAt: Date | null
@@ -868,6 +893,7 @@ export interface ApiTokenFieldRefs {
   readonly prefix: Prisma.FieldRef<"ApiToken", 'String'>
   readonly hash: Prisma.FieldRef<"ApiToken", 'String'>
   readonly role: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly scopes: Prisma.FieldRef<"ApiToken", 'Json'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
