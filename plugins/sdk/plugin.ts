@@ -161,6 +161,7 @@ export interface StoredFile {
 export interface StorageProvider<C = Record<string, unknown>> extends PluginProvider<C> {
   /** Stores the content under `key` and returns where it is (a URL or a path). */
   storeFile(key: string, content: Uint8Array, metadata?: Record<string, unknown>): Promise<string>;
+  /** Throws an error whose `code` is `NOT_FOUND` when there is no such file. */
   retrieveFile(key: string): Promise<StoredFile>;
   deleteFile(key: string): Promise<boolean>;
   /** Optional: the stored files whose key starts with `prefix`, in key order, at most `limit`. */

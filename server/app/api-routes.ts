@@ -39,7 +39,9 @@ export function createApiRoutes(options: ApiRoutesOptions): ApiRoutes {
     if (!verified.ok) return error(res, 403, verified.reason, 'DOWNLOAD_REFUSED');
     try {
       const file = await options.operations.download(verified.target);
-      const type = typeof file.metadata.contentType === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(file.metadata.contentType) ? file.metadata.contentType : 'application/octet-stream';
+      // S3 lower-cases user metadata names: look the content type up case-insensitively.
+      const declared = Object.entries(file.metadata).find(([name]) => name.toLowerCase() === 'contenttype')?.[1];
+      const type = typeof declared === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(declared) ? declared : 'application/octet-stream';
       const name = verified.target.key.split('/').pop() ?? 'download';
       res.writeHead(200, {
         'content-type': type,
@@ -53,7 +55,10 @@ export function createApiRoutes(options: ApiRoutesOptions): ApiRoutes {
       if (req.method === 'HEAD') return void res.end();
       res.end(Buffer.from(file.content));
     } catch (failure) {
-      if (failure instanceof OperationFailedError) return error(res, 502, failure.message, 'OPERATION_FAILED');
+      if (failure instanceof OperationFailedError) {
+        if (failure.vendorCode === 'NOT_FOUND') return error(res, 404, 'The file does not exist (any more)', 'NOT_FOUND');
+        return error(res, 502, failure.message, 'OPERATION_FAILED');
+      }
       const name = (failure as Error | undefined)?.name;
       if (name === 'NotFoundError' || name === 'InstanceUnavailableError' || name === 'OperationNotSupportedError') {
         return error(res, 404, (failure as Error).message, 'NOT_FOUND');

@@ -28,8 +28,12 @@ builder.scalarType('File', {
   serialize: () => {
     throw createGraphQLError('File is input-only');
   },
+  // Yoga hands over its own (WHATWG-compatible) File class, which is not the global one.
   parseValue: (value) => {
-    if (!(value instanceof Blob)) throw createGraphQLError('File must be sent as a part of a multipart request');
+    const file = value as Partial<File> | null;
+    if (typeof file?.arrayBuffer !== 'function' || typeof file.size !== 'number') {
+      throw createGraphQLError('File must be sent as a part of a multipart request');
+    }
     return value as File;
   },
 });
