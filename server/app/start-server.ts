@@ -28,6 +28,7 @@ import { withRequestId } from './request-id.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
 import { createApiRoutes } from './api-routes.ts';
+import { REST_BASE_PATH, createRestServer } from '../rest/rest-server.ts';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -109,12 +110,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const services = { prisma, registry, instances, health, testing, tokens, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler };
     const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
     const serveConsole = createStaticHandler();
+    const restApi = createRestServer({ services, allowedOrigins: config.allowedOrigins });
     const serveApi = createApiRoutes({ operations, metrics, links: operations.links, metricsToken: config.metricsToken, logger: logger.child('api') });
     const server: Server = createServer((req, res) =>
       withRequestId(req, res, () => {
         const path = (req.url ?? '/').split('?')[0];
         if (path === '/graphql' || path?.startsWith('/graphql/')) return yoga(req, res);
         if (serveApi.handles(path ?? '/')) return serveApi.handle(req, res);
+        if (path === REST_BASE_PATH || path?.startsWith(`${REST_BASE_PATH}/`)) return restApi(req, res);
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;

@@ -3,8 +3,8 @@
  * bearer-token authentication (the context factory) and masking of unexpected errors.
  */
 import { randomUUID } from 'node:crypto';
-import type { GraphQLError } from 'graphql';
-import { createGraphQLError, createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { createGraphQLError, createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Principal } from '../access/roles.ts';
 import type { Services } from '../graphql/context.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -16,6 +16,11 @@ export interface YogaOptions {
   services: Services;
   graphiql: boolean;
   allowedOrigins?: readonly string[];
+  /** Another schema and endpoint on the same stack (tokens, CSRF, limits, masking): the REST API. */
+  schema?: GraphQLSchema;
+  graphqlEndpoint?: string;
+  /** Plugins after the shared ones (sofa for REST). */
+  extraPlugins?: Plugin[];
 }
 
 async function authenticate(request: Request, services: Services): Promise<Principal | null> {
@@ -39,8 +44,8 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
   const allowedOrigins = options.allowedOrigins ?? [];
   const logger = services.logger.child('graphql');
   return createYoga<Record<string, unknown>, GraphQLContext>({
-    schema,
-    graphqlEndpoint: '/graphql',
+    schema: options.schema ?? schema,
+    graphqlEndpoint: options.graphqlEndpoint ?? '/graphql',
     graphiql: options.graphiql ? { title: 'Plugform GraphQL', defaultQuery: '{ plugins { name displayName type version } }' } : false,
     landingPage: false,
     logging: false,
@@ -59,7 +64,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
           }
         : false;
     },
-    plugins: [useCsrfProtection(allowedOrigins)],
+    plugins: [useCsrfProtection(allowedOrigins), ...(options.extraPlugins ?? [])],
     context: async ({ request }) => ({
       ...services,
       principal: await authenticate(request, services),

@@ -1,0 +1,42 @@
+/**
+ * REST for those who cannot use GraphQL: SOFA (@graphql-yoga/plugin-sofa) serves the REST
+ * schema (rest-schema.ts) at /api/v1 with its OpenAPI document at /api/v1/openapi.json. It is
+ * the same yoga stack as /graphql (createGraphQLServer): same tokens and roles, same CSRF
+ * rules, same limits and error masking; only the schema differs.
+ */
+import { useSofa } from '@graphql-yoga/plugin-sofa';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLServer, type YogaOptions } from '../app/yoga.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
+
+export const REST_BASE_PATH = '/api/v1';
+
+export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlEndpoint' | 'extraPlugins' | 'graphiql'>): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
+  return createGraphQLServer({
+    ...options,
+    graphiql: false,
+    schema: createRestSchema(),
+    // The REST schema is not offered as GraphQL: the router sends only /api/v1/* here and
+    // SOFA answers those; this endpoint is never reachable.
+    graphqlEndpoint: '/__plugform_rest_schema',
+    extraPlugins: [
+      useSofa({
+        basePath: REST_BASE_PATH,
+        routes: REST_ROUTES,
+        depthLimit: 4,
+        openAPI: {
+          endpoint: '/openapi.json',
+          info: {
+            title: 'Plugform REST API',
+            version: '1',
+            description: 'The reference guide’s endpoints and the operations of instances. Send an API token as "Authorization: Bearer <token>".',
+          },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        },
+        // The UI would load its scripts from a CDN: the document is enough.
+        swaggerUI: { endpoint: false },
+      }),
+    ],
+  });
+}
