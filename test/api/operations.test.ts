@@ -27,6 +27,7 @@ import {
   createInstance,
   multipart,
   operation,
+  restOperation,
 } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { slapdUnavailableReason, ssha, startSlapd, type TestSlapd } from '../support/slapd.ts';
@@ -418,5 +419,116 @@ describe('the call log', () => {
     const rows = await server.running.services.prisma.operationCall.findMany({ where: { instanceId: id } });
     expect(JSON.stringify(rows)).not.toContain('PAYLOAD-CANARY');
     expect(JSON.stringify(rows)).not.toContain('777');
+  });
+});
+
+describe('the same operations through REST', () => {
+  it('NOTIFICATION: slack, whatsapp-business, smtp-email and example-echo', async () => {
+    const slackId = await createInstance(server, 'slack', 'rest-slack', { mode: 'bot', botToken: SLACK_TOKEN, defaultChannel: '#alerts', apiBaseUrl: slack.apiBaseUrl, testPostsMessage: false });
+    const posted = await restOperation(server, slackId, 'sendNotification', { recipient: '#alerts', message: 'via REST' });
+    expect(posted.status, posted.text).toBe(200);
+    expect(posted.body.messageId).toMatch(/^\d+\.\d{6}$/);
+    expect(slack.posts.at(-1)).toMatchObject({ channel: 'C0ALERTS01', body: { text: 'via REST' } });
+
+    const whatsappId = await createInstance(server, 'whatsapp-business', 'rest-whatsapp', {
+      phoneNumber: '+15550100200',
+      apiToken: WHATSAPP_TOKEN,
+      businessAccountId: '102290129340398',
+      phoneNumberId: '106540352242922',
+      apiVersion: 'v21.0',
+      apiBaseUrl: whatsapp.url,
+    });
+    const texted = await restOperation(server, whatsappId, 'sendNotification', { recipient: '+15557654321', message: 'REST text' });
+    expect(texted.status, texted.text).toBe(200);
+    expect(whatsapp.sent.at(-1)).toMatchObject({ id: texted.body.messageId, body: { type: 'text', text: { body: 'REST text' } } });
+
+    const smtpId = await createInstance(server, 'smtp-email', 'rest-smtp', { host: '127.0.0.1', port: smtp.port, tlsMode: 'starttls', allowSelfSigned: true, username: 'mailer', password: SMTP_PASSWORD, fromAddress: 'alerts@example.com' });
+    const mailed = await restOperation(server, smtpId, 'sendNotification', { recipient: 'rest@example.org', subject: 'REST mail', message: 'body' });
+    expect(mailed.status, mailed.text).toBe(200);
+    expect(smtp.messages.at(-1)!.headers.subject).toBe('REST mail');
+
+    const echoId = await createInstance(server, 'example-echo', 'rest-echo', { senderName: 'Ops', apiToken: 'echo-ops-token' });
+    const echoed = await restOperation(server, echoId, 'sendNotification', { recipient: 'r', message: 'm' });
+    expect(echoed.status).toBe(200);
+    expect(echoed.body.messageId).toBeTruthy();
+  });
+
+  it('PAYMENT: stripe create, capture and refund; an idempotent repeat makes one vendor call', async () => {
+    const id = await createInstance(server, 'stripe', 'rest-stripe', { secretKey: STRIPE_KEY, apiBaseUrl: stripe.url, captureMethod: 'manual' });
+    const before = stripe.requests.filter((r) => r.path === '/v1/payment_intents').length;
+    const created = await restOperation(server, id, 'createPayment', { amountMinor: 2000, currency: 'USD', paymentMethod: 'pm_card_visa' }, { key: 'rest-order-1' });
+    const repeated = await restOperation(server, id, 'createPayment', { amountMinor: 2000, currency: 'USD', paymentMethod: 'pm_card_visa' }, { key: 'rest-order-1' });
+    expect(created.status, created.text).toBe(200);
+    expect(repeated.body).toEqual(created.body);
+    expect(stripe.requests.filter((r) => r.path === '/v1/payment_intents').length).toBe(before + 1);
+    expect(created.body).toMatchObject({ status: 'requires_capture', amountMinor: 2000, currency: 'USD' });
+    const captured = await restOperation(server, id, 'capturePayment', { paymentId: created.body.paymentId });
+    expect(captured.body.status).toBe('succeeded');
+    const refunded = await restOperation(server, id, 'refundPayment', { paymentId: created.body.paymentId, amountMinor: 500, currency: 'USD' });
+    expect(refunded.status, refunded.text).toBe(200);
+    expect(refunded.body).toMatchObject({ amountMinor: 500 });
+    expect(new URLSearchParams(stripe.requests.filter((r) => r.path === '/v1/refunds').at(-1)!.body).get('amount')).toBe('500');
+
+    const declined = await restOperation(server, id, 'createPayment', { amountMinor: 2000, currency: 'USD', paymentMethod: 'pm_card_chargeDeclined' });
+    expect(declined.status).toBe(502);
+    expect(declined.body.errors[0].extensions).toMatchObject({ code: 'OPERATION_FAILED', vendor_status: 402 });
+    const invalid = await restOperation(server, id, 'createPayment', { amountMinor: 1, currency: 'XXX1', paymentMethod: 'pm_card_visa' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors[0].extensions.field_errors).toEqual([expect.objectContaining({ field: 'currency' })]);
+  });
+
+  it('STORAGE: local-storage and s3-storage store (base64), signed download, list, delete', async () => {
+    const localId = await createInstance(server, 'local-storage', 'rest-local', { baseDirectory: join(storageDir, 'rest'), createIfMissing: true });
+    const s3Id = await createInstance(server, 's3-storage', 'rest-s3', { endpoint: s3.endpoint, region: 'eu-central-1', bucket: 'plugform-files', accessKeyId: 'AKIAOPSTEST', secretAccessKey: S3_SECRET, forcePathStyle: true, keyPrefix: 'rest/' });
+    for (const id of [localId, s3Id]) {
+      const stored = await restOperation(server, id, 'storeFile', { key: 'docs/readme.txt', contentBase64: Buffer.from('REST bytes').toString('base64'), contentType: 'text/plain' });
+      expect(stored.status, stored.text).toBe(200);
+      expect(stored.body).toMatchObject({ key: 'docs/readme.txt', size: 10 });
+      const link = await restOperation(server, id, 'createFileDownloadUrl', { key: 'docs/readme.txt' });
+      expect(await (await fetch(link.body.url)).text()).toBe('REST bytes');
+      const listed = await restOperation(server, id, 'listFiles', { prefix: 'docs/' });
+      expect(listed.body.files.map((f: { key: string }) => f.key)).toEqual(['docs/readme.txt']);
+      const deleted = await restOperation(server, id, 'deleteFile', { key: 'docs/readme.txt' });
+      expect(deleted.body).toEqual({ key: 'docs/readme.txt', deleted: true });
+    }
+    expect(s3.objects.get('plugform-files')!.has('rest/docs/readme.txt')).toBe(false);
+  });
+
+  it('SEARCH: meilisearch index and search', async () => {
+    const id = await createInstance(server, 'meilisearch', 'rest-meili', { host: meili.url, apiKey: MEILI_KEY });
+    const indexed = await restOperation(server, id, 'indexDocuments', { index: 'books', documents: [{ id: 'b1', document: { title: 'Dune' } }] });
+    expect(indexed.body).toEqual({ index: 'books', indexed: 1 });
+    const found = await restOperation(server, id, 'searchDocuments', { index: 'books', query: 'dune' });
+    expect(found.body.hits).toEqual([expect.objectContaining({ id: 'b1', document: expect.objectContaining({ title: 'Dune' }) })]);
+  });
+
+  it.skipIf(slapdUnavailableReason() !== undefined)('AUTHENTICATION: ldap verifyCredentials', async () => {
+    const id = await createInstance(server, 'ldap', 'rest-ldap', { url: slapd!.url, bindDn: 'cn=plugform,ou=services,dc=example,dc=org', bindPassword: LDAP_SERVICE_PASSWORD, baseDn: 'ou=people,dc=example,dc=org', userFilter: '(uid={username})', attributes: ['uid', 'cn'] });
+    const verified = await restOperation(server, id, 'verifyCredentials', { username: 'alice', password: LDAP_USER_PASSWORD });
+    expect(verified.status, verified.text).toBe(200);
+    expect(verified.body).toMatchObject({ authenticated: true, subject: 'uid=alice,ou=people,dc=example,dc=org' });
+  });
+
+  it('ANALYTICS, WORKFLOW, INTEGRATION: posthog, http-workflow, webhook', async () => {
+    const posthogId = await createInstance(server, 'posthog', 'rest-posthog', { projectApiKey: POSTHOG_KEY, host: posthog.url });
+    const captured = await restOperation(server, posthogId, 'captureEvents', { events: [{ event: 'rest-event', distinctId: 'u9' }] });
+    expect(captured.body).toEqual({ accepted: 1 });
+    expect(posthog.events.at(-1)).toMatchObject({ event: 'rest-event', distinct_id: 'u9' });
+
+    const workflowId = await createInstance(server, 'http-workflow', 'rest-workflow', { triggerUrl: workflows.triggerUrl, authHeaderName: 'X-N8N-Auth', authHeaderValue: WORKFLOW_AUTH });
+    const run = await restOperation(server, workflowId, 'triggerWorkflow', { workflowId: 'order-sync', input: { orderId: 8 } });
+    expect(run.body.runId).toBe(workflows.runs.at(-1)!.executionId);
+
+    const hookId = await createInstance(server, 'webhook', 'rest-webhook', { url: receiver.hookUrl, signingSecret: HOOK_SECRET });
+    const delivered = await restOperation(server, hookId, 'deliverEvent', { event: 'rest.ping', payload: { n: 1 } });
+    expect(delivered.status, delivered.text).toBe(200);
+    expect(receiver.deliveries.at(-1)!.body).toMatchObject({ action: 'rest.ping', payload: { n: 1 } });
+  });
+});
+
+describe('/metrics without PLUGFORM_METRICS_TOKEN', () => {
+  it('is off', async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(404);
   });
 });

@@ -116,3 +116,31 @@ export async function multipart(server: TestServer, query: string, variables: Re
   expect(body.errors, response.text).toBeUndefined();
   return Object.values(body.data ?? {})[0];
 }
+
+export interface RestAnswer {
+  status: number;
+  body: any;
+  text: string;
+}
+
+/** A REST call to /api/v1 with a JSON body (the admin token unless told otherwise). */
+export async function rest(server: TestServer, method: 'GET' | 'POST', path: string, body?: unknown, token?: string | null): Promise<RestAnswer> {
+  const bearer = token === undefined ? server.adminToken : token;
+  const response = await server.fetch(`/api/v1${path}`, {
+    method,
+    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text: response.text };
+}
+
+/** Runs an operation through REST: POST /api/v1/plugins/instances/{id}/operations/{name}. */
+export function restOperation(server: TestServer, instanceId: string, name: string, input: Record<string, unknown>, options: { key?: string; token?: string | null } = {}): Promise<RestAnswer> {
+  return rest(server, 'POST', `/plugins/instances/${instanceId}/operations/${name}`, { input, ...(options.key ? { idempotency_key: options.key } : {}) }, options.token);
+}
