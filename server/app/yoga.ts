@@ -21,6 +21,8 @@ export interface YogaOptions {
   graphqlEndpoint?: string;
   /** Plugins after the shared ones (sofa for REST). */
   extraPlugins?: Plugin[];
+  /** Yoga answers any URL ending with this with an empty 200 (default `/health`). */
+  healthCheckEndpoint?: string;
 }
 
 async function authenticate(request: Request, services: Services): Promise<Principal | null> {
@@ -46,6 +48,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: options.schema ?? schema,
     graphqlEndpoint: options.graphqlEndpoint ?? '/graphql',
+    ...(options.healthCheckEndpoint ? { healthCheckEndpoint: options.healthCheckEndpoint } : {}),
     graphiql: options.graphiql ? { title: 'Plugform GraphQL', defaultQuery: '{ plugins { name displayName type version } }' } : false,
     landingPage: false,
     logging: false,

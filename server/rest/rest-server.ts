@@ -12,7 +12,7 @@ import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
 
 export const REST_BASE_PATH = '/api/v1';
 
-export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlEndpoint' | 'extraPlugins' | 'graphiql'>): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
+export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlEndpoint' | 'extraPlugins' | 'graphiql' | 'healthCheckEndpoint'>): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
   return createGraphQLServer({
     ...options,
     graphiql: false,
@@ -20,6 +20,9 @@ export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlE
     // The REST schema is not offered as GraphQL: the router sends only /api/v1/* here and
     // SOFA answers those; this endpoint is never reachable.
     graphqlEndpoint: '/__plugform_rest_schema',
+    // Yoga's own health check answers every URL ending in /health, which would shadow the
+    // guide's GET /plugins/instances/{id}/health.
+    healthCheckEndpoint: '/__plugform_rest_schema/health',
     extraPlugins: [
       useSofa({
         basePath: REST_BASE_PATH,
@@ -32,6 +35,8 @@ export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlE
             version: '1',
             description: 'The reference guide’s endpoints and the operations of instances. Send an API token as "Authorization: Bearer <token>".',
           },
+          // Paths are relative to the base path.
+          servers: [{ url: REST_BASE_PATH }],
           components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
         },
         // The UI would load its scripts from a CDN: the document is enough.
