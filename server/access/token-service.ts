@@ -53,7 +53,7 @@ export class TokenService {
     const checked = scopes ? await this.#checkScopes(role, scopes) : null;
     const token = generateToken();
     const row = await this.#prisma.apiToken.create({
-      data: { name: trimmed, role, prefix: tokenPrefix(token), hash: hashToken(token), ...(checked ? { scopes: checked as unknown as Prisma.InputJsonArray } : {}) },
+      data: { name: trimmed, role, prefix: tokenPrefix(token), hash: hashToken(token), ...(checked ? { operationScopes: checked as unknown as Prisma.InputJsonArray } : {}) },
     });
     return { token, id: row.id };
   }
@@ -98,7 +98,7 @@ export class TokenService {
       this.#lastUsedWrites.set(row.id, now);
       await this.#prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
     }
-    return { tokenId: row.id, tokenName: row.name, role: row.role, scopes: scopesOf(row.scopes) };
+    return { tokenId: row.id, tokenName: row.name, role: row.role, scopes: scopesOf(row.operationScopes) };
   }
 
   list() {

@@ -41,7 +41,7 @@ const ApiTokenRef = builder.prismaObject('ApiToken', {
       type: [OperationScopeRef],
       nullable: true,
       description: 'A service token’s scopes: the only operations it may call. Null for a token with the full rights of its role.',
-      resolve: (token) => scopesOf(token.scopes),
+      resolve: (token) => scopesOf(token.operationScopes),
     }),
   }),
 });

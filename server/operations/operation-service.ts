@@ -141,7 +141,9 @@ export class OperationService {
       throw new OperationNotSupportedError(spec.name, pluginName, `the plugin does not implement ${spec.method}()`);
     }
     const sensitive = spec.sensitive?.(input) ?? [];
-    const result = await this.#guarded(spec.name, pluginName, live.secretValues, sensitive, () => spec.run(live.provider, input, context));
+    // A vendor's error may quote what it was sent: failures never echo the caller's values.
+    const echoes = [...sensitive, ...stringValuesOf(input)];
+    const result = await this.#guarded(spec.name, pluginName, live.secretValues, echoes, () => spec.run(live.provider, input, context));
     // A plugin may echo its configuration into a result: never let a secret through.
     return redact(result, [...live.secretValues, ...sensitive]);
   }
@@ -300,6 +302,18 @@ function checkIdempotencyKey(key: string | null | undefined): string | undefined
 
 function vendorStatusOf(error: Error | undefined): { vendorStatus?: number } {
   return error instanceof OperationFailedError && error.vendorStatus !== undefined ? { vendorStatus: error.vendorStatus } : {};
+}
+
+/** The string values of an input worth redacting (short ones such as "EUR" would only blur the message). */
+function stringValuesOf(value: unknown, found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.length >= 6) found.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) stringValuesOf(item, found);
+  } else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    for (const item of Object.values(value)) stringValuesOf(item, found);
+  }
+  return found;
 }
 
 function sha256(text: string): string {

@@ -236,6 +236,15 @@ describe('PAYMENT (stripe)', () => {
     expect(declined.message).toContain('declined');
   });
 
+  it("a vendor error quoting the caller's input does not echo it back", async () => {
+    const failed = await operation(server, CREATE_PAYMENT, { id, input: { amountMinor: 1000, currency: 'EUR', paymentMethod: 'pm_CANARY_no_such_method' } });
+    expect(failed).toMatchObject({ __typename: 'OperationFailedError', vendorStatus: 400, vendorCode: 'resource_missing' });
+    expect(failed.message).toContain('No such PaymentMethod');
+    expect(failed.message).not.toContain('pm_CANARY_no_such_method');
+    const rows = await server.running.services.prisma.operationCall.findMany({ where: { instanceId: id } });
+    expect(JSON.stringify(rows)).not.toContain('pm_CANARY_no_such_method');
+  });
+
   it('checks amounts and currencies before calling Stripe', async () => {
     const before = stripe.requests.length;
     const refused = await operation(server, CREATE_PAYMENT, { id, input: { amountMinor: 12.5, currency: 'EURO', paymentMethod: 'pm_card_visa' } });

@@ -137,7 +137,7 @@ export const ApiTokenScalarFieldEnum = {
   prefix: 'prefix',
   hash: 'hash',
   role: 'role',
-  scopes: 'scopes',
+  operationScopes: 'operationScopes',
   createdAt: 'createdAt',
   lastUsedAt: 'lastUsedAt',
   revokedAt: 'revokedAt'

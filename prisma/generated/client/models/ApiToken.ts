@@ -52,7 +52,7 @@ export type ApiTokenCountAggregateOutputType = {
   prefix: number
   hash: number
   role: number
-  scopes: number
+  operationScopes: number
   createdAt: number
   lastUsedAt: number
   revokedAt: number
@@ -88,7 +88,7 @@ export type ApiTokenCountAggregateInputType = {
   prefix?: true
   hash?: true
   role?: true
-  scopes?: true
+  operationScopes?: true
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
@@ -173,7 +173,7 @@ export type ApiTokenGroupByOutputType = {
   prefix: string
   hash: string
   role: string
-  scopes: runtime.JsonValue | null
+  operationScopes: runtime.JsonValue | null
   createdAt: Date
   lastUsedAt: Date | null
   revokedAt: Date | null
@@ -206,7 +206,7 @@ export type ApiTokenWhereInput = {
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   hash?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.StringFilter<"ApiToken"> | string
-  scopes?: Prisma.JsonNullableFilter<"ApiToken">
+  operationScopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -218,7 +218,7 @@ export type ApiTokenOrderByWithRelationInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
-  scopes?: Prisma.SortOrderInput | Prisma.SortOrder
+  operationScopes?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -233,7 +233,7 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   name?: Prisma.StringFilter<"ApiToken"> | string
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.StringFilter<"ApiToken"> | string
-  scopes?: Prisma.JsonNullableFilter<"ApiToken">
+  operationScopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -245,7 +245,7 @@ export type ApiTokenOrderByWithAggregationInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
-  scopes?: Prisma.SortOrderInput | Prisma.SortOrder
+  operationScopes?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -263,7 +263,7 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   prefix?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   hash?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   role?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
-  scopes?: Prisma.JsonNullableWithAggregatesFilter<"ApiToken">
+  operationScopes?: Prisma.JsonNullableWithAggregatesFilter<"ApiToken">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
@@ -275,7 +275,7 @@ export type ApiTokenCreateInput = {
   prefix: string
   hash: string
   role: string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -287,7 +287,7 @@ export type ApiTokenUncheckedCreateInput = {
   prefix: string
   hash: string
   role: string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -299,7 +299,7 @@ export type ApiTokenUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -311,7 +311,7 @@ export type ApiTokenUncheckedUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -323,7 +323,7 @@ export type ApiTokenCreateManyInput = {
   prefix: string
   hash: string
   role: string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
@@ -335,7 +335,7 @@ export type ApiTokenUpdateManyMutationInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -347,7 +347,7 @@ export type ApiTokenUncheckedUpdateManyInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
-  scopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -359,7 +359,7 @@ export type ApiTokenCountOrderByAggregateInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
-  scopes?: Prisma.SortOrder
+  operationScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
@@ -395,7 +395,7 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   prefix?: boolean
   hash?: boolean
   role?: boolean
-  scopes?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
@@ -407,7 +407,7 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   hash?: boolean
   role?: boolean
-  scopes?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
@@ -419,7 +419,7 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   hash?: boolean
   role?: boolean
-  scopes?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
@@ -431,13 +431,13 @@ export type ApiTokenSelectScalar = {
   prefix?: boolean
   hash?: boolean
   role?: boolean
-  scopes?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "scopes" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "operationScopes" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
@@ -461,7 +461,7 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
      * Service tokens only: which operations of which instances the token may invoke,
      * `[{ "instanceId": "…", "operations": ["sendNotification"] }]`. Null for the other roles.
      */
-    scopes: runtime.JsonValue | null
+    operationScopes: runtime.JsonValue | null
     createdAt: Date
     lastUsedAt: Date | null
     revokedAt: Date | null
@@ -893,7 +893,7 @@ export interface ApiTokenFieldRefs {
   readonly prefix: Prisma.FieldRef<"ApiToken", 'String'>
   readonly hash: Prisma.FieldRef<"ApiToken", 'String'>
   readonly role: Prisma.FieldRef<"ApiToken", 'String'>
-  readonly scopes: Prisma.FieldRef<"ApiToken", 'Json'>
+  readonly operationScopes: Prisma.FieldRef<"ApiToken", 'Json'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>

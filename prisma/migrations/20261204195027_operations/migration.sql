@@ -1,5 +1,5 @@
 -- AlterTable
-ALTER TABLE "api_token" ADD COLUMN     "scopes" JSONB;
+ALTER TABLE "api_token" ADD COLUMN     "operation_scopes" JSONB;
 
 -- CreateTable
 CREATE TABLE "operation_call" (
