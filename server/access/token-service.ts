@@ -7,6 +7,7 @@ import type { FieldError, PluginType } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { OPERATION_NAMES, operationsOfType } from '../operations/catalog.ts';
 import type { OperationScope } from '../operations/scopes.ts';
+import { EventEmitter } from 'node:events';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
 import type { Logger } from '../logger.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
@@ -32,6 +33,8 @@ export class TokenService {
   readonly #prisma: PrismaClient;
   readonly #logger: Logger;
   readonly #lastUsedWrites = new Map<string, number>();
+  /** `revoked` fires with the token's id once it is revoked, so open sessions can end. */
+  readonly revocations = new EventEmitter<{ revoked: [tokenId: string] }>();
 
   readonly #pluginTypes: ((pluginName: string) => PluginType | undefined) | undefined;
 
@@ -101,6 +104,13 @@ export class TokenService {
     return { tokenId: row.id, tokenName: row.name, role: row.role, scopes: scopesOf(row.operationScopes) };
   }
 
+  /** Which of these tokens are revoked now (another replica may have revoked them). */
+  async revokedAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#prisma.apiToken.findMany({ where: { id: { in: [...ids] }, revokedAt: { not: null } }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
   list() {
     return this.#prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' } });
   }
@@ -109,7 +119,9 @@ export class TokenService {
     const row = await this.#prisma.apiToken.findUnique({ where: { id } });
     if (!row) throw new NotFoundError('API token', id);
     if (row.revokedAt) return row;
-    return this.#prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    const revoked = await this.#prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    this.revocations.emit('revoked', id);
+    return revoked;
   }
 
   /**

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { CheckBudget } from '../access/check-budget.ts';
 import { TokenService } from '../access/token-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
@@ -25,6 +26,7 @@ import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
 import { createSecretStore, type SecretStore } from '../secrets/index.ts';
 import { withRequestId } from './request-id.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
 import { createApiRoutes } from './api-routes.ts';
@@ -107,17 +109,32 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
-    const services = { prisma, registry, instances, health, testing, tokens, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler };
-    const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
+    const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
+    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler };
+    const stack = {
+      services,
+      anonymousIntrospection: config.anonymousIntrospection,
+      production: config.environment === 'production',
+      limits: config.limits,
+      sessionCheckIntervalMs: config.sessionCheckIntervalMs,
+      allowedOrigins: config.allowedOrigins,
+    };
+    // storeFile takes its file as a GraphQL multipart upload.
+    const yoga = createGraphQLServer({ ...stack, graphiql: config.graphiql, multipart: true });
     const serveConsole = createStaticHandler();
-    const restApi = createRestServer({ services, allowedOrigins: config.allowedOrigins });
+    // REST: the same stack (tokens, CSRF, limits) over its own schema.
+    const restApi = createRestServer(stack);
     const serveApi = createApiRoutes({ operations, metrics, links: operations.links, metricsToken: config.metricsToken, logger: logger.child('api') });
     const server: Server = createServer((req, res) =>
       withRequestId(req, res, () => {
         const path = (req.url ?? '/').split('?')[0];
-        if (path === '/graphql' || path?.startsWith('/graphql/')) return yoga(req, res);
-        if (serveApi.handles(path ?? '/')) return serveApi.handle(req, res);
-        if (path === REST_BASE_PATH || path?.startsWith(`${REST_BASE_PATH}/`)) return restApi(req, res);
+        const graphql = path === '/graphql' || path?.startsWith('/graphql/') === true;
+        const rest = path === REST_BASE_PATH || path?.startsWith(`${REST_BASE_PATH}/`) === true;
+        const routes = serveApi.handles(path ?? '/');
+        setSecurityHeaders(req, res, { api: graphql || rest || routes, graphiql: graphql && config.graphiql });
+        if (graphql) return yoga(req, res);
+        if (routes) return serveApi.handle(req, res);
+        if (rest) return restApi(req, res);
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;

@@ -36,12 +36,12 @@ export const builder = new SchemaBuilder<{
     // A service token (one with scopes) holds none of the role scopes: it may only invoke
     // the operations its scopes name (checked per call by the operation service).
     authScopes: (context) => {
-      const person = context.principal !== null && context.principal.scopes === null ? context.principal : null;
+      const person = context.principal !== null && !context.principal.scopes ? context.principal : null;
       return {
         viewer: person !== null,
         operator: person !== null && roleAtLeast(person.role, 'operator'),
         admin: person !== null && roleAtLeast(person.role, 'admin'),
-        invoke: context.principal !== null && (context.principal.scopes !== null || roleAtLeast(context.principal.role, 'operator')),
+        invoke: context.principal !== null && (Boolean(context.principal.scopes) || roleAtLeast(context.principal.role, 'operator')),
       };
     },
     // A field with several scopes is open to any of them. (A field without `authScopes` is

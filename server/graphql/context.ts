@@ -1,5 +1,6 @@
 /** What every resolver receives: the caller and the services, created per request. */
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { CheckBudget, RequestCheckBudget } from '../access/check-budget.ts';
 import type { Principal } from '../access/roles.ts';
 import type { TokenService } from '../access/token-service.ts';
 import type { HealthService } from '../health/health-service.ts';
@@ -17,6 +18,7 @@ export interface Services {
   health: HealthService;
   tokens: TokenService;
   operations: OperationService;
+  checkBudget: CheckBudget;
   logger: Logger;
   /** Where callers reach this server (PLUGFORM_PUBLIC_URL), for links in results; unset: the request's origin. */
   publicUrl?: string | undefined;
@@ -27,4 +29,8 @@ export interface GraphQLContext extends Services {
   requestId: string;
   /** The origin the request was addressed to (`http://localhost:4000`). */
   requestOrigin: string;
+  /** This request's allowance of connection tests and health checks. */
+  checks: RequestCheckBudget;
+  /** Aborted when the caller's token is revoked (subscriptions end with it). */
+  sessionSignal?: AbortSignal;
 }
