@@ -5,7 +5,7 @@
  * rules, same limits and error masking; only the schema differs.
  */
 import { useSofa } from '@graphql-yoga/plugin-sofa';
-import type { YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createGraphQLServer, type YogaOptions } from '../app/yoga.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
@@ -24,6 +24,7 @@ export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlE
     // guide's GET /plugins/instances/{id}/health.
     healthCheckEndpoint: '/__plugform_rest_schema/health',
     extraPlugins: [
+      useRestAuthentication(options.services),
       useSofa({
         basePath: REST_BASE_PATH,
         routes: REST_ROUTES,
@@ -44,4 +45,24 @@ export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlE
       }),
     ],
   });
+}
+
+/**
+ * SOFA runs its operations without yoga's request parsing, where the GraphQL endpoint
+ * authenticates the bearer token (useBearerAuthentication, at onParams). The same check runs
+ * here as the context is built: same token service, same messages, same 401.
+ */
+function useRestAuthentication(services: YogaOptions['services']): Plugin {
+  const unauthenticated = (message: string) => createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  return {
+    async onContextBuilding({ context, extendContext }) {
+      const header = (context as { request?: Request }).request?.headers.get('authorization');
+      if (!header) return; // anonymous: every REST resolver refuses it (401)
+      const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+      if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+      const principal = await services.tokens.authenticate(match[1]!);
+      if (!principal) throw unauthenticated('This API token is unknown or revoked');
+      extendContext({ principal, checks: services.checkBudget.forRequest(principal) } as unknown as Parameters<typeof extendContext>[0]);
+    },
+  };
 }
