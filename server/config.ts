@@ -2,6 +2,7 @@
  * Every setting the server reads from the environment, parsed and checked in one place so a
  * typo fails at startup with the variable's name instead of misbehaving later.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
@@ -25,6 +26,8 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser origins besides the server's own that may call the API (CSRF protection). */
   allowedOrigins: string[];
+  /** This replica's name in logs, cluster events and `replicaProvider`. */
+  replicaId: string;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +62,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
+    replicaId: replicaIdOf(env.PLUGFORM_REPLICA_ID),
   };
 }
 
@@ -82,4 +86,14 @@ function oneOf<const T extends readonly string[]>(env: Env, name: string, allowe
 /** `:memory:` keeps the embedded database in memory (tests); anything else is a directory. */
 function dataDirOf(value: string): string {
   return value === ':memory:' ? value : resolve(value);
+}
+
+/** Default `<host name>-<pid>`: unique per process on a machine, readable in a log line. */
+function replicaIdOf(raw: string | undefined): string {
+  const value = raw?.trim();
+  if (!value) return `${hostname()}-${process.pid}`;
+  if (!/^[\w.:-]{1,100}$/.test(value)) {
+    throw new ConfigError('PLUGFORM_REPLICA_ID', 'expected 1 to 100 letters, digits, ".", ":", "_" or "-"');
+  }
+  return value;
 }

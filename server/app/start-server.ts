@@ -9,6 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { TokenService } from '../access/token-service.ts';
+import { createEventBus, createInProcessBus, type EventBus } from '../cluster/event-bus.ts';
+import { createPostgresEventTarget } from '../cluster/postgres-event-target.ts';
+import { bindSecretStore } from '../secrets/binding.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
 import { egressPolicyFromEnv } from '../health/egress.ts';
@@ -39,7 +42,7 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler };
+  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler; bus: EventBus };
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const log = (line: string) => logger.info(line);
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const prisma = database.prisma;
   const closers: Array<() => Promise<unknown>> = [() => database.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error('shutdown step failed', { error: String(error) }));
@@ -60,7 +64,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const secrets = options.secretStore ?? createSecretStore(options.env ?? process.env, { dataDir: config.dataDir, log });
     await secrets.check();
     if (secrets.close) closers.push(() => secrets.close!());
+    // A local store serves one replica: refuse a database another local store already serves.
+    await bindSecretStore(prisma, secrets, config.replicaId);
     logger.info(`secrets: ${secrets.kind} store`);
+
+    const bus = await openEventBus(database, config.databaseUrl, logger.child('cluster'));
+    closers.push(() => bus.close());
 
     const registry: PluginRegistry = await discoverPlugins({
       builtinDir: config.builtinPluginsDir,
@@ -70,15 +79,30 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       logger: { info: log, warn: (line: string) => logger.warn(line) },
     });
 
-    const prisma = database.prisma;
     const egress = { egress: options.egress ?? egressPolicyFromEnv(options.env ?? process.env) };
-    const instances = new InstanceService({ prisma, secrets, plugins: registry, logger: logger.child('instances'), ...egress });
+    const instances = new InstanceService({
+      prisma,
+      secrets,
+      plugins: registry,
+      logger: logger.child('instances'),
+      bus,
+      replica: config.replicaId,
+      ...egress,
+    });
     closers.push(() => instances.stopAll());
-    const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
+    bus.on('instance.changed', (change) => void instances.onChange(change));
+    bus.onResync(() => void instances.revalidate().catch((error: unknown) => logger.warn('could not check cached providers', { reason: String(error) })));
+    const health = new HealthService({
+      prisma,
+      providers: instances,
+      bus,
+      logger: logger.child('health'),
+      historyLimit: config.healthHistoryLimit,
+    });
     const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
     const tokens = new TokenService(prisma, logger.child('tokens'));
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
-    await instances.restoreAll();
+    await instances.warmUp();
     const scheduler = new HealthScheduler({
       health,
       pool: instances.pool,
@@ -90,7 +114,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
-    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler };
+    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler, bus };
     const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
     const serveConsole = createStaticHandler();
     const server: Server = createServer((req, res) =>
@@ -121,4 +145,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * PostgreSQL: LISTEN/NOTIFY on a dedicated connection, so every replica on the database hears
+ * every change without another server to run. Embedded PGlite is one process: in memory.
+ */
+async function openEventBus(database: Database, databaseUrl: string | undefined, logger: Logger): Promise<EventBus> {
+  if (database.kind !== 'postgres' || !databaseUrl) return createInProcessBus();
+  const target = createPostgresEventTarget({ connectionString: databaseUrl, logger });
+  try {
+    await target.ready();
+  } catch (error) {
+    await target.close();
+    throw new Error(`Cannot listen for cluster events on PostgreSQL (DATABASE_URL): ${(error as Error).message}`, { cause: error });
+  }
+  logger.info('events: PostgreSQL LISTEN/NOTIFY');
+  return createEventBus('postgres', target);
 }

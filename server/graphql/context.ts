@@ -1,6 +1,7 @@
 /** What every resolver receives: the caller and the services, created per request. */
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Principal } from '../access/roles.ts';
+import type { EventBus } from '../cluster/event-bus.ts';
 import type { TokenService } from '../access/token-service.ts';
 import type { HealthService } from '../health/health-service.ts';
 import type { TestingService } from '../health/testing-service.ts';
@@ -16,6 +17,8 @@ export interface Services {
   health: HealthService;
   tokens: TokenService;
   logger: Logger;
+  /** Events of every replica (health changes for subscriptions). */
+  bus: EventBus;
 }
 
 export interface GraphQLContext extends Services {

@@ -1,5 +1,4 @@
 /** Connection tests and health checks. */
-import { on, type EventEmitter } from 'node:events';
 import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
@@ -95,22 +94,18 @@ const HealthChangeRef = builder.objectRef<HealthChange>('PluginInstanceHealthCha
 builder.subscriptionFields((t) => ({
   pluginInstanceHealthChanged: t.field({
     type: HealthChangeRef,
-    description: 'Emits whenever the health status of an instance (or of the one given) changes. Served over SSE.',
+    description:
+      'Emits whenever the health status of an instance (or of the one given) changes, whichever replica ran the check. Served over SSE.',
     authScopes: { viewer: true },
     args: { id: t.arg.id({ description: 'Only this instance.' }) },
-    subscribe: (_root, args, context) => healthChanges(context.health.events, args.id ? String(args.id) : undefined),
+    subscribe: (_root, args, context) => healthChanges(context.bus.subscribe('health.changed'), args.id ? String(args.id) : undefined),
     resolve: (change) => change,
   }),
 }));
 
-/** The health service's change events as an async iterable; ends when the client goes away. */
-async function* healthChanges(events: EventEmitter<{ change: [HealthChange] }>, instanceId?: string): AsyncGenerator<HealthChange> {
-  const controller = new AbortController();
-  try {
-    for await (const [change] of on(events as EventEmitter, 'change', { signal: controller.signal }) as AsyncIterable<[HealthChange]>) {
-      if (!instanceId || change.instanceId === instanceId) yield change;
-    }
-  } finally {
-    controller.abort();
+/** The cluster's health changes (every replica's), optionally of one instance; ends when the client goes away. */
+async function* healthChanges(changes: AsyncIterable<HealthChange>, instanceId?: string): AsyncGenerator<HealthChange> {
+  for await (const change of changes) {
+    if (!instanceId || change.instanceId === instanceId) yield change;
   }
 }

@@ -81,7 +81,7 @@ describe('restoreAll after a restart', () => {
         plugins: lookup(p.probe.plugin, p.fragile.plugin, p.sleepy.plugin), // 'gone' is no longer installed
         configureTimeoutMs: 200,
       });
-      result = await fx.service.restoreAll();
+      result = await fx.service.warmUp();
     });
     afterAll(async () => {
       await fx?.service.stopAll();
@@ -134,7 +134,7 @@ describe('restoreAll after a restart', () => {
       expect((await fx.store.read(ids.fragile!)).values).toEqual({ apiKey: 'key-f', password: 'pw-key-f' });
       p.fragile.hooks.configure = undefined;
       p.sleepy.hooks.configure = undefined;
-      expect(await fx.service.restoreAll()).toEqual({ active: 4, failed: 1 });
+      expect(await fx.service.warmUp()).toEqual({ active: 4, failed: 1 });
       expect(await fx.service.get(ids.fragile!)).toMatchObject({ status: 'active', statusMessage: null });
       expect(live(ids.sleepy)?.configs.at(-1)).toMatchObject({ apiKey: 'key-s' });
       const gone = await fx.service.get(ids.gone!);
