@@ -343,7 +343,7 @@ export class InstanceService implements ProviderSource {
       throw error;
     }
     if (started) await this.pool.swap(id, { ...started.live, version: row.version });
-    else await this.pool.stop(id);
+    else await this.pool.dropOlderThan(id, row.version);
     this.#announce(id, row.version);
     return row;
   }
@@ -356,7 +356,7 @@ export class InstanceService implements ProviderSource {
       if (count === 0) throw new ConflictError(id, current.version);
       await audit(tx, actor, 'instance.delete', current, []);
     });
-    await this.pool.stop(id);
+    await this.pool.dropOlderThan(id, null);
     this.#announce(id, null);
     // The row is gone, so the secrets are unreachable; a failure here leaves an orphan
     // document to clean up, never an instance without its secrets.
@@ -457,6 +457,11 @@ export class InstanceService implements ProviderSource {
   async #startIntoPool(instance: StoredInstance): Promise<LiveProvider> {
     try {
       const started = await this.#startStored(instance);
+      if (this.pool.isSuperseded(instance.id, instance.version)) {
+        // Changed or deleted while starting: caching it would keep a stale provider alive.
+        await stopQuietly(instance.pluginName, started.provider);
+        throw new PluginUnavailableError(instance.pluginName, 'the instance changed while its provider was starting; try again');
+      }
       const current = this.pool.get(instance.id);
       if (current && current.version >= instance.version) {
         await stopQuietly(instance.pluginName, started.provider);

@@ -63,6 +63,8 @@ export interface StartFailure {
 export class ProviderPool {
   readonly #live = new Map<string, LiveProvider>();
   readonly #failures = new Map<string, StartFailure>();
+  /** The newest version announced per instance (null: deleted), for starts that raced a change. */
+  readonly #announced = new Map<string, number | null>();
 
   get(instanceId: string): LiveProvider | undefined {
     return this.#live.get(instanceId);
@@ -88,12 +90,23 @@ export class ProviderPool {
    * instance is gone (`version` null). Returns whether one was dropped.
    */
   async dropOlderThan(instanceId: string, version: number | null): Promise<boolean> {
+    const known = this.#announced.get(instanceId);
+    if (version === null || known === undefined || (known !== null && known < version)) this.#announced.set(instanceId, version);
     const cached = this.#live.get(instanceId);
     const failure = this.#failures.get(instanceId);
     if (failure && (version === null || failure.version < version)) this.#failures.delete(instanceId);
     if (!cached || (version !== null && cached.version >= version)) return false;
     await this.stop(instanceId);
     return true;
+  }
+
+  /**
+   * Whether a provider of `version` went stale while it was being started: a newer version
+   * or a delete was announced meanwhile.
+   */
+  isSuperseded(instanceId: string, version: number): boolean {
+    const known = this.#announced.get(instanceId);
+    return known === null || (known !== undefined && known > version);
   }
 
   recordFailure(instanceId: string, version: number, message: string): void {
