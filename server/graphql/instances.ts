@@ -17,7 +17,9 @@ import { INSTANCE_ERRORS } from './errors.ts';
 import { PluginRef, PluginTypeEnum } from './plugins.ts';
 
 export const InstanceStatusEnum = builder.enumType('InstanceStatus', {
-  description: 'ACTIVE: the provider is configured and live. INACTIVE: disabled. ERROR: it could not start (see statusMessage).',
+  description:
+    'The stored status, written by the change that made it: ACTIVE: enabled and configured. INACTIVE: disabled. ' +
+    'ERROR: written by earlier versions when an instance failed to start; whether a replica runs it now is in replicaProvider.',
   values: { ACTIVE: { value: 'active' }, INACTIVE: { value: 'inactive' }, ERROR: { value: 'error' } } as const,
 });
 

@@ -16,7 +16,7 @@ export type CreatePluginInstanceInput = {
   secrets?: Array<SecretInput> | null | undefined;
 };
 
-/** ACTIVE: the provider is configured and live. INACTIVE: disabled. ERROR: it could not start (see statusMessage). */
+/** The stored status, written by the change that made it: ACTIVE: enabled and configured. INACTIVE: disabled. ERROR: written by earlier versions when an instance failed to start; whether a replica runs it now is in replicaProvider. */
 export type InstanceStatus =
   | 'ACTIVE'
   | 'ERROR'
