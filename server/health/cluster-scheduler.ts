@@ -141,24 +141,37 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     }
   }
 
+  /** One batch of claimed checks: one read of the instances, the checks, one insert of the next ones. */
   async #run(jobs: Job<CheckJob>[]): Promise<void> {
-    await Promise.all(jobs.map((job) => this.#runOne(job.data.instanceId)));
-  }
-
-  async #runOne(instanceId: string): Promise<void> {
     const { prisma, health, logger } = this.#options;
+    const ids = jobs.map((job) => job.data.instanceId);
+    let enabled: Map<string, string>;
     try {
-      const instance = await prisma.pluginInstance.findUnique({ where: { id: instanceId }, select: { enabled: true, pluginName: true } });
-      // Deleted or disabled: the chain ends here; enabling it again is picked up by a reconcile.
-      if (!instance?.enabled) return;
-      // Which replica ran which check: the multi-replica test reads this line.
-      logger.debug('scheduled health check', { instanceId });
-      await health.check(instanceId);
-      await this.#queue([{ instanceId, startAfter: new Date(Date.now() + this.#nextInterval(instance.pluginName)) }]);
+      const rows = await prisma.pluginInstance.findMany({ where: { id: { in: ids }, enabled: true }, select: { id: true, pluginName: true } });
+      enabled = new Map(rows.map((row) => [row.id, row.pluginName]));
     } catch (error) {
-      // The database may be briefly unreachable: the reconciler restores the chain.
-      logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
+      // The database may be briefly unreachable: the reconciler restores the chains.
+      this.#logError('scheduled health checks not run', error);
+      return;
     }
+    // Deleted or disabled instances are not checked and get no next job: their chain ends here
+    // (enabling one again is picked up by a reconcile).
+    const next: { instanceId: string; startAfter: Date }[] = [];
+    await Promise.all(
+      [...enabled].map(async ([instanceId, pluginName]) => {
+        // Which replica ran which check: the multi-replica test and the bench read this line.
+        logger.debug('scheduled health check', { instanceId });
+        try {
+          await health.check(instanceId);
+        } catch (error) {
+          logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
+        }
+        next.push({ instanceId, startAfter: new Date(Date.now() + this.#nextInterval(pluginName)) });
+      }),
+    );
+    // Queued while these jobs are still active (the stately policy allows one waiting next to
+    // one running); if this fails the reconciler queues them from their last check.
+    if (next.length > 0) await this.#queue(next).catch((error: unknown) => this.#logError('next health checks not queued', error));
   }
 
   /** Queues a job for every enabled instance that has none waiting or running. */
