@@ -269,9 +269,9 @@ async function seedInstances(databaseUrl: string, vaultUrl: string, vaultToken: 
       const chunk = ids.slice(from, from + 1000);
       await client.query(
         `INSERT INTO plugin_instance (id, plugin_name, name, enabled, status, config, version, updated_at)
-         SELECT id, 'bench-probe', 'probe-' || n, true, 'active', jsonb_build_object('url', $2::text), 1, now()
+         SELECT id, 'bench-probe', 'probe-' || ($3::int + n), true, 'active', jsonb_build_object('url', $2::text), 1, now()
            FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)`,
-        [chunk, vendorUrl],
+        [chunk, vendorUrl, from],
       );
       await client.query(`INSERT INTO plugin_instance_secret (instance_id, key) SELECT id, 'token' FROM unnest($1::text[]) AS t(id)`, [chunk]);
     }

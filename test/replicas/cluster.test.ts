@@ -11,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, waitUntil, type Cluster } from '../support/replicas.ts';
+import { postgresGate } from '../unit/db/support.ts';
+
+const gate = await postgresGate();
 
 const INTERVAL_S = 2;
 const INTERVAL_MS = INTERVAL_S * 1000;
@@ -27,6 +30,7 @@ let cluster: Cluster;
 const probeIds: string[] = [];
 
 beforeAll(async () => {
+  if (!gate.available) return;
   vendor = createServer((req, res) => {
     vendorHits.set(req.url ?? '', (vendorHits.get(req.url ?? '') ?? 0) + 1);
     if (req.url?.startsWith('/slow')) return void setTimeout(() => res.writeHead(200).end(), SLOW_MS);
@@ -84,7 +88,7 @@ const CREATE = `mutation ($input: CreatePluginInstanceInput!) {
   }
 }`;
 
-describe('three replicas on one PostgreSQL and one Vault', { timeout: 60_000 }, () => {
+describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault', { timeout: 60_000 }, () => {
   it('bootstraps exactly one admin token, however many replicas start at once', async () => {
     const announcing = cluster.replicas.filter((replica) => replica.stdout.some((line) => GENERATED.test(line)));
     expect(announcing).toHaveLength(1);
