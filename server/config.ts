@@ -21,6 +21,8 @@ export interface ServerConfig {
   environment: 'development' | 'production' | 'test';
   adminToken: string | undefined;
   healthIntervalMs: number;
+  /** How long one health check may take before it counts as failed. */
+  healthTimeoutMs: number;
   healthHistoryLimit: number;
   healthConcurrency: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -28,6 +30,8 @@ export interface ServerConfig {
   allowedOrigins: string[];
   /** This replica's name in logs, cluster events and `replicaProvider`. */
   replicaId: string;
+  /** On SIGTERM: how long requests in flight and running checks get to finish. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +59,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     environment,
     adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
     healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
+    healthTimeoutMs: integer(env, 'PLUGFORM_HEALTH_TIMEOUT', 10, 1, 300) * 1000,
     healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
     healthConcurrency: integer(env, 'PLUGFORM_HEALTH_CONCURRENCY', 16, 1, 1000),
     logLevel: oneOf(env, 'PLUGFORM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
@@ -63,6 +68,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
     replicaId: replicaIdOf(env.PLUGFORM_REPLICA_ID),
+    shutdownGraceMs: integer(env, 'PLUGFORM_SHUTDOWN_GRACE', 10, 0, 600) * 1000,
   };
 }
 

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
+import { applyMigrations, readMigrations } from '../../prisma/migrate.ts';
 import { TokenService } from '../access/token-service.ts';
 import { createEventBus, createInProcessBus, type EventBus } from '../cluster/event-bus.ts';
 import { createPostgresEventTarget } from '../cluster/postgres-event-target.ts';
@@ -16,6 +16,8 @@ import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
 import { egressPolicyFromEnv } from '../health/egress.ts';
 import { HealthService } from '../health/health-service.ts';
+import { ClusterHealthScheduler } from '../health/cluster-scheduler.ts';
+import type { ScheduledHealthChecks } from '../health/scheduled-checks.ts';
 import { HealthScheduler } from '../health/scheduler.ts';
 import { TestingService } from '../health/testing-service.ts';
 import { InstanceService } from '../instances/instance-service.ts';
@@ -23,6 +25,8 @@ import type { EgressCheck } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
 import { createSecretStore, type SecretStore } from '../secrets/index.ts';
+import { HttpDrain } from './http-drain.ts';
+import { handleOperations, isConsoleRoute, Readiness, sendNotFound } from './operations.ts';
 import { withRequestId } from './request-id.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
@@ -42,7 +46,12 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler; bus: EventBus };
+  services: Services & { secrets: SecretStore; database: Database; scheduler: ScheduledHealthChecks; readiness: Readiness; bus: EventBus };
+  /**
+   * Graceful shutdown: /readyz turns 503, scheduled checks are handed back, requests in flight
+   * finish (up to PLUGFORM_SHUTDOWN_GRACE), subscription streams end, then providers, the
+   * secret store and the database close. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -54,9 +63,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const prisma = database.prisma;
   const closers: Array<() => Promise<unknown>> = [() => database.close()];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error('shutdown step failed', { error: String(error) }));
-  };
+  let closing: Promise<void> | undefined;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error('shutdown step failed', { error: String(error) }));
+    })());
   try {
     logger.info(`database: ${database.kind} at ${database.location}`);
     await applyMigrations(database, { log });
@@ -98,45 +109,71 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       bus,
       logger: logger.child('health'),
       historyLimit: config.healthHistoryLimit,
+      timeoutMs: config.healthTimeoutMs,
     });
     const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
     const tokens = new TokenService(prisma, logger.child('tokens'));
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.warmUp();
-    const scheduler = new HealthScheduler({
-      health,
-      pool: instances.pool,
-      plugins: registry,
-      logger: logger.child('health'),
-      intervalMs: config.healthIntervalMs,
-      concurrency: config.healthConcurrency,
-    });
-    scheduler.start();
-    closers.push(async () => scheduler.stop());
+    // Embedded PGlite is one process: it schedules its own checks. On PostgreSQL the replicas
+    // share pg-boss's queue, so each check runs once in the cluster (server/health/README.md).
+    const scheduler: ScheduledHealthChecks = config.databaseUrl
+      ? new ClusterHealthScheduler({
+          databaseUrl: config.databaseUrl,
+          prisma,
+          health,
+          plugins: registry,
+          logger: logger.child('health'),
+          intervalMs: config.healthIntervalMs,
+          concurrency: config.healthConcurrency,
+          checkTimeoutMs: config.healthTimeoutMs,
+        })
+      : new HealthScheduler({
+          health,
+          pool: instances.pool,
+          plugins: registry,
+          logger: logger.child('health'),
+          intervalMs: config.healthIntervalMs,
+          concurrency: config.healthConcurrency,
+        });
+    closers.push(() => scheduler.stop(config.shutdownGraceMs));
+    await scheduler.start();
 
-    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler, bus };
+    const readiness = new Readiness({
+      prisma,
+      secrets,
+      expectedMigrations: (await readMigrations()).map((migration) => migration.name),
+      timeoutMs: 2_000,
+    });
+    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler, readiness, bus };
     const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
-    const serveConsole = createStaticHandler();
-    const server: Server = createServer((req, res) =>
+    const serveConsole = createStaticHandler(undefined, isConsoleRoute);
+    let drain: HttpDrain | undefined;
+    const server: Server = createServer((req, res) => {
+      drain?.track(req, res);
       withRequestId(req, res, () => {
-        const path = (req.url ?? '/').split('?')[0];
-        if (path === '/graphql' || path?.startsWith('/graphql/')) return yoga(req, res);
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        if (path === '/graphql' || path.startsWith('/graphql/')) return yoga(req, res);
+        if (handleOperations(req, res, path, readiness)) return;
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;
         }
-        return serveConsole(req, res).catch(() => res.writeHead(500).end());
-      }),
-    );
+        return serveConsole(req, res).then(
+          (served) => served || sendNotFound(res),
+          () => res.writeHead(500).end(),
+        );
+      });
+    });
+    drain = new HttpDrain(server);
     server.listen(config.port, config.host);
     await once(server, 'listening');
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
+    // Closed before the scheduler and the providers (closers run in reverse): the balancer is
+    // told first (readiness), then the requests drain while checks are handed back.
+    closers.push(async () => {
+      readiness.markShuttingDown();
+      await Promise.all([drain.close(config.shutdownGraceMs), scheduler.stop(config.shutdownGraceMs)]);
+    });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info(`Plugform is listening on ${url} (console at /, GraphQL at /graphql)`);

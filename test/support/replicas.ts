@@ -23,6 +23,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
+import { openDatabase } from '../../prisma/database.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
 import type { GqlBody, GqlOptions, GqlResponse } from './server.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -187,6 +189,13 @@ export interface ClusterOptions {
   runner?: 'node' | 'tsx';
   /** How long a replica may take to listen (default 90 s: 2 shared cores). */
   startTimeoutMs?: number;
+  /** The PostgreSQL server the fresh database is created on (default POSTGRES_URL). */
+  postgresUrl?: string;
+  /**
+   * Runs after the fresh database is migrated and before any replica starts (e.g. to store many
+   * instances at once), with the database's direct URL and the Vault double.
+   */
+  seed?: (context: { databaseUrl: string; vault: VaultProcess }) => Promise<void>;
 }
 
 export interface Cluster {
@@ -226,13 +235,14 @@ export interface Cluster {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const count = options.replicas ?? 3;
+  const serverUrl = options.postgresUrl ?? POSTGRES_URL;
   const databaseName = `plugform_replicas_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${databaseName}"`);
-  const direct = new URL(POSTGRES_URL);
+  await adminQuery(serverUrl, `CREATE DATABASE "${databaseName}"`);
+  const direct = new URL(serverUrl);
   direct.pathname = `/${databaseName}`;
   const databaseUrl = direct.toString();
 
-  const cleanups: Array<() => Promise<unknown>> = [() => adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)];
+  const cleanups: Array<() => Promise<unknown>> = [() => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
   };
@@ -247,6 +257,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
     const vault = await startVaultProcess();
     cleanups.push(() => vault.close());
+
+    if (options.seed) {
+      const database = await openDatabase({ databaseUrl, dataDir: ':memory:' });
+      try {
+        await applyMigrations(database, { log: () => undefined });
+        await options.seed({ databaseUrl, vault });
+      } finally {
+        await database.close();
+      }
+    }
 
     const dataRoot = await mkdtemp(join(tmpdir(), 'plugform-replicas-'));
     cleanups.push(() => rm(dataRoot, { recursive: true, force: true }));
@@ -486,8 +506,8 @@ async function startRoundRobin(replicas: Replica[], served: number[]): Promise<B
 
 // -----------------------------------------------------------------------------------------
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(sql);
