@@ -297,7 +297,7 @@ const CreateInput = builder.inputType('CreatePluginInstanceInput', {
     secrets: t.field({ type: [SecretInput] }),
     clientMutationId: t.string({
       description:
-        'Idempotency key (1–200 characters, unique per API token): a retry with the same key returns the instance the first ' +
+        'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first ' +
         'request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate).',
     }),
   }),
@@ -315,7 +315,7 @@ const UpdateInput = builder.inputType('UpdatePluginInstanceInput', {
     secrets: t.field({ type: [SecretInput] }),
     clientMutationId: t.string({
       description:
-        'Idempotency key (1–200 characters, unique per API token): a retry with the same key returns the instance the first ' +
+        'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first ' +
         'request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate).',
     }),
   }),
