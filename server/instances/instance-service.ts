@@ -188,7 +188,7 @@ export class InstanceService implements ProviderSource {
       const outcome = await this.#outcomeOf(auditId, error);
       if (outcome === 'committed') {
         // The commit landed but its answer was lost: the save is done, finish it.
-        row = await this.#retrying(() => this.get(id));
+        row = await this.#committedRow(id, plugin.schema.name, provider);
       } else {
         if (outcome === 'rolled-back') {
           // The database refused the row: take the secrets back out so nothing is half-saved.
@@ -298,7 +298,7 @@ export class InstanceService implements ProviderSource {
       if (outcome === 'committed') {
         // The commit landed but its answer was lost: keep what it wrote and finish the save.
         written = undefined;
-        row = await this.#retrying(() => this.get(id));
+        row = await this.#committedRow(id, plugin.schema.name, provider);
       } else {
         // Rolled back after the secrets were written: put the previous ones back. Unknown:
         // leave them (undoing a save that may have landed would half-apply it).
@@ -571,6 +571,16 @@ export class InstanceService implements ProviderSource {
       return event ? 'committed' : 'rolled-back';
     } catch {
       return 'unknown';
+    }
+  }
+
+  /** The row a save committed, read back; the unused new provider is stopped if that fails. */
+  async #committedRow(id: string, pluginName: string, provider: PluginProvider | undefined): Promise<InstanceRecord> {
+    try {
+      return await this.#retrying(() => this.get(id));
+    } catch (error) {
+      if (provider) await stopQuietly(pluginName, provider);
+      throw error;
     }
   }
 
