@@ -1,5 +1,6 @@
 /** What every resolver receives: the caller and the services, created per request. */
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { CheckBudget, RequestCheckBudget } from '../access/check-budget.ts';
 import type { Principal } from '../access/roles.ts';
 import type { EventBus } from '../cluster/event-bus.ts';
 import type { TokenService } from '../access/token-service.ts';
@@ -16,6 +17,7 @@ export interface Services {
   testing: TestingService;
   health: HealthService;
   tokens: TokenService;
+  checkBudget: CheckBudget;
   logger: Logger;
   /** Events of every replica (health changes for subscriptions). */
   bus: EventBus;
@@ -24,4 +26,8 @@ export interface Services {
 export interface GraphQLContext extends Services {
   principal: Principal | null;
   requestId: string;
+  /** This request's allowance of connection tests and health checks. */
+  checks: RequestCheckBudget;
+  /** Aborted when the caller's token is revoked (subscriptions end with it). */
+  sessionSignal?: AbortSignal;
 }
