@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { applyMigrations, readMigrations } from '../../prisma/migrate.ts';
+import { CheckBudget } from '../access/check-budget.ts';
 import { TokenService } from '../access/token-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
@@ -25,6 +26,7 @@ import { createSecretStore, type SecretStore } from '../secrets/index.ts';
 import { HttpDrain } from './http-drain.ts';
 import { handleOperations, isConsoleRoute, Readiness, sendNotFound } from './operations.ts';
 import { withRequestId } from './request-id.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
 
@@ -126,15 +128,26 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       expectedMigrations: (await readMigrations()).map((migration) => migration.name),
       timeoutMs: 2_000,
     });
-    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler, readiness };
-    const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
+    const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
+    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, logger, secrets, database, scheduler, readiness };
+    const yoga = createGraphQLServer({
+      services,
+      graphiql: config.graphiql,
+      anonymousIntrospection: config.anonymousIntrospection,
+      production: config.environment === 'production',
+      limits: config.limits,
+      sessionCheckIntervalMs: config.sessionCheckIntervalMs,
+      allowedOrigins: config.allowedOrigins,
+    });
     const serveConsole = createStaticHandler(undefined, isConsoleRoute);
     let drain: HttpDrain | undefined;
     const server: Server = createServer((req, res) => {
       drain?.track(req, res);
       withRequestId(req, res, () => {
         const path = (req.url ?? '/').split('?')[0] ?? '/';
-        if (path === '/graphql' || path.startsWith('/graphql/')) return yoga(req, res);
+        const api = path === '/graphql' || path.startsWith('/graphql/');
+        setSecurityHeaders(req, res, { api, graphiql: config.graphiql });
+        if (api) return yoga(req, res);
         if (handleOperations(req, res, path, readiness)) return;
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           if (!isConsoleRoute(path)) return sendNotFound(res);
