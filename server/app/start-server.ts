@@ -169,6 +169,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         if (api) return yoga(req, res);
         if (handleOperations(req, res, path, readiness)) return;
         if (req.method !== 'GET' && req.method !== 'HEAD') {
+          if (!isConsoleRoute(path)) return sendNotFound(res);
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;
         }

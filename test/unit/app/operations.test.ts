@@ -80,7 +80,7 @@ describe('readiness, against a real database and a real Vault double', () => {
     await applyMigrations(db, { log: () => undefined });
     migrations = (await readMigrations()).map((m) => m.name);
     vault = await startVaultDouble();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await db?.close();
