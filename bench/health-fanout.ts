@@ -1,19 +1,33 @@
 /**
- * bench/health-fanout: one full health sweep of N instances against a local server that
- * answers in 50 ms, next to its ideal (N / concurrency × 50 ms), and the API's latency for
- * other queries during the sweep next to the same queries on an idle server.
+ * bench/health-fanout: one full health sweep of N instances against a local vendor that answers
+ * every check in 50 ms, next to its ideal (N / (concurrency × replicas) × 50 ms), and the API's
+ * latency for another query during the sweep next to the same query on the idle server.
  *
  *   npm run bench:health -- [--instances 1000] [--concurrency 16] [--delay 50] [--write]
+ *       embedded PGlite, the server in this process (its single-process scheduler)
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+ *     npm run bench:health -- --instances 10000 --replicas 1,3 [--write]
+ *       PostgreSQL: for each replica count, a fresh database is created on that server (the
+ *       database in the URL is not touched), N instances are stored in it and in a Vault double,
+ *       then that many real server processes start on it (test/support/replicas.ts) and share
+ *       the sweep through the cluster's job queue (server/health/cluster-scheduler.ts).
  *
- * `--write` replaces the health-fanout table in bench/README.md with this run's numbers.
+ * Every table says which database it ran on. `--write` replaces the table of this mode in
+ * bench/README.md (`health-fanout` for PGlite, `health-fanout-postgres` for PostgreSQL).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { startServer } from '../server/app/start-server.ts';
+import { forEachBounded } from '../server/bounded.ts';
+import { HEALTH_QUEUE, QUEUE_SCHEMA } from '../server/health/cluster-scheduler.ts';
+import { VaultSecretStore } from '../server/secrets/index.ts';
+import { startCluster, waitUntil } from '../test/support/replicas.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 
@@ -22,24 +36,80 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '16' },
     delay: { type: 'string', default: '50' },
+    replicas: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
   },
 });
 const INSTANCES = Number(args.instances);
 const CONCURRENCY = Number(args.concurrency);
 const DELAY_MS = Number(args.delay);
+const REPLICAS = args.replicas.split(',').map(Number);
+const DATABASE_URL = process.env['DATABASE_URL']?.trim() || undefined;
 const ADMIN = 'bench-admin-token';
+const QUERY = JSON.stringify({ query: '{ pluginInstances(first: 20) { edges { node { id name healthStatus } } } }' });
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function main(): Promise<void> {
-  const vendor = createServer((_req, res) => void setTimeout(() => res.end('{"ok":true}'), DELAY_MS));
+/** The vendor every check calls: answers in DELAY_MS and counts what it received. */
+async function startVendor() {
+  let hits = 0;
+  const vendor = createServer((_req, res) => {
+    hits++;
+    setTimeout(() => res.end('{"ok":true}'), DELAY_MS);
+  });
   vendor.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => vendor.listen(0, '127.0.0.1', r));
-  const vendorUrl = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/status`;
+  return {
+    url: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/status`,
+    get hits() {
+      return hits;
+    },
+    close() {
+      vendor.closeAllConnections();
+      vendor.close();
+    },
+  };
+}
+
+async function timed(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: QUERY,
+  });
+  await response.json();
+  return performance.now() - started;
+}
+
+async function sampleWhile(url: string, busy: () => boolean, atLeast: number): Promise<number[]> {
+  const samples: number[] = [];
+  while (busy() || samples.length < atLeast) samples.push(await timed(url));
+  return samples;
+}
+
+function latencyRows(busy: number[], idle: number[]): string[][] {
+  const row = (label: string, pick: (s: number[]) => number) => [
+    label,
+    `${pick(busy).toFixed(1)} ms during sweep`,
+    `${pick(idle).toFixed(1)} ms idle`,
+    `${(pick(busy) / pick(idle)).toFixed(2)}×`,
+  ];
+  return [
+    row('API query p50 (pluginInstances first 20)', (s) => percentile(s, 50)),
+    row('API query p95', (s) => percentile(s, 95)),
+    row('API query max', (s) => Math.max(...s)),
+  ];
+}
+
+async function main(): Promise<void> {
+  if (DATABASE_URL) return mainPostgres(DATABASE_URL);
+  if (REPLICAS.length !== 1 || REPLICAS[0] !== 1) throw new Error('--replicas needs PostgreSQL: set DATABASE_URL (embedded PGlite is one process)');
+  const vendor = await startVendor();
+  const vendorUrl = vendor.url;
 
   const dataDir = await mkdtemp(join(tmpdir(), 'plugform-bench-'));
   const env = {
@@ -65,31 +135,15 @@ async function main(): Promise<void> {
     }
     process.stdout.write(' done\n');
 
-    const query = JSON.stringify({ query: '{ pluginInstances(first: 20) { edges { node { id name healthStatus } } } }' });
-    const timedQuery = async () => {
-      const started = performance.now();
-      const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-        body: query,
-      });
-      await response.json();
-      return performance.now() - started;
-    };
-    const sampleWhile = async (busy: () => boolean, atLeast: number) => {
-      const samples: number[] = [];
-      while (busy() || samples.length < atLeast) samples.push(await timedQuery());
-      return samples;
-    };
-
-    for (let i = 0; i < 20; i++) await timedQuery(); // warm-up
-    const idle = await sampleWhile(() => false, 200);
+    const graphqlUrl = `${server.url}/graphql`;
+    for (let i = 0; i < 20; i++) await timed(graphqlUrl); // warm-up
+    const idle = await sampleWhile(graphqlUrl, () => false, 200);
 
     let sweeping = true;
     console.log(`sweeping ${INSTANCES} instances, ${CONCURRENCY} at a time, vendor answers in ${DELAY_MS} ms`);
     const started = performance.now();
     const sweep = server.services.scheduler.sweep().finally(() => (sweeping = false));
-    const busy = await sampleWhile(() => sweeping, 20);
+    const busy = await sampleWhile(graphqlUrl, () => sweeping, 20);
     const checked = await sweep;
     const sweepMs = performance.now() - started;
     const idealMs = (INSTANCES / CONCURRENCY) * DELAY_MS;
@@ -97,12 +151,10 @@ async function main(): Promise<void> {
 
     const rows = [
       ['full sweep wall time', `${(sweepMs / 1000).toFixed(2)} s`, `${(idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / ${CONCURRENCY} × ${DELAY_MS} ms)`, `${(sweepMs / idealMs).toFixed(2)}×`],
-      ['API query p50 (pluginInstances first 20)', `${percentile(busy, 50).toFixed(1)} ms during sweep`, `${percentile(idle, 50).toFixed(1)} ms idle`, `${(percentile(busy, 50) / percentile(idle, 50)).toFixed(2)}×`],
-      ['API query p95', `${percentile(busy, 95).toFixed(1)} ms during sweep`, `${percentile(idle, 95).toFixed(1)} ms idle`, `${(percentile(busy, 95) / percentile(idle, 95)).toFixed(2)}×`],
-      ['API query max', `${Math.max(...busy).toFixed(1)} ms during sweep`, `${Math.max(...idle).toFixed(1)} ms idle`, `${(Math.max(...busy) / Math.max(...idle)).toFixed(2)}×`],
+      ...latencyRows(busy, idle),
     ];
     const table = [
-      `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances (${checked} checked, ${healthy} healthy), concurrency ${CONCURRENCY}, embedded PGlite, Node ${process.version}, ${busy.length} queries during the sweep, ${idle.length} idle.`,
+      `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances (${checked} checked, ${healthy} healthy), concurrency ${CONCURRENCY}, embedded PGlite (${server.services.database.location}), Node ${process.version}, ${busy.length} queries during the sweep, ${idle.length} idle.`,
       '',
       '| measure | Plugform | baseline | ratio |',
       '| --- | --- | --- | --- |',
@@ -112,9 +164,161 @@ async function main(): Promise<void> {
     if (args.write) await writeSection('health-fanout', table);
   } finally {
     await server.close();
-    vendor.closeAllConnections();
     vendor.close();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * PostgreSQL: per replica count, a fresh database with N stored instances (rows and Vault
+ * documents written directly, which is what N creates would leave), R server processes on it,
+ * then every instance's queued check is made due at once and the sweep ends when every
+ * instance has a check recorded after that moment.
+ */
+async function mainPostgres(serverUrl: string): Promise<void> {
+  const vendor = await startVendor();
+  const results: {
+    replicas: number;
+    sweepMs: number;
+    idealMs: number;
+    hits: number;
+    perReplica: number[];
+    recorded: number;
+    busy: number[];
+    idle: number[];
+  }[] = [];
+  try {
+    for (const replicas of REPLICAS) {
+      const started = performance.now();
+      process.stdout.write(`${replicas} replica(s): storing ${INSTANCES} instances`);
+      const cluster = await startCluster({
+        replicas,
+        postgresUrl: serverUrl,
+        adminToken: ADMIN,
+        pluginPaths: [resolve(import.meta.dirname, 'fixtures')],
+        startTimeoutMs: 900_000,
+        env: {
+          // Nothing is due before the sweep: the queued checks wait a day.
+          PLUGFORM_HEALTH_INTERVAL: '86400',
+          PLUGFORM_HEALTH_CONCURRENCY: String(CONCURRENCY),
+        },
+        seed: ({ databaseUrl, vault }) => seedInstances(databaseUrl, vault.url, vault.rootToken, vendor.url),
+      });
+      process.stdout.write(` and starting: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      try {
+        const queued = async () =>
+          Number((await cluster.sql<{ n: string }>(`SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]))[0]!.n);
+        await waitUntil('every instance to have a queued check', async () => (await queued()) >= INSTANCES, { timeoutMs: 120_000, everyMs: 250 });
+
+        for (let i = 0; i < 20; i++) await timed(cluster.graphqlUrl); // warm-up
+        const idle = await sampleWhile(cluster.graphqlUrl, () => false, 200);
+        const logFrom = cluster.replicas.map((replica) => replica.output.length);
+
+        console.log(`sweeping ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
+        // From here: a check that came due on its own before the sweep (its first one lands at a
+        // random point of the day-long interval) is not counted.
+        const hitsBefore = vendor.hits;
+        const sweepStart = new Date();
+        const t0 = performance.now();
+        await cluster.sql(`UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]);
+        let sweeping = true;
+        const recorded = async () =>
+          Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
+        // Done when every instance has a check recorded after the start, or when the queue has
+        // nothing due or running any more (a check whose result could not be recorded is counted
+        // as such, instead of the sweep waiting for it forever).
+        const drained = async () =>
+          Number(
+            (
+              await cluster.sql<{ n: string }>(
+                `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND (state = 'active' OR (state IN ('created', 'retry') AND start_after <= now()))`,
+                [HEALTH_QUEUE],
+              )
+            )[0]!.n,
+          ) === 0;
+        const done = waitUntil('every instance checked', async () => (await recorded()) >= INSTANCES || (await drained()), {
+          timeoutMs: 1_800_000,
+          everyMs: 100,
+        }).finally(() => (sweeping = false));
+        const busy = await sampleWhile(cluster.graphqlUrl, () => sweeping, 20);
+        await done;
+        const sweepMs = performance.now() - t0;
+        const recordedCount = await recorded();
+        const perReplica = cluster.replicas.map(
+          (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
+        );
+        results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle });
+        console.log(
+          `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
+        );
+      } finally {
+        await cluster.close();
+      }
+    }
+  } finally {
+    vendor.close();
+  }
+
+  const host = new URL(serverUrl);
+  const version = await serverVersion(serverUrl);
+  const rows = results.flatMap((r) => [
+    [
+      `${r.replicas} replica(s): full sweep wall time`,
+      `${(r.sweepMs / 1000).toFixed(2)} s`,
+      `${(r.idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / (${CONCURRENCY} × ${r.replicas}) × ${DELAY_MS} ms)`,
+      `${(r.sweepMs / r.idealMs).toFixed(2)}×`,
+    ],
+    [`${r.replicas} replica(s): checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${INSTANCES} (each instance once)`, `${(r.hits / INSTANCES).toFixed(2)}×`],
+    [`${r.replicas} replica(s): results recorded`, `${r.recorded}`, `${INSTANCES}`, `${(r.recorded / INSTANCES).toFixed(4)}×`],
+    ...latencyRows(r.busy, r.idle).map(([label, ...rest]) => [`${r.replicas} replica(s): ${label}`, ...rest] as string[]),
+  ]);
+  const load = loadavg().map((n) => n.toFixed(1)).join(' / ');
+  const table = [
+    `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances, concurrency ${CONCURRENCY} per replica, vendor ${DELAY_MS} ms, PostgreSQL ${version} at ${host.host} (a fresh database per run), secrets in the Vault double, Node ${process.version}, load average at the end ${load}.`,
+    '',
+    '| measure | Plugform | baseline | ratio |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  if (args.write) await writeSection('health-fanout-postgres', table);
+}
+
+/** N bench-probe instances: rows in PostgreSQL, their token in the Vault double (Plugform's own store code). */
+async function seedInstances(databaseUrl: string, vaultUrl: string, vaultToken: string, vendorUrl: string): Promise<void> {
+  const store = new VaultSecretStore({ addr: vaultUrl, auth: { method: 'token', token: vaultToken }, log: () => undefined });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const ids = Array.from({ length: INSTANCES }, () => randomUUID());
+    for (let from = 0; from < ids.length; from += 1000) {
+      const chunk = ids.slice(from, from + 1000);
+      await client.query(
+        `INSERT INTO plugin_instance (id, plugin_name, name, enabled, status, config, version, updated_at)
+         SELECT id, 'bench-probe', 'probe-' || ($3::int + n), true, 'active', jsonb_build_object('url', $2::text), 1, now()
+           FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)`,
+        [chunk, vendorUrl, from],
+      );
+      await client.query(`INSERT INTO plugin_instance_secret (instance_id, key) SELECT id, 'token' FROM unnest($1::text[]) AS t(id)`, [chunk]);
+    }
+    let written = 0;
+    await forEachBounded(ids, 16, async (id) => {
+      await store.write(id, { token: `token-${id.slice(0, 8)}` }, { cas: 0 });
+      if (++written % 1000 === 0) process.stdout.write('.');
+    });
+  } finally {
+    await client.end();
+    await store.close?.();
+  }
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  } finally {
+    await client.end();
   }
 }
 

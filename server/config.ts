@@ -2,6 +2,7 @@
  * Every setting the server reads from the environment, parsed and checked in one place so a
  * typo fails at startup with the variable's name instead of misbehaving later.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
@@ -31,6 +32,8 @@ export interface ServerConfig {
   sessionCheckIntervalMs: number;
   adminToken: string | undefined;
   healthIntervalMs: number;
+  /** How long one health check may take before it counts as failed. */
+  healthTimeoutMs: number;
   healthHistoryLimit: number;
   healthConcurrency: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -48,6 +51,10 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   /** Bearer token Prometheus sends to scrape `/metrics`; unset: `/metrics` is off (404). */
   metricsToken: string | undefined;
+  /** This replica's name in logs, cluster events and `replicaProvider`. */
+  replicaId: string;
+  /** On SIGTERM: how long requests in flight and running checks get to finish. */
+  shutdownGraceMs: number;
 }
 
 /**
@@ -121,6 +128,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     sessionCheckIntervalMs: integer(env, 'PLUGFORM_SESSION_CHECK_INTERVAL', 10, 1, 3600) * 1000,
     adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
     healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
+    healthTimeoutMs: integer(env, 'PLUGFORM_HEALTH_TIMEOUT', 10, 1, 300) * 1000,
     healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
     healthConcurrency: integer(env, 'PLUGFORM_HEALTH_CONCURRENCY', 16, 1, 1000),
     logLevel: oneOf(env, 'PLUGFORM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
@@ -134,6 +142,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     signingKey: keyOf(env, 'PLUGFORM_SIGNING_KEY'),
     publicUrl: urlOf(env, 'PLUGFORM_PUBLIC_URL'),
     metricsToken: env.PLUGFORM_METRICS_TOKEN?.trim() || undefined,
+    replicaId: replicaIdOf(env.PLUGFORM_REPLICA_ID),
+    shutdownGraceMs: integer(env, 'PLUGFORM_SHUTDOWN_GRACE', 10, 0, 600) * 1000,
   };
 }
 
@@ -187,4 +197,14 @@ function oneOf<const T extends readonly string[]>(env: Env, name: string, allowe
 /** `:memory:` keeps the embedded database in memory (tests); anything else is a directory. */
 function dataDirOf(value: string): string {
   return value === ':memory:' ? value : resolve(value);
+}
+
+/** Default `<host name>-<pid>`: unique per process on a machine, readable in a log line. */
+function replicaIdOf(raw: string | undefined): string {
+  const value = raw?.trim();
+  if (!value) return `${hostname()}-${process.pid}`;
+  if (!/^[\w.:-]{1,100}$/.test(value)) {
+    throw new ConfigError('PLUGFORM_REPLICA_ID', 'expected 1 to 100 letters, digits, ".", ":", "_" or "-"');
+  }
+  return value;
 }

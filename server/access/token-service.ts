@@ -15,6 +15,8 @@ import { isRole, type Principal, type Role } from './roles.ts';
 const TOKEN_PREFIX = 'pf_';
 /** How often `lastUsedAt` is written for a busy token (a write per request would be waste). */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** pg_advisory_xact_lock key of the admin bootstrap (any constant no other lock uses). */
+const BOOTSTRAP_LOCK_KEY = 72707401;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -140,30 +142,43 @@ export class TokenService {
   /**
    * Makes sure an admin can get in: `PLUGFORM_ADMIN_TOKEN` is registered as an admin token;
    * without it, the first start (no active admin token yet) generates one and prints it once.
+   *
+   * Replicas start together on one database: the whole decision runs under one transaction-level
+   * advisory lock, so however many start at once, exactly one generates (and prints) a token and
+   * the others see it; registering PLUGFORM_ADMIN_TOKEN never races into a duplicate either.
    */
   async seedAdmin(adminToken: string | undefined, announce: (line: string) => void): Promise<void> {
-    if (adminToken) {
-      const hash = hashToken(adminToken);
-      const existing = await this.#prisma.apiToken.findUnique({ where: { hash } });
-      if (!existing) {
-        await this.#prisma.apiToken.create({
-          data: { name: 'admin (PLUGFORM_ADMIN_TOKEN)', role: 'admin', prefix: tokenPrefix(adminToken), hash },
-        });
-        this.#logger.info('registered PLUGFORM_ADMIN_TOKEN as an admin token');
-      } else if (existing.revokedAt || existing.role !== 'admin') {
-        this.#logger.warn('PLUGFORM_ADMIN_TOKEN matches a revoked or non-admin token; it grants no admin access');
-      }
-      return;
-    }
-    const admins = await this.#prisma.apiToken.count({ where: { role: 'admin', revokedAt: null } });
-    if (admins > 0) return;
-    const { token } = await this.create('admin (generated at first start)', 'admin');
+    const generated = await this.#prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe('SELECT 1 AS locked FROM pg_advisory_xact_lock($1)', BOOTSTRAP_LOCK_KEY);
+        if (adminToken) {
+          const hash = hashToken(adminToken);
+          const existing = await tx.apiToken.findUnique({ where: { hash } });
+          if (!existing) {
+            await tx.apiToken.create({ data: { name: 'admin (PLUGFORM_ADMIN_TOKEN)', role: 'admin', prefix: tokenPrefix(adminToken), hash } });
+            this.#logger.info('registered PLUGFORM_ADMIN_TOKEN as an admin token');
+          } else if (existing.revokedAt || existing.role !== 'admin') {
+            this.#logger.warn('PLUGFORM_ADMIN_TOKEN matches a revoked or non-admin token; it grants no admin access');
+          }
+          return undefined;
+        }
+        const admins = await tx.apiToken.count({ where: { role: 'admin', revokedAt: null } });
+        if (admins > 0) return undefined;
+        const token = generateToken();
+        await tx.apiToken.create({ data: { name: 'admin (generated at first start)', role: 'admin', prefix: tokenPrefix(token), hash: hashToken(token) } });
+        return token;
+      },
+      // Other replicas wait here for the one holding the lock; the work itself is two queries.
+      { maxWait: 30_000, timeout: 30_000 },
+    );
+    if (!generated) return;
+    // Printed only after the commit: a token that was never stored is never shown.
     announce(
       [
         '',
         '  An admin API token was generated. It is shown this once; store it now:',
         '',
-        `    ${token}`,
+        `    ${generated}`,
         '',
         '  Sign in to the console with it, or send it as "Authorization: Bearer <token>".',
         '',

@@ -8,13 +8,18 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
+import { applyMigrations, readMigrations } from '../../prisma/migrate.ts';
 import { CheckBudget } from '../access/check-budget.ts';
 import { TokenService } from '../access/token-service.ts';
+import { createEventBus, createInProcessBus, type EventBus } from '../cluster/event-bus.ts';
+import { createPostgresEventTarget } from '../cluster/postgres-event-target.ts';
+import { bindSecretStore } from '../secrets/binding.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
 import { egressPolicyFromEnv } from '../health/egress.ts';
 import { HealthService } from '../health/health-service.ts';
+import { ClusterHealthScheduler } from '../health/cluster-scheduler.ts';
+import type { ScheduledHealthChecks } from '../health/scheduled-checks.ts';
 import { HealthScheduler } from '../health/scheduler.ts';
 import { TestingService } from '../health/testing-service.ts';
 import { InstanceService } from '../instances/instance-service.ts';
@@ -25,6 +30,8 @@ import type { EgressCheck } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
 import { createSecretStore, type SecretStore } from '../secrets/index.ts';
+import { HttpDrain } from './http-drain.ts';
+import { handleOperations, isConsoleRoute, Readiness, sendNotFound } from './operations.ts';
 import { withRequestId } from './request-id.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static-console.ts';
@@ -47,7 +54,12 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler; metrics: OperationMetrics };
+  services: Services & { secrets: SecretStore; database: Database; scheduler: ScheduledHealthChecks; readiness: Readiness; bus: EventBus; metrics: OperationMetrics };
+  /**
+   * Graceful shutdown: /readyz turns 503, scheduled checks are handed back, requests in flight
+   * finish (up to PLUGFORM_SHUTDOWN_GRACE), subscription streams end, then providers, the
+   * secret store and the database close. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -57,10 +69,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const log = (line: string) => logger.info(line);
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const prisma = database.prisma;
   const closers: Array<() => Promise<unknown>> = [() => database.close()];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error('shutdown step failed', { error: String(error) }));
-  };
+  let closing: Promise<void> | undefined;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error('shutdown step failed', { error: String(error) }));
+    })());
   try {
     logger.info(`database: ${database.kind} at ${database.location}`);
     await applyMigrations(database, { log });
@@ -68,7 +83,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const secrets = options.secretStore ?? createSecretStore(options.env ?? process.env, { dataDir: config.dataDir, log });
     await secrets.check();
     if (secrets.close) closers.push(() => secrets.close!());
+    // A local store serves one replica: refuse a database another local store already serves.
+    await bindSecretStore(prisma, secrets, config.replicaId);
     logger.info(`secrets: ${secrets.kind} store`);
+
+    const bus = await openEventBus(database, config.databaseUrl, logger.child('cluster'));
+    closers.push(() => bus.close());
 
     const registry: PluginRegistry = await discoverPlugins({
       builtinDir: config.builtinPluginsDir,
@@ -78,11 +98,27 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       logger: { info: log, warn: (line: string) => logger.warn(line) },
     });
 
-    const prisma = database.prisma;
     const egress = { egress: options.egress ?? egressPolicyFromEnv(options.env ?? process.env) };
-    const instances = new InstanceService({ prisma, secrets, plugins: registry, logger: logger.child('instances'), ...egress });
+    const instances = new InstanceService({
+      prisma,
+      secrets,
+      plugins: registry,
+      logger: logger.child('instances'),
+      bus,
+      replica: config.replicaId,
+      ...egress,
+    });
     closers.push(() => instances.stopAll());
-    const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
+    bus.on('instance.changed', (change) => void instances.onChange(change));
+    bus.onResync(() => void instances.revalidate().catch((error: unknown) => logger.warn('could not check cached providers', { reason: String(error) })));
+    const health = new HealthService({
+      prisma,
+      providers: instances,
+      bus,
+      logger: logger.child('health'),
+      historyLimit: config.healthHistoryLimit,
+      timeoutMs: config.healthTimeoutMs,
+    });
     const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
     const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
     const metrics = new OperationMetrics({ processMetrics: true });
@@ -97,20 +133,39 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       idempotencyTtlMs: config.idempotencyTtlMs,
     });
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
-    await instances.restoreAll();
-    const scheduler = new HealthScheduler({
-      health,
-      pool: instances.pool,
-      plugins: registry,
-      logger: logger.child('health'),
-      intervalMs: config.healthIntervalMs,
-      concurrency: config.healthConcurrency,
-    });
-    scheduler.start();
-    closers.push(async () => scheduler.stop());
+    await instances.warmUp();
+    // Embedded PGlite is one process: it schedules its own checks. On PostgreSQL the replicas
+    // share pg-boss's queue, so each check runs once in the cluster (server/health/README.md).
+    const scheduler: ScheduledHealthChecks = config.databaseUrl
+      ? new ClusterHealthScheduler({
+          databaseUrl: config.databaseUrl,
+          prisma,
+          health,
+          plugins: registry,
+          logger: logger.child('health'),
+          intervalMs: config.healthIntervalMs,
+          concurrency: config.healthConcurrency,
+          checkTimeoutMs: config.healthTimeoutMs,
+        })
+      : new HealthScheduler({
+          health,
+          pool: instances.pool,
+          plugins: registry,
+          logger: logger.child('health'),
+          intervalMs: config.healthIntervalMs,
+          concurrency: config.healthConcurrency,
+        });
+    closers.push(() => scheduler.stop(config.shutdownGraceMs));
+    await scheduler.start();
 
+    const readiness = new Readiness({
+      prisma,
+      secrets,
+      expectedMigrations: (await readMigrations()).map((migration) => migration.name),
+      timeoutMs: 2_000,
+    });
     const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
-    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler };
+    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler, readiness, bus };
     const stack = {
       services,
       anonymousIntrospection: config.anonymousIntrospection,
@@ -121,36 +176,43 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     };
     // storeFile takes its file as a GraphQL multipart upload.
     const yoga = createGraphQLServer({ ...stack, graphiql: config.graphiql, multipart: true });
-    const serveConsole = createStaticHandler();
+    const serveConsole = createStaticHandler(undefined, isConsoleRoute);
     // REST: the same stack (tokens, CSRF, limits) over its own schema.
     const restApi = createRestServer(stack);
     const serveApi = createApiRoutes({ operations, metrics, links: operations.links, metricsToken: config.metricsToken, logger: logger.child('api') });
-    const server: Server = createServer((req, res) =>
+    let drain: HttpDrain | undefined;
+    const server: Server = createServer((req, res) => {
+      drain?.track(req, res);
       withRequestId(req, res, () => {
-        const path = (req.url ?? '/').split('?')[0];
-        const graphql = path === '/graphql' || path?.startsWith('/graphql/') === true;
-        const rest = path === REST_BASE_PATH || path?.startsWith(`${REST_BASE_PATH}/`) === true;
-        const routes = serveApi.handles(path ?? '/');
+        const path = (req.url ?? '/').split('?')[0] ?? '/';
+        const graphql = path === '/graphql' || path.startsWith('/graphql/');
+        const rest = path === REST_BASE_PATH || path.startsWith(`${REST_BASE_PATH}/`);
+        const routes = serveApi.handles(path);
         setSecurityHeaders(req, res, { api: graphql || rest || routes, graphiql: graphql && config.graphiql });
         if (graphql) return yoga(req, res);
         if (routes) return serveApi.handle(req, res);
         if (rest) return restApi(req, res);
+        if (handleOperations(req, res, path, readiness)) return;
         if (req.method !== 'GET' && req.method !== 'HEAD') {
+          if (!isConsoleRoute(path)) return sendNotFound(res);
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;
         }
-        return serveConsole(req, res).catch(() => res.writeHead(500).end());
-      }),
-    );
+        return serveConsole(req, res).then(
+          (served) => served || sendNotFound(res),
+          () => res.writeHead(500).end(),
+        );
+      });
+    });
+    drain = new HttpDrain(server);
     server.listen(config.port, config.host);
     await once(server, 'listening');
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
+    // Closed before the scheduler and the providers (closers run in reverse): the balancer is
+    // told first (readiness), then the requests drain while checks are handed back.
+    closers.push(async () => {
+      readiness.markShuttingDown();
+      await Promise.all([drain.close(config.shutdownGraceMs), scheduler.stop(config.shutdownGraceMs)]);
+    });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     logger.info(`Plugform is listening on ${url} (console at /, GraphQL at /graphql)`);
@@ -159,4 +221,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * PostgreSQL: LISTEN/NOTIFY on a dedicated connection, so every replica on the database hears
+ * every change without another server to run. Embedded PGlite is one process: in memory.
+ */
+async function openEventBus(database: Database, databaseUrl: string | undefined, logger: Logger): Promise<EventBus> {
+  if (database.kind !== 'postgres' || !databaseUrl) return createInProcessBus();
+  const target = createPostgresEventTarget({ connectionString: databaseUrl, logger });
+  try {
+    await target.ready();
+  } catch (error) {
+    await target.close();
+    throw new Error(`Cannot listen for cluster events on PostgreSQL (DATABASE_URL): ${(error as Error).message}`, { cause: error });
+  }
+  logger.info('events: PostgreSQL LISTEN/NOTIFY');
+  return createEventBus('postgres', target);
 }

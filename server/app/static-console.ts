@@ -1,6 +1,7 @@
 /**
- * Serves the built console (web/dist) on the same port as the API. Unknown paths get
- * index.html so the console's client-side routes survive a reload.
+ * Serves the built console (web/dist) on the same port as the API. The console's client-side
+ * routes (`isRoute`) get index.html so they survive a reload; any other path is left to the
+ * caller (it answers 404), so an unknown URL never looks like a page.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -21,16 +22,23 @@ const TYPES: Record<string, string> = {
 
 export const CONSOLE_DIR = resolve(import.meta.dirname, '../../web/dist');
 
-export function createStaticHandler(root = CONSOLE_DIR) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+/** Resolves true when it answered, false when the path is neither a file nor a console route. */
+export function createStaticHandler(root = CONSOLE_DIR, isRoute: (path: string) => boolean = () => true) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return false; // a malformed escape (%zz): no file or route has that name
+    }
     const candidate = normalize(join(root, pathname));
     const inside = candidate === root || candidate.startsWith(root + sep);
-    const file = inside && (await isFile(candidate)) ? candidate : join(root, 'index.html');
+    const file = inside && (await isFile(candidate)) ? candidate : isRoute(pathname) ? join(root, 'index.html') : undefined;
+    if (file === undefined) return false;
     if (!(await isFile(file))) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('The console is not built. Run `npm run build:web` (npm start does it for you).\n');
-      return;
+      return true;
     }
     const immutable = file.includes(`${sep}assets${sep}`);
     res.writeHead(200, {
@@ -38,8 +46,12 @@ export function createStaticHandler(root = CONSOLE_DIR) {
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
     });
-    if (req.method === 'HEAD') return void res.end();
+    if (req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
     createReadStream(file).pipe(res);
+    return true;
   };
 }
 

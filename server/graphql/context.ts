@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { CheckBudget, RequestCheckBudget } from '../access/check-budget.ts';
 import type { Principal } from '../access/roles.ts';
+import type { EventBus } from '../cluster/event-bus.ts';
 import type { TokenService } from '../access/token-service.ts';
 import type { HealthService } from '../health/health-service.ts';
 import type { TestingService } from '../health/testing-service.ts';
@@ -22,6 +23,8 @@ export interface Services {
   logger: Logger;
   /** Where callers reach this server (PLUGFORM_PUBLIC_URL), for links in results; unset: the request's origin. */
   publicUrl?: string | undefined;
+  /** Events of every replica (health changes for subscriptions). */
+  bus: EventBus;
 }
 
 export interface GraphQLContext extends Services {

@@ -1,5 +1,4 @@
 /** Connection tests and health checks. */
-import { on, type EventEmitter } from 'node:events';
 import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
@@ -102,32 +101,35 @@ const HealthChangeRef = builder.objectRef<HealthChange>('PluginInstanceHealthCha
 builder.subscriptionFields((t) => ({
   pluginInstanceHealthChanged: t.field({
     type: HealthChangeRef,
-    description: 'Emits whenever the health status of an instance (or of the one given) changes. Served over SSE.',
+    description:
+      'Emits whenever the health status of an instance (or of the one given) changes, whichever replica ran the check. Served over SSE.',
     authScopes: { viewer: true },
     args: { id: t.arg.id({ description: 'Only this instance.' }) },
-    subscribe: (_root, args, context) => healthChanges(context.health.events, args.id ? String(args.id) : undefined, context.sessionSignal),
+    subscribe: (_root, args, context) =>
+      healthChanges(context.bus.subscribe('health.changed'), args.id ? String(args.id) : undefined, context.sessionSignal),
     resolve: (change) => change,
   }),
 }));
 
 /**
- * The health service's change events as an async iterable; ends when the client goes away or
- * when `session` aborts (the token was revoked), without waiting for another event.
+ * The cluster's health changes (every replica's), optionally of one instance, as an async
+ * iterable; ends when the client goes away or when `session` aborts (the token was revoked),
+ * without waiting for another event.
  */
-async function* healthChanges(
-  events: EventEmitter<{ change: [HealthChange] }>,
-  instanceId?: string,
-  session?: AbortSignal,
-): AsyncGenerator<HealthChange> {
-  const controller = new AbortController();
-  const signal = session ? AbortSignal.any([controller.signal, session]) : controller.signal;
+async function* healthChanges(changes: AsyncIterable<HealthChange>, instanceId?: string, session?: AbortSignal): AsyncGenerator<HealthChange> {
+  const iterator = changes[Symbol.asyncIterator]();
+  const ended = new Promise<IteratorReturnResult<undefined>>((resolve) => {
+    const end = () => resolve({ done: true, value: undefined });
+    if (session?.aborted) end();
+    else session?.addEventListener('abort', end, { once: true });
+  });
   try {
-    for await (const [change] of on(events as EventEmitter, 'change', { signal }) as AsyncIterable<[HealthChange]>) {
-      if (!instanceId || change.instanceId === instanceId) yield change;
+    for (;;) {
+      const next = await Promise.race([iterator.next(), ended]);
+      if (next.done) return;
+      if (!instanceId || next.value.instanceId === instanceId) yield next.value;
     }
-  } catch (error) {
-    if (!signal.aborted) throw error;
   } finally {
-    controller.abort();
+    await iterator.return?.();
   }
 }

@@ -17,8 +17,38 @@ import { INSTANCE_ERRORS } from './errors.ts';
 import { PluginRef, PluginTypeEnum } from './plugins.ts';
 
 export const InstanceStatusEnum = builder.enumType('InstanceStatus', {
-  description: 'ACTIVE: the provider is configured and live. INACTIVE: disabled. ERROR: it could not start (see statusMessage).',
+  description:
+    'The stored status, written by the change that made it: ACTIVE: enabled and configured. INACTIVE: disabled. ' +
+    'ERROR: written by earlier versions when an instance failed to start; whether a replica runs it now is in replicaProvider.',
   values: { ACTIVE: { value: 'active' }, INACTIVE: { value: 'inactive' }, ERROR: { value: 'error' } } as const,
+});
+
+const ProviderStateEnum = builder.enumType('ReplicaProviderState', {
+  description:
+    "RUNNING: this replica has a provider at the instance's version. IDLE: none yet (one starts on first use). " +
+    'FAILED: this replica could not start one (see message). DISABLED: the instance is disabled.',
+  values: ['RUNNING', 'IDLE', 'FAILED', 'DISABLED'] as const,
+});
+
+interface ReplicaProvider {
+  replica: string;
+  state: 'RUNNING' | 'IDLE' | 'FAILED' | 'DISABLED';
+  version: number | null;
+  message: string | null;
+  since: Date | null;
+}
+
+const ReplicaProviderRef = builder.objectRef<ReplicaProvider>('ReplicaProvider').implement({
+  description:
+    "The instance's provider on the replica that answered this request. A replica that cannot start a provider reports it " +
+    'here and in its log; it never changes the stored status, which belongs to the change that wrote it.',
+  fields: (t) => ({
+    replica: t.exposeString('replica'),
+    state: t.field({ type: ProviderStateEnum, resolve: (p) => p.state }),
+    version: t.exposeInt('version', { nullable: true, description: 'The instance version the provider runs (or failed to start).' }),
+    message: t.exposeString('message', { nullable: true }),
+    since: t.field({ type: 'DateTime', nullable: true, description: 'When the start failed.', resolve: (p) => p.since }),
+  }),
 });
 
 export const HealthStatusEnum = builder.enumType('HealthStatus', {
@@ -86,6 +116,11 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
     enabled: t.exposeBoolean('enabled'),
     status: t.field({ type: InstanceStatusEnum, resolve: (i) => i.status as 'active' }),
     statusMessage: t.exposeString('statusMessage', { nullable: true }),
+    replicaProvider: t.field({
+      type: ReplicaProviderRef,
+      select: { enabled: true, version: true },
+      resolve: (instance, _args, context) => replicaProviderOf(instance, context),
+    }),
     version: t.exposeInt('version', { description: 'Send it back with an update; a stale one is a ConflictError.' }),
     configuration: t.field({
       type: 'JSONObject',
@@ -122,6 +157,18 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
+
+function replicaProviderOf(instance: { id: string; enabled: boolean; version: number }, context: GraphQLContext): ReplicaProvider {
+  const { pool, replica } = context.instances;
+  const live = pool.get(instance.id);
+  const failure = pool.failureOf(instance.id);
+  if (!instance.enabled) return { replica, state: 'DISABLED', version: null, message: null, since: null };
+  if (live && live.version >= instance.version) return { replica, state: 'RUNNING', version: live.version, message: null, since: null };
+  if (failure && failure.version === instance.version) {
+    return { replica, state: 'FAILED', version: failure.version, message: failure.message, since: failure.at };
+  }
+  return { replica, state: 'IDLE', version: null, message: null, since: null };
+}
 
 /** The latest `last` audit events of each instance, newest first: one statement for all of them. */
 async function latestAuditEvents(context: GraphQLContext, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
@@ -248,6 +295,11 @@ const CreateInput = builder.inputType('CreatePluginInstanceInput', {
     // (printSchema and introspection throw); a missing configuration means {} anyway.
     configuration: t.field({ type: 'JSONObject', description: 'Values by field key (default {}).' }),
     secrets: t.field({ type: [SecretInput] }),
+    clientMutationId: t.string({
+      description:
+        'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first ' +
+        'request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate).',
+    }),
   }),
 });
 
@@ -261,6 +313,11 @@ const UpdateInput = builder.inputType('UpdatePluginInstanceInput', {
       description: 'A patch: given keys replace, null removes a key, omitted keys keep their value.',
     }),
     secrets: t.field({ type: [SecretInput] }),
+    clientMutationId: t.string({
+      description:
+        'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first ' +
+        'request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate).',
+    }),
   }),
 });
 
@@ -292,6 +349,7 @@ builder.mutationFields((t) => ({
           pluginName: input.pluginName,
           name: input.name,
           enabled: input.enabled ?? true,
+          clientMutationId: input.clientMutationId,
           configuration: configurationWithSecrets(
             input.configuration,
             input.secrets,
@@ -314,6 +372,7 @@ builder.mutationFields((t) => ({
         id,
         {
           version: input.version,
+          clientMutationId: input.clientMutationId,
           // An empty name is a rename the service refuses, not an omitted one.
           ...(input.name === null || input.name === undefined ? {} : { name: input.name }),
           configuration: configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: id }, input.secrets)),

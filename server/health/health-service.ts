@@ -2,15 +2,21 @@
  * Health checks of live instances, on demand and (through the scheduler) on an interval.
  * Each check asks the instance's live provider, records the result in the history (trimmed
  * to the configured length), updates the instance's current status, and announces a status
- * change to subscribers. Never two checks of one instance at once: a second caller joins the
- * check already running.
+ * change to subscribers — on every replica, through the event bus. Never two checks of one
+ * instance at once on a replica: a second caller joins the check already running.
+ *
+ * The provider comes from this replica's cache (started on demand from the stored state). A
+ * replica that cannot start it records nothing: the failure is its own (logged, and in
+ * `replicaProvider`), and the caller gets the reason as an error, so one replica's missing
+ * secret or plugin never paints the shared history of a working instance red.
  */
 import { EventEmitter } from 'node:events';
 import { errorMessage, redact, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
-import type { ProviderPool } from '../instances/provider-pool.ts';
+import type { EventBus } from '../cluster/event-bus.ts';
+import type { ProviderSource } from '../instances/instance-service.ts';
 import type { Logger } from '../logger.ts';
 import { normalizeHealthReport } from './results.ts';
 
@@ -24,8 +30,10 @@ export interface HealthChange {
 
 export interface HealthServiceDeps {
   prisma: PrismaClient;
-  pool: ProviderPool;
+  providers: ProviderSource;
   logger: Logger;
+  /** Announces status changes to every replica's subscribers. */
+  bus?: EventBus;
   historyLimit: number;
   timeoutMs?: number;
 }
@@ -50,16 +58,15 @@ export class HealthService {
   }
 
   async #check(instanceId: string): Promise<PluginHealthCheck> {
-    const { prisma, pool } = this.#deps;
+    const { prisma, providers } = this.#deps;
     const instance = await prisma.pluginInstance.findUnique({ where: { id: instanceId } });
     if (!instance) throw new NotFoundError('Plugin instance', instanceId);
+    // Throws (recording nothing) when this replica cannot start the provider.
+    const live = await providers.acquire(instance);
     const started = performance.now();
-    const live = pool.get(instanceId);
     let report: HealthReport;
-    if (!instance.enabled) {
+    if (!instance.enabled || !live) {
       report = { status: 'unknown', message: 'Instance is disabled; it is not checked' };
-    } else if (!live) {
-      report = { status: 'unhealthy', message: `Instance is not running${instance.statusMessage ? `: ${instance.statusMessage}` : ''}` };
     } else if (!live.provider.healthCheck) {
       report = { status: 'unknown', message: 'This plugin has no health check' };
     } else {
@@ -115,6 +122,22 @@ export class HealthService {
       this.#deps.logger.debug('health result not recorded', { instanceId, reason: errorMessage(error) });
       return;
     }
-    if (changed) this.events.emit('change', { instanceId: result.pluginInstanceId, previous, current: result });
+    if (!changed) return;
+    const change: HealthChange = { instanceId: result.pluginInstanceId, previous, current: result };
+    this.events.emit('change', change);
+    this.#deps.bus?.publish('health.changed', forNotify(change));
   }
+}
+
+/**
+ * A change as it crosses replicas: PostgreSQL's NOTIFY carries under 8 kB, so plugin details
+ * over 4 kB and messages over 2,000 characters are cut (the recorded check keeps them whole).
+ */
+function forNotify(change: HealthChange): HealthChange {
+  const { details, ...current } = change.current;
+  const small = details !== undefined && JSON.stringify(details).length <= 4096;
+  return {
+    ...change,
+    current: { ...current, message: current.message.slice(0, 2000), ...(small ? { details } : {}) },
+  };
 }

@@ -4,12 +4,16 @@
  * interval — the platform's, or the plugin's own `healthIntervalMs` — with jitter so
  * checks do not arrive in bursts, with at most `concurrency` checks at a time, and never
  * two checks of one instance at once.
+ *
+ * One process only: this is the scheduler of embedded PGlite. With PostgreSQL, replicas share
+ * the job queue of cluster-scheduler.ts instead (same ScheduledHealthChecks interface).
  */
 import type { ProviderPool } from '../instances/provider-pool.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { PluginLookup } from '../instances/instance-service.ts';
 import type { HealthService } from './health-service.ts';
+import type { ScheduledHealthChecks } from './scheduled-checks.ts';
 
 export interface HealthSchedulerOptions {
   health: HealthService;
@@ -24,7 +28,8 @@ export interface HealthSchedulerOptions {
   tickMs?: number;
 }
 
-export class HealthScheduler {
+export class HealthScheduler implements ScheduledHealthChecks {
+  readonly mode = 'process';
   readonly #options: HealthSchedulerOptions;
   readonly #nextDue = new Map<string, number>();
   readonly #inFlight = new Set<string>();
@@ -37,7 +42,7 @@ export class HealthScheduler {
     this.#options = options;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.#timer) return;
     const { intervalMs } = this.#options;
     const tickMs = this.#options.tickMs ?? Math.min(1000, Math.max(100, Math.floor(intervalMs / 10)));
@@ -46,10 +51,13 @@ export class HealthScheduler {
     this.#options.logger.info(`health checks every ${intervalMs / 1000} s, ${this.#options.concurrency} at a time`);
   }
 
-  stop(): void {
+  /** Stops scheduling; checks already running get up to `graceMs` to finish. */
+  async stop(graceMs = 0): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
     this.#queue.clear();
+    const deadline = Date.now() + graceMs;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   /**

@@ -38,7 +38,7 @@ export class TestingService {
   async testSaved(instanceId: string, override: Record<string, unknown> = {}): Promise<PluginTestResult> {
     const instance = await this.#deps.instances.get(instanceId);
     const plugin = requirePlugin(this.#deps.plugins, instance.pluginName);
-    const stored = await this.#deps.instances.readSecrets(instanceId);
+    const stored = await this.#deps.instances.readSecrets(instance);
     const { plain, secrets } = mergeConfiguration(
       instance.config as Record<string, unknown>,
       stored,

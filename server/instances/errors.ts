@@ -44,7 +44,7 @@ export class ConflictError extends Error {
 
 /** The plugin is not loaded (unknown name, failed to load) or its provider refused to start. */
 export class PluginUnavailableError extends Error {
-  override readonly name = 'PluginUnavailableError';
+  override readonly name: string = 'PluginUnavailableError';
   readonly pluginName: string;
   constructor(pluginName: string, reason: string) {
     super(`Plugin "${pluginName}" is unavailable: ${reason}`);
@@ -59,5 +59,26 @@ export class ConfigureError extends Error {
   constructor(pluginName: string, reason: string) {
     super(`Plugin "${pluginName}" refused the configuration: ${reason}`);
     this.pluginName = pluginName;
+  }
+}
+
+/**
+ * Secrets the database records as set that the secret store cannot supply. The provider
+ * refuses to start rather than run without them (a webhook would go out unsigned, a call
+ * unauthenticated). The message names the keys and the likely cause, never a value.
+ */
+export class MissingSecretError extends PluginUnavailableError {
+  override readonly name = 'MissingSecretError';
+  readonly instanceId: string;
+  readonly keys: readonly string[];
+  constructor(pluginName: string, instanceId: string, keys: readonly string[], cause: string) {
+    const list = keys.map((key) => `"${key}"`).join(', ');
+    super(
+      pluginName,
+      `instance "${instanceId}" has ${keys.length === 1 ? 'secret' : 'secrets'} ${list} recorded as set, but ${cause}. ` +
+        'Nothing was sent without it; enter the secret again (update the instance) if it is really lost.',
+    );
+    this.instanceId = instanceId;
+    this.keys = keys;
   }
 }

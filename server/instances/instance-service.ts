@@ -11,6 +11,18 @@
  * neither, and a refused configuration never replaces the live provider. Secrets are written
  * only while the save holds the instance's row, so no other save of the instance can read
  * them before they are committed, or build on them while they are being undone.
+ *
+ * A commit whose answer never arrived (the connection dropped at commit time) may have
+ * landed. Every save's audit event has an id chosen here, so the save asks the database
+ * whether that event exists before undoing anything: a committed save is finished (the
+ * client gets its success), a rolled-back one is undone, and while the database cannot say,
+ * nothing is deleted (an orphaned secret document is logged; a deleted secret would lose data).
+ *
+ * Providers are a per-replica cache keyed by (instance id, version) (provider-pool.ts): the
+ * replica that saves swaps its new provider in and announces the version on the event bus;
+ * the others drop theirs and start one from the database and the secret store when they
+ * next need it (`acquire`). Failing to start is reported by that replica alone (log, pool,
+ * `replicaProvider`), never written to the shared rows.
  */
 import { randomUUID } from 'node:crypto';
 import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
@@ -20,7 +32,8 @@ import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
 import { validateOrThrow } from './validation.ts';
-import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
+import type { EventBus, InstanceChanged } from '../cluster/event-bus.ts';
+import { ConfigureError, ConflictError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { createPluginContext, type EgressCheck } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type LiveProvider, type ProviderFactory } from './provider-pool.ts';
 import { InstanceUnavailableError } from '../operations/errors.ts';
@@ -38,7 +51,37 @@ export interface InstanceServiceDeps {
   pool?: ProviderPool;
   egress?: EgressCheck;
   configureTimeoutMs?: number;
+  /** Where saved changes are announced to the other replicas (and heard from them). */
+  bus?: EventBus;
+  /** This replica's name in logs, events and `replicaProvider` (default `local`). */
+  replica?: string;
+  /**
+   * How long a save whose commit went unanswered keeps asking the database whether it landed
+   * before it gives up and reports the outcome as unknown (default 15 s).
+   */
+  commitCheckMs?: number;
 }
+
+/** What the instance rows hold that starting a provider needs. */
+export interface StoredInstance {
+  id: string;
+  pluginName: string;
+  name: string;
+  enabled: boolean;
+  version: number;
+  config: unknown;
+  /** The secret keys recorded as set; read from the database when absent. */
+  secrets?: readonly { key: string }[];
+}
+
+/** Where health checks get a provider: the replica's cache, filled on demand. */
+export interface ProviderSource {
+  /** The live provider of the instance at its stored version; undefined when it is disabled. */
+  acquire(instance: StoredInstance): Promise<LiveProvider | undefined>;
+}
+
+/** Idempotency keys: what a client chooses, 1–200 characters. */
+const MAX_CLIENT_MUTATION_ID_LENGTH = 200;
 
 /** Instance names: what a person types, trimmed, 1–100 characters. */
 const MAX_NAME_LENGTH = 100;
@@ -58,6 +101,8 @@ export interface CreateInstanceInput {
   enabled?: boolean;
   /** Values by field key. Secret keys follow `SecretChange`: a value sets it, null/mask/omitted leaves it unset. */
   configuration: Record<string, unknown>;
+  /** Idempotency key: a retry with the same key (same actor) returns the instance it created. */
+  clientMutationId?: string | null | undefined;
 }
 
 export interface UpdateInstanceInput {
@@ -70,18 +115,24 @@ export interface UpdateInstanceInput {
    * `null` clears it, the mask or omission keeps it.
    */
   configuration?: Record<string, unknown>;
+  /** Idempotency key: a retry of an applied update with the same key returns the instance. */
+  clientMutationId?: string | null | undefined;
 }
 
 /** Who made a change, for the audit trail (`token:ci-bot`, `system`). */
 export type Actor = string;
 
-export class InstanceService {
+export class InstanceService implements ProviderSource {
   readonly pool: ProviderPool;
+  readonly replica: string;
   readonly #deps: InstanceServiceDeps;
+  /** Providers being started by `acquire`, by `id@version`, so concurrent uses share one. */
+  readonly #starting = new Map<string, Promise<LiveProvider>>();
 
   constructor(deps: InstanceServiceDeps) {
     this.#deps = deps;
     this.pool = deps.pool ?? new ProviderPool();
+    this.replica = deps.replica ?? 'local';
   }
 
   async get(id: string): Promise<InstanceRecord> {
@@ -91,14 +142,22 @@ export class InstanceService {
   }
 
   async create(input: CreateInstanceInput, actor: Actor): Promise<InstanceRecord> {
+    const clientMutationId = checkClientMutationId(input.clientMutationId);
     const plugin = this.#plugin(input.pluginName);
     const name = checkName(input.name);
+    const replayOf = (event: { pluginName: string | null; details: unknown }) =>
+      event.pluginName === plugin.schema.name && (event.details as { name?: unknown } | null)?.name === name;
+    if (clientMutationId) {
+      const replay = await this.#replay(actor, clientMutationId, 'instance.create', replayOf);
+      if (replay) return replay;
+    }
     const secretKeys = secretKeysOf(plugin.schema.fields);
     const { plain, secrets } = mergeConfiguration({}, {}, input.configuration, secretKeys);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     await this.#assertNameFree(input.pluginName, name);
 
     const id = randomUUID();
+    const auditId = randomUUID();
     const enabled = input.enabled ?? true;
     const provider = enabled ? await this.#startProvider(plugin, id, config, secrets) : undefined;
     const stored = splitSecrets(config, secretKeys);
@@ -123,27 +182,48 @@ export class InstanceService {
           },
           include: { secrets: true },
         });
-        await audit(tx, actor, 'instance.create', created, Object.keys(config).sort());
+        await audit(tx, actor, 'instance.create', created, Object.keys(config).sort(), { id: auditId, clientMutationId });
         return created;
       });
     } catch (error) {
-      // The database refused the row: take the secrets back out so nothing is half-saved.
-      await this.#deps.secrets.delete(id).catch((cleanup: unknown) =>
-        this.#deps.logger.error('could not remove secrets of an instance whose creation failed', {
-          instanceId: id,
-          reason: errorMessage(cleanup),
-        }),
-      );
-      if (provider) await stopQuietly(plugin.schema.name, provider);
-      throw translateDatabaseError(error, plugin.schema.name, name);
+      const outcome = await this.#outcomeOf(auditId, error);
+      if (outcome === 'committed') {
+        // The commit landed but its answer was lost: the save is done, finish it.
+        row = await this.#committedRow(id, plugin.schema.name, provider);
+      } else {
+        if (outcome === 'rolled-back') {
+          // The database refused the row: take the secrets back out so nothing is half-saved.
+          await this.#deps.secrets.delete(id).catch((cleanup: unknown) =>
+            this.#deps.logger.error('could not remove secrets of an instance whose creation failed', {
+              instanceId: id,
+              reason: errorMessage(cleanup),
+            }),
+          );
+        } else {
+          this.#unknownOutcome(id, error);
+        }
+        if (provider) await stopQuietly(plugin.schema.name, provider);
+        // Two retries of one create raced: the other one landed; answer as it did.
+        if (clientMutationId && outcome === 'rolled-back') {
+          const replay = await this.#replay(actor, clientMutationId, 'instance.create', replayOf).catch(() => undefined);
+          if (replay) return replay;
+        }
+        throw translateDatabaseError(error, plugin.schema.name, name);
+      }
     }
     // Committed: from here on nothing may undo the save (the catch above deletes the secrets).
-    if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(stored.secrets));
+    if (provider) await this.pool.swap(id, live(plugin.schema.name, row.version, provider, stored.secrets));
+    this.#announce(id, row.version);
     this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor });
     return row;
   }
 
   async update(id: string, input: UpdateInstanceInput, actor: Actor): Promise<InstanceRecord> {
+    const clientMutationId = checkClientMutationId(input.clientMutationId);
+    if (clientMutationId) {
+      const replay = await this.#replay(actor, clientMutationId, 'instance.update', (event) => event.instanceId === id);
+      if (replay) return replay;
+    }
     if (!Number.isSafeInteger(input.version)) {
       throw new ValidationError([
         { field: 'version', rule: 'required', message: 'The version you edit is required: send back the version of the instance you read' },
@@ -156,7 +236,8 @@ export class InstanceService {
     if (name !== current.name) await this.#assertNameFree(current.pluginName, name);
 
     const secretKeys = secretKeysOf(plugin.schema.fields);
-    const storedSecrets = await this.#deps.secrets.read(id);
+    // A secret recorded as set that the store cannot supply must not be merged as "unset".
+    const storedSecrets = await this.#readStoredSecrets(current);
     const { plain, secrets } = mergeConfiguration(
       current.config as Record<string, unknown>,
       storedSecrets.values,
@@ -170,6 +251,7 @@ export class InstanceService {
 
     // Configure the replacement first: if the plugin refuses it, nothing has been written.
     const provider = current.enabled ? await this.#startProvider(plugin, id, config, next.secrets) : undefined;
+    const auditId = randomUUID();
     /** The secret store version this save wrote, while it is neither committed nor undone. */
     let written: number | undefined;
     const undoSecrets = async () => {
@@ -204,7 +286,7 @@ export class InstanceService {
           await syncSecretState(tx, id, next.secrets, secretKeysChanged);
           const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
           const changed = [...new Set([...plainKeysChanged, ...secretKeysChanged, ...(name === current.name ? [] : ['name'])])].sort();
-          await audit(tx, actor, 'instance.update', updated, changed);
+          await audit(tx, actor, 'instance.update', updated, changed, { id: auditId, clientMutationId });
           return updated;
         } catch (error) {
           // Undo while the row is still locked, so no other save can build on these secrets.
@@ -213,14 +295,25 @@ export class InstanceService {
         }
       }, SAVE_TRANSACTION);
     } catch (error) {
-      // The commit itself failed after the secrets were written.
-      await undoSecrets();
-      if (provider) await stopQuietly(plugin.schema.name, provider);
-      if (error instanceof SecretStoreError && error.code === 'conflict') throw new ConflictError(id, input.version);
-      throw translateDatabaseError(error, plugin.schema.name, name);
+      const outcome = await this.#outcomeOf(auditId, error);
+      if (outcome === 'committed') {
+        // The commit landed but its answer was lost: keep what it wrote and finish the save.
+        written = undefined;
+        row = await this.#committedRow(id, plugin.schema.name, provider);
+      } else {
+        // Rolled back after the secrets were written: put the previous ones back. Unknown:
+        // leave them (undoing a save that may have landed would half-apply it).
+        if (outcome === 'rolled-back') await undoSecrets();
+        else if (written !== undefined) this.#unknownOutcome(id, error);
+        if (provider) await stopQuietly(plugin.schema.name, provider);
+        if (error instanceof SecretStoreError && error.code === 'conflict') throw new ConflictError(id, input.version);
+        throw translateDatabaseError(error, plugin.schema.name, name);
+      }
     }
     // Committed: from here on nothing may undo the save (the catch above restores the old secrets).
-    if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(next.secrets));
+    if (provider) await this.pool.swap(id, live(plugin.schema.name, row.version, provider, next.secrets));
+    else await this.pool.dropOlderThan(id, row.version);
+    this.#announce(id, row.version);
     return row;
   }
 
@@ -250,8 +343,9 @@ export class InstanceService {
       if (provider) await stopQuietly(current.pluginName, provider);
       throw error;
     }
-    if (started) await this.pool.swap(id, current.pluginName, started.provider, started.secretValues);
-    else await this.pool.stop(id);
+    if (started) await this.pool.swap(id, { ...started.live, version: row.version });
+    else await this.pool.dropOlderThan(id, row.version);
+    this.#announce(id, row.version);
     return row;
   }
 
@@ -263,7 +357,8 @@ export class InstanceService {
       if (count === 0) throw new ConflictError(id, current.version);
       await audit(tx, actor, 'instance.delete', current, []);
     });
-    await this.pool.stop(id);
+    await this.pool.dropOlderThan(id, null);
+    this.#announce(id, null);
     // The row is gone, so the secrets are unreachable; a failure here leaves an orphan
     // document to clean up, never an instance without its secrets.
     await this.#deps.secrets.delete(id).catch((error: unknown) =>
@@ -276,28 +371,72 @@ export class InstanceService {
   }
 
   /**
-   * Brings every enabled instance back after a restart. An instance that cannot start
-   * (plugin missing, configuration no longer valid, configure() failing) is marked `error`
-   * with the reason; the others start regardless.
+   * The live provider of an instance at its stored version: the cached one, or one started
+   * now from the database and the secret store (concurrent callers share the start). A
+   * provider of an older version is never returned. An instance this replica cannot start is
+   * logged and remembered in the pool (`failureOf`) and the error thrown; nothing is written
+   * to the instance's rows, which belong to the changes that made them.
    */
-  async restoreAll(): Promise<{ active: number; failed: number }> {
-    const rows = await this.#deps.prisma.pluginInstance.findMany({ where: { enabled: true }, orderBy: { createdAt: 'asc' } });
+  async acquire(instance: StoredInstance): Promise<LiveProvider | undefined> {
+    const cached = this.pool.get(instance.id);
+    if (!instance.enabled) {
+      if (cached && cached.version <= instance.version) await this.pool.stop(instance.id);
+      return undefined;
+    }
+    // A newer version than the row the caller read was saved here meanwhile: it is the right one.
+    if (cached && cached.version >= instance.version) return cached;
+    const key = `${instance.id}@${instance.version}`;
+    let starting = this.#starting.get(key);
+    if (!starting) {
+      starting = this.#startIntoPool(instance).finally(() => this.#starting.delete(key));
+      this.#starting.set(key, starting);
+    }
+    return starting;
+  }
+
+  /**
+   * Fills this replica's cache with every enabled instance at startup (so the first request
+   * and the scheduler find them running). An instance that cannot start here is logged and
+   * reported by this replica (`pool.failureOf`, `replicaProvider`); the others start regardless.
+   */
+  async warmUp(): Promise<{ active: number; failed: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({
+      where: { enabled: true },
+      include: { secrets: { select: { key: true } } },
+      orderBy: { createdAt: 'asc' },
+    });
     let failed = 0;
-    const restore = async (row: (typeof rows)[number]) => {
-      try {
-        const { provider, secretValues } = await this.#startStored(row);
-        await this.pool.swap(row.id, row.pluginName, provider, secretValues);
-        await this.#setStatus(row.id, 'active', null);
-      } catch (error) {
-        failed++;
-        const reason = errorMessage(error);
-        this.#deps.logger.warn(`instance "${row.name}" of ${row.pluginName} could not start`, { instanceId: row.id, reason });
-        await this.#setStatus(row.id, 'error', reason);
-      }
-    };
-    await forEachBounded(rows, 4, restore);
+    await forEachBounded(rows, 4, async (row) => {
+      await this.acquire(row).catch(() => failed++);
+    });
     this.#deps.logger.info(`${rows.length - failed} active, ${failed} failed to start`);
     return { active: rows.length - failed, failed };
+  }
+
+  /** Another replica saved a change: drop the provider it made stale (its next use starts anew). */
+  async onChange(change: InstanceChanged): Promise<void> {
+    if (change.replica === this.replica) return;
+    const dropped = await this.pool.dropOlderThan(change.instanceId, change.version);
+    if (dropped) {
+      this.#deps.logger.debug('dropped a stale provider', { instanceId: change.instanceId, version: change.version, by: change.replica });
+    }
+  }
+
+  /**
+   * Compares every cached provider with the database and drops the stale ones: after the bus
+   * reconnected, announcements may have been missed.
+   */
+  async revalidate(): Promise<number> {
+    const ids = this.pool.ids();
+    if (ids.length === 0) return 0;
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ where: { id: { in: ids } }, select: { id: true, version: true, enabled: true } });
+    const current = new Map(rows.map((row) => [row.id, row.enabled ? row.version : null]));
+    let dropped = 0;
+    for (const id of ids) {
+      const version = current.get(id) ?? null;
+      if (version === null ? await this.pool.dropOlderThan(id, null) : await this.pool.dropOlderThan(id, version)) dropped++;
+    }
+    return dropped;
   }
 
   async stopAll(): Promise<void> {
@@ -305,35 +444,77 @@ export class InstanceService {
   }
 
   /**
-   * The live provider of an instance, to call its operations. The one way in for callers,
-   * so how the pool is filled (at start, or on demand) stays this service's business.
+   * The live provider of an instance, to call its operations: this replica's cached one at
+   * the stored version, or one started now (see `acquire`). The one way in for callers.
    */
   async providerFor(id: string): Promise<LiveProvider> {
-    const live = this.pool.get(id);
-    if (live) return live;
     const row = await this.get(id);
-    throw new InstanceUnavailableError(id, row.enabled ? row.status : 'inactive', row.statusMessage);
+    const live = await this.acquire(row);
+    if (live) return live;
+    throw new InstanceUnavailableError(id, 'inactive', row.statusMessage);
   }
 
-  /** The stored secrets of an instance, for connection tests and health checks on the server only. */
-  async readSecrets(id: string): Promise<Record<string, string>> {
-    return (await this.#deps.secrets.read(id)).values;
+  /**
+   * The stored secrets of an instance, for connection tests and health checks on the server
+   * only. A key the database records as set that the store lacks is a MissingSecretError.
+   */
+  async readSecrets(instance: InstanceRecord): Promise<Record<string, string>> {
+    return (await this.#readStoredSecrets(instance)).values;
   }
 
   #plugin(name: string): ProviderFactory {
     return requirePlugin(this.#deps.plugins, name);
   }
 
+  async #startIntoPool(instance: StoredInstance): Promise<LiveProvider> {
+    try {
+      const started = await this.#startStored(instance);
+      if (this.pool.isSuperseded(instance.id, instance.version)) {
+        // Changed or deleted while starting: caching it would keep a stale provider alive.
+        await stopQuietly(instance.pluginName, started.provider);
+        throw new PluginUnavailableError(instance.pluginName, 'the instance changed while its provider was starting; try again');
+      }
+      const current = this.pool.get(instance.id);
+      if (current && current.version >= instance.version) {
+        await stopQuietly(instance.pluginName, started.provider);
+        return current;
+      }
+      await this.pool.swap(instance.id, started.live);
+      return started.live;
+    } catch (error) {
+      const typed = error instanceof PluginUnavailableError || error instanceof ConfigureError;
+      const reason = typed ? error : new PluginUnavailableError(instance.pluginName, `it could not start on replica ${this.replica}: ${errorMessage(error)}`);
+      this.pool.recordFailure(instance.id, instance.version, reason.message);
+      this.#deps.logger.warn(`instance "${instance.name}" of ${instance.pluginName} could not start on this replica`, {
+        instanceId: instance.id,
+        version: instance.version,
+        replica: this.replica,
+        reason: reason.message,
+      });
+      throw reason;
+    }
+  }
+
   /**
    * Starts a provider from what is stored: the row's configuration and the secret store's
    * document (whose version the caller may need to check it did not move meanwhile).
    */
-  async #startStored(row: { id: string; pluginName: string; config: unknown }) {
+  async #startStored(row: StoredInstance) {
     const plugin = this.#plugin(row.pluginName);
-    const { values, version } = await this.#deps.secrets.read(row.id);
+    const { values, version } = await this.#readStoredSecrets(row);
     const config = validateOrThrow(plugin.schema, { ...(row.config as Record<string, unknown>), ...values });
     const provider = await this.#startProvider(plugin, row.id, config, values);
-    return { provider, secretValues: Object.values(values), secretsVersion: version };
+    return { provider, live: live(row.pluginName, row.version, provider, values), secretsVersion: version };
+  }
+
+  /** The secret document of an instance, refusing one that lacks a key recorded as set. */
+  async #readStoredSecrets(row: StoredInstance) {
+    const recorded =
+      row.secrets ?? (await this.#deps.prisma.pluginInstanceSecret.findMany({ where: { instanceId: row.id }, select: { key: true } }));
+    const document = await this.#deps.secrets.read(row.id);
+    const missing = recorded.map((secret) => secret.key).filter((key) => !(key in document.values)).sort();
+    if (missing.length > 0) throw new MissingSecretError(row.pluginName, row.id, missing, missingSecretCause(this.#deps.secrets.kind, this.replica));
+    return document;
   }
 
   async #startProvider(
@@ -353,7 +534,7 @@ export class InstanceService {
       return await startProvider(plugin, context, config, this.#deps.configureTimeoutMs);
     } catch (error) {
       // The reason is the plugin's own message, which may quote its configuration: it goes
-      // to the caller, the logs and (at startup) the status message, so scrub the secrets.
+      // to the caller and the logs, so scrub the secrets.
       throw new ConfigureError(plugin.schema.name, redact(errorMessage(error), Object.values(secrets)));
     }
   }
@@ -361,6 +542,83 @@ export class InstanceService {
   async #assertNameFree(pluginName: string, name: string): Promise<void> {
     const taken = await this.#deps.prisma.pluginInstance.findUnique({ where: { pluginName_name: { pluginName, name } } });
     if (taken) throw nameTaken(pluginName, name);
+  }
+
+  /**
+   * The instance an earlier mutation with this idempotency key (by this actor) changed, when
+   * there was one; a key reused for a different change is a ValidationError on the key.
+   */
+  async #replay(
+    actor: Actor,
+    clientMutationId: string,
+    action: string,
+    matches: (event: { instanceId: string | null; pluginName: string | null; details: unknown }) => boolean,
+  ): Promise<InstanceRecord | undefined> {
+    const event = await this.#deps.prisma.auditEvent.findFirst({ where: { actor, clientMutationId } });
+    if (!event) return undefined;
+    if (event.action !== action || !matches(event)) {
+      throw new ValidationError([
+        {
+          field: 'clientMutationId',
+          rule: 'reused',
+          message: 'This clientMutationId was already used for a different change; send a new one for a new change',
+        },
+      ]);
+    }
+    const row = event.instanceId ? await this.#deps.prisma.pluginInstance.findUnique({ where: { id: event.instanceId }, include: { secrets: true } }) : null;
+    if (!row) throw new NotFoundError('Plugin instance', event.instanceId ?? '');
+    return row;
+  }
+
+  /**
+   * Whether a save whose transaction threw was committed, asked through its audit event.
+   * Errors the save raised itself, and errors of statements the database refused, rolled it
+   * back; anything else (a connection lost around the commit) is checked, retrying while the
+   * database is unreachable, up to `commitCheckMs`.
+   */
+  async #outcomeOf(auditId: string, error: unknown): Promise<'committed' | 'rolled-back' | 'unknown'> {
+    if (error instanceof ConflictError || error instanceof ValidationError || error instanceof SecretStoreError) return 'rolled-back';
+    try {
+      const event = await this.#retrying(() => this.#deps.prisma.auditEvent.findUnique({ where: { id: auditId }, select: { id: true } }));
+      return event ? 'committed' : 'rolled-back';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  /** The row a save committed, read back; the unused new provider is stopped if that fails. */
+  async #committedRow(id: string, pluginName: string, provider: PluginProvider | undefined): Promise<InstanceRecord> {
+    try {
+      return await this.#retrying(() => this.get(id));
+    } catch (error) {
+      if (provider) await stopQuietly(pluginName, provider);
+      throw error;
+    }
+  }
+
+  /** Runs `fn` until it succeeds, backing off, for at most `commitCheckMs`. */
+  async #retrying<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.#deps.commitCheckMs ?? 15_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (error instanceof NotFoundError || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  #unknownOutcome(instanceId: string, error: unknown): void {
+    this.#deps.logger.error(
+      'a save lost its database connection and whether it committed cannot be told yet; its secrets are kept. ' +
+        'Retry with the same clientMutationId, or delete the secret document if no instance with this id exists',
+      { instanceId, reason: errorMessage(error) },
+    );
+  }
+
+  #announce(instanceId: string, version: number | null): void {
+    this.#deps.bus?.publish('instance.changed', { instanceId, version, replica: this.replica });
   }
 
   async #restoreSecrets(id: string, values: Record<string, string>, version: number): Promise<void> {
@@ -374,10 +632,39 @@ export class InstanceService {
       });
     }
   }
+}
 
-  async #setStatus(id: string, status: string, statusMessage: string | null): Promise<void> {
-    await this.#deps.prisma.pluginInstance.update({ where: { id }, data: { status, statusMessage } });
+function live(pluginName: string, version: number, provider: PluginProvider, secrets: Record<string, string>): LiveProvider {
+  return { pluginName, version, provider, secretValues: Object.values(secrets) };
+}
+
+/** Why a store may lack a secret the database records, by store kind: what to check first. */
+function missingSecretCause(kind: SecretStore['kind'], replica: string): string {
+  if (kind === 'local') {
+    return (
+      `the local secret store of replica ${replica} has no value for it: it was probably saved by a replica with another ` +
+      'data directory (PLUGFORM_DATA_DIR) or another PLUGFORM_SECRET_KEY, or the data directory was restored without it. ' +
+      'More than one replica needs a shared store (PLUGFORM_SECRET_STORE=vault)'
+    );
   }
+  return (
+    'Vault has no value for it: the document was deleted or changed outside Plugform, or this replica uses another ' +
+    'VAULT_ADDR, VAULT_NAMESPACE, VAULT_KV_MOUNT or VAULT_PATH_PREFIX than the replica that saved it'
+  );
+}
+
+function checkClientMutationId(value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value.length === 0 || value.length > MAX_CLIENT_MUTATION_ID_LENGTH) {
+    throw new ValidationError([
+      {
+        field: 'clientMutationId',
+        rule: 'maxLength',
+        message: `clientMutationId must be 1 to ${MAX_CLIENT_MUTATION_ID_LENGTH} characters`,
+      },
+    ]);
+  }
+  return value;
 }
 
 /** The plugin of that name, or PluginUnavailableError (unknown name, or it failed to load). */
@@ -428,9 +715,19 @@ async function audit(
   action: string,
   instance: { id: string; pluginName: string; name: string },
   changedKeys: string[],
+  mark: { id?: string; clientMutationId?: string | undefined } = {},
 ): Promise<void> {
   await tx.auditEvent.create({
-    data: { actor, action, instanceId: instance.id, pluginName: instance.pluginName, changedKeys, details: { name: instance.name } },
+    data: {
+      ...(mark.id ? { id: mark.id } : {}),
+      ...(mark.clientMutationId ? { clientMutationId: mark.clientMutationId } : {}),
+      actor,
+      action,
+      instanceId: instance.id,
+      pluginName: instance.pluginName,
+      changedKeys,
+      details: { name: instance.name },
+    },
   });
 }
 

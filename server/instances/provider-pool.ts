@@ -14,6 +14,8 @@ export interface ProviderFactory {
 
 export interface LiveProvider {
   pluginName: string;
+  /** The instance version this provider was configured from. */
+  version: number;
   provider: PluginProvider;
   /** The instance's secret values, kept in memory only to redact them from results and logs. */
   secretValues: readonly string[];
@@ -44,24 +46,80 @@ export async function stopQuietly(pluginName: string, provider: PluginProvider):
   await callPlugin(pluginName, 'stop', 5_000, () => provider.stop?.()).catch(() => undefined);
 }
 
+/** Why this replica could not start an instance's provider (reported here, never stored). */
+export interface StartFailure {
+  version: number;
+  message: string;
+  at: Date;
+}
+
+/**
+ * This replica's providers: a cache keyed by (instance id, version). Any replica fills it on
+ * demand from the database and the secret store (InstanceService.acquire); an entry whose
+ * version is older than the row's is never used, and is stopped as soon as a newer version or
+ * a delete is seen (here or announced by another replica). Failures to start are this
+ * replica's own business: they are kept here (and logged), never written to the shared rows.
+ */
 export class ProviderPool {
   readonly #live = new Map<string, LiveProvider>();
+  readonly #failures = new Map<string, StartFailure>();
+  /** The newest version announced per instance (null: deleted), for starts that raced a change. */
+  readonly #announced = new Map<string, number | null>();
 
   get(instanceId: string): LiveProvider | undefined {
     return this.#live.get(instanceId);
   }
 
   /** Swaps in an already configured provider and stops the one it replaces. */
-  async swap(instanceId: string, pluginName: string, provider: PluginProvider, secretValues: readonly string[]): Promise<void> {
+  async swap(instanceId: string, entry: LiveProvider): Promise<void> {
     const previous = this.#live.get(instanceId);
-    this.#live.set(instanceId, { pluginName, provider, secretValues });
-    if (previous && previous.provider !== provider) await stopQuietly(previous.pluginName, previous.provider);
+    this.#live.set(instanceId, entry);
+    this.#failures.delete(instanceId);
+    if (previous && previous.provider !== entry.provider) await stopQuietly(previous.pluginName, previous.provider);
   }
 
   async stop(instanceId: string): Promise<void> {
     const previous = this.#live.get(instanceId);
     this.#live.delete(instanceId);
+    this.#failures.delete(instanceId);
     if (previous) await stopQuietly(previous.pluginName, previous.provider);
+  }
+
+  /**
+   * Drops (stops) the cached provider of an instance when a newer version exists, or when the
+   * instance is gone (`version` null). Returns whether one was dropped.
+   */
+  async dropOlderThan(instanceId: string, version: number | null): Promise<boolean> {
+    const known = this.#announced.get(instanceId);
+    if (version === null || known === undefined || (known !== null && known < version)) this.#announced.set(instanceId, version);
+    const cached = this.#live.get(instanceId);
+    const failure = this.#failures.get(instanceId);
+    if (failure && (version === null || failure.version < version)) this.#failures.delete(instanceId);
+    if (!cached || (version !== null && cached.version >= version)) return false;
+    await this.stop(instanceId);
+    return true;
+  }
+
+  /**
+   * Whether a provider of `version` went stale while it was being started: a newer version
+   * or a delete was announced meanwhile.
+   */
+  isSuperseded(instanceId: string, version: number): boolean {
+    const known = this.#announced.get(instanceId);
+    return known === null || (known !== undefined && known > version);
+  }
+
+  recordFailure(instanceId: string, version: number, message: string): void {
+    this.#failures.set(instanceId, { version, message, at: new Date() });
+  }
+
+  failureOf(instanceId: string): StartFailure | undefined {
+    return this.#failures.get(instanceId);
+  }
+
+  /** Every instance this replica could not start, by id. */
+  failures(): ReadonlyMap<string, StartFailure> {
+    return this.#failures;
   }
 
   async stopAll(): Promise<void> {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SecretStoreError, type SecretDocument, type SecretStore } from './secret-store.ts';
 import { assertCas, assertInstanceId, assertSecretValues } from './instance-id.ts';
@@ -16,6 +18,7 @@ import { KeyedMutex } from './keyed-mutex.ts';
  *   secret.key                   base64 key (only when PLUGFORM_SECRET_KEY is not set)
  *   secrets/.key-check.json      a known marker encrypted with the key: proves at start-up
  *                                that the key is the one the secrets were written with
+ *   secrets/.store-id            a random id naming this store (see `identity()`)
  *   secrets/<instanceId>.json    { format, alg, instanceId, version, keyId, iv, tag, ciphertext }
  *
  * Concurrency: writes and deletes of one instance are serialized within the process and
@@ -34,6 +37,7 @@ const FORMAT = 'plugform-secret/1';
 const CHECK_FORMAT = 'plugform-key-check/1';
 const CHECK_FILE = '.key-check.json';
 const CHECK_MARKER = 'plugform secret key check';
+const STORE_ID_FILE = '.store-id';
 
 interface StoredDocument extends SealedBox {
   format: typeof FORMAT;
@@ -87,6 +91,26 @@ export class LocalSecretStore implements SecretStore {
   /** Resolves the key and proves it matches the stored secrets; run once, shared by every call. */
   check(): Promise<void> {
     return this.#ensureReady().then(() => undefined);
+  }
+
+  /**
+   * Which store this is: its random store id (created on first use) and its key's id. Two
+   * replicas with different data dirs, or one data dir under two keys, have different
+   * identities; the server records the first one in the database (secrets/binding.ts).
+   */
+  async identity(): Promise<{ identity: string; location: string }> {
+    const { keyId: key } = await this.#ensureReady();
+    const path = join(this.secretsDir, STORE_ID_FILE);
+    let storeId = (await readFile(path, 'utf8').catch(() => '')).trim();
+    if (!storeId) {
+      storeId = randomUUID();
+      try {
+        await writeFileAtomic(path, `${storeId}\n`, 0o600);
+      } catch (error) {
+        throw new SecretStoreError('io', `Cannot write ${path} (${errnoCode(error)}), which names this secret store.`);
+      }
+    }
+    return { identity: `${storeId}/${key}`, location: `${hostname()}:${this.dataDir}` };
   }
 
   async read(instanceId: string): Promise<SecretDocument> {

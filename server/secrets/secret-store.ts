@@ -23,6 +23,11 @@ export interface SecretStore {
   write(instanceId: string, values: Record<string, string>, options: { cas: number }): Promise<number>;
   /** Removes the instance's secrets, every version of them. Deleting nothing is not an error. */
   delete(instanceId: string): Promise<void>;
+  /**
+   * A store that lives with one replica (the local one) says which store it is, so a second
+   * replica with another store is refused instead of finding no secrets. Shared stores omit it.
+   */
+  identity?(): Promise<{ identity: string; location: string }>;
   close?(): Promise<void>;
 }
 

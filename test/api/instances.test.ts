@@ -442,7 +442,7 @@ describe('deletePluginInstance', () => {
 });
 
 describe('after a restart', () => {
-  it('saved instances come back with their secrets; one whose plugin is gone is in ERROR and unavailable', async () => {
+  it('saved instances come back with their secrets; one whose plugin is gone is reported FAILED by the replica, unavailable, its stored status untouched', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'plugform-restart-'));
     try {
       const before = await startTestServer({ dataDir });
@@ -468,7 +468,15 @@ describe('after a restart', () => {
         expect(vendor.requests).toEqual([{ path: '/ping', authorization: 'Bearer good-key-0001' }]);
 
         const orphan = (await after.gql(INSTANCE, { id: analytics.id })).body.data.pluginInstance;
-        expect(orphan).toMatchObject({ status: 'ERROR', statusMessage: expect.stringMatching(/api-analytics/), plugin: null, secrets: [] });
+        // The stored status is the last change's; this replica reports its own failure to start.
+        expect(orphan).toMatchObject({ status: 'ACTIVE', statusMessage: null, plugin: null, secrets: [] });
+        const replica = (await after.gql('query ($id: ID!) { pluginInstance(id: $id) { replicaProvider { replica state version message since } } }', { id: analytics.id }))
+          .body.data.pluginInstance.replicaProvider;
+        expect(replica).toMatchObject({ state: 'FAILED', version: 1, message: expect.stringMatching(/api-analytics/) });
+        expect(replica.since).toEqual(expect.any(String));
+        const running = (await after.gql('query ($id: ID!) { pluginInstance(id: $id) { replicaProvider { state version } } }', { id: notify.id }))
+          .body.data.pluginInstance.replicaProvider;
+        expect(running).toEqual({ state: 'RUNNING', version: 1 });
         const update = await mutate(after, UPDATE, 'updatePluginInstance', { input: { id: analytics.id, version: orphan.version, configuration: { projectId: 'p2' } } });
         expect(update).toMatchObject({ __typename: 'PluginUnavailableError', pluginName: 'api-analytics' });
         const test = await mutate(after, TEST_SAVED, 'testPluginInstanceConnection', { input: { id: analytics.id } });

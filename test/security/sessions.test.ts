@@ -11,6 +11,7 @@ import { CHECK_HEALTH, CREATE, REVOKE_TOKEN, CREATE_TOKEN, succeed } from '../su
 import { POSTGRES_URL } from '../support/instances.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { openSubscription } from '../support/sse.ts';
+import { startVaultDouble, type VaultDouble } from '../support/vault-double.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -85,8 +86,10 @@ describe('a token revoked on another replica', () => {
     }
   };
   const replicas: TestServer[] = [];
+  let vault: VaultDouble | undefined;
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.close()));
+    await vault?.close();
     await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
 
@@ -94,7 +97,15 @@ describe('a token revoked on another replica', () => {
     await admin(`CREATE DATABASE "${name}"`);
     const url = new URL(POSTGRES_URL);
     url.pathname = `/${name}`;
-    const env = { DATABASE_URL: url.toString(), PLUGFORM_SESSION_CHECK_INTERVAL: '1' };
+    // Two replicas share one secret store, as they must (a second local store is refused).
+    vault = await startVaultDouble();
+    const env = {
+      DATABASE_URL: url.toString(),
+      PLUGFORM_SESSION_CHECK_INTERVAL: '1',
+      PLUGFORM_SECRET_STORE: 'vault',
+      VAULT_ADDR: vault.url,
+      VAULT_TOKEN: vault.rootToken,
+    };
     // One after the other: both would migrate the empty database at once otherwise.
     replicas.push(await startTestServer({ pluginPaths: [], env }));
     replicas.push(await startTestServer({ pluginPaths: [], env }));

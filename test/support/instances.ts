@@ -46,6 +46,8 @@ export async function postgresGate(): Promise<{ available: boolean; reason?: str
 
 export interface TestDatabase {
   db: Database;
+  /** The connection string of a PostgreSQL database (undefined for PGlite). */
+  url?: string;
   /** Empties every table the lifecycle writes (between tests sharing one database). */
   reset(): Promise<void>;
   /** Closes the database; a PostgreSQL one is dropped. */
@@ -58,13 +60,15 @@ export interface TestDatabase {
  */
 export async function openTestDatabase(where: Backend | { dataDir: string }): Promise<TestDatabase> {
   let db: Database;
+  let databaseUrl: string | undefined;
   let drop = async () => {};
   if (where === 'postgres') {
     const name = `plugform_instances_${randomBytes(6).toString('hex')}`;
     await admin((client) => client.query(`CREATE DATABASE "${name}"`));
     const url = new URL(POSTGRES_URL);
     url.pathname = `/${name}`;
-    db = await openDatabase({ databaseUrl: url.toString(), dataDir: IN_MEMORY });
+    databaseUrl = url.toString();
+    db = await openDatabase({ databaseUrl, dataDir: IN_MEMORY });
     drop = () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
   } else {
     db = await openDatabase({ dataDir: where === 'pglite' ? IN_MEMORY : where.dataDir });
@@ -72,6 +76,7 @@ export async function openTestDatabase(where: Backend | { dataDir: string }): Pr
   await applyMigrations(db, { log: () => {} });
   return {
     db,
+    ...(databaseUrl ? { url: databaseUrl } : {}),
     reset: () =>
       db.withConnection((c) => c.exec('TRUNCATE plugin_instance, plugin_instance_secret, health_check, audit_event CASCADE')),
     async dispose() {
@@ -322,13 +327,15 @@ export function faultySecretStore(inner: SecretStore): FaultySecretStore {
   return faulty;
 }
 
-export type TransactionFault = 'off' | 'before' | 'inside' | 'commit';
+export type TransactionFault = 'off' | 'before' | 'inside' | 'commit' | 'lost-ack';
 
 /**
  * The Prisma client with `$transaction` failing on demand: `'before'` throws before anything
  * runs (the database is down), `'inside'` fails the audit insert (a write inside the
  * transaction, after the service's other steps), `'commit'` runs the callback to the end and
- * then throws, so the transaction rolls back after everything in it succeeded.
+ * then throws, so the transaction rolls back after everything in it succeeded; `'lost-ack'`
+ * commits and then throws, as when the connection drops after the server committed but
+ * before its answer arrived (the client cannot tell this from a failed commit).
  */
 export function failingTransactions(prisma: PrismaClient): { prisma: PrismaClient; fail: { mode: TransactionFault } } {
   const fail: { mode: TransactionFault } = { mode: 'off' };
@@ -338,6 +345,10 @@ export function failingTransactions(prisma: PrismaClient): { prisma: PrismaClien
         return async (fn: (tx: unknown) => Promise<unknown>, options?: { maxWait?: number; timeout?: number }) => {
           const mode = fail.mode;
           if (mode === 'before') throw new Error('injected: the database is unavailable');
+          if (mode === 'lost-ack') {
+            await target.$transaction(fn as never, options);
+            throw new Error('injected: connection lost after the commit was sent');
+          }
           return target.$transaction(async (tx) => {
             if (mode === 'inside') {
               const failingAudit = {

@@ -233,6 +233,7 @@ function instrumentedStore(store: SecretStore, calls: SecretCalls, faults: Secre
     read: (id) => call('read', () => store.read(id)),
     write: (id, values, options) => call('write', () => store.write(id, values, options)),
     delete: (id) => call('delete', () => store.delete(id)),
+    ...(store.identity ? { identity: () => store.identity!() } : {}),
     ...(store.close ? { close: () => store.close!() } : {}),
   };
 }

@@ -15,6 +15,7 @@ function detail(overrides: Record<string, unknown> = {}) {
     enabled: true,
     status: 'ACTIVE',
     statusMessage: null,
+    replicaProvider: { __typename: 'ReplicaProvider', replica: 'node-a-17', state: 'RUNNING', message: null },
     createdAt: '2025-03-01T09:00:00.000Z',
     updatedAt: '2025-03-01T10:00:00.000Z',
     configuration: { endpoint: 'https://acme.test', apiKey: '••••••••', tags: ['a', 'b'] },
@@ -48,8 +49,8 @@ function detail(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function setup(options: { viewer?: typeof VIEWER; setEnabled?: unknown; remove?: unknown[] } = {}) {
-  let current = detail();
+function setup(options: { viewer?: typeof VIEWER; setEnabled?: unknown; remove?: unknown[]; instance?: Record<string, unknown> } = {}) {
+  let current = detail(options.instance);
   const removals = [...(options.remove ?? [])];
   const api = fakeApi({
     InstanceDetail: () => ({ pluginInstance: current }),
@@ -64,6 +65,28 @@ function setup(options: { viewer?: typeof VIEWER; setEnabled?: unknown; remove?:
 }
 
 describe('instance screen', () => {
+  it('says when the replica that answered could not start the instance, and why', async () => {
+    setup({
+      instance: {
+        replicaProvider: {
+          __typename: 'ReplicaProvider',
+          replica: 'node-b-3',
+          state: 'FAILED',
+          message: 'Plugin "acme-notify" is unavailable: instance "inst-1" has secret "apiKey" recorded as set, but the local secret store has no value for it.',
+        },
+      },
+    });
+    const alert = await screen.findByText(/Replica node-b-3 could not start this instance/);
+    expect(alert).toBeTruthy();
+    expect(document.body.textContent).toContain('secret "apiKey" recorded as set');
+  });
+
+  it('shows no replica alert while the provider runs', async () => {
+    setup();
+    expect(await screen.findByRole('heading', { name: 'Support line', level: 1 })).toBeTruthy();
+    expect(screen.queryByText(/could not start this instance/)).toBeNull();
+  });
+
   it('shows the configuration with secrets as set/not set, never the mask', async () => {
     setup();
     expect(await screen.findByRole('heading', { name: 'Support line', level: 1 })).toBeTruthy();

@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type CreatePluginInstanceInput = {
+  /** Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate). */
+  clientMutationId?: string | null | undefined;
   /** Values by field key (default {}). */
   configuration?: Record<string, unknown> | null | undefined;
   enabled?: boolean | null | undefined;
@@ -14,7 +16,7 @@ export type CreatePluginInstanceInput = {
   secrets?: Array<SecretInput> | null | undefined;
 };
 
-/** ACTIVE: the provider is configured and live. INACTIVE: disabled. ERROR: it could not start (see statusMessage). */
+/** The stored status, written by the change that made it: ACTIVE: enabled and configured. INACTIVE: disabled. ERROR: written by earlier versions when an instance failed to start; whether a replica runs it now is in replicaProvider. */
 export type InstanceStatus =
   | 'ACTIVE'
   | 'ERROR'
@@ -43,6 +45,8 @@ export type TestPluginInstanceConnectionInput = {
 };
 
 export type UpdatePluginInstanceInput = {
+  /** Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate). */
+  clientMutationId?: string | null | undefined;
   /** A patch: given keys replace, null removes a key, omitted keys keep their value. */
   configuration?: Record<string, unknown> | null | undefined;
   id: string | number;

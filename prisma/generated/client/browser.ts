@@ -40,6 +40,13 @@ export type HealthCheck = Prisma.HealthCheckModel
  */
 export type AuditEvent = Prisma.AuditEventModel
 /**
+ * Model SecretStoreBinding
+ * Which local secret store serves this database (one row, id 1). A local store lives in one
+ * replica's data dir: a second replica with another data dir or key would find no secrets,
+ * so it refuses to start while this row names another store. Vault (shared) records nothing.
+ */
+export type SecretStoreBinding = Prisma.SecretStoreBindingModel
+/**
  * Model ApiToken
  * API token for automation. Only a SHA-256 hash of the token is stored.
  */

@@ -133,7 +133,7 @@ describe('health checks and connection tests', () => {
     await secrets.check();
     const egress = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
     instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, egress, configureTimeoutMs: 500 });
-    health = new HealthService({ prisma: db.prisma, pool: instances.pool, logger, historyLimit: 3, timeoutMs: 500 });
+    health = new HealthService({ prisma: db.prisma, providers: instances, logger, historyLimit: 3, timeoutMs: 500 });
     testing = new TestingService({ plugins: registry, instances, logger, egress, timeoutMs: 500 });
   });
 

@@ -135,7 +135,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
       };
       const plugins = lookup(probe.plugin, strict);
       fx = createService({ prisma: testDb.db.prisma, storeDir: dataDir.dir, plugins });
-      const health = new HealthService({ prisma: testDb.db.prisma, pool: fx.service.pool, logger: fx.logger, historyLimit: 20 });
+      const health = new HealthService({ prisma: testDb.db.prisma, providers: fx.service, logger: fx.logger, historyLimit: 20 });
       health.events.on('change', (change) => outputs.push(change));
       const testing = new TestingService({ plugins, instances: fx.service, logger: fx.logger });
       const actor = 'token:canary';
@@ -169,10 +169,10 @@ for (const backend of ['pglite', 'postgres'] as const) {
 
       // A restart where configure() throws with the secrets (the reason is stored), then a good one.
       explode = true;
-      await record(fx.service.restoreAll());
+      await record(fx.service.warmUp());
       outputs.push(await fx.service.get(a.id));
       explode = false;
-      await record(fx.service.restoreAll());
+      await record(fx.service.warmUp());
 
       // Disable, enable, delete.
       await record(fx.service.setEnabled(a.id, false, actor));

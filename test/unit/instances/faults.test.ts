@@ -48,7 +48,7 @@ beforeEach(async () => {
   steady = probePlugin('steady');
   const plugins = lookup(probe.plugin, steady.plugin);
   fx = createService({ prisma: testDb.db.prisma, storeDir: storeDir.dir, plugins, configureTimeoutMs: 150 });
-  health = new HealthService({ prisma: testDb.db.prisma, pool: fx.service.pool, logger: fx.logger, historyLimit: 10, timeoutMs: 150 });
+  health = new HealthService({ prisma: testDb.db.prisma, providers: fx.service, logger: fx.logger, historyLimit: 10, timeoutMs: 150 });
   testing = new TestingService({ plugins, instances: fx.service, logger: fx.logger, timeoutMs: 150 });
 });
 afterEach(async () => {

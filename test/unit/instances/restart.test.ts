@@ -2,7 +2,8 @@
  * A restart brings every saved instance back: a new service and a new provider pool over the
  * same file PGlite directory and the same local secret store directory configure every
  * enabled instance again with its stored secrets. An instance that cannot start (its plugin
- * is gone, configure() throws or hangs) is marked 'error' with the reason; the others start.
+ * is gone, configure() throws or hangs) is reported by this replica (log and pool) with the
+ * reason, and its stored rows are left as the last change wrote them; the others start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginUnavailableError } from '../../../server/instances/errors.ts';
@@ -18,7 +19,7 @@ import {
 
 const ACTOR = 'token:test';
 
-describe('restoreAll after a restart', () => {
+describe('warmUp after a restart', () => {
   let dataDir: { dir: string; cleanup: () => Promise<void> };
   let before: TestDatabase | undefined;
   let after: TestDatabase | undefined;
@@ -81,7 +82,7 @@ describe('restoreAll after a restart', () => {
         plugins: lookup(p.probe.plugin, p.fragile.plugin, p.sleepy.plugin), // 'gone' is no longer installed
         configureTimeoutMs: 200,
       });
-      result = await fx.service.restoreAll();
+      result = await fx.service.warmUp();
     });
     afterAll(async () => {
       await fx?.service.stopAll();
@@ -108,14 +109,17 @@ describe('restoreAll after a restart', () => {
       expect(await fx.service.get(ids.off!)).toMatchObject({ enabled: false, status: 'inactive' });
     });
 
-    it('marks an instance whose plugin is gone, or whose configure throws or hangs, as error with the reason', async () => {
+    it('reports an instance whose plugin is gone, or whose configure throws or hangs, for this replica with the reason, and never rewrites its rows', async () => {
       const reasons = Object.fromEntries(
         await Promise.all(
           (['gone', 'fragile', 'sleepy'] as const).map(async (key) => {
             const row = await fx.service.get(ids[key]!);
-            expect(row, key).toMatchObject({ status: 'error', enabled: true });
+            // The shared row stays as the create wrote it: another replica may run it fine.
+            expect(row, key).toMatchObject({ status: 'active', statusMessage: null, enabled: true, version: 1 });
             expect(live(ids[key])).toBeUndefined();
-            return [key, row.statusMessage] as const;
+            const failure = fx.service.pool.failureOf(ids[key]!);
+            expect(failure, key).toMatchObject({ version: 1 });
+            return [key, failure!.message] as const;
           }),
         ),
       );
@@ -127,6 +131,7 @@ describe('restoreAll after a restart', () => {
       expect(p.sleepy.providers.every((provider: ProbeProvider) => provider.stopCalls === 1)).toBe(true);
       const warnings = fx.logs.filter((line) => line.startsWith('warn'));
       expect(warnings).toHaveLength(3);
+      for (const line of warnings) expect(line).toMatch(/could not start on this replica/);
       expect(fx.logs.join('\n')).toContain('2 active, 3 failed to start');
     });
 
@@ -134,17 +139,16 @@ describe('restoreAll after a restart', () => {
       expect((await fx.store.read(ids.fragile!)).values).toEqual({ apiKey: 'key-f', password: 'pw-key-f' });
       p.fragile.hooks.configure = undefined;
       p.sleepy.hooks.configure = undefined;
-      expect(await fx.service.restoreAll()).toEqual({ active: 4, failed: 1 });
+      expect(await fx.service.warmUp()).toEqual({ active: 4, failed: 1 });
       expect(await fx.service.get(ids.fragile!)).toMatchObject({ status: 'active', statusMessage: null });
+      expect(fx.service.pool.failureOf(ids.fragile!)).toBeUndefined();
       expect(live(ids.sleepy)?.configs.at(-1)).toMatchObject({ apiKey: 'key-s' });
-      const gone = await fx.service.get(ids.gone!);
-      expect(gone.status).toBe('error');
-      // The instances restored twice hold one provider each, the previous one stopped.
+      expect(fx.service.pool.failureOf(ids.gone!)?.message).toMatch(/"gone" is unavailable/);
+      // The instances already running are cache hits at their version: not started again.
       expect(fx.service.pool.size).toBe(4);
       const aProviders = p.probe.providers.filter((provider: ProbeProvider) => provider.context.instanceId === ids.a);
-      expect(aProviders).toHaveLength(2);
-      expect(aProviders[0]?.stopCalls).toBe(1);
-      expect(aProviders[1]?.stopCalls).toBe(0);
+      expect(aProviders).toHaveLength(1);
+      expect(aProviders[0]?.stopCalls).toBe(0);
     });
 
     it('an unknown plugin on update is PluginUnavailableError, with nothing changed', async () => {

@@ -131,6 +131,11 @@ export function InstanceDetailPage() {
                     {i().statusMessage ?? 'No reason was recorded.'}
                   </Alert>
                 </Show>
+                <Show when={i().replicaProvider?.state === 'FAILED'}>
+                  <Alert tone="error" title={`Replica ${i().replicaProvider?.replica ?? ''} could not start this instance`}>
+                    {i().replicaProvider?.message ?? 'No reason was given.'} Other replicas may run it; its stored state is unchanged.
+                  </Alert>
+                </Show>
                 <Show when={!i().plugin}>
                   <Alert tone="warning" title={`The plugin “${i().pluginName}” is not loaded`}>
                     The instance keeps its configuration but cannot run or be edited until the plugin loads again.

@@ -10,6 +10,11 @@ export const InstanceDetailQuery = graphql(`
       enabled
       status
       statusMessage
+      replicaProvider {
+        replica
+        state
+        message
+      }
       createdAt
       updatedAt
       configuration

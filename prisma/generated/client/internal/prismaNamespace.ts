@@ -401,6 +401,7 @@ export const ModelName = {
   PluginInstanceSecret: 'PluginInstanceSecret',
   HealthCheck: 'HealthCheck',
   AuditEvent: 'AuditEvent',
+  SecretStoreBinding: 'SecretStoreBinding',
   ApiToken: 'ApiToken',
   OperationCall: 'OperationCall',
   IdempotencyRecord: 'IdempotencyRecord'
@@ -419,7 +420,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "pluginInstance" | "pluginInstanceSecret" | "healthCheck" | "auditEvent" | "apiToken" | "operationCall" | "idempotencyRecord"
+    modelProps: "pluginInstance" | "pluginInstanceSecret" | "healthCheck" | "auditEvent" | "secretStoreBinding" | "apiToken" | "operationCall" | "idempotencyRecord"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -716,6 +717,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.AuditEventCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.AuditEventCountAggregateOutputType> | number
+        }
+      }
+    }
+    SecretStoreBinding: {
+      payload: Prisma.$SecretStoreBindingPayload<ExtArgs>
+      fields: Prisma.SecretStoreBindingFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SecretStoreBindingFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SecretStoreBindingFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>
+        }
+        findFirst: {
+          args: Prisma.SecretStoreBindingFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SecretStoreBindingFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>
+        }
+        findMany: {
+          args: Prisma.SecretStoreBindingFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>[]
+        }
+        create: {
+          args: Prisma.SecretStoreBindingCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>
+        }
+        createMany: {
+          args: Prisma.SecretStoreBindingCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SecretStoreBindingCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>[]
+        }
+        delete: {
+          args: Prisma.SecretStoreBindingDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>
+        }
+        update: {
+          args: Prisma.SecretStoreBindingUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>
+        }
+        deleteMany: {
+          args: Prisma.SecretStoreBindingDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SecretStoreBindingUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SecretStoreBindingUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>[]
+        }
+        upsert: {
+          args: Prisma.SecretStoreBindingUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SecretStoreBindingPayload>
+        }
+        aggregate: {
+          args: Prisma.SecretStoreBindingAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSecretStoreBinding>
+        }
+        groupBy: {
+          args: Prisma.SecretStoreBindingGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SecretStoreBindingGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SecretStoreBindingCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SecretStoreBindingCountAggregateOutputType> | number
         }
       }
     }
@@ -1029,10 +1104,22 @@ export const AuditEventScalarFieldEnum = {
   action: 'action',
   changedKeys: 'changedKeys',
   details: 'details',
-  at: 'at'
+  at: 'at',
+  clientMutationId: 'clientMutationId'
 } as const
 
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
+
+
+export const SecretStoreBindingScalarFieldEnum = {
+  id: 'id',
+  kind: 'kind',
+  identity: 'identity',
+  location: 'location',
+  boundAt: 'boundAt'
+} as const
+
+export type SecretStoreBindingScalarFieldEnum = (typeof SecretStoreBindingScalarFieldEnum)[keyof typeof SecretStoreBindingScalarFieldEnum]
 
 
 export const ApiTokenScalarFieldEnum = {
@@ -1368,6 +1455,7 @@ export type GlobalOmitConfig = {
   pluginInstanceSecret?: Prisma.PluginInstanceSecretOmit
   healthCheck?: Prisma.HealthCheckOmit
   auditEvent?: Prisma.AuditEventOmit
+  secretStoreBinding?: Prisma.SecretStoreBindingOmit
   apiToken?: Prisma.ApiTokenOmit
   operationCall?: Prisma.OperationCallOmit
   idempotencyRecord?: Prisma.IdempotencyRecordOmit

@@ -55,6 +55,7 @@ export const ModelName = {
   PluginInstanceSecret: 'PluginInstanceSecret',
   HealthCheck: 'HealthCheck',
   AuditEvent: 'AuditEvent',
+  SecretStoreBinding: 'SecretStoreBinding',
   ApiToken: 'ApiToken',
   OperationCall: 'OperationCall',
   IdempotencyRecord: 'IdempotencyRecord'
@@ -125,10 +126,22 @@ export const AuditEventScalarFieldEnum = {
   action: 'action',
   changedKeys: 'changedKeys',
   details: 'details',
-  at: 'at'
+  at: 'at',
+  clientMutationId: 'clientMutationId'
 } as const
 
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
+
+
+export const SecretStoreBindingScalarFieldEnum = {
+  id: 'id',
+  kind: 'kind',
+  identity: 'identity',
+  location: 'location',
+  boundAt: 'boundAt'
+} as const
+
+export type SecretStoreBindingScalarFieldEnum = (typeof SecretStoreBindingScalarFieldEnum)[keyof typeof SecretStoreBindingScalarFieldEnum]
 
 
 export const ApiTokenScalarFieldEnum = {

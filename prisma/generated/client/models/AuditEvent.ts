@@ -32,6 +32,7 @@ export type AuditEventMinAggregateOutputType = {
   actor: string | null
   action: string | null
   at: Date | null
+  clientMutationId: string | null
 }
 
 export type AuditEventMaxAggregateOutputType = {
@@ -41,6 +42,7 @@ export type AuditEventMaxAggregateOutputType = {
   actor: string | null
   action: string | null
   at: Date | null
+  clientMutationId: string | null
 }
 
 export type AuditEventCountAggregateOutputType = {
@@ -52,6 +54,7 @@ export type AuditEventCountAggregateOutputType = {
   changedKeys: number
   details: number
   at: number
+  clientMutationId: number
   _all: number
 }
 
@@ -63,6 +66,7 @@ export type AuditEventMinAggregateInputType = {
   actor?: true
   action?: true
   at?: true
+  clientMutationId?: true
 }
 
 export type AuditEventMaxAggregateInputType = {
@@ -72,6 +76,7 @@ export type AuditEventMaxAggregateInputType = {
   actor?: true
   action?: true
   at?: true
+  clientMutationId?: true
 }
 
 export type AuditEventCountAggregateInputType = {
@@ -83,6 +88,7 @@ export type AuditEventCountAggregateInputType = {
   changedKeys?: true
   details?: true
   at?: true
+  clientMutationId?: true
   _all?: true
 }
 
@@ -167,6 +173,7 @@ export type AuditEventGroupByOutputType = {
   changedKeys: string[]
   details: runtime.JsonValue | null
   at: Date
+  clientMutationId: string | null
   _count: AuditEventCountAggregateOutputType | null
   _min: AuditEventMinAggregateOutputType | null
   _max: AuditEventMaxAggregateOutputType | null
@@ -199,6 +206,7 @@ export type AuditEventWhereInput = {
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableFilter<"AuditEvent">
   at?: Prisma.DateTimeFilter<"AuditEvent"> | Date | string
+  clientMutationId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
 }
 
 export type AuditEventOrderByWithRelationInput = {
@@ -210,10 +218,12 @@ export type AuditEventOrderByWithRelationInput = {
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrderInput | Prisma.SortOrder
   at?: Prisma.SortOrder
+  clientMutationId?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type AuditEventWhereUniqueInput = Prisma.AtLeast<{
   id?: string
+  actor_clientMutationId?: Prisma.AuditEventActorClientMutationIdCompoundUniqueInput
   AND?: Prisma.AuditEventWhereInput | Prisma.AuditEventWhereInput[]
   OR?: Prisma.AuditEventWhereInput[]
   NOT?: Prisma.AuditEventWhereInput | Prisma.AuditEventWhereInput[]
@@ -224,7 +234,8 @@ export type AuditEventWhereUniqueInput = Prisma.AtLeast<{
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableFilter<"AuditEvent">
   at?: Prisma.DateTimeFilter<"AuditEvent"> | Date | string
-}, "id">
+  clientMutationId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+}, "id" | "actor_clientMutationId">
 
 export type AuditEventOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
@@ -235,6 +246,7 @@ export type AuditEventOrderByWithAggregationInput = {
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrderInput | Prisma.SortOrder
   at?: Prisma.SortOrder
+  clientMutationId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.AuditEventCountOrderByAggregateInput
   _max?: Prisma.AuditEventMaxOrderByAggregateInput
   _min?: Prisma.AuditEventMinOrderByAggregateInput
@@ -252,6 +264,7 @@ export type AuditEventScalarWhereWithAggregatesInput = {
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableWithAggregatesFilter<"AuditEvent">
   at?: Prisma.DateTimeWithAggregatesFilter<"AuditEvent"> | Date | string
+  clientMutationId?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
 }
 
 export type AuditEventCreateInput = {
@@ -263,6 +276,7 @@ export type AuditEventCreateInput = {
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Date | string
+  clientMutationId?: string | null
 }
 
 export type AuditEventUncheckedCreateInput = {
@@ -274,6 +288,7 @@ export type AuditEventUncheckedCreateInput = {
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Date | string
+  clientMutationId?: string | null
 }
 
 export type AuditEventUpdateInput = {
@@ -285,6 +300,7 @@ export type AuditEventUpdateInput = {
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  clientMutationId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventUncheckedUpdateInput = {
@@ -296,6 +312,7 @@ export type AuditEventUncheckedUpdateInput = {
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  clientMutationId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventCreateManyInput = {
@@ -307,6 +324,7 @@ export type AuditEventCreateManyInput = {
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Date | string
+  clientMutationId?: string | null
 }
 
 export type AuditEventUpdateManyMutationInput = {
@@ -318,6 +336,7 @@ export type AuditEventUpdateManyMutationInput = {
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  clientMutationId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventUncheckedUpdateManyInput = {
@@ -329,6 +348,7 @@ export type AuditEventUncheckedUpdateManyInput = {
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  clientMutationId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type StringNullableListFilter<$PrismaModel = never> = {
@@ -337,6 +357,11 @@ export type StringNullableListFilter<$PrismaModel = never> = {
   hasEvery?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
   hasSome?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
   isEmpty?: boolean
+}
+
+export type AuditEventActorClientMutationIdCompoundUniqueInput = {
+  actor: string
+  clientMutationId: string
 }
 
 export type AuditEventCountOrderByAggregateInput = {
@@ -348,6 +373,7 @@ export type AuditEventCountOrderByAggregateInput = {
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrder
   at?: Prisma.SortOrder
+  clientMutationId?: Prisma.SortOrder
 }
 
 export type AuditEventMaxOrderByAggregateInput = {
@@ -357,6 +383,7 @@ export type AuditEventMaxOrderByAggregateInput = {
   actor?: Prisma.SortOrder
   action?: Prisma.SortOrder
   at?: Prisma.SortOrder
+  clientMutationId?: Prisma.SortOrder
 }
 
 export type AuditEventMinOrderByAggregateInput = {
@@ -366,6 +393,7 @@ export type AuditEventMinOrderByAggregateInput = {
   actor?: Prisma.SortOrder
   action?: Prisma.SortOrder
   at?: Prisma.SortOrder
+  clientMutationId?: Prisma.SortOrder
 }
 
 export type AuditEventCreatechangedKeysInput = {
@@ -388,6 +416,7 @@ export type AuditEventSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   changedKeys?: boolean
   details?: boolean
   at?: boolean
+  clientMutationId?: boolean
 }, ExtArgs["result"]["auditEvent"]>
 
 export type AuditEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -399,6 +428,7 @@ export type AuditEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   changedKeys?: boolean
   details?: boolean
   at?: boolean
+  clientMutationId?: boolean
 }, ExtArgs["result"]["auditEvent"]>
 
 export type AuditEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -410,6 +440,7 @@ export type AuditEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   changedKeys?: boolean
   details?: boolean
   at?: boolean
+  clientMutationId?: boolean
 }, ExtArgs["result"]["auditEvent"]>
 
 export type AuditEventSelectScalar = {
@@ -421,9 +452,10 @@ export type AuditEventSelectScalar = {
   changedKeys?: boolean
   details?: boolean
   at?: boolean
+  clientMutationId?: boolean
 }
 
-export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "actor" | "action" | "changedKeys" | "details" | "at", ExtArgs["result"]["auditEvent"]>
+export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "actor" | "action" | "changedKeys" | "details" | "at" | "clientMutationId", ExtArgs["result"]["auditEvent"]>
 
 export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AuditEvent"
@@ -443,6 +475,11 @@ export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.Internal
     changedKeys: string[]
     details: runtime.JsonValue | null
     at: Date
+    /**
+     * The idempotency key the client sent with the mutation (`clientMutationId`), unique per
+     * actor: a retry of an acknowledged change finds its event instead of applying it again.
+     */
+    clientMutationId: string | null
   }, ExtArgs["result"]["auditEvent"]>
   composites: {}
 }
@@ -874,6 +911,7 @@ export interface AuditEventFieldRefs {
   readonly changedKeys: Prisma.FieldRef<"AuditEvent", 'String[]'>
   readonly details: Prisma.FieldRef<"AuditEvent", 'Json'>
   readonly at: Prisma.FieldRef<"AuditEvent", 'DateTime'>
+  readonly clientMutationId: Prisma.FieldRef<"AuditEvent", 'String'>
 }
     
 
