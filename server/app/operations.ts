@@ -48,6 +48,7 @@ export class Readiness {
   /** From now on the replica reports not ready (the balancer drains it). */
   markShuttingDown(): void {
     this.#shuttingDown = true;
+    this.#cached = undefined; // a report from before must not say "ready" any more
   }
 
   get shuttingDown(): boolean {

@@ -125,6 +125,7 @@ describe('readiness, against a real database and a real Vault double', () => {
 
   it('is not ready once shutdown has begun', async () => {
     const readiness = new Readiness({ prisma: db.prisma, secrets: vaultStore(), expectedMigrations: migrations, timeoutMs: 2000 });
+    expect((await readiness.report()).ready).toBe(true);
     readiness.markShuttingDown();
     expect(await readiness.report()).toMatchObject({ ready: false, shuttingDown: true, checks: { database: 'ok' } });
   });
