@@ -124,7 +124,7 @@ export function handleOperations(req: IncomingMessage, res: ServerResponse, path
  * The console's client-side routes (web/src/App.tsx): these get index.html. Files of the built
  * console are served by the static handler before this is asked.
  */
-const CONSOLE_ROUTES: RegExp[] = [/^\/$/, /^\/sign-in\/?$/, /^\/demo(\/.*)?$/, /^\/instances(\/.*)?$/, /^\/plugins(\/.*)?$/];
+const CONSOLE_ROUTES: RegExp[] = [/^\/$/, /^\/sign-in\/?$/, /^\/demo(\/.*)?$/, /^\/instances(\/.*)?$/, /^\/plugins(\/.*)?$/, /^\/settings(\/.*)?$/];
 
 export function isConsoleRoute(path: string): boolean {
   return CONSOLE_ROUTES.some((route) => route.test(path));
