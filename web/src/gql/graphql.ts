@@ -160,9 +160,19 @@ type SaveError_ConfigureError_Fragment = { __typename: 'ConfigureError', message
 
 type SaveError_ConflictError_Fragment = { __typename: 'ConflictError', currentVersion: number | null, message: string };
 
+type SaveError_IdempotencyConflictError_Fragment = { __typename: 'IdempotencyConflictError', message: string };
+
+type SaveError_InstanceUnavailableError_Fragment = { __typename: 'InstanceUnavailableError', message: string };
+
 type SaveError_LimitExceededError_Fragment = { __typename: 'LimitExceededError', message: string };
 
 type SaveError_NotFoundError_Fragment = { __typename: 'NotFoundError', message: string };
+
+type SaveError_OperationFailedError_Fragment = { __typename: 'OperationFailedError', message: string };
+
+type SaveError_OperationForbiddenError_Fragment = { __typename: 'OperationForbiddenError', message: string };
+
+type SaveError_OperationNotSupportedError_Fragment = { __typename: 'OperationNotSupportedError', message: string };
 
 type SaveError_PluginUnavailableError_Fragment = { __typename: 'PluginUnavailableError', message: string };
 
@@ -171,8 +181,13 @@ type SaveError_ValidationError_Fragment = { __typename: 'ValidationError', messa
 export type SaveErrorFragment =
   | SaveError_ConfigureError_Fragment
   | SaveError_ConflictError_Fragment
+  | SaveError_IdempotencyConflictError_Fragment
+  | SaveError_InstanceUnavailableError_Fragment
   | SaveError_LimitExceededError_Fragment
   | SaveError_NotFoundError_Fragment
+  | SaveError_OperationFailedError_Fragment
+  | SaveError_OperationForbiddenError_Fragment
+  | SaveError_OperationNotSupportedError_Fragment
   | SaveError_PluginUnavailableError_Fragment
   | SaveError_ValidationError_Fragment
 ;
