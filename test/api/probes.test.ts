@@ -47,9 +47,9 @@ it('answers 404 JSON for paths that are neither the API nor the console, whateve
   for (const [method, path] of [
     ['GET', '/health'],
     ['GET', '/healthz'],
-    ['GET', '/api/v1/instances'],
-    ['POST', '/api/v1/instances'],
-    ['DELETE', '/metrics'],
+    ['GET', '/api/v0/instances'],
+    ['POST', '/api/v0/instances'],
+    ['DELETE', '/no-such-thing'],
   ] as const) {
     const response = await server.fetch(path, { method });
     expect(response.status, `${method} ${path}`).toBe(404);

@@ -57,7 +57,7 @@ describe('console routes and 404s', () => {
   });
 
   it('answers 404 in JSON, without the console and without echoing the path, for anything else', async () => {
-    for (const path of ['/health', '/healthz', '/api/v1/instances', '/wp-login.php', '/assets/missing.js', '/%zz', '/instancesX']) {
+    for (const path of ['/health', '/healthz', '/api/v0/instances', '/wp-login.php', '/assets/missing.js', '/%zz', '/instancesX']) {
       const response = await fetch(`${base}${path}?token=pf_should_not_come_back`);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
