@@ -48,6 +48,7 @@ export class Readiness {
   /** From now on the replica reports not ready (the balancer drains it). */
   markShuttingDown(): void {
     this.#shuttingDown = true;
+    this.#cached = undefined; // a report from before must not say "ready" any more
   }
 
   get shuttingDown(): boolean {
@@ -123,7 +124,7 @@ export function handleOperations(req: IncomingMessage, res: ServerResponse, path
  * The console's client-side routes (web/src/App.tsx): these get index.html. Files of the built
  * console are served by the static handler before this is asked.
  */
-const CONSOLE_ROUTES: RegExp[] = [/^\/$/, /^\/sign-in\/?$/, /^\/demo(\/.*)?$/, /^\/instances(\/.*)?$/, /^\/plugins(\/.*)?$/];
+const CONSOLE_ROUTES: RegExp[] = [/^\/$/, /^\/sign-in\/?$/, /^\/demo(\/.*)?$/, /^\/instances(\/.*)?$/, /^\/plugins(\/.*)?$/, /^\/settings(\/.*)?$/];
 
 export function isConsoleRoute(path: string): boolean {
   return CONSOLE_ROUTES.some((route) => route.test(path));

@@ -113,7 +113,7 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault
       expect(ready.status).toBe(200);
       expect(JSON.parse(ready.text)).toMatchObject({ ready: true, checks: { database: 'ok', secretStore: 'ok', migrations: 'ok' } });
     }
-    for (const path of ['/health', '/healthz', '/api/v1/instances']) {
+    for (const path of ['/health', '/healthz', '/api/v0/instances']) {
       const response = await cluster.request(path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
