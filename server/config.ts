@@ -3,6 +3,7 @@
  * typo fails at startup with the variable's name instead of misbehaving later.
  */
 import { resolve } from 'node:path';
+import { DEFAULT_CONFIGURATION_LIMITS, type ConfigurationLimits } from './instances/input-limits.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
 export interface ServerConfig {
@@ -25,6 +26,8 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser origins besides the server's own that may call the API (CSRF protection). */
   allowedOrigins: string[];
+  /** Sizes and nesting a plugin configuration may have. */
+  configurationLimits: ConfigurationLimits;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +62,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
+    configurationLimits: {
+      maxFieldBytes: integer(env, 'PLUGFORM_MAX_FIELD_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxFieldBytes, 1024, 16 * 1024 * 1024),
+      maxConfigurationBytes: integer(env, 'PLUGFORM_MAX_CONFIG_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxConfigurationBytes, 1024, 64 * 1024 * 1024),
+      maxJsonDepth: integer(env, 'PLUGFORM_MAX_JSON_DEPTH', DEFAULT_CONFIGURATION_LIMITS.maxJsonDepth, 1, 1000),
+    },
   };
 }
 

@@ -19,8 +19,3 @@ export interface Principal {
   tokenName: string;
   role: Role;
 }
-
-/** How a principal appears in the audit trail. */
-export function actorOf(principal: Principal | null): string {
-  return principal ? `token:${principal.tokenName}` : 'anonymous';
-}

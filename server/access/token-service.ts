@@ -5,10 +5,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
+import { recordAudit, type Actor } from '../audit/audit-log.ts';
+import { textProblem } from '../instances/input-limits.ts';
 import type { Logger } from '../logger.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
 
 const TOKEN_PREFIX = 'pf_';
+/** Token names: what a person types, trimmed, like instance names. */
+const MAX_NAME_LENGTH = 100;
 /** How often `lastUsedAt` is written for a busy token (a write per request would be waste). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -35,12 +39,22 @@ export class TokenService {
     this.#logger = logger;
   }
 
-  async create(name: string, role: Role): Promise<{ token: string; id: string }> {
+  /** Creates a token; the creation is in the audit trail (who made it, its id, name and role). */
+  async create(name: string, role: Role, actor: Actor = 'system'): Promise<{ token: string; id: string }> {
     const trimmed = name.trim();
     if (!trimmed) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Token name is required' }]);
-    if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: `Unknown role "${String(role)}"` }]);
+    const problem = textProblem(trimmed);
+    if (problem) throw new ValidationError([{ field: 'name', rule: 'text', message: `Token name ${problem}` }]);
+    if (trimmed.length > MAX_NAME_LENGTH) {
+      throw new ValidationError([{ field: 'name', rule: 'maxLength', message: `Token name must be at most ${MAX_NAME_LENGTH} characters` }]);
+    }
+    if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: 'Unknown role' }]);
     const token = generateToken();
-    const row = await this.#prisma.apiToken.create({ data: { name: trimmed, role, prefix: tokenPrefix(token), hash: hashToken(token) } });
+    const row = await this.#prisma.$transaction(async (tx) => {
+      const created = await tx.apiToken.create({ data: { name: trimmed, role, prefix: tokenPrefix(token), hash: hashToken(token) } });
+      await recordAudit(tx, { actor, action: 'token.create', details: { tokenId: created.id, name: trimmed, role } });
+      return created;
+    });
     return { token, id: row.id };
   }
 
@@ -62,11 +76,16 @@ export class TokenService {
     return this.#prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  async revoke(id: string) {
+  /** Revokes a token (once: revoking it again changes and records nothing). */
+  async revoke(id: string, actor: Actor = 'system') {
     const row = await this.#prisma.apiToken.findUnique({ where: { id } });
     if (!row) throw new NotFoundError('API token', id);
     if (row.revokedAt) return row;
-    return this.#prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    return this.#prisma.$transaction(async (tx) => {
+      const revoked = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+      await recordAudit(tx, { actor, action: 'token.revoke', details: { tokenId: id, name: row.name, role: row.role } });
+      return revoked;
+    });
   }
 
   /**

@@ -72,10 +72,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     const prisma = database.prisma;
     const egress = { egress: options.egress ?? egressPolicyFromEnv(options.env ?? process.env) };
-    const instances = new InstanceService({ prisma, secrets, plugins: registry, logger: logger.child('instances'), ...egress });
+    const instances = new InstanceService({
+      prisma,
+      secrets,
+      plugins: registry,
+      logger: logger.child('instances'),
+      limits: config.configurationLimits,
+      ...egress,
+    });
     closers.push(() => instances.stopAll());
     const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
-    const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
+    const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), ...egress });
     const tokens = new TokenService(prisma, logger.child('tokens'));
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.restoreAll();

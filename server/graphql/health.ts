@@ -1,6 +1,7 @@
 /** Connection tests and health checks. */
 import { on, type EventEmitter } from 'node:events';
 import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
 import { INSTANCE_ERRORS } from './errors.ts';
@@ -58,6 +59,7 @@ builder.mutationFields((t) => ({
       context.testing.testUnsaved(
         input.pluginName,
         configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { pluginName: input.pluginName }, input.secrets)),
+        actorOf(context.principal),
       ),
   }),
   testPluginInstanceConnection: t.field({
@@ -70,6 +72,7 @@ builder.mutationFields((t) => ({
       context.testing.testSaved(
         String(input.id),
         configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: String(input.id) }, input.secrets)),
+        actorOf(context.principal),
       ),
   }),
   checkPluginInstanceHealth: t.field({

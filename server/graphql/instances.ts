@@ -8,7 +8,7 @@
  */
 import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
 import { Prisma, type AuditEvent } from '../../prisma/generated/client/client.ts';
-import { actorOf } from '../access/roles.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import { ValidationError } from '../instances/errors.ts';
 import { SECRET_MASK, type SecretChange } from '../instances/secret-values.ts';
 import { builder } from './builder.ts';
@@ -64,7 +64,8 @@ const AuditEventRef = builder.prismaObject('AuditEvent', {
   description: 'A change to an instance: who, what, when, and which keys (never values).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    actor: t.exposeString('actor'),
+    actor: t.exposeString('actor', { description: 'Who: `token:<name>`, `system` …' }),
+    actorTokenId: t.exposeID('actorTokenId', { nullable: true, description: "The API token's id when a token did it (names can be reused)." }),
     action: t.exposeString('action'),
     changedKeys: t.exposeStringList('changedKeys'),
     at: t.expose('at', { type: 'DateTime' }),
@@ -127,7 +128,7 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
 async function latestAuditEvents(context: GraphQLContext, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
   const take = Math.min(Math.max(last ?? 20, 1), 100);
   const rows = await context.prisma.$queryRaw<AuditEvent[]>`
-    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, action,
+    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, actor_token_id AS "actorTokenId", action,
            changed_keys AS "changedKeys", details, at
     FROM (
       SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY at DESC, id DESC) AS rank

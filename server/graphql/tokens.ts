@@ -1,5 +1,6 @@
 /** API tokens (admin only) and the caller's own identity. */
 import { ROLES } from '../access/roles.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
 import { builder } from './builder.ts';
 import { selectingSomething } from './instances.ts';
@@ -60,7 +61,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     errors: { types: [ValidationError] },
     args: { name: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
-    resolve: (_root, args, context) => context.tokens.create(args.name, args.role),
+    resolve: (_root, args, context) => context.tokens.create(args.name, args.role, actorOf(context.principal)),
   }),
   revokeApiToken: t.prismaField({
     type: ApiTokenRef,
@@ -68,7 +69,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError] },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const revoked = await context.tokens.revoke(String(args.id));
+      const revoked = await context.tokens.revoke(String(args.id), actorOf(context.principal));
       return context.prisma.apiToken.findUniqueOrThrow({ ...selectingSomething(query), where: { id: revoked.id } });
     },
   }),

@@ -15,10 +15,18 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
+import { assertSecretsFollowDestinations } from './destination-guard.ts';
+import {
+  assertConfigurationWithinLimits,
+  assertStorableText,
+  DEFAULT_CONFIGURATION_LIMITS,
+  type ConfigurationLimits,
+} from './input-limits.ts';
 import { validateOrThrow } from './validation.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { createPluginContext, type EgressCheck } from './plugin-context.ts';
@@ -37,6 +45,8 @@ export interface InstanceServiceDeps {
   pool?: ProviderPool;
   egress?: EgressCheck;
   configureTimeoutMs?: number;
+  /** Sizes and nesting a configuration may have (default: DEFAULT_CONFIGURATION_LIMITS). */
+  limits?: ConfigurationLimits;
 }
 
 /** Instance names: what a person types, trimmed, 1–100 characters. */
@@ -71,8 +81,7 @@ export interface UpdateInstanceInput {
   configuration?: Record<string, unknown>;
 }
 
-/** Who made a change, for the audit trail (`token:ci-bot`, `system`). */
-export type Actor = string;
+export type { Actor } from '../audit/audit-log.ts';
 
 export class InstanceService {
   readonly pool: ProviderPool;
@@ -81,6 +90,11 @@ export class InstanceService {
   constructor(deps: InstanceServiceDeps) {
     this.#deps = deps;
     this.pool = deps.pool ?? new ProviderPool();
+  }
+
+  /** The configuration limits every save and test is held to. */
+  get limits(): ConfigurationLimits {
+    return this.#deps.limits ?? DEFAULT_CONFIGURATION_LIMITS;
   }
 
   async get(id: string): Promise<InstanceRecord> {
@@ -94,6 +108,7 @@ export class InstanceService {
     const name = checkName(input.name);
     const secretKeys = secretKeysOf(plugin.schema.fields);
     const { plain, secrets } = mergeConfiguration({}, {}, input.configuration, secretKeys);
+    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     await this.#assertNameFree(input.pluginName, name);
 
@@ -138,7 +153,7 @@ export class InstanceService {
     }
     // Committed: from here on nothing may undo the save (the catch above deletes the secrets).
     if (provider) await this.pool.swap(id, plugin.schema.name, provider, Object.values(stored.secrets));
-    this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor });
+    this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor: actorLabel(actor) });
     return row;
   }
 
@@ -162,8 +177,17 @@ export class InstanceService {
       input.configuration ?? {},
       secretKeys,
     );
+    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     const next = splitSecrets(config, secretKeys);
+    assertSecretsFollowDestinations({
+      fields: plugin.schema.fields,
+      storedPlain: current.config as Record<string, unknown>,
+      storedSecretKeys: Object.keys(storedSecrets.values),
+      nextPlain: next.plain,
+      patch: input.configuration ?? {},
+      secretKeys,
+    });
     const secretKeysChanged = changedSecretKeys(storedSecrets.values, next.secrets);
     const plainKeysChanged = changedPlainKeys(current.config as Record<string, unknown>, next.plain);
 
@@ -378,6 +402,7 @@ export function requirePlugin(plugins: PluginLookup, name: string): ProviderFact
 function checkName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length === 0) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Instance name is required' }]);
+  assertStorableText('name', 'Instance name', trimmed);
   if (trimmed.length > MAX_NAME_LENGTH) {
     throw new ValidationError([
       { field: 'name', rule: 'maxLength', message: `Instance name must be at most ${MAX_NAME_LENGTH} characters` },
@@ -417,9 +442,7 @@ async function audit(
   instance: { id: string; pluginName: string; name: string },
   changedKeys: string[],
 ): Promise<void> {
-  await tx.auditEvent.create({
-    data: { actor, action, instanceId: instance.id, pluginName: instance.pluginName, changedKeys, details: { name: instance.name } },
-  });
+  await recordAudit(tx, { actor, action, instance, changedKeys });
 }
 
 function translateDatabaseError(error: unknown, pluginName: string, name: string): unknown {

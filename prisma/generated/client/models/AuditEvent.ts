@@ -30,6 +30,7 @@ export type AuditEventMinAggregateOutputType = {
   instanceId: string | null
   pluginName: string | null
   actor: string | null
+  actorTokenId: string | null
   action: string | null
   at: Date | null
 }
@@ -39,6 +40,7 @@ export type AuditEventMaxAggregateOutputType = {
   instanceId: string | null
   pluginName: string | null
   actor: string | null
+  actorTokenId: string | null
   action: string | null
   at: Date | null
 }
@@ -48,6 +50,7 @@ export type AuditEventCountAggregateOutputType = {
   instanceId: number
   pluginName: number
   actor: number
+  actorTokenId: number
   action: number
   changedKeys: number
   details: number
@@ -61,6 +64,7 @@ export type AuditEventMinAggregateInputType = {
   instanceId?: true
   pluginName?: true
   actor?: true
+  actorTokenId?: true
   action?: true
   at?: true
 }
@@ -70,6 +74,7 @@ export type AuditEventMaxAggregateInputType = {
   instanceId?: true
   pluginName?: true
   actor?: true
+  actorTokenId?: true
   action?: true
   at?: true
 }
@@ -79,6 +84,7 @@ export type AuditEventCountAggregateInputType = {
   instanceId?: true
   pluginName?: true
   actor?: true
+  actorTokenId?: true
   action?: true
   changedKeys?: true
   details?: true
@@ -163,6 +169,7 @@ export type AuditEventGroupByOutputType = {
   instanceId: string | null
   pluginName: string | null
   actor: string
+  actorTokenId: string | null
   action: string
   changedKeys: string[]
   details: runtime.JsonValue | null
@@ -195,6 +202,7 @@ export type AuditEventWhereInput = {
   instanceId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   pluginName?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   actor?: Prisma.StringFilter<"AuditEvent"> | string
+  actorTokenId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   action?: Prisma.StringFilter<"AuditEvent"> | string
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableFilter<"AuditEvent">
@@ -206,6 +214,7 @@ export type AuditEventOrderByWithRelationInput = {
   instanceId?: Prisma.SortOrderInput | Prisma.SortOrder
   pluginName?: Prisma.SortOrderInput | Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   action?: Prisma.SortOrder
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -220,6 +229,7 @@ export type AuditEventWhereUniqueInput = Prisma.AtLeast<{
   instanceId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   pluginName?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   actor?: Prisma.StringFilter<"AuditEvent"> | string
+  actorTokenId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   action?: Prisma.StringFilter<"AuditEvent"> | string
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableFilter<"AuditEvent">
@@ -231,6 +241,7 @@ export type AuditEventOrderByWithAggregationInput = {
   instanceId?: Prisma.SortOrderInput | Prisma.SortOrder
   pluginName?: Prisma.SortOrderInput | Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   action?: Prisma.SortOrder
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -248,6 +259,7 @@ export type AuditEventScalarWhereWithAggregatesInput = {
   instanceId?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
   pluginName?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
   actor?: Prisma.StringWithAggregatesFilter<"AuditEvent"> | string
+  actorTokenId?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
   action?: Prisma.StringWithAggregatesFilter<"AuditEvent"> | string
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableWithAggregatesFilter<"AuditEvent">
@@ -259,6 +271,7 @@ export type AuditEventCreateInput = {
   instanceId?: string | null
   pluginName?: string | null
   actor: string
+  actorTokenId?: string | null
   action: string
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -270,6 +283,7 @@ export type AuditEventUncheckedCreateInput = {
   instanceId?: string | null
   pluginName?: string | null
   actor: string
+  actorTokenId?: string | null
   action: string
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -281,6 +295,7 @@ export type AuditEventUpdateInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -292,6 +307,7 @@ export type AuditEventUncheckedUpdateInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -303,6 +319,7 @@ export type AuditEventCreateManyInput = {
   instanceId?: string | null
   pluginName?: string | null
   actor: string
+  actorTokenId?: string | null
   action: string
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -314,6 +331,7 @@ export type AuditEventUpdateManyMutationInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -325,6 +343,7 @@ export type AuditEventUncheckedUpdateManyInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -344,6 +363,7 @@ export type AuditEventCountOrderByAggregateInput = {
   instanceId?: Prisma.SortOrder
   pluginName?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrder
   action?: Prisma.SortOrder
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrder
@@ -355,6 +375,7 @@ export type AuditEventMaxOrderByAggregateInput = {
   instanceId?: Prisma.SortOrder
   pluginName?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrder
   action?: Prisma.SortOrder
   at?: Prisma.SortOrder
 }
@@ -364,6 +385,7 @@ export type AuditEventMinOrderByAggregateInput = {
   instanceId?: Prisma.SortOrder
   pluginName?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrder
   action?: Prisma.SortOrder
   at?: Prisma.SortOrder
 }
@@ -384,6 +406,7 @@ export type AuditEventSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -395,6 +418,7 @@ export type AuditEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -406,6 +430,7 @@ export type AuditEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -417,13 +442,14 @@ export type AuditEventSelectScalar = {
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
   at?: boolean
 }
 
-export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "actor" | "action" | "changedKeys" | "details" | "at", ExtArgs["result"]["auditEvent"]>
+export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "actor" | "actorTokenId" | "action" | "changedKeys" | "details" | "at", ExtArgs["result"]["auditEvent"]>
 
 export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AuditEvent"
@@ -437,7 +463,12 @@ export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.Internal
      */
     actor: string
     /**
-     * 'instance.create' | 'instance.update' | 'instance.delete' | 'instance.enable' | …
+     * The API token's id when a token made it (its name can be reused; the id cannot).
+     */
+    actorTokenId: string | null
+    /**
+     * 'instance.create' | 'instance.update' | 'instance.delete' | 'instance.enable' | 'instance.test'
+     * | 'instance.check' | 'plugin.test' | 'token.create' | 'token.revoke' | 'instance.secretsMigrated' …
      */
     action: string
     changedKeys: string[]
@@ -870,6 +901,7 @@ export interface AuditEventFieldRefs {
   readonly instanceId: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly pluginName: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly actor: Prisma.FieldRef<"AuditEvent", 'String'>
+  readonly actorTokenId: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly action: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly changedKeys: Prisma.FieldRef<"AuditEvent", 'String[]'>
   readonly details: Prisma.FieldRef<"AuditEvent", 'Json'>
