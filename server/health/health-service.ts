@@ -6,13 +6,13 @@
  * check already running.
  */
 import { EventEmitter } from 'node:events';
-import { errorMessage, redact, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
+import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
 import type { ProviderPool } from '../instances/provider-pool.ts';
 import type { Logger } from '../logger.ts';
-import { normalizeHealthReport } from './results.ts';
+import { normalizeHealthReport, resultMessage } from './results.ts';
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 
@@ -70,7 +70,7 @@ export class HealthService {
         );
         report = normalizeHealthReport(raw, live.pluginName, live.secretValues);
       } catch (error) {
-        report = { status: 'unhealthy', message: redact(errorMessage(error), live.secretValues) };
+        report = { status: 'unhealthy', message: resultMessage(errorMessage(error), live.secretValues) };
       }
     }
     const result: PluginHealthCheck = {
