@@ -10,6 +10,7 @@ import type { Services } from '../graphql/context.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema.ts';
 import { CSRF_HEADER, useCsrfProtection } from './csrf.ts';
+import { useInputValueFreeErrors } from './input-errors.ts';
 import { currentRequestId } from './request-id.ts';
 
 export interface YogaOptions {
@@ -59,7 +60,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
           }
         : false;
     },
-    plugins: [useCsrfProtection(allowedOrigins)],
+    plugins: [useCsrfProtection(allowedOrigins), useInputValueFreeErrors()],
     context: async ({ request }) => ({
       ...services,
       principal: await authenticate(request, services),
