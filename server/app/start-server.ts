@@ -85,6 +85,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), ...egress });
     const tokens = new TokenService(prisma, logger.child('tokens'));
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
+    await instances.migrateNewSecretFields();
     await instances.restoreAll();
     const scheduler = new HealthScheduler({
       health,

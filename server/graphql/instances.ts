@@ -67,7 +67,15 @@ const AuditEventRef = builder.prismaObject('AuditEvent', {
     actor: t.exposeString('actor', { description: 'Who: `token:<name>`, `system` …' }),
     actorTokenId: t.exposeID('actorTokenId', { nullable: true, description: "The API token's id when a token did it (names can be reused)." }),
     action: t.exposeString('action'),
+    instanceId: t.exposeID('instanceId', { nullable: true }),
+    pluginName: t.exposeString('pluginName', { nullable: true }),
     changedKeys: t.exposeStringList('changedKeys'),
+    details: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Names and outcomes (instance name, token id, name and role, test success); never a configuration value.',
+      resolve: (event) => event.details ?? null,
+    }),
     at: t.expose('at', { type: 'DateTime' }),
   }),
 });
@@ -92,10 +100,7 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
       type: 'JSONObject',
       description: `Non-secret values, plus "${SECRET_MASK}" for every secret that is set.`,
       select: { secrets: { select: { key: true } } },
-      resolve: (instance) => ({
-        ...(instance.config as Record<string, unknown>),
-        ...Object.fromEntries(instance.secrets.map((s) => [s.key, SECRET_MASK])),
-      }),
+      resolve: (instance, _args, context) => maskedConfiguration(instance, context),
     }),
     secrets: t.field({
       type: [SecretStateRef],
@@ -142,6 +147,26 @@ async function latestAuditEvents(context: GraphQLContext, ids: readonly string[]
   return ids.map((id) => byInstance.get(id)!);
 }
 
+/**
+ * The stored configuration as shown: secrets as the mask. A key the plugin now declares secret
+ * but still held in clear (start-up moves it; until then, or if that failed) is never shown.
+ */
+function maskedConfiguration(
+  instance: { pluginName: string; config: unknown; secrets: readonly { key: string }[] },
+  context: GraphQLContext,
+): Record<string, unknown> {
+  const fields: readonly FieldSpec[] = context.registry.get(instance.pluginName)?.schema.fields ?? [];
+  const secretKeys = new Set(fields.filter(isSecretField).map((field) => field.key));
+  const config = instance.config as Record<string, unknown>;
+  const plain = Object.entries(config).filter(([key]) => !secretKeys.has(key));
+  const pending = Object.entries(config).filter(([key, value]) => secretKeys.has(key) && typeof value === 'string' && value !== '');
+  return {
+    ...Object.fromEntries(plain),
+    ...Object.fromEntries(pending.map(([key]) => [key, SECRET_MASK])),
+    ...Object.fromEntries(instance.secrets.map((s) => [s.key, SECRET_MASK])),
+  };
+}
+
 function secretStates(pluginName: string, stored: readonly { key: string; updatedAt: Date }[], context: GraphQLContext): SecretState[] {
   const fields: readonly FieldSpec[] = context.registry.get(pluginName)?.schema.fields ?? [];
   const byKey = new Map(stored.map((s) => [s.key, s.updatedAt]));
@@ -178,6 +203,22 @@ builder.queryFields((t) => ({
         orderBy: [{ pluginName: 'asc' }, { name: 'asc' }, { id: 'asc' }],
       });
     },
+  }),
+  auditEvents: t.prismaField({
+    type: ['AuditEvent'],
+    description: 'The whole audit trail, newest first: instance changes, connection tests, token creation and revocation.',
+    authScopes: { admin: true },
+    args: {
+      last: t.arg.int({ defaultValue: 50, description: 'How many of the latest events (at most 500).' }),
+      action: t.arg.string({ description: 'Only events of this action (`token.create`, `instance.test` …).' }),
+    },
+    resolve: (query, _root, args, context) =>
+      context.prisma.auditEvent.findMany({
+        ...query,
+        where: args.action ? { action: args.action } : {},
+        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        take: Math.min(Math.max(args.last ?? 50, 1), 500),
+      }),
   }),
   pluginInstance: t.prismaField({
     type: 'PluginInstance',

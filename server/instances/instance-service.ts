@@ -323,6 +323,71 @@ export class InstanceService {
     return { active: rows.length - failed, failed };
   }
 
+  /**
+   * A plugin upgrade may turn a plain field into a secret: its value is then still stored in
+   * clear in the database. At start-up, before any provider starts, every such value moves to
+   * the secret store (and from then on shows only as set). Each instance moves in one save,
+   * as an update would: secrets written with check-and-set while the row is locked, undone if
+   * the commit fails; a replica that loses the race finds nothing left to move.
+   */
+  async migrateNewSecretFields(): Promise<{ migrated: number; failed: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ orderBy: { createdAt: 'asc' } });
+    let migrated = 0;
+    let failed = 0;
+    for (const row of rows) {
+      const plugin = this.#deps.plugins.get(row.pluginName);
+      if (!plugin) continue;
+      const stored = row.config as Record<string, unknown>;
+      const moving = [...secretKeysOf(plugin.schema.fields)].filter((key) => typeof stored[key] === 'string').sort();
+      if (moving.length === 0) continue;
+      try {
+        await this.#moveToSecretStore(row, stored, moving);
+        migrated++;
+        this.#deps.logger.info(`moved ${moving.length} value(s) of "${row.name}" (${row.pluginName}) that are now secret into the secret store`, {
+          instanceId: row.id,
+          keys: moving.join(','),
+        });
+      } catch (error) {
+        if (error instanceof ConflictError) continue; // another replica moved them
+        failed++;
+        this.#deps.logger.error(`could not move the values of "${row.name}" that are now secret; they stay hidden from the API`, {
+          instanceId: row.id,
+          reason: errorMessage(error),
+        });
+      }
+    }
+    return { migrated, failed };
+  }
+
+  async #moveToSecretStore(row: { id: string; version: number; pluginName: string; name: string }, stored: Record<string, unknown>, moving: string[]): Promise<void> {
+    const before = await this.#deps.secrets.read(row.id);
+    const values: Record<string, string> = { ...before.values };
+    const plain: Record<string, unknown> = { ...stored };
+    for (const key of moving) {
+      const value = plain[key] as string;
+      delete plain[key];
+      // A value already in the secret store is newer than the plain copy left behind.
+      if (value !== '' && values[key] === undefined) values[key] = value;
+    }
+    const changed = changedSecretKeys(before.values, values);
+    let written: number | undefined;
+    try {
+      await this.#deps.prisma.$transaction(async (tx) => {
+        const { count } = await tx.pluginInstance.updateMany({
+          where: { id: row.id, version: row.version },
+          data: { config: plain as Prisma.InputJsonObject, version: { increment: 1 } },
+        });
+        if (count === 0) throw new ConflictError(row.id, row.version);
+        if (changed.length > 0) written = await this.#deps.secrets.write(row.id, values, { cas: before.version });
+        await syncSecretState(tx, row.id, values, changed);
+        await audit(tx, 'system', 'instance.secretsMigrated', row, moving);
+      }, SAVE_TRANSACTION);
+    } catch (error) {
+      if (written !== undefined) await this.#restoreSecrets(row.id, before.values, written);
+      throw error;
+    }
+  }
+
   async stopAll(): Promise<void> {
     await this.pool.stopAll();
   }
