@@ -91,5 +91,6 @@ describe('a field that became secret in a plugin upgrade', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two server starts on a file database: slow on a loaded machine.
+  }, 120_000);
 });
