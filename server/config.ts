@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_CONFIGURATION_LIMITS, type ConfigurationLimits } from './instances/input-limits.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
 export interface ServerConfig {
@@ -55,6 +56,8 @@ export interface ServerConfig {
   replicaId: string;
   /** On SIGTERM: how long requests in flight and running checks get to finish. */
   shutdownGraceMs: number;
+  /** Sizes and nesting a plugin configuration may have. */
+  configurationLimits: ConfigurationLimits;
 }
 
 /**
@@ -144,6 +147,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     metricsToken: env.PLUGFORM_METRICS_TOKEN?.trim() || undefined,
     replicaId: replicaIdOf(env.PLUGFORM_REPLICA_ID),
     shutdownGraceMs: integer(env, 'PLUGFORM_SHUTDOWN_GRACE', 10, 0, 600) * 1000,
+    configurationLimits: {
+      maxFieldBytes: integer(env, 'PLUGFORM_MAX_FIELD_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxFieldBytes, 1024, 16 * 1024 * 1024),
+      maxConfigurationBytes: integer(env, 'PLUGFORM_MAX_CONFIG_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxConfigurationBytes, 1024, 64 * 1024 * 1024),
+      maxJsonDepth: integer(env, 'PLUGFORM_MAX_JSON_DEPTH', DEFAULT_CONFIGURATION_LIMITS.maxJsonDepth, 1, 1000),
+    },
   };
 }
 

@@ -1,8 +1,17 @@
 /**
  * Removing secret values from anything that leaves a plugin or the platform: messages,
- * details, log lines. Browser-safe and pure. A secret also leaks in the forms code is likely
- * to write it in: inside a JSON text (quotes and backslashes escaped) or in a URL
- * (percent-encoded), so those forms are removed too.
+ * details, log lines, the stored health history. Browser-safe and pure.
+ *
+ * A secret leaks in the forms code is likely to write it in, so each of these is removed too:
+ * - inside a JSON text (quotes, backslashes and control characters escaped; once or twice, as
+ *   in JSON inside a log line; also with every non-ASCII character as `\uXXXX` and `/` as `\/`);
+ * - percent-encoded (upper- or lower-case hex, `+` for spaces as in a form), and HTML-escaped
+ *   (named or numeric entities), as vendors echo it in URLs and error pages;
+ * - as hex, base64 and base64url of its UTF-8 bytes, alone or inside a longer encoded value
+ *   such as HTTP Basic `base64(user:secret)`: base64 of a secret at each of the three byte
+ *   offsets it can start at has a stable middle, which is what is removed (the one or two
+ *   characters at either end mix in the neighbouring bytes and carry no more than a few bits).
+ * A bearer form (`Bearer <secret>`) contains the secret itself, so the forms above cover it.
  */
 export const REDACTED = '[redacted]';
 
@@ -10,6 +19,13 @@ export interface RedactOptions {
   /** Secrets shorter than this are left alone (default 1: every non-empty secret). */
   minLength?: number;
 }
+
+/**
+ * Encoded forms are only looked for when the secret has at least this many characters, and
+ * only when the form itself is this long: shorter ones occur by chance in ordinary text (the
+ * hex of a one-letter secret is two digits), and a secret that short protects nothing anyway.
+ */
+const ENCODED_MIN_LENGTH = 4;
 
 /**
  * `value` with every form of every secret replaced by `[redacted]`: a string directly, any
@@ -34,6 +50,84 @@ export function redact<T>(value: T, secrets: readonly (string | undefined)[], op
   return walk(plain) as T;
 }
 
-function secretForms(secret: string): string[] {
-  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+/** Every form of one secret that redaction removes. */
+export function secretForms(secret: string): string[] {
+  const jsonEscaped = JSON.stringify(secret).slice(1, -1);
+  const textForms = [secret, jsonEscaped, JSON.stringify(jsonEscaped).slice(1, -1), encodeURIComponent(secret)];
+  if (secret.length < ENCODED_MIN_LENGTH) return unique(textForms);
+
+  const bytes = new TextEncoder().encode(secret);
+  const base64Forms = base64Variants(bytes).flatMap((form) => [form, form.replace(/\+/g, '-').replace(/\//g, '_')]);
+  const forms = [
+    ...textForms,
+    asciiJson(secret),
+    asciiJson(secret).replace(/\//g, '\\/'),
+    lowerPercent(encodeURIComponent(secret)),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    ...htmlEscapes(secret),
+    hex(bytes),
+    hex(bytes).toUpperCase(),
+    ...base64Forms,
+    // base64 inside a URL or a JSON text.
+    ...base64Forms.map((form) => encodeURIComponent(form)),
+    ...base64Forms.map((form) => form.replace(/\//g, '\\/')),
+  ];
+  return unique(forms.filter((form) => form.length >= ENCODED_MIN_LENGTH || form === secret));
+}
+
+const unique = (forms: string[]): string[] => [...new Set(forms.filter((form) => form !== ''))];
+
+/** JSON escaping as encoders that emit ASCII only write it: every non-ASCII unit as `\uXXXX`. */
+function asciiJson(text: string): string {
+  return JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\u007f-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function lowerPercent(text: string): string {
+  return text.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+}
+
+/** The secret as HTML writes it: named entities, and decimal and hex numeric ones. */
+function htmlEscapes(text: string): string[] {
+  const named: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  const special = /[&<>"']/g;
+  if (!special.test(text)) return [];
+  return [
+    text.replace(special, (char) => named[char]!),
+    text.replace(special, (char) => (char === "'" ? '&#x27;' : named[char]!)),
+    text.replace(special, (char) => `&#${char.charCodeAt(0)};`),
+    text.replace(special, (char) => `&#x${char.charCodeAt(0).toString(16)};`),
+  ];
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * base64 of the secret alone (with and without padding), and the stable middle of its base64
+ * when it starts 0, 1 or 2 bytes into a group of three (so after any prefix, such as `user:`)
+ * and is followed by anything (such as `:` when it is the user of a Basic header).
+ */
+function base64Variants(bytes: Uint8Array): string[] {
+  const whole = base64(bytes);
+  const variants = [whole, whole.replace(/=+$/, '')];
+  for (let offset = 0; offset < 3; offset++) {
+    const shifted = new Uint8Array(offset + bytes.length);
+    shifted.set(bytes, offset);
+    const encoded = base64(shifted);
+    // Characters of groups that also hold prefix bytes (the first group when offset > 0) or
+    // that a following byte would change (the last, partial group) are not stable.
+    const start = offset === 0 ? 0 : 4;
+    const end = Math.floor(shifted.length / 3) * 4;
+    if (end > start) variants.push(encoded.slice(start, end));
+  }
+  return variants;
 }

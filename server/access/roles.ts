@@ -24,8 +24,3 @@ export interface Principal {
    */
   scopes?: readonly { instanceId: string; operations: readonly string[] }[] | null;
 }
-
-/** How a principal appears in the audit trail. */
-export function actorOf(principal: Principal | null): string {
-  return principal ? `token:${principal.tokenName}` : 'anonymous';
-}

@@ -9,10 +9,14 @@ import { OPERATION_NAMES, operationsOfType } from '../operations/catalog.ts';
 import type { OperationScope } from '../operations/scopes.ts';
 import { EventEmitter } from 'node:events';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
+import { actorOf, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { textProblem } from '../instances/input-limits.ts';
 import type { Logger } from '../logger.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
 
 const TOKEN_PREFIX = 'pf_';
+/** Token names: what a person types, trimmed, like instance names. */
+const MAX_NAME_LENGTH = 100;
 /** How often `lastUsedAt` is written for a busy token (a write per request would be waste). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** pg_advisory_xact_lock key of the admin bootstrap (any constant no other lock uses). */
@@ -50,7 +54,8 @@ export class TokenService {
   /**
    * A token of `role`; with `scopes` it is a service token that may call only the listed
    * operations of the listed instances and nothing else (its role must be operator).
-   * `creator` is the caller, recorded so the token list says who made it.
+   * `creator` is the caller, recorded so the token list says who made it; the creation is in
+   * the audit trail (who made it, its id, name and role).
    */
   async create(
     name: string,
@@ -60,18 +65,28 @@ export class TokenService {
   ): Promise<{ token: string; id: string }> {
     const trimmed = name.trim();
     if (!trimmed) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Token name is required' }]);
-    if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: `Unknown role "${String(role)}"` }]);
+    const problem = textProblem(trimmed);
+    if (problem) throw new ValidationError([{ field: 'name', rule: 'text', message: `Token name ${problem}` }]);
+    if (trimmed.length > MAX_NAME_LENGTH) {
+      throw new ValidationError([{ field: 'name', rule: 'maxLength', message: `Token name must be at most ${MAX_NAME_LENGTH} characters` }]);
+    }
+    if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: 'Unknown role' }]);
     const checked = scopes ? await this.#checkScopes(role, scopes) : null;
     const token = generateToken();
-    const row = await this.#prisma.apiToken.create({
-      data: {
-        name: trimmed,
-        role,
-        prefix: tokenPrefix(token),
-        hash: hashToken(token),
-        ...(checked ? { operationScopes: checked as unknown as Prisma.InputJsonArray } : {}),
-        ...(creator ? { createdById: creator.tokenId, createdByName: creator.tokenName } : {}),
-      },
+    const actor: Actor = creator ? actorOf(creator) : 'system';
+    const row = await this.#prisma.$transaction(async (tx) => {
+      const created = await tx.apiToken.create({
+        data: {
+          name: trimmed,
+          role,
+          prefix: tokenPrefix(token),
+          hash: hashToken(token),
+          ...(checked ? { operationScopes: checked as unknown as Prisma.InputJsonArray } : {}),
+          ...(creator ? { createdById: creator.tokenId, createdByName: creator.tokenName } : {}),
+        },
+      });
+      await recordAudit(tx, { actor, action: 'token.create', details: { tokenId: created.id, name: trimmed, role } });
+      return created;
     });
     return { token, id: row.id };
   }
@@ -130,11 +145,16 @@ export class TokenService {
     return this.#prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  async revoke(id: string) {
+  /** Revokes a token (once: revoking it again changes and records nothing). */
+  async revoke(id: string, actor: Actor = 'system') {
     const row = await this.#prisma.apiToken.findUnique({ where: { id } });
     if (!row) throw new NotFoundError('API token', id);
     if (row.revokedAt) return row;
-    const revoked = await this.#prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    const revoked = await this.#prisma.$transaction(async (tx) => {
+      const updated = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+      await recordAudit(tx, { actor, action: 'token.revoke', details: { tokenId: id, name: row.name, role: row.role } });
+      return updated;
+    });
     this.revocations.emit('revoked', id);
     return revoked;
   }

@@ -106,6 +106,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       logger: logger.child('instances'),
       bus,
       replica: config.replicaId,
+      limits: config.configurationLimits,
       ...egress,
     });
     closers.push(() => instances.stopAll());
@@ -119,7 +120,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       historyLimit: config.healthHistoryLimit,
       timeoutMs: config.healthTimeoutMs,
     });
-    const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
+    const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), ...egress });
     const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
     const metrics = new OperationMetrics({ processMetrics: true });
     const operations = new OperationService({
@@ -133,6 +134,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       idempotencyTtlMs: config.idempotencyTtlMs,
     });
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
+    await instances.migrateNewSecretFields();
     await instances.warmUp();
     // Embedded PGlite is one process: it schedules its own checks. On PostgreSQL the replicas
     // share pg-boss's queue, so each check runs once in the cluster (server/health/README.md).

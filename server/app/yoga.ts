@@ -13,6 +13,7 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema.ts';
 import { principalOf, useBearerAuthentication } from './authentication.ts';
 import { CSRF_HEADER, useCsrfProtection } from './csrf.ts';
+import { useInputValueFreeErrors } from './input-errors.ts';
 import { limitExceeded, useArmor, useInputNestingLimit, useResponseSizeLimit } from './limits.ts';
 import { currentRequestId } from './request-id.ts';
 import { useSessionBoundSubscriptions } from './subscriptions.ts';
@@ -82,6 +83,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
         checkIntervalMs: options.sessionCheckIntervalMs,
       }),
       ...(options.extraPlugins ?? []),
+      useInputValueFreeErrors(),
     ],
     context: ({ request }) => {
       const principal = principalOf(request);

@@ -1,5 +1,6 @@
 /** Connection tests and health checks. */
 import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
 import { CHECK_ERRORS } from './errors.ts';
@@ -58,6 +59,7 @@ builder.mutationFields((t) => ({
       return context.testing.testUnsaved(
         input.pluginName,
         configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { pluginName: input.pluginName }, input.secrets)),
+        actorOf(context.principal),
       );
     },
   }),
@@ -72,6 +74,7 @@ builder.mutationFields((t) => ({
       return context.testing.testSaved(
         String(input.id),
         configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: String(input.id) }, input.secrets)),
+        actorOf(context.principal),
       );
     },
   }),

@@ -8,7 +8,7 @@
  */
 import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
 import { Prisma, type AuditEvent } from '../../prisma/generated/client/client.ts';
-import { actorOf } from '../access/roles.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import { ValidationError } from '../instances/errors.ts';
 import { SECRET_MASK, type SecretChange } from '../instances/secret-values.ts';
 import { builder } from './builder.ts';
@@ -94,9 +94,18 @@ const AuditEventRef = builder.prismaObject('AuditEvent', {
   description: 'A change to an instance: who, what, when, and which keys (never values).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    actor: t.exposeString('actor'),
+    actor: t.exposeString('actor', { description: 'Who: `token:<name>`, `system` …' }),
+    actorTokenId: t.exposeID('actorTokenId', { nullable: true, description: "The API token's id when a token did it (names can be reused)." }),
     action: t.exposeString('action'),
+    instanceId: t.exposeID('instanceId', { nullable: true }),
+    pluginName: t.exposeString('pluginName', { nullable: true }),
     changedKeys: t.exposeStringList('changedKeys'),
+    details: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Names and outcomes (instance name, token id, name and role, test success); never a configuration value.',
+      resolve: (event) => event.details ?? null,
+    }),
     at: t.expose('at', { type: 'DateTime' }),
   }),
 });
@@ -126,10 +135,7 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
       type: 'JSONObject',
       description: `Non-secret values, plus "${SECRET_MASK}" for every secret that is set.`,
       select: { secrets: { select: { key: true } } },
-      resolve: (instance) => ({
-        ...(instance.config as Record<string, unknown>),
-        ...Object.fromEntries(instance.secrets.map((s) => [s.key, SECRET_MASK])),
-      }),
+      resolve: (instance, _args, context) => maskedConfiguration(instance, context),
     }),
     secrets: t.field({
       type: [SecretStateRef],
@@ -174,7 +180,7 @@ function replicaProviderOf(instance: { id: string; enabled: boolean; version: nu
 async function latestAuditEvents(context: GraphQLContext, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
   const take = Math.min(Math.max(last ?? 20, 1), 100);
   const rows = await context.prisma.$queryRaw<AuditEvent[]>`
-    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, action,
+    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, actor_token_id AS "actorTokenId", action,
            changed_keys AS "changedKeys", details, at
     FROM (
       SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY at DESC, id DESC) AS rank
@@ -186,6 +192,26 @@ async function latestAuditEvents(context: GraphQLContext, ids: readonly string[]
   const byInstance = new Map<string, AuditEvent[]>(ids.map((id) => [id, []]));
   for (const row of rows) byInstance.get(row.instanceId!)?.push(row);
   return ids.map((id) => byInstance.get(id)!);
+}
+
+/**
+ * The stored configuration as shown: secrets as the mask. A key the plugin now declares secret
+ * but still held in clear (start-up moves it; until then, or if that failed) is never shown.
+ */
+function maskedConfiguration(
+  instance: { pluginName: string; config: unknown; secrets: readonly { key: string }[] },
+  context: GraphQLContext,
+): Record<string, unknown> {
+  const fields: readonly FieldSpec[] = context.registry.get(instance.pluginName)?.schema.fields ?? [];
+  const secretKeys = new Set(fields.filter(isSecretField).map((field) => field.key));
+  const config = instance.config as Record<string, unknown>;
+  const plain = Object.entries(config).filter(([key]) => !secretKeys.has(key));
+  const pending = Object.entries(config).filter(([key, value]) => secretKeys.has(key) && typeof value === 'string' && value !== '');
+  return {
+    ...Object.fromEntries(plain),
+    ...Object.fromEntries(pending.map(([key]) => [key, SECRET_MASK])),
+    ...Object.fromEntries(instance.secrets.map((s) => [s.key, SECRET_MASK])),
+  };
 }
 
 function secretStates(pluginName: string, stored: readonly { key: string; updatedAt: Date }[], context: GraphQLContext): SecretState[] {
@@ -224,6 +250,22 @@ builder.queryFields((t) => ({
         orderBy: [{ pluginName: 'asc' }, { name: 'asc' }, { id: 'asc' }],
       });
     },
+  }),
+  auditEvents: t.prismaField({
+    type: ['AuditEvent'],
+    description: 'The whole audit trail, newest first: instance changes, connection tests, token creation and revocation.',
+    authScopes: { admin: true },
+    args: {
+      last: t.arg.int({ defaultValue: 50, description: 'How many of the latest events (at most 500).' }),
+      action: t.arg.string({ description: 'Only events of this action (`token.create`, `instance.test` …).' }),
+    },
+    resolve: (query, _root, args, context) =>
+      context.prisma.auditEvent.findMany({
+        ...query,
+        where: args.action ? { action: args.action } : {},
+        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        take: Math.min(Math.max(args.last ?? 50, 1), 500),
+      }),
   }),
   pluginInstance: t.prismaField({
     type: 'PluginInstance',

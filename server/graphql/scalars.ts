@@ -16,7 +16,8 @@ builder.scalarType('DateTime', {
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
   parseValue: (value) => {
     const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw createGraphQLError(`DateTime: "${String(value)}" is not an ISO 8601 timestamp`);
+    // The value is not repeated: an error never echoes what it was given.
+    if (Number.isNaN(date.getTime())) throw createGraphQLError('DateTime must be an ISO 8601 timestamp');
     return date;
   },
 });

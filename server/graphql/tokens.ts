@@ -1,5 +1,6 @@
 /** API tokens (admin only) and the caller's own identity. */
 import { ROLES } from '../access/roles.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
 import { scopesOf } from '../access/token-service.ts';
 import type { OperationScope } from '../operations/scopes.ts';
@@ -109,7 +110,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError] },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, context) => {
-      const revoked = await context.tokens.revoke(String(args.id));
+      const revoked = await context.tokens.revoke(String(args.id), actorOf(context.principal));
       return context.prisma.apiToken.findUniqueOrThrow({ ...selectingSomething(query), where: { id: revoked.id } });
     },
   }),

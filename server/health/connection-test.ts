@@ -3,12 +3,12 @@
  * provider, configures it with the configuration under test, asks it to test, and stops it.
  * Nothing is saved and the live provider of an instance is never touched.
  */
-import { errorMessage, redact, type PluginTestResult, type TestReport } from '../../plugins/sdk/index.ts';
+import { errorMessage, type PluginTestResult, type TestReport } from '../../plugins/sdk/index.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
 import { createPluginContext, type EgressCheck } from '../instances/plugin-context.ts';
 import { startProvider, stopQuietly, type ProviderFactory } from '../instances/provider-pool.ts';
 import type { Logger } from '../logger.ts';
-import { normalizeTestReport } from './results.ts';
+import { normalizeTestReport, resultMessage } from './results.ts';
 
 export const DEFAULT_TEST_TIMEOUT_MS = 15_000;
 
@@ -55,7 +55,7 @@ export async function runConnectionTest(options: ConnectionTestOptions): Promise
       return { success: true, message: 'Configuration accepted (this plugin has no connection test)' };
     });
   } catch (error) {
-    report = { success: false, message: redact(errorMessage(error), secretValues) };
+    report = { success: false, message: resultMessage(errorMessage(error), secretValues) };
   } finally {
     deadline.abort();
     if (provider) await stopQuietly(name, provider);

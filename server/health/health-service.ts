@@ -11,14 +11,14 @@
  * secret or plugin never paints the shared history of a working instance red.
  */
 import { EventEmitter } from 'node:events';
-import { errorMessage, redact, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
+import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
 import type { EventBus } from '../cluster/event-bus.ts';
 import type { ProviderSource } from '../instances/instance-service.ts';
 import type { Logger } from '../logger.ts';
-import { normalizeHealthReport } from './results.ts';
+import { normalizeHealthReport, resultMessage } from './results.ts';
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 
@@ -77,7 +77,7 @@ export class HealthService {
         );
         report = normalizeHealthReport(raw, live.pluginName, live.secretValues);
       } catch (error) {
-        report = { status: 'unhealthy', message: redact(errorMessage(error), live.secretValues) };
+        report = { status: 'unhealthy', message: resultMessage(errorMessage(error), live.secretValues) };
       }
     }
     const result: PluginHealthCheck = {

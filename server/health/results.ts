@@ -7,6 +7,24 @@ import { HealthStatus, redact, type HealthReport, type TestReport } from '../../
 
 const STATUSES: readonly string[] = Object.values(HealthStatus);
 
+/**
+ * The longest message a result carries. Plugins copy vendor text into their messages (an
+ * error page, an echoed request); past this it is cut, so a hostile vendor cannot fill the
+ * health history or the API's answers.
+ */
+export const MAX_RESULT_MESSAGE_LENGTH = 500;
+/** The longest string inside a result's details, for the same reason. */
+export const MAX_DETAIL_STRING_LENGTH = 500;
+
+/** A result message: secrets removed first (so the cut cannot leave half of one), then capped. */
+export function resultMessage(text: string, secrets: readonly string[]): string {
+  return cap(redact(text, secrets), MAX_RESULT_MESSAGE_LENGTH);
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters cut)` : text;
+}
+
 export function normalizeTestReport(value: unknown, pluginName: string, secrets: readonly string[]): TestReport {
   const report = value as Partial<TestReport> | null | undefined;
   if (typeof report !== 'object' || report === null || typeof report.success !== 'boolean') {
@@ -14,7 +32,7 @@ export function normalizeTestReport(value: unknown, pluginName: string, secrets:
   }
   return {
     success: report.success,
-    message: redact(typeof report.message === 'string' ? report.message : report.success ? 'Connection succeeded' : 'Connection failed', secrets),
+    message: resultMessage(typeof report.message === 'string' ? report.message : report.success ? 'Connection succeeded' : 'Connection failed', secrets),
     ...detailsOf(report.details, secrets),
   };
 }
@@ -29,7 +47,7 @@ export function normalizeHealthReport(value: unknown, pluginName: string, secret
   }
   return {
     status: report.status,
-    message: redact(typeof report.message === 'string' ? report.message : report.status, secrets),
+    message: resultMessage(typeof report.message === 'string' ? report.message : report.status, secrets),
     ...detailsOf(report.details, secrets),
   };
 }
@@ -38,8 +56,16 @@ function detailsOf(details: unknown, secrets: readonly string[]): { details?: Re
   if (typeof details !== 'object' || details === null || Array.isArray(details)) return {};
   try {
     // A JSON round trip drops functions and cycles would throw: details must be plain data.
-    return { details: redact(JSON.parse(JSON.stringify(details)) as Record<string, unknown>, secrets) };
+    const redacted = redact(JSON.parse(JSON.stringify(details)) as Record<string, unknown>, secrets);
+    return { details: capStrings(redacted) as Record<string, unknown> };
   } catch {
     return { details: { note: 'details were not serialisable and were dropped' } };
   }
+}
+
+function capStrings(node: unknown): unknown {
+  if (typeof node === 'string') return cap(node, MAX_DETAIL_STRING_LENGTH);
+  if (Array.isArray(node)) return node.map(capStrings);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, capStrings(value)]));
 }

@@ -27,10 +27,18 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
+import { assertSecretsFollowDestinations } from './destination-guard.ts';
+import {
+  assertConfigurationWithinLimits,
+  assertStorableText,
+  DEFAULT_CONFIGURATION_LIMITS,
+  type ConfigurationLimits,
+} from './input-limits.ts';
 import { validateOrThrow } from './validation.ts';
 import type { EventBus, InstanceChanged } from '../cluster/event-bus.ts';
 import { ConfigureError, ConflictError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
@@ -60,6 +68,8 @@ export interface InstanceServiceDeps {
    * before it gives up and reports the outcome as unknown (default 15 s).
    */
   commitCheckMs?: number;
+  /** Sizes and nesting a configuration may have (default: DEFAULT_CONFIGURATION_LIMITS). */
+  limits?: ConfigurationLimits;
 }
 
 /** What the instance rows hold that starting a provider needs. */
@@ -119,8 +129,7 @@ export interface UpdateInstanceInput {
   clientMutationId?: string | null | undefined;
 }
 
-/** Who made a change, for the audit trail (`token:ci-bot`, `system`). */
-export type Actor = string;
+export type { Actor } from '../audit/audit-log.ts';
 
 export class InstanceService implements ProviderSource {
   readonly pool: ProviderPool;
@@ -133,6 +142,11 @@ export class InstanceService implements ProviderSource {
     this.#deps = deps;
     this.pool = deps.pool ?? new ProviderPool();
     this.replica = deps.replica ?? 'local';
+  }
+
+  /** The configuration limits every save and test is held to. */
+  get limits(): ConfigurationLimits {
+    return this.#deps.limits ?? DEFAULT_CONFIGURATION_LIMITS;
   }
 
   async get(id: string): Promise<InstanceRecord> {
@@ -153,6 +167,7 @@ export class InstanceService implements ProviderSource {
     }
     const secretKeys = secretKeysOf(plugin.schema.fields);
     const { plain, secrets } = mergeConfiguration({}, {}, input.configuration, secretKeys);
+    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     await this.#assertNameFree(input.pluginName, name);
 
@@ -214,7 +229,7 @@ export class InstanceService implements ProviderSource {
     // Committed: from here on nothing may undo the save (the catch above deletes the secrets).
     if (provider) await this.pool.swap(id, live(plugin.schema.name, row.version, provider, stored.secrets));
     this.#announce(id, row.version);
-    this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor });
+    this.#deps.logger.info(`created instance "${name}" of ${plugin.schema.name}`, { instanceId: id, actor: actorLabel(actor) });
     return row;
   }
 
@@ -244,8 +259,17 @@ export class InstanceService implements ProviderSource {
       input.configuration ?? {},
       secretKeys,
     );
+    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     const next = splitSecrets(config, secretKeys);
+    assertSecretsFollowDestinations({
+      fields: plugin.schema.fields,
+      storedPlain: current.config as Record<string, unknown>,
+      storedSecretKeys: Object.keys(storedSecrets.values),
+      nextPlain: next.plain,
+      patch: input.configuration ?? {},
+      secretKeys,
+    });
     const secretKeysChanged = changedSecretKeys(storedSecrets.values, next.secrets);
     const plainKeysChanged = changedPlainKeys(current.config as Record<string, unknown>, next.plain);
 
@@ -439,6 +463,71 @@ export class InstanceService implements ProviderSource {
     return dropped;
   }
 
+  /**
+   * A plugin upgrade may turn a plain field into a secret: its value is then still stored in
+   * clear in the database. At start-up, before any provider starts, every such value moves to
+   * the secret store (and from then on shows only as set). Each instance moves in one save,
+   * as an update would: secrets written with check-and-set while the row is locked, undone if
+   * the commit fails; a replica that loses the race finds nothing left to move.
+   */
+  async migrateNewSecretFields(): Promise<{ migrated: number; failed: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ orderBy: { createdAt: 'asc' } });
+    let migrated = 0;
+    let failed = 0;
+    for (const row of rows) {
+      const plugin = this.#deps.plugins.get(row.pluginName);
+      if (!plugin) continue;
+      const stored = row.config as Record<string, unknown>;
+      const moving = [...secretKeysOf(plugin.schema.fields)].filter((key) => typeof stored[key] === 'string').sort();
+      if (moving.length === 0) continue;
+      try {
+        await this.#moveToSecretStore(row, stored, moving);
+        migrated++;
+        this.#deps.logger.info(`moved ${moving.length} value(s) of "${row.name}" (${row.pluginName}) that are now secret into the secret store`, {
+          instanceId: row.id,
+          keys: moving.join(','),
+        });
+      } catch (error) {
+        if (error instanceof ConflictError) continue; // another replica moved them
+        failed++;
+        this.#deps.logger.error(`could not move the values of "${row.name}" that are now secret; they stay hidden from the API`, {
+          instanceId: row.id,
+          reason: errorMessage(error),
+        });
+      }
+    }
+    return { migrated, failed };
+  }
+
+  async #moveToSecretStore(row: { id: string; version: number; pluginName: string; name: string }, stored: Record<string, unknown>, moving: string[]): Promise<void> {
+    const before = await this.#deps.secrets.read(row.id);
+    const values: Record<string, string> = { ...before.values };
+    const plain: Record<string, unknown> = { ...stored };
+    for (const key of moving) {
+      const value = plain[key] as string;
+      delete plain[key];
+      // A value already in the secret store is newer than the plain copy left behind.
+      if (value !== '' && values[key] === undefined) values[key] = value;
+    }
+    const changed = changedSecretKeys(before.values, values);
+    let written: number | undefined;
+    try {
+      await this.#deps.prisma.$transaction(async (tx) => {
+        const { count } = await tx.pluginInstance.updateMany({
+          where: { id: row.id, version: row.version },
+          data: { config: plain as Prisma.InputJsonObject, version: { increment: 1 } },
+        });
+        if (count === 0) throw new ConflictError(row.id, row.version);
+        if (changed.length > 0) written = await this.#deps.secrets.write(row.id, values, { cas: before.version });
+        await syncSecretState(tx, row.id, values, changed);
+        await audit(tx, 'system', 'instance.secretsMigrated', row, moving);
+      }, SAVE_TRANSACTION);
+    } catch (error) {
+      if (written !== undefined) await this.#restoreSecrets(row.id, before.values, written);
+      throw error;
+    }
+  }
+
   async stopAll(): Promise<void> {
     await this.pool.stopAll();
   }
@@ -554,7 +643,7 @@ export class InstanceService implements ProviderSource {
     action: string,
     matches: (event: { instanceId: string | null; pluginName: string | null; details: unknown }) => boolean,
   ): Promise<InstanceRecord | undefined> {
-    const event = await this.#deps.prisma.auditEvent.findFirst({ where: { actor, clientMutationId } });
+    const event = await this.#deps.prisma.auditEvent.findFirst({ where: { actor: actorLabel(actor), clientMutationId } });
     if (!event) return undefined;
     if (event.action !== action || !matches(event)) {
       throw new ValidationError([
@@ -677,6 +766,7 @@ export function requirePlugin(plugins: PluginLookup, name: string): ProviderFact
 function checkName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length === 0) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Instance name is required' }]);
+  assertStorableText('name', 'Instance name', trimmed);
   if (trimmed.length > MAX_NAME_LENGTH) {
     throw new ValidationError([
       { field: 'name', rule: 'maxLength', message: `Instance name must be at most ${MAX_NAME_LENGTH} characters` },
@@ -717,17 +807,13 @@ async function audit(
   changedKeys: string[],
   mark: { id?: string; clientMutationId?: string | undefined } = {},
 ): Promise<void> {
-  await tx.auditEvent.create({
-    data: {
-      ...(mark.id ? { id: mark.id } : {}),
-      ...(mark.clientMutationId ? { clientMutationId: mark.clientMutationId } : {}),
-      actor,
-      action,
-      instanceId: instance.id,
-      pluginName: instance.pluginName,
-      changedKeys,
-      details: { name: instance.name },
-    },
+  await recordAudit(tx, {
+    actor,
+    action,
+    instance,
+    changedKeys,
+    ...(mark.id ? { id: mark.id } : {}),
+    ...(mark.clientMutationId ? { clientMutationId: mark.clientMutationId } : {}),
   });
 }
 

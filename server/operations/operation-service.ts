@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { errorMessage, redact, type PluginType, type StorageProvider, type StoredFile } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
-import { actorOf, type Principal } from '../access/roles.ts';
+import type { Principal } from '../access/roles.ts';
+import { actorLabel, actorOf } from '../audit/audit-log.ts';
 import { callPlugin, PluginCallError } from '../instances/guarded-call.ts';
 import { NotFoundError, PluginUnavailableError, ValidationError } from '../instances/errors.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
@@ -61,7 +62,7 @@ export class OperationService {
 
   async invoke<O extends object>(spec: OperationSpec<unknown, O>, instanceId: string, rawInput: Record<string, unknown>, principal: Principal | null, options: InvokeOptions): Promise<O> {
     const started = performance.now();
-    const caller = actorOf(principal);
+    const caller = actorLabel(actorOf(principal));
     let pluginName = '';
     try {
       assertMayInvoke(principal, spec.name, instanceId);

@@ -11,7 +11,8 @@
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import { type FieldSpec, isSecretField, type PluginConfig, toJsonSchema } from '../../plugins/sdk/index.ts';
-import { actorOf, roleAtLeast, type Role } from '../access/roles.ts';
+import { roleAtLeast, type Role } from '../access/roles.ts';
+import { actorOf } from '../audit/audit-log.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from '../instances/errors.ts';
 import type { InstanceRecord } from '../instances/instance-service.ts';
 import { SECRET_MASK } from '../instances/secret-values.ts';

@@ -376,7 +376,9 @@ describe('updatePluginInstance', () => {
       expect(after.apiKey.updatedAt > before.apiKey.updatedAt).toBe(true);
       expect(await storedKey(created.id)).toBe('Bearer good-key-0002');
       expect(await liveKey(created.id)).toBe('Bearer good-key-0002');
-      expect((await read(created.id)).auditEvents[0]).toMatchObject({ changedKeys: ['apiKey'] });
+      // The newest update (the connection test storedKey ran is audited after it).
+      const update = (await read(created.id)).auditEvents.find((e: { action: string }) => e.action === 'instance.update');
+      expect(update).toMatchObject({ changedKeys: ['apiKey'] });
     });
 
     it('the same key in `configuration` and `secrets` is a ValidationError; nothing changes', async () => {

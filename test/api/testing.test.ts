@@ -124,7 +124,21 @@ describe('testPluginInstanceConnection (a saved instance, optional partial overr
 
   it('merges a partial override over the stored configuration; the stored secret is kept on the server', async () => {
     const instance = await create();
-    const result = await testSaved({ id: instance.id, configuration: { endpoint: otherVendor.url, retries: 1 } });
+    vendor.requests.length = 0;
+    const result = await testSaved({ id: instance.id, configuration: { retries: 1 } });
+    expect(result.data.success).toBe(true);
+    expect(vendor.requests).toEqual([{ path: '/ping', authorization: 'Bearer good-key-0001' }]);
+  });
+
+  it('sends a secret to a new endpoint only when the override gives it again (destination binding)', async () => {
+    const instance = await create();
+    const refused = await testSaved({ id: instance.id, configuration: { endpoint: otherVendor.url } });
+    expect(refused).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ field: 'apiKey', rule: 'destinationChanged', message: 're-enter API Key: Endpoint changed' }],
+    });
+    expect(otherVendor.requests).toEqual([]);
+    const result = await testSaved({ id: instance.id, configuration: { endpoint: otherVendor.url }, secrets: [{ key: 'apiKey', value: 'good-key-0001' }] });
     expect(result.data.success).toBe(true);
     expect(otherVendor.requests).toEqual([{ path: '/ping', authorization: 'Bearer good-key-0001' }]);
   });

@@ -217,7 +217,9 @@ export function probePlugin(name = 'probe'): ProbePlugin {
     supportsHealthCheck: true,
     supportsTestConnection: true,
     fields: [
-      { key: 'host', label: 'Host', type: 'STRING', required: true },
+      // The probe sends its secrets nowhere, so it marks no destination (the default would bind
+      // its secrets to host, port and region); the destination tests use plugins that do send.
+      { key: 'host', label: 'Host', type: 'STRING', required: true, destination: false },
       { key: 'port', label: 'Port', type: 'INTEGER', default: 443, minValue: 1, maxValue: 65535 },
       { key: 'region', label: 'Region', type: 'STRING' },
       { key: 'tags', label: 'Tags', type: 'ARRAY', itemType: 'STRING' },

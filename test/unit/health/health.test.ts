@@ -134,7 +134,7 @@ describe('health checks and connection tests', () => {
     const egress = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
     instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, egress, configureTimeoutMs: 500 });
     health = new HealthService({ prisma: db.prisma, providers: instances, logger, historyLimit: 3, timeoutMs: 500 });
-    testing = new TestingService({ plugins: registry, instances, logger, egress, timeoutMs: 500 });
+    testing = new TestingService({ plugins: registry, instances, prisma: db.prisma, logger, egress, timeoutMs: 500 });
   });
 
   afterAll(async () => {
@@ -189,7 +189,8 @@ describe('health checks and connection tests', () => {
     const same = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
     expect(same.healthSince).toEqual(first.healthSince);
     expect(same.lastHealthAt!.getTime()).toBeGreaterThan(first.lastHealthAt!.getTime() - 1);
-    await instances.update(instance.id, { version: same.version, configuration: { url: `${base}/error` } }, 'test');
+    // A new URL is a new destination: the token goes with it only when it is sent again.
+    await instances.update(instance.id, { version: same.version, configuration: { url: `${base}/error`, token: CANARY } }, 'test');
     await health.check(instance.id);
     health.events.off('change', listener);
     expect(changes.map((c) => `${c.previous}→${c.current.status}`)).toEqual(['unknown→healthy', 'healthy→unhealthy']);
@@ -217,7 +218,7 @@ describe('health checks and connection tests', () => {
     const liveProvider = instances.pool.get(live.id)!.provider;
     const rowsBefore = await db.prisma.pluginInstance.count();
 
-    const failing = testing.testSaved(live.id, { url: `${base}/hang`, mode: 'hang' });
+    const failing = testing.testSaved(live.id, { url: `${base}/hang`, mode: 'hang', token: CANARY });
     // The live provider keeps serving while the test hangs.
     expect(await (liveProvider as IntegrationProvider).executeAction('x', {})).toEqual({ configured: `${base}/ok` });
     const result = await failing;

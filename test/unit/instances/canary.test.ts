@@ -137,7 +137,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
       fx = createService({ prisma: testDb.db.prisma, storeDir: dataDir.dir, plugins });
       const health = new HealthService({ prisma: testDb.db.prisma, providers: fx.service, logger: fx.logger, historyLimit: 20 });
       health.events.on('change', (change) => outputs.push(change));
-      const testing = new TestingService({ plugins, instances: fx.service, logger: fx.logger });
+      const testing = new TestingService({ plugins, instances: fx.service, prisma: testDb.db.prisma, logger: fx.logger });
       const actor = 'token:canary';
 
       // Create.

@@ -49,7 +49,7 @@ beforeEach(async () => {
   const plugins = lookup(probe.plugin, steady.plugin);
   fx = createService({ prisma: testDb.db.prisma, storeDir: storeDir.dir, plugins, configureTimeoutMs: 150 });
   health = new HealthService({ prisma: testDb.db.prisma, providers: fx.service, logger: fx.logger, historyLimit: 10, timeoutMs: 150 });
-  testing = new TestingService({ plugins, instances: fx.service, logger: fx.logger, timeoutMs: 150 });
+  testing = new TestingService({ plugins, instances: fx.service, prisma: testDb.db.prisma, logger: fx.logger, timeoutMs: 150 });
 });
 afterEach(async () => {
   try {
@@ -70,7 +70,8 @@ async function stored(id: string) {
   return {
     row: await testDb.db.prisma.pluginInstance.findUnique({ where: { id } }),
     secrets: await fx.store.read(id),
-    audits: await testDb.db.prisma.auditEvent.count(),
+    // A connection test changes nothing; it only leaves its own record in the audit trail.
+    audits: await testDb.db.prisma.auditEvent.count({ where: { action: { not: 'instance.test' } } }),
   };
 }
 
@@ -229,6 +230,8 @@ describe('connection tests', () => {
       { host: 'api.example.com', port: 443, region: 'eu', apiKey: 'key-new' },
     ]);
     expect(await stored(created.id)).toEqual(before);
+    const tests = await testDb.db.prisma.auditEvent.findMany({ where: { instanceId: created.id, action: 'instance.test' }, orderBy: { at: 'asc' } });
+    expect(tests.map((event) => event.changedKeys)).toEqual([[], ['port', 'region'], ['apiKey', 'password']]);
   });
 
   it('runConnectionTest caps the timeout with the plugin\'s own testTimeoutMs', async () => {

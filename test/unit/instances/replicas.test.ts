@@ -122,7 +122,7 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
       });
       bus.on('instance.changed', (change) => void service.onChange(change));
       const health = new HealthService({ prisma: testDb.db.prisma, providers: service, bus, logger, historyLimit: 10, timeoutMs: 2000 });
-      const testing = new TestingService({ plugins, instances: service, logger, timeoutMs: 2000 });
+      const testing = new TestingService({ plugins, instances: service, prisma: testDb.db.prisma, logger, timeoutMs: 2000 });
       const made = { name, service, health, testing, probe, bus, logs: lines, store };
       replicas.push(made);
       return made;

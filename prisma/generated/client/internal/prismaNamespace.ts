@@ -1101,6 +1101,7 @@ export const AuditEventScalarFieldEnum = {
   instanceId: 'instanceId',
   pluginName: 'pluginName',
   actor: 'actor',
+  actorTokenId: 'actorTokenId',
   action: 'action',
   changedKeys: 'changedKeys',
   details: 'details',

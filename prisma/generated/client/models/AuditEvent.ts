@@ -30,6 +30,7 @@ export type AuditEventMinAggregateOutputType = {
   instanceId: string | null
   pluginName: string | null
   actor: string | null
+  actorTokenId: string | null
   action: string | null
   at: Date | null
   clientMutationId: string | null
@@ -40,6 +41,7 @@ export type AuditEventMaxAggregateOutputType = {
   instanceId: string | null
   pluginName: string | null
   actor: string | null
+  actorTokenId: string | null
   action: string | null
   at: Date | null
   clientMutationId: string | null
@@ -50,6 +52,7 @@ export type AuditEventCountAggregateOutputType = {
   instanceId: number
   pluginName: number
   actor: number
+  actorTokenId: number
   action: number
   changedKeys: number
   details: number
@@ -64,6 +67,7 @@ export type AuditEventMinAggregateInputType = {
   instanceId?: true
   pluginName?: true
   actor?: true
+  actorTokenId?: true
   action?: true
   at?: true
   clientMutationId?: true
@@ -74,6 +78,7 @@ export type AuditEventMaxAggregateInputType = {
   instanceId?: true
   pluginName?: true
   actor?: true
+  actorTokenId?: true
   action?: true
   at?: true
   clientMutationId?: true
@@ -84,6 +89,7 @@ export type AuditEventCountAggregateInputType = {
   instanceId?: true
   pluginName?: true
   actor?: true
+  actorTokenId?: true
   action?: true
   changedKeys?: true
   details?: true
@@ -169,6 +175,7 @@ export type AuditEventGroupByOutputType = {
   instanceId: string | null
   pluginName: string | null
   actor: string
+  actorTokenId: string | null
   action: string
   changedKeys: string[]
   details: runtime.JsonValue | null
@@ -202,6 +209,7 @@ export type AuditEventWhereInput = {
   instanceId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   pluginName?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   actor?: Prisma.StringFilter<"AuditEvent"> | string
+  actorTokenId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   action?: Prisma.StringFilter<"AuditEvent"> | string
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableFilter<"AuditEvent">
@@ -214,6 +222,7 @@ export type AuditEventOrderByWithRelationInput = {
   instanceId?: Prisma.SortOrderInput | Prisma.SortOrder
   pluginName?: Prisma.SortOrderInput | Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   action?: Prisma.SortOrder
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -230,6 +239,7 @@ export type AuditEventWhereUniqueInput = Prisma.AtLeast<{
   instanceId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   pluginName?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   actor?: Prisma.StringFilter<"AuditEvent"> | string
+  actorTokenId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
   action?: Prisma.StringFilter<"AuditEvent"> | string
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableFilter<"AuditEvent">
@@ -242,6 +252,7 @@ export type AuditEventOrderByWithAggregationInput = {
   instanceId?: Prisma.SortOrderInput | Prisma.SortOrder
   pluginName?: Prisma.SortOrderInput | Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   action?: Prisma.SortOrder
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -260,6 +271,7 @@ export type AuditEventScalarWhereWithAggregatesInput = {
   instanceId?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
   pluginName?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
   actor?: Prisma.StringWithAggregatesFilter<"AuditEvent"> | string
+  actorTokenId?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
   action?: Prisma.StringWithAggregatesFilter<"AuditEvent"> | string
   changedKeys?: Prisma.StringNullableListFilter<"AuditEvent">
   details?: Prisma.JsonNullableWithAggregatesFilter<"AuditEvent">
@@ -272,6 +284,7 @@ export type AuditEventCreateInput = {
   instanceId?: string | null
   pluginName?: string | null
   actor: string
+  actorTokenId?: string | null
   action: string
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -284,6 +297,7 @@ export type AuditEventUncheckedCreateInput = {
   instanceId?: string | null
   pluginName?: string | null
   actor: string
+  actorTokenId?: string | null
   action: string
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -296,6 +310,7 @@ export type AuditEventUpdateInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -308,6 +323,7 @@ export type AuditEventUncheckedUpdateInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -320,6 +336,7 @@ export type AuditEventCreateManyInput = {
   instanceId?: string | null
   pluginName?: string | null
   actor: string
+  actorTokenId?: string | null
   action: string
   changedKeys?: Prisma.AuditEventCreatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -332,6 +349,7 @@ export type AuditEventUpdateManyMutationInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -344,6 +362,7 @@ export type AuditEventUncheckedUpdateManyInput = {
   instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   pluginName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  actorTokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   action?: Prisma.StringFieldUpdateOperationsInput | string
   changedKeys?: Prisma.AuditEventUpdatechangedKeysInput | string[]
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
@@ -369,6 +388,7 @@ export type AuditEventCountOrderByAggregateInput = {
   instanceId?: Prisma.SortOrder
   pluginName?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrder
   action?: Prisma.SortOrder
   changedKeys?: Prisma.SortOrder
   details?: Prisma.SortOrder
@@ -381,6 +401,7 @@ export type AuditEventMaxOrderByAggregateInput = {
   instanceId?: Prisma.SortOrder
   pluginName?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrder
   action?: Prisma.SortOrder
   at?: Prisma.SortOrder
   clientMutationId?: Prisma.SortOrder
@@ -391,6 +412,7 @@ export type AuditEventMinOrderByAggregateInput = {
   instanceId?: Prisma.SortOrder
   pluginName?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  actorTokenId?: Prisma.SortOrder
   action?: Prisma.SortOrder
   at?: Prisma.SortOrder
   clientMutationId?: Prisma.SortOrder
@@ -412,6 +434,7 @@ export type AuditEventSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -424,6 +447,7 @@ export type AuditEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -436,6 +460,7 @@ export type AuditEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -448,6 +473,7 @@ export type AuditEventSelectScalar = {
   instanceId?: boolean
   pluginName?: boolean
   actor?: boolean
+  actorTokenId?: boolean
   action?: boolean
   changedKeys?: boolean
   details?: boolean
@@ -455,7 +481,7 @@ export type AuditEventSelectScalar = {
   clientMutationId?: boolean
 }
 
-export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "actor" | "action" | "changedKeys" | "details" | "at" | "clientMutationId", ExtArgs["result"]["auditEvent"]>
+export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "actor" | "actorTokenId" | "action" | "changedKeys" | "details" | "at" | "clientMutationId", ExtArgs["result"]["auditEvent"]>
 
 export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AuditEvent"
@@ -469,7 +495,12 @@ export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.Internal
      */
     actor: string
     /**
-     * 'instance.create' | 'instance.update' | 'instance.delete' | 'instance.enable' | …
+     * The API token's id when a token made it (its name can be reused; the id cannot).
+     */
+    actorTokenId: string | null
+    /**
+     * 'instance.create' | 'instance.update' | 'instance.delete' | 'instance.enable' | 'instance.test'
+     * | 'instance.check' | 'plugin.test' | 'token.create' | 'token.revoke' | 'instance.secretsMigrated' …
      */
     action: string
     changedKeys: string[]
@@ -907,6 +938,7 @@ export interface AuditEventFieldRefs {
   readonly instanceId: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly pluginName: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly actor: Prisma.FieldRef<"AuditEvent", 'String'>
+  readonly actorTokenId: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly action: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly changedKeys: Prisma.FieldRef<"AuditEvent", 'String[]'>
   readonly details: Prisma.FieldRef<"AuditEvent", 'Json'>
