@@ -2,7 +2,10 @@
  * Every setting the server reads from the environment, parsed and checked in one place so a
  * typo fails at startup with the variable's name instead of misbehaving later.
  */
-import { resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { egressEntryProblem, type EgressSettings } from './health/egress.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './health/http-client.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
 export interface ServerConfig {
@@ -25,6 +28,12 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser origins besides the server's own that may call the API (CSRF protection). */
   allowedOrigins: string[];
+  /** The egress gate: private ranges blocked (default in production), allow and deny lists. */
+  egress: EgressSettings;
+  /** Largest vendor response body a plugin's HTTP client reads, in bytes. */
+  vendorResponseMaxBytes: number;
+  /** Directories local-storage instances may use (never the data dir, inside it or a parent of it). */
+  localStorageRoots: string[];
 }
 
 export class ConfigError extends Error {
@@ -59,7 +68,73 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
+    egress: {
+      blockPrivate: flag(env, 'PLUGFORM_EGRESS_BLOCK_PRIVATE', environment === 'production'),
+      allow: egressList(env, 'PLUGFORM_EGRESS_ALLOW'),
+      deny: egressList(env, 'PLUGFORM_EGRESS_DENY'),
+    },
+    vendorResponseMaxBytes: integer(env, 'PLUGFORM_VENDOR_RESPONSE_MAX_BYTES', DEFAULT_MAX_RESPONSE_BYTES, 1024, 1024 ** 3),
+    localStorageRoots: storageRoots(env, dataDirOf(env.PLUGFORM_DATA_DIR?.trim() || 'data')),
   };
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function egressList(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const problem = egressEntryProblem(entry);
+    if (problem) throw new ConfigError(name, problem);
+  }
+  return entries;
+}
+
+const LOCAL_STORAGE_ROOTS = 'PLUGFORM_LOCAL_STORAGE_ROOTS';
+
+/**
+ * The roots of local-storage: `PLUGFORM_LOCAL_STORAGE_ROOTS` (absolute paths separated by
+ * `:`), default a `files` folder beside the data dir. A root may not be the data dir, be
+ * inside it or contain it (the secret key and the database live there), compared both as
+ * written and through symbolic links.
+ */
+function storageRoots(env: Env, dataDir: string): string[] {
+  const raw = env[LOCAL_STORAGE_ROOTS]?.trim();
+  const base = dataDir === ':memory:' ? resolve('data') : dataDir;
+  const roots = raw ? raw.split(delimiter).map((entry) => entry.trim()).filter(Boolean) : [join(dirname(base), 'files')];
+  return roots.map((root) => {
+    if (!isAbsolute(root)) throw new ConfigError(LOCAL_STORAGE_ROOTS, `"${root}" is not an absolute path`);
+    const resolved = resolve(root);
+    for (const [a, b] of [[resolved, base], [realpathOfExistingPart(resolved), realpathOfExistingPart(base)]] as const) {
+      if (overlaps(a, b)) {
+        throw new ConfigError(LOCAL_STORAGE_ROOTS, `"${root}" is, contains or lies inside the data dir (${base}); choose a folder apart from it`);
+      }
+    }
+    return resolved;
+  });
+}
+
+function overlaps(a: string, b: string): boolean {
+  const inside = (child: string, parent: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  return inside(a, b) || inside(b, a);
+}
+
+/** The real path of the longest existing prefix of `path`, with the rest appended. */
+function realpathOfExistingPart(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realpathOfExistingPart(parent), basename(path));
+  }
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -11,12 +11,12 @@ import { applyMigrations } from '../../prisma/migrate.ts';
 import { TokenService } from '../access/token-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
-import { egressPolicyFromEnv } from '../health/egress.ts';
+import { createEgressGate } from '../health/egress.ts';
 import { HealthService } from '../health/health-service.ts';
 import { HealthScheduler } from '../health/scheduler.ts';
 import { TestingService } from '../health/testing-service.ts';
 import { InstanceService } from '../instances/instance-service.ts';
-import type { EgressCheck } from '../instances/plugin-context.ts';
+import type { EgressGate, PluginContextSettings } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
 import { createSecretStore, type SecretStore } from '../secrets/index.ts';
@@ -33,7 +33,8 @@ export interface StartOptions {
   announce?: (text: string) => void;
   /** Replaces the configured secret store (tests inject failing stores). */
   secretStore?: SecretStore;
-  egress?: EgressCheck;
+  /** Replaces the gate built from `config.egress` (tests inject a resolver). */
+  egress?: EgressGate;
 }
 
 export interface RunningServer {
@@ -71,11 +72,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
 
     const prisma = database.prisma;
-    const egress = { egress: options.egress ?? egressPolicyFromEnv(options.env ?? process.env) };
-    const instances = new InstanceService({ prisma, secrets, plugins: registry, logger: logger.child('instances'), ...egress });
+    const egress = options.egress ?? createEgressGate(config.egress);
+    if (!options.egress) closers.push(() => egress.close());
+    const contextSettings: PluginContextSettings = { egress, fileRoots: config.localStorageRoots, maxResponseBytes: config.vendorResponseMaxBytes };
+    const instances = new InstanceService({ prisma, secrets, plugins: registry, logger: logger.child('instances'), contextSettings });
     closers.push(() => instances.stopAll());
     const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
-    const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
+    const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), contextSettings });
     const tokens = new TokenService(prisma, logger.child('tokens'));
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.restoreAll();

@@ -5,7 +5,7 @@
  */
 import type { PluginTestResult } from '../../plugins/sdk/index.ts';
 import { requirePlugin, type InstanceService, type PluginLookup } from '../instances/instance-service.ts';
-import type { EgressCheck } from '../instances/plugin-context.ts';
+import type { PluginContextSettings } from '../instances/plugin-context.ts';
 import type { ProviderFactory } from '../instances/provider-pool.ts';
 import { mergeConfiguration, secretKeysOf } from '../instances/secret-values.ts';
 import { validateOrThrow } from '../instances/validation.ts';
@@ -16,7 +16,8 @@ export interface TestingServiceDeps {
   plugins: PluginLookup;
   instances: InstanceService;
   logger: Logger;
-  egress?: EgressCheck;
+  /** The egress gate, storage roots and body cap of the contexts of throwaway providers. */
+  contextSettings?: PluginContextSettings;
   timeoutMs?: number;
 }
 
@@ -54,7 +55,7 @@ export class TestingService {
       config: validateOrThrow(plugin.schema, values),
       secretValues: Object.values(secrets),
       logger: this.#deps.logger,
-      ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
+      ...(this.#deps.contextSettings ? { contextSettings: this.#deps.contextSettings } : {}),
       ...(this.#deps.timeoutMs ? { timeoutMs: this.#deps.timeoutMs } : {}),
     });
   }

@@ -21,7 +21,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
 import { validateOrThrow } from './validation.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
-import { createPluginContext, type EgressCheck } from './plugin-context.ts';
+import { createPluginContext, type PluginContextSettings } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type ProviderFactory } from './provider-pool.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
 
@@ -35,7 +35,8 @@ export interface InstanceServiceDeps {
   plugins: PluginLookup;
   logger: Logger;
   pool?: ProviderPool;
-  egress?: EgressCheck;
+  /** The egress gate, storage roots and body cap of every provider's context. */
+  contextSettings?: PluginContextSettings;
   configureTimeoutMs?: number;
 }
 
@@ -335,7 +336,7 @@ export class InstanceService {
       instanceId,
       logger: this.#deps.logger,
       secretValues: Object.values(secrets),
-      ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
+      ...this.#deps.contextSettings,
     });
     try {
       return await startProvider(plugin, context, config, this.#deps.configureTimeoutMs);

@@ -132,9 +132,9 @@ describe('health checks and connection tests', () => {
     const secrets = createSecretStore({}, { dataDir: dir });
     await secrets.check();
     const egress = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
-    instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, egress, configureTimeoutMs: 500 });
+    instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, contextSettings: { egress }, configureTimeoutMs: 500 });
     health = new HealthService({ prisma: db.prisma, pool: instances.pool, logger, historyLimit: 3, timeoutMs: 500 });
-    testing = new TestingService({ plugins: registry, instances, logger, egress, timeoutMs: 500 });
+    testing = new TestingService({ plugins: registry, instances, logger, contextSettings: { egress }, timeoutMs: 500 });
   });
 
   afterAll(async () => {
