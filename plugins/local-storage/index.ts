@@ -238,7 +238,7 @@ function confinedError(error: unknown, what: string): Error {
 
 /**
  * Checks a key and returns the absolute path it names. The checks are on the key's text, so
- * a refused key never reaches the filesystem; `assertInsideBase` then guards against links.
+ * a refused key never reaches the filesystem; `withFolder` then refuses links on the way.
  */
 export function targetOf(config: LocalStorageConfig, key: string): string {
   const problem = keyProblem(key);
