@@ -188,8 +188,10 @@ function splitKey(key: string): { folders: string[]; name: string } {
   return { folders: parts.slice(0, -1), name: parts[parts.length - 1]! };
 }
 
+/** A key whose folder does not exist: the file is not there either. */
 class FileNotFound extends Error {
   override readonly name = 'FileNotFound';
+  readonly code = 'NOT_FOUND';
 }
 
 /**
