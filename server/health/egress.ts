@@ -44,17 +44,19 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
-export interface EgressPolicyOptions {
+/** The gate's settings, as `server/config.ts` reads them. */
+export interface EgressSettings {
   /** Block loopback, RFC 1918, CGNAT and IPv6 unique-local ranges. */
   blockPrivate: boolean;
   /** Host names or addresses/CIDRs exempt from the private-range block (never from the metadata block). */
   allow: readonly string[];
   /** Host names or addresses/CIDRs that are always blocked. */
   deny: readonly string[];
+}
+
+export interface EgressGateOptions extends EgressSettings {
   /** Resolves a host name to its addresses (injectable for tests); default `dns.lookup`. */
   resolve?: (host: string) => Promise<readonly (ResolvedAddress | string)[]>;
-  /** Name of the setting that turns the private block on, for messages. */
-  blockPrivateSetting?: string;
 }
 
 /** What a plugin context carries: the gate every outbound socket goes through. */
@@ -152,12 +154,11 @@ function hostMatcher(entries: readonly string[]): { matchesHost(host: string): b
   return { matchesHost: (host) => names.has(host), matchesAddress: (address) => list.matches(address) };
 }
 
-export function createEgressPolicy(options: EgressPolicyOptions): EgressGate {
+export function createEgressGate(options: EgressGateOptions): EgressGate {
   const always = cidrList(ALWAYS_BLOCKED_CIDRS);
   const privateRanges = cidrList(PRIVATE_CIDRS);
   const allow = hostMatcher(options.allow);
   const deny = hostMatcher(options.deny);
-  const setting = options.blockPrivateSetting ?? 'PLUGFORM_EGRESS_BLOCK_PRIVATE';
   const resolveName =
     options.resolve ?? (async (host: string) => (await dnsLookup(host, { all: true, verbatim: true })) as ResolvedAddress[]);
 
@@ -169,7 +170,7 @@ export function createEgressPolicy(options: EgressPolicyOptions): EgressGate {
     if (always.matches(address)) return `${via} is a link-local or cloud metadata address, which plugins may never reach`;
     if (deny.matchesAddress(address)) return `${via} is listed in PLUGFORM_EGRESS_DENY`;
     if (options.blockPrivate && privateRanges.matches(address) && !allow.matchesAddress(address) && !allow.matchesHost(host)) {
-      return `${via} is a private or loopback address and ${setting} is on (add it to PLUGFORM_EGRESS_ALLOW to permit it)`;
+      return `${via} is a private or loopback address and PLUGFORM_EGRESS_BLOCK_PRIVATE is on (add it to PLUGFORM_EGRESS_ALLOW to permit it)`;
     }
     return undefined;
   };
@@ -292,17 +293,6 @@ export function createEgressPolicy(options: EgressPolicyOptions): EgressGate {
   };
 }
 
-/** The gate's settings, as `server/config.ts` reads them. */
-export interface EgressSettings {
-  blockPrivate: boolean;
-  allow: readonly string[];
-  deny: readonly string[];
-}
-
-export function createEgressGate(settings: EgressSettings, resolve?: EgressPolicyOptions['resolve']): EgressGate {
-  return createEgressPolicy({ ...settings, ...(resolve ? { resolve } : {}) });
-}
-
 /** Checks PLUGFORM_EGRESS_ALLOW / _DENY entries: names, addresses or CIDRs. */
 export function egressEntryProblem(entry: string): string | undefined {
   const [network, prefix, extra] = entry.replace(/^\[|\]/g, '').split('/');
@@ -318,7 +308,7 @@ export function egressEntryProblem(entry: string): string | undefined {
 }
 
 /** A gate that lets every address through except link-local and metadata ones (tests, tools). */
-export const openEgressGate: EgressGate = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
+export const openEgressGate: EgressGate = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
 
 /** Egress for a context that may not reach anything (a plugin registering): every socket errors. */
 export function closedEgress(reason: string): Pick<EgressGate, 'check' | 'connect' | 'connectTls'> {

@@ -10,7 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEgressPolicy, type ResolvedAddress } from '../../server/health/egress.ts';
+import { createEgressGate, type ResolvedAddress } from '../../server/health/egress.ts';
 import { startAttacker, type Attacker } from '../support/attacker.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { canary, testUnsaved } from './support.ts';
@@ -26,7 +26,7 @@ const resolve = async (host: string): Promise<ResolvedAddress[]> => {
   return answer.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 };
 
-const gate = createEgressPolicy({ blockPrivate: true, allow: ['127.0.0.2'], deny: ['evil.example'], resolve });
+const gate = createEgressGate({ blockPrivate: true, allow: ['127.0.0.2'], deny: ['evil.example'], resolve });
 let server: TestServer;
 let http: Attacker;
 let smtp: Attacker;

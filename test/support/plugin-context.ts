@@ -6,7 +6,7 @@
  * prove no secret was logged.
  */
 import { tmpdir } from 'node:os';
-import { createEgressPolicy, openEgressGate, type EgressGate } from '../../server/health/egress.ts';
+import { createEgressGate, openEgressGate, type EgressGate } from '../../server/health/egress.ts';
 import { createHttpClient, type HttpClientOptions } from '../../server/health/http-client.ts';
 import type { PluginContext, PluginLogger } from '../../plugins/sdk/index.ts';
 
@@ -79,7 +79,7 @@ export async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
  * An egress gate that blocks loopback and private ranges (production's policy): a plugin
  * pointed at a local double must be refused before it connects.
  */
-export const loopbackBlockingGate = createEgressPolicy({ blockPrivate: true, allow: [], deny: [] });
+export const loopbackBlockingGate = createEgressGate({ blockPrivate: true, allow: [], deny: [] });
 
 /** The gate's socket factories, recording each destination asked for (then passing it on). */
 export function recordingEgress(gate: EgressGate = openEgressGate): { egress: PluginContext['egress']; connects: { host: string; port: number }[] } {

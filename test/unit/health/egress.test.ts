@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EgressBlockedError, createEgressPolicy } from '../../../server/health/egress.ts';
+import { EgressBlockedError, createEgressGate } from '../../../server/health/egress.ts';
 import { loadConfig } from '../../../server/config.ts';
 import { createHttpClient, HttpTimeoutError } from '../../../server/health/http-client.ts';
 
@@ -12,8 +12,8 @@ const resolveTo = (map: Record<string, string[]>) => async (host: string) => {
 };
 
 describe('egress policy', () => {
-  const open = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
-  const strict = createEgressPolicy({
+  const open = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
+  const strict = createEgressGate({
     blockPrivate: true,
     allow: ['10.1.2.3', 'vault.internal', '192.168.50.0/24'],
     deny: ['evil.example', '203.0.113.0/24'],
@@ -54,7 +54,7 @@ describe('egress policy', () => {
     await expect(strict.check('vault.internal')).resolves.toBeUndefined();
     await expect(strict.check('192.168.50.7')).resolves.toBeUndefined();
     await expect(strict.check('192.168.51.7')).rejects.toThrow(EgressBlockedError);
-    const allowMetadata = createEgressPolicy({ blockPrivate: true, allow: ['169.254.169.254'], deny: [] });
+    const allowMetadata = createEgressGate({ blockPrivate: true, allow: ['169.254.169.254'], deny: [] });
     await expect(allowMetadata.check('169.254.169.254')).rejects.toThrow(/metadata/);
   });
 
@@ -68,7 +68,7 @@ describe('egress policy', () => {
   });
 
   it('reads its settings from the environment: private ranges blocked in production unless allowed', async () => {
-    const gate = (env: Record<string, string>) => createEgressPolicy(loadConfig({ PLUGFORM_DATA_DIR: ':memory:', ...env }).egress);
+    const gate = (env: Record<string, string>) => createEgressGate(loadConfig({ PLUGFORM_DATA_DIR: ':memory:', ...env }).egress);
     const policy = gate({ PLUGFORM_EGRESS_BLOCK_PRIVATE: 'true', PLUGFORM_EGRESS_ALLOW: '127.0.0.2' });
     await expect(policy.check('127.0.0.1')).rejects.toThrow(EgressBlockedError);
     await expect(policy.check('127.0.0.2')).resolves.toBeUndefined();
@@ -97,7 +97,7 @@ describe('platform HTTP client', () => {
     server.close();
   });
 
-  const policy = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
+  const policy = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
   const client = createHttpClient({ dispatcher: policy.dispatcher });
 
   it('times a call out with a message naming the host and the limit', async () => {
