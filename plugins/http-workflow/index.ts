@@ -35,6 +35,7 @@ const fields = [
     label: 'Trigger URL',
     // Not a URL field: a literal {workflowId} is not a valid URL until it is filled in.
     type: 'STRING',
+    destination: true,
     required: true,
     maxLength: 2048,
     validationRules: [{ type: 'pattern', value: '^https?://[^\\s/?#]+[^\\s]*$', message: 'An http(s) URL, which may contain {workflowId}' }],
@@ -110,6 +111,7 @@ const fields = [
     key: 'testWorkflowId',
     label: 'Test Workflow ID',
     type: 'STRING',
+    destination: true,
     helpText: 'Fills {workflowId} for the connection test and health checks.',
     group: 'Testing',
     order: 2,

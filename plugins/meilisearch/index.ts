@@ -30,6 +30,7 @@ const fields = [
     key: 'host',
     label: 'Host URL',
     type: 'URL',
+    destination: true,
     required: true,
     placeholder: 'http://localhost:7700',
     description: 'The address of your Meilisearch instance or Meilisearch Cloud project.',

@@ -91,6 +91,13 @@ export interface FieldSpec {
   itemType?: ArrayItemType;
   /** What a JSON field must hold (default `object`). */
   jsonShape?: 'object' | 'array';
+  /**
+   * This field decides where secrets are sent (a URL, host, port, region, TLS mode …): when it
+   * changes, the secrets it binds must be entered again in the same request. `true` binds
+   * every secret of the plugin, a list of secret keys binds those, `false` none. A plugin that
+   * marks no field gets a default (see `destinationBindings` in destinations.ts).
+   */
+  destination?: boolean | readonly string[];
 }
 
 /** A secret field is one of type SECRET or one explicitly marked `isSecret`. */

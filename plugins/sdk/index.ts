@@ -5,4 +5,5 @@ export * from './validate.ts';
 export * from './json-schema.ts';
 export * from './schema-check.ts';
 export * from './redact.ts';
+export * from './destinations.ts';
 export * from './http-helpers.ts';

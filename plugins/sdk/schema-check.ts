@@ -8,6 +8,7 @@
  * otherwise be silently ignored: unknown field attributes (`min_length`), constraints that
  * mean nothing for the field's type (`pattern` on a BOOLEAN), groups listed but never used.
  */
+import { isSecretField } from './fields.ts';
 import { PLUGIN_TYPES } from './plugin.ts';
 import { checkField } from './rules/field-check.ts';
 import { isPlainObject } from './rules/shapes.ts';
@@ -55,6 +56,7 @@ export function checkPluginSchema(schema: unknown): SchemaProblem[] {
   const keys = new Map<string, number>();
   schema.fields.forEach((field: unknown, index) => problems.push(...checkField(field, index, keys)));
   checkGroups(schema.groups, schema.fields, problem);
+  checkDestinations(schema.fields, problems);
   return problems;
 }
 
@@ -76,6 +78,21 @@ function checkMetadata(schema: Record<string, unknown>, problem: (message: strin
     const value = schema[key];
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
       problem(`${key} must be a positive number of milliseconds`);
+    }
+  }
+}
+
+/** A destination's list names secrets of this plugin: anything else would bind nothing. */
+function checkDestinations(fields: unknown[], problems: SchemaProblem[]): void {
+  const secretKeys = new Set(
+    fields.flatMap((field) => (isPlainObject(field) && typeof field.key === 'string' && isSecretField(field as never) ? [field.key] : [])),
+  );
+  for (const field of fields) {
+    if (!isPlainObject(field) || typeof field.key !== 'string' || !Array.isArray(field.destination)) continue;
+    for (const key of field.destination as unknown[]) {
+      if (typeof key === 'string' && !secretKeys.has(key)) {
+        problems.push({ field: field.key, message: `field "${field.key}": destination names ${quote(key)}, which is not a secret field of this plugin` });
+      }
     }
   }
 }

@@ -131,6 +131,7 @@ const fields = [
     key: 'apiBaseUrl',
     label: 'Web API Base URL',
     type: 'URL',
+    destination: ['botToken'],
     default: 'https://slack.com/api',
     helpText: 'Change only for a proxy (or a local server in tests).',
     group: 'Advanced',

@@ -30,6 +30,7 @@ const fields = [
     key: 'url',
     label: 'Endpoint URL',
     type: 'URL',
+    destination: true,
     required: true,
     placeholder: 'https://example.com/hooks/plugform',
     description: 'Where deliveries are sent.',

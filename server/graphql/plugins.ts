@@ -2,6 +2,7 @@
 import {
   FIELD_TYPES,
   PLUGIN_TYPES,
+  destinationBindings,
   isSecretField,
   toJsonSchema,
   type FieldSpec,
@@ -31,7 +32,10 @@ const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRule').im
   }),
 });
 
-const PluginFieldRef = builder.objectRef<FieldSpec>('PluginField').implement({
+/** A field with the destination bindings of its plugin, which depend on the other fields. */
+type PluginFieldOf = FieldSpec & { readonly boundSecrets: readonly string[] };
+
+const PluginFieldRef = builder.objectRef<PluginFieldOf>('PluginField').implement({
   description: 'One field of a plugin configuration schema, with every attribute of its FieldSpec.',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -59,6 +63,13 @@ const PluginFieldRef = builder.objectRef<FieldSpec>('PluginField').implement({
     isSecret: t.boolean({ resolve: (field) => isSecretField(field) }),
     itemType: t.field({ type: FieldTypeEnum, nullable: true, resolve: (field) => (field.type === 'ARRAY' ? (field.itemType ?? 'STRING') : null) }),
     jsonShape: t.string({ nullable: true, resolve: (field) => (field.type === 'JSON' ? (field.jsonShape ?? 'object') : null) }),
+    bindsSecrets: t.stringList({
+      description:
+        'The secret keys that must be entered again when this field changes: it decides where they are sent (the ' +
+        "field's `destination` attribute, or the SDK's default). Empty when it is no destination. A client reproduces the " +
+        "server's rule by calling the SDK's `secretsToReenter` with `destination: bindsSecrets` on every field.",
+      resolve: (field) => [...field.boundSecrets],
+    }),
   }),
 });
 
@@ -79,7 +90,10 @@ export const PluginRef = builder.objectRef<RegisteredPlugin>('Plugin').implement
     fields: t.field({
       type: [PluginFieldRef],
       description: 'Ordered by group (see `groups`), then by `order`.',
-      resolve: (p) => orderedFields(p.schema.fields, groupsOf(p)),
+      resolve: (p) => {
+        const bindings = destinationBindings(p.schema.fields);
+        return orderedFields(p.schema.fields, groupsOf(p)).map((field) => ({ ...field, boundSecrets: bindings.get(field.key) ?? [] }));
+      },
     }),
     groups: t.stringList({ description: 'Group names in display order.', resolve: (p) => groupsOf(p) }),
     jsonSchema: t.field({

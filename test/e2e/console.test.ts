@@ -42,6 +42,9 @@ let context: BrowserContext;
 let page: Page;
 let instanceId: string;
 const consoleErrors: string[] = [];
+/** Content Security Policy violations the page reported, and the policies its documents came with. */
+const cspViolations: string[] = [];
+const documentPolicies: string[] = [];
 const leaks: string[] = [];
 const bodyChecks: Promise<void>[] = [];
 /** GraphQL responses whose bodies were read and checked (proof the check is not vacuous). */
@@ -107,6 +110,7 @@ function watchHealthEvents(): void {
 }
 
 function checkResponse(response: Response): void {
+  if (response.request().resourceType() === 'document') documentPolicies.push(response.headers()['content-security-policy'] ?? '');
   const type = response.headers()['content-type'] ?? '';
   if (type.includes('text/event-stream')) return; // streamed: read by watchHealthEvents instead
   bodyChecks.push(
@@ -167,6 +171,16 @@ beforeAll(async () => {
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(10_000);
+  // The console runs under the server's strict CSP: any violation (an inline style, a script
+  // from elsewhere) is reported here and fails the run.
+  await context.exposeBinding('reportCspViolation', (_source, text: string) => void cspViolations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
   page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() !== 'error' && message.type() !== 'warning') return;
@@ -240,8 +254,11 @@ describe('console (Chromium, real server)', () => {
     await page.getByRole('button', { name: 'Create instance' }).click();
 
     // Nothing was sent: the form validated with the SDK's validateConfig and kept the user here.
-    await page.getByText('must be a phone number in E.164 format').waitFor();
-    await page.getByText('The WhatsApp Business Account ID is a number').waitFor();
+    const fieldError = (key: string) => page.locator(`[data-field="${key}"] .pf-field__error`);
+    await fieldError('phoneNumber').getByText('must be a phone number in E.164 format').waitFor();
+    await fieldError('businessAccountId').getByText('The WhatsApp Business Account ID is a number').waitFor();
+    // The error summary links to each of them.
+    await page.getByTestId('error-summary').getByRole('link', { name: 'Business Phone Number' }).waitFor();
     expect(await field('Business Phone Number').getAttribute('aria-invalid')).toBe('true');
     expect(await field('API Access Token').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('phoneNumber');
@@ -467,5 +484,14 @@ describe('console (Chromium, real server)', () => {
     expect(stream.text).toContain('pluginInstanceHealthChanged'); // the stream was read …
     expect(stream.text).not.toContain(SECRET); // … and holds no secret
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('ran under a strict Content Security Policy without a single violation', () => {
+    expect(documentPolicies.length).toBeGreaterThan(0);
+    for (const policy of documentPolicies) {
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("frame-ancestors 'none'");
+    }
+    expect(cspViolations).toEqual([]);
   });
 });

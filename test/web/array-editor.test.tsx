@@ -1,4 +1,8 @@
+import { render } from '@solidjs/testing-library';
+import { createSignal } from 'solid-js';
 import { describe, expect, it } from 'vitest';
+import { ConfigForm } from '../../web/src/form/index.ts';
+import type { ServerFieldError } from '../../web/src/form/types.ts';
 import type { FieldSpec } from '../../plugins/sdk/index.ts';
 import { fieldOf, fireEvent, renderForm, screen, type, within } from './helpers.tsx';
 
@@ -83,12 +87,49 @@ describe('ARRAY editor', () => {
     expect(lastChange()?.values.flags).toEqual([false, true]);
   });
 
-  it('an item error from the validator (key[index]) lands on the array field', () => {
-    const { container, submit } = renderForm({ fields: [{ ...urls, itemType: 'EMAIL' }], mode: 'edit', values: { hooks: ['ok@example.com', 'nope'] } });
+  it('an item error from the validator (key[index]) sits by its row, on its input, which gets the focus', () => {
+    const { container, submit } = renderForm({
+      fields: [{ ...urls, itemType: 'EMAIL' }],
+      mode: 'edit',
+      values: { hooks: ['ok@example.com', 'nope'] },
+    });
     submit();
     const group = screen.getByRole('group', { name: 'Hooks' });
     expect(group.getAttribute('aria-invalid')).toBe('true');
-    expect(within(fieldOf(container, 'hooks')).getByText(/item 2/i)).toBeTruthy();
-    expect(document.activeElement).toBe(group);
+    const [first, second] = items(container);
+    expect(first!.hasAttribute('aria-invalid')).toBe(false);
+    expect(second!.getAttribute('aria-invalid')).toBe('true');
+    // The message is inside the second row and is what its input's aria-describedby names.
+    const row = second!.closest('li')!;
+    const message = within(row).getByText(/item 2/i);
+    expect(second!.getAttribute('aria-describedby')).toBe(message.closest('[id]')!.id);
+    // Not repeated under the list, away from the row.
+    expect(fieldOf(container, 'hooks').querySelector(':scope > .pf-field__error-slot > .pf-field__error')).toBeNull();
+    expect(document.activeElement).toBe(second);
+  });
+
+  it('an item error follows its item past blank rows, and leaves the row when fixed', () => {
+    const { container, submit } = renderForm({ fields: [{ ...urls, itemType: 'EMAIL' }], mode: 'edit', values: { hooks: ['nope'] } });
+    fireEvent.click(screen.getByRole('button', { name: /Add item/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Move item 2 up' })); // a blank row first, then "nope"
+    submit();
+    const [blank, bad] = items(container);
+    expect(blank!.hasAttribute('aria-invalid')).toBe(false);
+    expect(bad!.getAttribute('aria-invalid')).toBe('true');
+    type(bad!, 'fine@example.com');
+    expect(bad!.hasAttribute('aria-invalid')).toBe(false);
+    expect(within(fieldOf(container, 'hooks')).queryByText(/item 1/i)).toBeNull();
+  });
+
+  it('server errors on items land by their rows too', () => {
+    const [errors, setErrors] = createSignal<ServerFieldError[]>([]);
+    const { container } = render(() => (
+      <ConfigForm fields={[urls]} mode="edit" values={{ hooks: ['https://a.test', 'https://b.test'] }} serverErrors={errors()} />
+    ));
+    setErrors([{ field: 'hooks[1]', message: 'Hooks item 2 does not answer' }]);
+    const [, second] = items(container);
+    expect(second!.getAttribute('aria-invalid')).toBe('true');
+    expect(within(second!.closest('li')!).getByText('Hooks item 2 does not answer')).toBeTruthy();
+    expect(document.activeElement).toBe(second);
   });
 });

@@ -114,6 +114,7 @@ describe('editor payloads', () => {
     isSecret: false,
     itemType: null,
     jsonShape: null,
+    bindsSecrets: [],
     ...f,
   });
   const fields = formFieldsOf({
@@ -125,15 +126,17 @@ describe('editor payloads', () => {
     supportsTestConnection: true,
     groups: [],
     fields: [
-      gqlField({ key: 'url', label: 'URL', type: 'URL', required: true, validationRules: [{ type: 'custom', value: null, message: null }] }),
+      gqlField({ key: 'url', label: 'URL', type: 'URL', required: true, bindsSecrets: ['token'], validationRules: [{ type: 'custom', value: null, message: null }] }),
       gqlField({ key: 'token', label: 'Token', type: 'SECRET', required: true, isSecret: true }),
       gqlField({ key: 'body', label: 'Body', type: 'JSON', jsonShape: 'array' }),
     ],
   });
 
   it('adapts GraphQL fields for the form (null becomes absent, custom rules stay on the server)', () => {
-    expect(fields[0]).toEqual({ key: 'url', label: 'URL', type: 'URL', required: true, isSecret: false, options: [] });
+    // bindsSecrets becomes the SDK's `destination`, stated on every field (false: binds nothing).
+    expect(fields[0]).toEqual({ key: 'url', label: 'URL', type: 'URL', required: true, isSecret: false, options: [], destination: ['token'] });
     expect(fields[2]!.jsonShape).toBe('array');
+    expect(fields[2]!.destination).toBe(false);
     expect(secretStateOf([{ key: 'token', isSet: true, updatedAt: '2025-01-01T00:00:00Z' }])).toEqual({
       token: { isSet: true, updatedAt: '2025-01-01T00:00:00Z' },
     });

@@ -251,20 +251,22 @@ describe('edit instance screen', () => {
       ],
     );
     await screen.findByRole('heading', { name: 'Edit Main', level: 1 });
-    type(input('Endpoint'), 'https://eu.acme.test');
+    // Retries, not the endpoint: a new endpoint would ask for the API key again (destination binding).
+    const retries = () => screen.getByRole('spinbutton', { name: /Retries/ }) as HTMLInputElement;
+    type(retries(), '4');
     fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
 
     expect(await screen.findByText('Someone else changed this instance')).toBeTruthy();
     expect(screen.getByText(/now at version 5/)).toBeTruthy();
-    expect(input('Endpoint').value).toBe('https://eu.acme.test'); // nothing lost
+    expect(retries().value).toBe('4'); // nothing lost
 
     fireEvent.click(screen.getByRole('button', { name: 'Reload and keep my changes' }));
     expect(await screen.findByText(/Loaded version 5, with your changes applied/)).toBeTruthy();
-    expect(input('Endpoint').value).toBe('https://eu.acme.test');
+    expect(retries().value).toBe('4');
     expect(input('Footer').value).toBe('Added by a colleague');
 
     fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
     await waitFor(() => expect(api.callsOf('UpdateInstance')).toHaveLength(2));
-    expect(api.callsOf('UpdateInstance')[1]!.variables).toMatchObject({ input: { version: 5, configuration: { endpoint: 'https://eu.acme.test', footer: 'Added by a colleague' } } });
+    expect(api.callsOf('UpdateInstance')[1]!.variables).toMatchObject({ input: { version: 5, configuration: { retries: 4, footer: 'Added by a colleague' } } });
   });
 });

@@ -53,27 +53,60 @@ describe('labels, required marks and help', () => {
     expect(screen.getByPlaceholderText('https://example.com')).toBeTruthy();
   });
 
-  it('gives description and help text as a tooltip, and the description to screen readers', async () => {
-    renderForm({
+  it('shows short description and help text under the field, and reads them with it; no tooltip', () => {
+    const { container } = renderForm({
       fields: [{ key: 'phone', label: 'Phone', type: 'PHONE', description: 'Your verified number.', helpText: 'Use +country code.' }],
     });
     const input = screen.getByLabelText('Phone');
-    // aria-describedby reads the hint without opening anything.
     const hintId = input.getAttribute('aria-describedby')!.split(' ')[0]!;
-    expect(document.getElementById(hintId)?.textContent).toBe('Your verified number. Use +country code.');
-    // The tooltip opens on keyboard focus of its trigger (Kobalte Tooltip).
-    const trigger = screen.getByRole('button', { name: 'About Phone' });
-    expect(screen.queryByRole('tooltip')).toBeNull();
+    const hint = document.getElementById(hintId)!;
+    expect(hint.textContent).toBe('Your verified number.Use +country code.');
+    expect(fieldOf(container, 'phone').contains(hint)).toBe(true);
+    expect(hint.classList.contains('pf-sr-only')).toBe(false); // on screen, not only for screen readers
+    expect(screen.queryByRole('button', { name: /About Phone|More about Phone/ })).toBeNull(); // no extra tab stop
+  });
+
+  it('puts only long help behind an ⓘ tooltip, which still reaches screen readers through the field', async () => {
+    const long = `Meta shows this number in WhatsApp Manager under Phone numbers. ${'It must be the one registered for the app. '.repeat(4)}`.trim();
+    renderForm({ fields: [{ key: 'phone', label: 'Phone', type: 'PHONE', description: 'Your verified number.', helpText: long }] });
+    const input = screen.getByLabelText('Phone');
+    const hint = document.getElementById(input.getAttribute('aria-describedby')!.split(' ')[0]!)!;
+    expect(within(hint).getByText('Your verified number.').classList.contains('pf-sr-only')).toBe(false);
+    expect(within(hint).getByText(long).classList.contains('pf-sr-only')).toBe(true);
+    const trigger = screen.getByRole('button', { name: 'More about Phone' });
     trigger.focus();
     const tooltip = await screen.findByRole('tooltip');
-    expect(tooltip.textContent).toContain('Your verified number.');
-    expect(tooltip.textContent).toContain('Use +country code.');
-    expect(trigger.getAttribute('aria-describedby')).toBe(tooltip.id);
+    expect(tooltip.textContent).toBe(long);
+  });
+
+  it('states constraints before the user errs, from the rules the validator checks', () => {
+    const { container } = renderForm({
+      fields: [
+        { key: 'token', label: 'Token', type: 'STRING', minLength: 8, maxLength: 64 },
+        { key: 'retries', label: 'Retries', type: 'INTEGER', minValue: 0, maxValue: 5, validationRules: [{ type: 'max', value: 3 }] },
+        { key: 'ratio', label: 'Ratio', type: 'FLOAT', minValue: 0 },
+        { key: 'tags', label: 'Tags', type: 'ARRAY', maxLength: 3 },
+        { key: 'rows', label: 'Rows', type: 'JSON', jsonShape: 'array' },
+        { key: 'mode', label: 'Mode', type: 'STRING', validationRules: [{ type: 'enum', value: ['fast', 'safe'] }] },
+        { key: 'id', label: 'Id', type: 'STRING', pattern: '^\\d+$', validationRules: [{ type: 'pattern', value: '^\\d{10}$', message: 'Ten digits.' }] },
+      ],
+    });
+    const hintOf = (key: string) => fieldOf(container, key).querySelector('.pf-field__constraints')?.textContent;
+    expect(hintOf('token')).toBe('8–64 characters');
+    expect(hintOf('retries')).toBe('Whole number from 0 to 3'); // the tighter of maxValue 5 and the rule's 3
+    expect(hintOf('ratio')).toBe('Number, at least 0');
+    expect(hintOf('tags')).toBe('At most 3 items');
+    expect(hintOf('rows')).toBe('A JSON array');
+    expect(hintOf('mode')).toBe('One of: fast, safe');
+    // A rule's own words over its regex; " · " is what is seen, "; " what is read.
+    expect(hintOf('id')).toBe('Matches ^\\d+$ · ; Ten digits.');
+    // Nothing has been typed, so nothing is an error yet.
+    expect(container.querySelector('.pf-field__error')).toBeNull();
   });
 
   it('renders no help button for a field without description or help', () => {
     renderForm({ fields: [{ key: 'n', label: 'Name', type: 'STRING' }] });
-    expect(screen.queryByRole('button', { name: 'About Name' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'More about Name' })).toBeNull();
     expect(screen.getByLabelText('Name').hasAttribute('aria-describedby')).toBe(false);
   });
 });

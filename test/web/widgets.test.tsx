@@ -155,7 +155,10 @@ describe('MULTI_SELECT', () => {
     await choose(trigger, 'Read', 'Sent');
     expect(screen.getByRole('listbox').getAttribute('aria-multiselectable')).toBe('true');
     expect(lastChange()?.values.ev).toEqual(['sent', 'read']);
-    expect(trigger.textContent).toContain('Sent, Read');
+    // The picks are chips (in option order), the trigger says how many.
+    expect(trigger.textContent).toContain('2 selected');
+    const chips = screen.getByRole('list', { name: 'Events: chosen' });
+    expect(within(chips).getAllByRole('listitem').map((li) => li.firstChild?.textContent)).toEqual(['Sent', 'Read']);
     // Toggling an option off removes it; removing all leaves no value.
     press(screen.getByRole('option', { name: 'Sent' }));
     press(screen.getByRole('option', { name: 'Read' }));
@@ -168,7 +171,26 @@ describe('MULTI_SELECT', () => {
       mode: 'edit',
       values: { ev: ['delivered', 'read'] },
     });
-    expect(screen.getByRole('button', { name: /^Events/ }).textContent).toContain('Delivered, Read');
+    expect(screen.getByRole('button', { name: /^Events/ }).textContent).toContain('2 selected');
+    const chips = screen.getByRole('list', { name: 'Events: chosen' });
+    expect(within(chips).getAllByRole('listitem').map((li) => li.firstChild?.textContent)).toEqual(['Delivered', 'Read']);
+  });
+
+  it('a chip’s remove button drops that pick and keeps the focus on the chips', () => {
+    const { lastChange } = renderForm({
+      fields: [field({ key: 'ev', label: 'Events', type: 'MULTI_SELECT', options })],
+      mode: 'edit',
+      values: { ev: ['sent', 'delivered', 'read'] },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Delivered from Events' }));
+    expect(lastChange()?.values.ev).toEqual(['sent', 'read']);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Remove Read from Events' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Read from Events' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Remove Sent from Events' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Sent from Events' }));
+    expect(lastChange()?.values).not.toHaveProperty('ev');
+    expect(screen.queryByRole('list', { name: 'Events: chosen' })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /^Events/ }));
   });
 });
 

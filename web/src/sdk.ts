@@ -2,7 +2,7 @@
  * The console's one door to the plugin SDK. The form validates with the SDK's own
  * `validateConfig` (the same code the server runs), so no rule is ever reimplemented here.
  */
-export { FieldType, isSecretField, validateConfig } from '../../plugins/sdk/index.ts';
+export { FieldType, isSecretField, secretsToReenter, validateConfig } from '../../plugins/sdk/index.ts';
 export type {
   ArrayItemType,
   FieldError,
@@ -10,4 +10,9 @@ export type {
   SelectOption,
   ValidationRule,
   DeclarativeRule,
+  SecretReentry,
 } from '../../plugins/sdk/index.ts';
+// The declarative constraints the validator checks, read again to tell the user about them
+// before they err (form/constraints.ts): the same list, so the hint cannot drift from the rule.
+export { fieldConstraints } from '../../plugins/sdk/rules/constraints.ts';
+export type { Constraint } from '../../plugins/sdk/rules/constraints.ts';

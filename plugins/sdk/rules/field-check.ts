@@ -23,7 +23,7 @@ const RESERVED_KEYS = ['__proto__'];
 const ATTRIBUTES: readonly string[] = [
   'key', 'label', 'type', 'description', 'required', 'default', 'minLength', 'maxLength', 'minValue',
   'maxValue', 'pattern', 'validationRules', 'placeholder', 'helpText', 'group', 'order', 'options',
-  'isSecret', 'itemType', 'jsonShape',
+  'isSecret', 'itemType', 'jsonShape', 'destination',
 ] satisfies (keyof FieldSpec)[];
 const STRING_ATTRIBUTES = ['description', 'placeholder', 'helpText', 'group'] as const;
 const BOOLEAN_ATTRIBUTES = ['required', 'isSecret'] as const;
@@ -65,7 +65,14 @@ export function checkField(spec: unknown, index: number, earlierKeys: Map<string
   for (const attribute of BOOLEAN_ATTRIBUTES) {
     if (spec[attribute] !== undefined && typeof spec[attribute] !== 'boolean') problem(`${attribute} must be true or false`);
   }
-  if (spec.order !== undefined && !Number.isFinite(spec.order)) problem('order must be a number');
+  // An integer, as the GraphQL schema exposes it (a fraction would break every query of the field).
+  if (spec.order !== undefined && !Number.isSafeInteger(spec.order)) problem(`order ${quote(spec.order)} must be an integer`);
+  const { destination } = spec;
+  if (destination !== undefined && typeof destination !== 'boolean') {
+    if (!Array.isArray(destination) || destination.length === 0 || !destination.every((key) => typeof key === 'string')) {
+      problem('destination must be true, false or a non-empty list of secret field keys');
+    }
+  }
 
   if (typeof spec.type !== 'string' || !(FIELD_TYPES as readonly string[]).includes(spec.type)) {
     problem(`type ${quote(spec.type)} is not a field type (one of: ${FIELD_TYPES.join(', ')})`);

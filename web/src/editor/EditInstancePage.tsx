@@ -102,7 +102,7 @@ export function EditInstancePage() {
   const instance = () => query.data?.pluginInstance;
 
   return (
-    <div class="pf-page">
+    <div class="pf-page pf-page--editor">
       <PageHeader
         breadcrumb={
           <>
@@ -148,6 +148,7 @@ export function EditInstancePage() {
                     plugin={current.instance.plugin!}
                     initialName={current.name}
                     initialValues={current.values}
+                    storedValues={current.stored}
                     secretState={current.secretState}
                     notice={current.notice}
                     cancelHref={`/instances/${encodeURIComponent(current.instance.id)}`}

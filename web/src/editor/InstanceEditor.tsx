@@ -1,10 +1,21 @@
-import { A } from '@solidjs/router';
-import { createMemo, createSignal, Show, type JSX } from 'solid-js';
+import { A, useBeforeLeave, type BeforeLeaveEventArgs } from '@solidjs/router';
+import { createMemo, createSignal, onCleanup, Show, type JSX } from 'solid-js';
 import type { FieldErrorData, Outcome } from '../api/outcome.ts';
-import { ConfigForm, type ConfigFormApi, type ConfigPayload, type FormValues, type SecretState, type ServerFieldError } from '../form/index.ts';
+import {
+  ConfigForm,
+  type ConfigFormApi,
+  type ConfigPayload,
+  type FormValues,
+  type SecretState,
+  type ServerFieldError,
+  type SummaryProblem,
+} from '../form/index.ts';
+import { afterPointerRelease } from '../form/pointer.ts';
 import type { PluginSchemaFragment, TestResultFragment } from '../gql/graphql.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { InstanceSettings, nameProblem } from './InstanceSettings.tsx';
+import { changedKeys } from './payload.ts';
 import { formFieldsOf } from './plugin-fields.ts';
 import { TestResultPanel, type TestState } from './TestResultPanel.tsx';
 
@@ -22,6 +33,8 @@ export interface InstanceEditorProps {
   plugin: PluginSchemaFragment;
   initialName?: string;
   initialValues?: FormValues;
+  /** The stored configuration (edit): destination fields are compared with it. */
+  storedValues?: FormValues;
   secretState?: SecretState;
   /** A note above the form (e.g. "reloaded, your changes were kept"). */
   notice?: string | undefined;
@@ -58,8 +71,47 @@ export function InstanceEditor(props: InstanceEditorProps) {
   let loaded: FormValues = {};
   let nameInput: HTMLInputElement | undefined;
   let feedbackBox: HTMLDivElement | undefined;
+  let testRegion: HTMLDivElement | undefined;
+  const initialName = props.initialName ?? '';
+  const initialEnabled = enabled();
+
+  /**
+   * Whether leaving would lose something: computed only when the user tries to leave, so
+   * typing costs nothing extra. Changing a value and changing it back is not a change.
+   */
+  const hasUnsavedChanges = () => {
+    const payload = form.payload();
+    return (
+      name() !== initialName ||
+      enabled() !== initialEnabled ||
+      Object.keys(payload.secrets).length > 0 ||
+      changedKeys(loaded, payload.values).length > 0
+    );
+  };
+
+  // Unsaved-changes guard: a navigation inside the console asks first; closing or reloading
+  // the tab gets the browser's own question. A save in progress navigates on success, and a
+  // deleted instance leaves with `state.discardUnsaved`: no question then.
+  const [pendingLeave, setPendingLeave] = createSignal<BeforeLeaveEventArgs>();
+  useBeforeLeave((event) => {
+    const discard = (event.options?.state as { discardUnsaved?: boolean } | undefined)?.discardUnsaved === true;
+    if (event.defaultPrevented || saving() || discard || !hasUnsavedChanges()) return;
+    event.preventDefault();
+    setPendingLeave(event);
+  });
+  const onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (saving() || !hasUnsavedChanges()) return;
+    event.preventDefault();
+    event.returnValue = ''; // still needed by some browsers to show the question
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  onCleanup(() => window.removeEventListener('beforeunload', onBeforeUnload));
 
   const nameError = () => nameServerError() ?? (nameTouched() || submitted() ? nameProblem(name()) : undefined);
+  const nameSummary = (): SummaryProblem[] => {
+    const message = nameError();
+    return message ? [{ controlId: 'instance-name', label: 'Name', message }] : [];
+  };
   const draft = (payload: ConfigPayload): EditorDraft => ({ name: name().trim(), enabled: enabled(), payload, loaded });
 
   /** Field errors from the server: the instance name's to its input, the rest to the form. */
@@ -76,7 +128,11 @@ export function InstanceEditor(props: InstanceEditorProps) {
     if (next.kind !== 'none') queueMicrotask(() => feedbackBox?.focus());
   };
 
+  /** The test's outcome takes the focus: the button stays where it was, but the news is here. */
+  const focusTestResult = () => queueMicrotask(() => testRegion?.querySelector<HTMLElement>('[data-testid="test-result"]')?.focus());
+
   const runTest = async () => {
+    if (test().kind === 'running') return;
     setFeedback({ kind: 'none' });
     if (!form.validate()) {
       setTest({ kind: 'error', message: 'Fix the highlighted fields first: the test uses the configuration in this form.' });
@@ -84,10 +140,16 @@ export function InstanceEditor(props: InstanceEditorProps) {
     }
     setTest({ kind: 'running' });
     const outcome = await props.onTest(form.payload());
-    if (outcome.kind === 'ok') setTest({ kind: 'done', result: outcome.data });
-    else {
-      if (outcome.kind === 'invalid') placeServerErrors(outcome.fieldErrors);
+    if (outcome.kind === 'ok') {
+      setTest({ kind: 'done', result: outcome.data });
+      focusTestResult();
+    } else if (outcome.kind === 'invalid' && outcome.fieldErrors.length > 0) {
+      // The errors are on their fields, and the first of them has the focus.
       setTest({ kind: 'error', message: outcome.message });
+      placeServerErrors(outcome.fieldErrors);
+    } else {
+      setTest({ kind: 'error', message: outcome.message });
+      focusTestResult();
     }
   };
 
@@ -127,7 +189,7 @@ export function InstanceEditor(props: InstanceEditorProps) {
           setName(value);
           setNameServerError(undefined);
         }}
-        onNameLeave={() => setNameTouched(true)}
+        onNameLeave={() => afterPointerRelease(() => setNameTouched(true))}
         nameError={nameError()}
         {...(props.mode === 'create' ? { enabled: enabled(), onEnabled: setEnabled } : {})}
       />
@@ -137,10 +199,13 @@ export function InstanceEditor(props: InstanceEditorProps) {
         groups={props.plugin.groups}
         mode={props.mode}
         values={props.initialValues}
+        storedValues={props.storedValues}
         secretState={props.secretState}
         serverErrors={serverErrors()}
         submitLabel={props.mode === 'create' ? 'Create instance' : 'Save changes'}
         submitting={saving()}
+        otherProblems={nameSummary()}
+        status={<TestResultPanel state={test()} ref={(el) => (testRegion = el)} />}
         onSubmit={(payload) => void save(payload)}
         ref={(api) => {
           form = api;
@@ -151,12 +216,32 @@ export function InstanceEditor(props: InstanceEditorProps) {
           Cancel
         </A>
         <Show when={props.plugin.supportsTestConnection}>
-          <button type="button" class="pf-button pf-button--secondary" disabled={test().kind === 'running'} onClick={() => void runTest()}>
+          {/* aria-disabled, not disabled, while testing: a disabled button would drop the focus to <body>. */}
+          <button
+            type="button"
+            class="pf-button pf-button--secondary"
+            aria-disabled={test().kind === 'running' || undefined}
+            onClick={() => void runTest()}
+          >
             Test connection
           </button>
         </Show>
       </ConfigForm>
-      <TestResultPanel state={test()} />
+      <ConfirmDialog
+        open={pendingLeave() !== undefined}
+        onOpenChange={(open) => {
+          if (!open) setPendingLeave(undefined);
+        }}
+        title="Leave without saving?"
+        confirmLabel="Discard changes"
+        onConfirm={() => {
+          const leave = pendingLeave();
+          setPendingLeave(undefined);
+          leave?.retry(true);
+        }}
+      >
+        <p>Your changes to this instance have not been saved. Cancel to keep editing.</p>
+      </ConfirmDialog>
       <div ref={feedbackBox} tabIndex={-1} class="pf-editor__feedback">
         <FeedbackView feedback={feedback()} onReload={props.onReload ? () => props.onReload?.(draft(form.payload())) : undefined} />
       </div>

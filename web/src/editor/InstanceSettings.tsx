@@ -60,7 +60,10 @@ export function InstanceSettings(props: InstanceSettingsProps) {
           <p class="pf-hint" id="instance-name-hint">
             Unique among the instances of this plugin; up to {NAME_MAX_LENGTH} characters.
           </p>
-          <Show when={props.nameError}>{(message) => <FieldError id="instance-name-error" message={message()} />}</Show>
+          {/* The error slot stays in the layout (one line when empty), so an error does not move what is below. */}
+          <div class="pf-field__error-slot">
+            <Show when={props.nameError}>{(message) => <FieldError id="instance-name-error" message={message()} />}</Show>
+          </div>
         </div>
         <Show when={props.onEnabled}>
           {(onEnabled) => (

@@ -49,7 +49,7 @@ export function NewInstancePage() {
   };
 
   return (
-    <div class="pf-page">
+    <div class="pf-page pf-page--editor">
       <PageHeader
         breadcrumb={
           <>

@@ -10,12 +10,13 @@ export type TestState =
 
 /**
  * The outcome of Test Connection: success or failure, the plugin's message and how long the
- * call took. Always in the page as a polite live region, so the outcome is announced.
+ * call took. Always in the page as a polite live region, so the outcome is announced; it
+ * sits in the form's sticky action bar, and the result takes the focus when it arrives.
  */
-export function TestResultPanel(props: { state: TestState }) {
+export function TestResultPanel(props: { state: TestState; ref?: (region: HTMLDivElement) => void }) {
   const result = () => (props.state.kind === 'done' ? props.state.result : undefined);
   return (
-    <div class="pf-test-region" role="status" aria-live="polite">
+    <div class="pf-test-region" role="status" aria-live="polite" ref={(el) => props.ref?.(el)}>
       <Show when={props.state.kind === 'running'}>
         <p class="pf-test pf-test--running">
           <span class="pf-spinner" aria-hidden="true" /> Testing the connection…
@@ -23,7 +24,7 @@ export function TestResultPanel(props: { state: TestState }) {
       </Show>
       <Show when={result()}>
         {(r) => (
-          <div class={`pf-test pf-test--${r().success ? 'success' : 'failure'}`} data-testid="test-result">
+          <div class={`pf-test pf-test--${r().success ? 'success' : 'failure'}`} data-testid="test-result" tabIndex={-1}>
             <p class="pf-test__title">
               <span class="pf-test__icon" aria-hidden="true">
                 {r().success ? '✓' : '✕'}
@@ -39,7 +40,7 @@ export function TestResultPanel(props: { state: TestState }) {
       </Show>
       <Show when={props.state.kind === 'error' && props.state}>
         {(s) => (
-          <div class="pf-test pf-test--failure" data-testid="test-result">
+          <div class="pf-test pf-test--failure" data-testid="test-result" tabIndex={-1}>
             <p class="pf-test__title">
               <span class="pf-test__icon" aria-hidden="true">
                 ✕

@@ -39,6 +39,7 @@ export const PluginSchemaFragment = graphql(`
       isSecret
       itemType
       jsonShape
+      bindsSecrets
     }
   }
 `);

@@ -12,15 +12,16 @@ import {
   type JSX,
 } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { isSecretField, validateConfig, type FieldSpec } from '../sdk.ts';
-import { placeErrors, type PlacedErrors } from './errors.ts';
-import { FieldShell } from './FieldShell.tsx';
+import { isSecretField, secretsToReenter, validateConfig, type FieldSpec } from '../sdk.ts';
+import { hasErrors, placeErrors, type PlacedErrors } from './errors.ts';
+import { FieldShell, hasHint } from './FieldShell.tsx';
 import { groupFields, type FieldSection } from './grouping.ts';
 import { describedBy, fieldIds, type FieldIds } from './ids.ts';
 import { createKeyedSignals } from './keyed.ts';
+import { afterPointerRelease, watchPointerPresses } from './pointer.ts';
 import { initialSecretDrafts, keptSecretKeys, secretsForValidation, secretsPayload } from './secrets.ts';
 import type { ConfigPayload, FormValues, SecretDraft, SecretState, ServerFieldError } from './types.ts';
-import { compactValues, initialValues } from './values.ts';
+import { compactValues, copyValue, initialValues } from './values.ts';
 import { SecretInput, widgetFor } from './widgets/index.ts';
 
 export interface ConfigFormProps {
@@ -38,6 +39,11 @@ export interface ConfigFormProps {
   values?: FormValues;
   /** Whether each secret is stored, for edit mode. Secrets not listed count as not set. */
   secretState?: SecretState;
+  /**
+   * The stored configuration (non-secret), for edit mode: a destination field that differs
+   * from it asks for the secrets it binds again. Defaults to `values`; read once at mount.
+   */
+  storedValues?: FormValues;
   /** Field errors from the last save; each one clears as soon as its field changes. */
   serverErrors?: readonly ServerFieldError[];
   submitLabel?: string;
@@ -51,6 +57,13 @@ export interface ConfigFormProps {
   ref?: (api: ConfigFormApi) => void;
   /** Extra actions rendered before the submit button (Test Connection, Cancel …). */
   children?: JSX.Element;
+  /** Shown in the action bar beside the buttons (e.g. the connection test's result), so it stays in view. */
+  status?: JSX.Element;
+  /**
+   * Problems outside this form that its error summary lists first (e.g. the instance name
+   * above it): the id of the control to focus, its label and the message.
+   */
+  otherProblems?: readonly SummaryProblem[];
   /** Accessible name of the form. */
   'aria-label'?: string;
 }
@@ -62,7 +75,15 @@ export interface ConfigFormApi {
   validate(): boolean;
 }
 
-const NO_ERRORS: PlacedErrors = { byField: {}, general: [] };
+/** One line of the error summary: a link that focuses the control. */
+export interface SummaryProblem {
+  controlId: string;
+  label: string;
+  message: string;
+}
+
+const NO_ERRORS: PlacedErrors = { byField: {}, byItem: {}, general: [] };
+type ItemErrors = Readonly<Record<number, readonly string[]>>;
 
 /**
  * Renders a plugin's configuration form from its fields alone, validating with the SDK's
@@ -78,8 +99,12 @@ export function ConfigForm(props: ConfigFormProps) {
   const touched = createKeyedSignals<boolean>();
   const inputErrors = createKeyedSignals<string>();
   const serverErrors = createKeyedSignals<readonly string[]>();
+  const serverItemErrors = createKeyedSignals<ItemErrors>();
   const [serverGeneral, setServerGeneral] = createSignal<readonly string[]>([]);
   const [submitted, setSubmitted] = createSignal(false);
+  // The error summary appears after a failed submit (or server errors) and goes when fixed.
+  const [summaryShown, setSummaryShown] = createSignal(false);
+  watchPointerPresses();
 
   const sections = createMemo(() => groupFields(props.fields, props.groups));
   const orderedKeys = createMemo(() => sections().flatMap((s) => s.fields.map((f) => f.key)));
@@ -88,6 +113,24 @@ export function ConfigForm(props: ConfigFormProps) {
 
   const currentValues = () => compactValues(props.fields, values.pick(allKeys()));
   const currentDrafts = () => drafts.pick(secretKeys());
+
+  // Secrets are bound to their destination: once a field that decides where a stored secret
+  // goes differs from the stored value, that secret must be entered again (the server refuses
+  // otherwise). The SDK's secretsToReenter is the server's own rule. Stored secrets appear to
+  // it as the mask, as it documents; only the set ones count.
+  const storedForDestinations = untrack(() => {
+    const stored: FormValues = { ...(props.storedValues ?? props.values ?? {}) };
+    for (const [key, status] of Object.entries(props.secretState ?? {})) if (status.isSet) stored[key] = '••••••••';
+    return stored;
+  });
+  const anySetSecret = untrack(() => Object.values(props.secretState ?? {}).some((status) => status.isSet));
+  const reentries = createMemo((): ReadonlyMap<string, string> => {
+    if (!anySetSecret) return new Map();
+    const supplied = Object.keys(secretsPayload(currentDrafts(), props.secretState));
+    const list = secretsToReenter({ fields: props.fields, stored: storedForDestinations, next: currentValues(), suppliedSecretKeys: supplied });
+    return new Map(list.map((r) => [r.key, r.message.charAt(0).toUpperCase() + r.message.slice(1)]));
+    // Equal answers do not notify: every field reads this, and most keystrokes change nothing here.
+  }, undefined, { equals: sameEntries });
 
   // The whole form is validated on every change, by the same function the server runs.
   const validation = createMemo<PlacedErrors>(() => {
@@ -99,30 +142,52 @@ export function ConfigForm(props: ConfigFormProps) {
       result = validateConfig({ fields: props.fields }, input);
     } catch (err) {
       // A broken schema must not blank the screen; the server will refuse it with a reason.
-      return { byField: {}, general: [`This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`] };
+      return { byField: {}, byItem: {}, general: [`This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`] };
     }
     return result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, keptSecretKeys(currentSecrets, state));
   });
   // Copied into a store with reconcile so that only fields whose messages changed re-render.
-  const [clientErrors, setClientErrors] = createStore<PlacedErrors>({ byField: {}, general: [] });
+  const [clientErrors, setClientErrors] = createStore<PlacedErrors>({ byField: {}, byItem: {}, general: [] });
   createComputed(() => setClientErrors(reconcile(structuredClone(validation()))));
 
+  const shown = (key: string) => submitted() || touched.get(key) === true;
   const visibleErrors = (key: string): readonly string[] => {
     const input = inputErrors.get(key);
     if (input) return [input]; // unparseable input is shown live: there is no value to judge yet
-    const client = submitted() || touched.get(key) ? (clientErrors.byField[key] ?? []) : [];
+    const reentry = reentries().get(key);
+    if (reentry) return [reentry]; // shown at once: the edit of another field caused it
+    const client = shown(key) ? (clientErrors.byField[key] ?? []) : [];
     const server = (serverErrors.get(key) ?? []).filter((m) => !client.includes(m));
     return [...client, ...server];
   };
+  /** Item errors of an ARRAY field, by item index, shown by their rows. */
+  const visibleItemErrors = (key: string): ItemErrors => {
+    if (inputErrors.get(key)) return {};
+    const client = shown(key) ? (clientErrors.byItem[key] ?? {}) : {};
+    const server = serverItemErrors.get(key) ?? {};
+    const out: Record<number, readonly string[]> = {};
+    for (const index of new Set([...Object.keys(client), ...Object.keys(server)].map(Number))) {
+      const own = client[index] ?? [];
+      out[index] = [...own, ...(server[index] ?? []).filter((m) => !own.includes(m))];
+    }
+    return out;
+  };
+  const firstItemError = (key: string): string | undefined => {
+    const items = visibleItemErrors(key);
+    const first = Object.keys(items).map(Number).sort((a, b) => a - b)[0];
+    return first === undefined ? undefined : items[first]?.[0];
+  };
+  const isInvalid = (key: string) => visibleErrors(key).length > 0 || firstItemError(key) !== undefined;
   const generalErrors = () => [...(submitted() ? clientErrors.general : []), ...serverGeneral()];
 
   const payload = (): ConfigPayload => ({
-    values: structuredClone(untrack(currentValues)),
+    values: copyValue(untrack(currentValues)),
     secrets: secretsPayload(untrack(currentDrafts), untrack(() => props.secretState)),
   });
 
   const changed = (key: string) => {
     serverErrors.set(key, undefined);
+    serverItemErrors.set(key, undefined);
     props.onChange?.(payload());
   };
   const setValue = (key: string, value: unknown) => {
@@ -138,19 +203,40 @@ export function ConfigForm(props: ConfigFormProps) {
     });
   };
 
+  /** Focuses a field's control, or the first invalid item of a list. */
   const focusField = (key: string) => {
-    const el = form.querySelector<HTMLElement>(`#${CSS.escape(fieldIds(formId, key).control)}`);
-    el?.focus();
+    const control = form.querySelector<HTMLElement>(`#${CSS.escape(fieldIds(formId, key).control)}`);
+    const item = control?.querySelector<HTMLElement>('[data-part="input"][aria-invalid="true"]');
+    (item ?? control)?.focus();
   };
 
   const validate = () => {
     setSubmitted(true);
-    const first = orderedKeys().find((key) => visibleErrors(key).length > 0);
+    const first = orderedKeys().find(isInvalid);
     if (first !== undefined) {
+      setSummaryShown(true);
       focusField(first);
       return false;
     }
+    if (clientErrors.general.length > 0) setSummaryShown(true);
     return clientErrors.general.length === 0;
+  };
+
+  const fieldsByKey = createMemo(() => new Map(props.fields.map((f) => [f.key, f])));
+  const summary = createMemo((): SummaryProblem[] => {
+    if (!summaryShown()) return [];
+    const own = orderedKeys().flatMap((key) => {
+      const message = visibleErrors(key)[0] ?? firstItemError(key);
+      return message === undefined
+        ? []
+        : [{ controlId: fieldIds(formId, key).control, label: fieldsByKey().get(key)?.label ?? key, message }];
+    });
+    return [...(props.otherProblems ?? []), ...own];
+  });
+  const focusProblem = (problem: SummaryProblem) => {
+    const key = orderedKeys().find((k) => fieldIds(formId, k).control === problem.controlId);
+    if (key !== undefined) focusField(key);
+    else document.getElementById(problem.controlId)?.focus();
   };
 
   // New server errors replace the old ones and take the user to the first of them.
@@ -160,13 +246,25 @@ export function ConfigForm(props: ConfigFormProps) {
       (list) => {
         const placed = placeErrors(list ?? [], props.fields);
         batch(() => {
-          for (const key of allKeys()) serverErrors.set(key, placed.byField[key]);
+          for (const key of allKeys()) {
+            serverErrors.set(key, placed.byField[key]);
+            serverItemErrors.set(key, placed.byItem[key]);
+          }
           setServerGeneral(placed.general);
+          if ((list ?? []).length > 0) setSummaryShown(true);
         });
-        const first = orderedKeys().find((key) => placed.byField[key]?.length);
-        if (first !== undefined) focusField(first);
+        const first = orderedKeys().find((key) => hasErrors(placed, key));
+        if (first !== undefined) setFocusRequest({ key: first });
       },
     ),
+  );
+  // Its own effect, so that it runs once the DOM shows the new errors (an invalid list item
+  // is found by its aria-invalid). A fresh object each time: the same field twice refocuses.
+  const [focusRequest, setFocusRequest] = createSignal<{ key: string }>();
+  createEffect(
+    on(focusRequest, (request) => {
+      if (request) focusField(request.key);
+    }),
   );
 
   props.ref?.({ payload, validate });
@@ -184,13 +282,15 @@ export function ConfigForm(props: ConfigFormProps) {
       field={field}
       ids={fieldIds(formId, field.key)}
       errors={visibleErrors(field.key)}
+      itemErrors={visibleItemErrors(field.key)}
       value={values.get(field.key)}
       draft={drafts.get(field.key)}
+      mustReenter={reentries().has(field.key)}
       secretState={props.secretState}
       onValue={(value) => setValue(field.key, value)}
       onDraft={(draft) => setDraft(field.key, draft)}
       onInputError={(message) => inputErrors.set(field.key, message)}
-      onLeave={() => touched.set(field.key, true)}
+      onLeave={() => afterPointerRelease(() => touched.set(field.key, true))}
     />
   );
 
@@ -207,14 +307,60 @@ export function ConfigForm(props: ConfigFormProps) {
           <For each={generalErrors()}>{(message) => <p>{message}</p>}</For>
         </div>
       </Show>
+      <Show when={summary().length > 0}>
+        <ErrorSummary id={`${formId}-summary`} problems={summary()} onPick={focusProblem} />
+      </Show>
       <For each={sections()}>{(section) => <Section section={section}>{section.fields.map(row)}</Section>}</For>
-      <div class="pf-form__actions">
-        {props.children}
-        <button type="submit" class="pf-button pf-button--primary" disabled={props.submitting}>
-          {props.submitting ? 'Saving…' : (props.submitLabel ?? 'Save')}
-        </button>
+      {/* The secrets an edit asks for appear away from the field being typed in: say so. */}
+      <div class="pf-sr-only" aria-live="polite">
+        <For each={[...reentries().values()]}>{(message) => <p>{message}</p>}</For>
+      </div>
+      {/* Sticky at the bottom of the window (form.css): actions and their outcome always in view. */}
+      <div class="pf-form__actions" role="group" aria-label="Form actions">
+        <Show when={props.status}>
+          <div class="pf-form__status">{props.status}</div>
+        </Show>
+        <div class="pf-form__buttons">
+          {props.children}
+          <button type="submit" class="pf-button pf-button--primary" disabled={props.submitting}>
+            {props.submitting ? 'Saving…' : (props.submitLabel ?? 'Save')}
+          </button>
+        </div>
       </div>
     </form>
+  );
+}
+
+/**
+ * After a failed save: every field that needs attention, each a link that focuses it (the
+ * GOV.UK error summary pattern). It follows the fields live and disappears once all are fixed.
+ */
+function ErrorSummary(props: { id: string; problems: readonly SummaryProblem[]; onPick: (problem: SummaryProblem) => void }) {
+  const count = () => props.problems.length;
+  return (
+    <section class="pf-summary pf-summary--fields" aria-labelledby={`${props.id}-title`} data-testid="error-summary">
+      <h2 class="pf-summary__title" id={`${props.id}-title`}>
+        {count() === 1 ? '1 field needs attention' : `${count()} fields need attention`}
+      </h2>
+      <ul class="pf-summary__list">
+        <For each={props.problems}>
+          {(problem) => (
+            <li>
+              <a
+                href={`#${problem.controlId}`}
+                onClick={(event) => {
+                  event.preventDefault();
+                  props.onPick(problem);
+                }}
+              >
+                {problem.label}
+              </a>
+              : {problem.message}
+            </li>
+          )}
+        </For>
+      </ul>
+    </section>
   );
 }
 
@@ -236,8 +382,11 @@ interface FieldRowProps {
   field: FieldSpec;
   ids: FieldIds;
   errors: readonly string[];
+  itemErrors: ItemErrors;
   value: unknown;
   draft: SecretDraft | undefined;
+  /** A destination this secret is bound to changed: it must be typed again. */
+  mustReenter: boolean;
   secretState: SecretState | undefined;
   onValue: (value: unknown) => void;
   onDraft: (draft: SecretDraft) => void;
@@ -250,9 +399,9 @@ function FieldRow(props: FieldRowProps) {
   const secret = isSecretField(props.field);
   const definition = widgetFor(props.field.type);
   const required = () => props.field.required === true;
-  const hasHint = () => Boolean(props.field.description || props.field.helpText);
-  const aria = () => describedBy(hasHint() && props.ids.description, props.errors.length > 0 && props.ids.error);
-  const invalid = () => props.errors.length > 0;
+  const hint = () => hasHint(props.field);
+  const aria = () => describedBy(hint() && props.ids.description, props.errors.length > 0 && props.ids.error);
+  const invalid = () => props.errors.length > 0 || Object.keys(props.itemErrors).length > 0;
 
   return (
     <FieldShell
@@ -268,7 +417,8 @@ function FieldRow(props: FieldRowProps) {
           field={props.field}
           ids={props.ids}
           status={props.secretState?.[props.field.key]}
-          draft={props.draft ?? { kind: 'enter', value: '' }}
+          draft={secretDraftShown(props.draft, props.mustReenter)}
+          mustReenter={props.mustReenter}
           onDraft={props.onDraft}
           describedBy={aria()}
           invalid={invalid()}
@@ -279,6 +429,7 @@ function FieldRow(props: FieldRowProps) {
           field={props.field}
           ids={props.ids}
           value={props.value}
+          itemErrors={props.itemErrors}
           onChange={props.onValue}
           onInputError={props.onInputError}
           describedBy={aria()}
@@ -288,4 +439,16 @@ function FieldRow(props: FieldRowProps) {
       )}
     </FieldShell>
   );
+}
+
+/** A secret that must be entered again opens its input, whatever its draft said (until it is no longer needed). */
+function secretDraftShown(draft: SecretDraft | undefined, mustReenter: boolean): SecretDraft {
+  if (!draft || (mustReenter && draft.kind === 'keep')) return { kind: 'enter', value: '' };
+  return draft;
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
 }

@@ -1,5 +1,7 @@
 import { For, Show, type JSX } from 'solid-js';
 import type { FieldSpec } from '../sdk.ts';
+import { describeConstraints } from './constraints.ts';
+import { fieldHelp, fieldSpan } from './help.ts';
 import { HelpTip } from './HelpTip.tsx';
 import type { FieldIds } from './ids.ts';
 import type { LabelMode } from './widgets/types.ts';
@@ -16,9 +18,16 @@ export interface FieldShellProps {
   children: JSX.Element;
 }
 
+/** Whether a field has anything for its hint element (and so for aria-describedby). */
+export function hasHint(field: FieldSpec): boolean {
+  return Boolean(field.description?.trim() || field.helpText?.trim()) || describeConstraints(field).length > 0;
+}
+
 /**
- * Everything around a widget: label with required mark, the help tooltip, the
- * screen-reader description and the error message the control's aria-describedby names.
+ * Everything around a widget: label with required mark, the visible help and constraints
+ * (long help behind a tooltip), and the error slot the control's aria-describedby names.
+ * The error slot is always in the layout, one line tall when empty, so an error appearing
+ * on blur does not move the controls below it (see pointer.ts for longer messages).
  */
 export function FieldShell(props: FieldShellProps) {
   const label = () => (
@@ -35,12 +44,17 @@ export function FieldShell(props: FieldShellProps) {
       </Show>
     </>
   );
-  const hint = () => [props.field.description, props.field.helpText].filter(Boolean).join(' ');
+  const help = () => fieldHelp(props.field);
+  const constraints = () => describeConstraints(props.field);
 
   return (
     <div
       class="pf-field"
-      classList={{ 'pf-field--inline': props.labelMode === 'inline', 'pf-field--invalid': props.errors.length > 0 }}
+      classList={{
+        'pf-field--inline': props.labelMode === 'inline',
+        'pf-field--invalid': props.errors.length > 0,
+        'pf-field--full': fieldSpan(props.field) === 'full',
+      }}
       data-field={props.field.key}
       data-type={props.field.type}
       onFocusOut={(e) => {
@@ -63,29 +77,53 @@ export function FieldShell(props: FieldShellProps) {
             {label()}
           </label>
         </Show>
-        <HelpTip label={props.field.label} description={props.field.description} help={props.field.helpText} />
+        <Show when={help().long.length > 0}>
+          <HelpTip label={props.field.label} texts={help().long} />
+        </Show>
       </div>
       <div class="pf-field__control">{props.children}</div>
-      <Show when={hint()}>
-        <span class="pf-sr-only" id={props.ids.description}>
-          {hint()}
-        </span>
-      </Show>
-      <Show when={props.errors.length > 0}>
-        <div class="pf-field__error" id={props.ids.error}>
-          <For each={props.errors}>
-            {(message) => (
-              <p>
-                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-                  <circle cx="8" cy="8" r="7" fill="currentColor" />
-                  <path d="M8 4.5v4.5M8 11.2v.3" stroke="#fff" stroke-width="1.8" stroke-linecap="round" />
-                </svg>
-                {message}
-              </p>
-            )}
-          </For>
+      <Show when={hasHint(props.field)}>
+        <div class="pf-field__hint" id={props.ids.description}>
+          <For each={help().visible}>{(text) => <p class="pf-field__help">{text}</p>}</For>
+          <Show when={constraints().length > 0}>
+            <p class="pf-field__constraints">
+              <For each={constraints()}>
+                {(text, index) => (
+                  <>
+                    <Show when={index() > 0}>
+                      <span aria-hidden="true"> · </span>
+                      <span class="pf-sr-only">; </span>
+                    </Show>
+                    {text}
+                  </>
+                )}
+              </For>
+            </p>
+          </Show>
+          <Show when={help().long.length > 0}>
+            <span class="pf-sr-only">{help().long.join(' ')}</span>
+          </Show>
         </div>
       </Show>
+      <div class="pf-field__error-slot">
+        <Show when={props.errors.length > 0}>
+          <div class="pf-field__error" id={props.ids.error}>
+            <For each={props.errors}>{(message) => <ErrorLine message={message} />}</For>
+          </div>
+        </Show>
+      </div>
     </div>
+  );
+}
+
+export function ErrorLine(props: { message: string }) {
+  return (
+    <p>
+      <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+        <circle cx="8" cy="8" r="7" fill="currentColor" />
+        <path d="M8 4.5v4.5M8 11.2v.3" stroke="#fff" stroke-width="1.8" stroke-linecap="round" />
+      </svg>
+      {props.message}
+    </p>
   );
 }

@@ -39,6 +39,8 @@ export interface GraphqlField {
   isSecret?: boolean | null;
   itemType?: ArrayItemType | null;
   jsonShape?: 'object' | 'array' | null;
+  /** The secrets this field decides the destination of (resolved by the server from the SDK's rule). */
+  bindsSecrets?: readonly string[] | null;
 }
 
 const DECLARATIVE_RULE_TYPES: ReadonlySet<string> = new Set(['pattern', 'minLength', 'maxLength', 'min', 'max', 'enum']);
@@ -83,6 +85,9 @@ export function toFormSchema(fields: readonly GraphqlField[]): FieldSpec[] {
     copy('itemType', field.itemType);
     copy('jsonShape', field.jsonShape);
     if (field.options) spec.options = field.options.map(toOption);
+    // The server's resolved bindings, stated on every field: the SDK's secretsToReenter then
+    // finds exactly the secrets the server will ask for (no default guessing in the browser).
+    if (field.bindsSecrets) spec.destination = field.bindsSecrets.length > 0 ? [...field.bindsSecrets] : false;
     if (field.validationRules) {
       const rules = toRules(field.validationRules);
       if (rules.length > 0) spec.validationRules = rules;

@@ -4,8 +4,18 @@
  * these helpers only turn input into typed values, or say that the input is not a value at
  * all (an unparseable number or JSON text), which no validator can be asked about.
  */
+import { unwrap } from 'solid-js/store';
 import { FieldType, isSecretField, type ArrayItemType, type FieldSpec } from '../sdk.ts';
 import type { FormValues } from './types.ts';
+
+/**
+ * A deep copy of a configuration value the form can own. Values often arrive as Solid store
+ * proxies (urql's results are stores), which `structuredClone` refuses with a
+ * DataCloneError; `unwrap` gives the plain object underneath, which it can copy.
+ */
+export function copyValue<T>(value: T): T {
+  return structuredClone(unwrap(value));
+}
 
 /** Empty inputs mean "no value": the validator then applies `required` and defaults. */
 export function isBlank(value: unknown): boolean {
@@ -117,6 +127,15 @@ export function rowsToArray(rows: readonly ArrayRow[], itemType: ArrayItemType):
 }
 
 /**
+ * For each row, the index of the item it becomes in `rowsToArray`'s value (blank text rows
+ * become none), so that an error about `tags[1]` can be shown by the row it is about.
+ */
+export function rowItemIndexes(rows: readonly ArrayRow[]): (number | undefined)[] {
+  let next = 0;
+  return rows.map((row) => (typeof row.value === 'string' && !row.badInput && row.value.trim() === '' ? undefined : next++));
+}
+
+/**
  * The values a form starts with. Secrets are never prefilled (they are write-only). On
  * create, the schema's defaults fill what `given` lacks. A BOOLEAN starts as `false` when it
  * has nothing else, because a switch cannot show "no value".
@@ -129,8 +148,8 @@ export function initialValues(
   const values: FormValues = {};
   for (const field of fields) {
     if (isSecretField(field)) continue;
-    let value = Object.hasOwn(given, field.key) ? given[field.key] : undefined;
-    if (value === undefined && mode === 'create') value = structuredClone(field.default);
+    let value = Object.hasOwn(given, field.key) ? copyValue(given[field.key]) : undefined;
+    if (value === undefined && mode === 'create') value = copyValue(field.default);
     if (value === undefined && field.type === FieldType.BOOLEAN) value = false;
     if (value !== undefined) values[field.key] = value;
   }

@@ -16,7 +16,8 @@ export function createDeleteInstance(): (instance: { id: string; name: string; v
     const outcome = outcomeOf(result.data?.deletePluginInstance, result.error);
     if (outcome.kind === 'ok') {
       showFlash(`Deleted “${instance.name}”.`);
-      navigate('/instances');
+      // The instance is gone: an open edit form's unsaved-changes guard has nothing left to protect.
+      navigate('/instances', { state: { discardUnsaved: true } });
     }
     return outcome;
   };

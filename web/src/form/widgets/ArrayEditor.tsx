@@ -1,7 +1,9 @@
-import { For, Show, untrack } from 'solid-js';
+import { createMemo, For, Show, untrack } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import { FieldType } from '../../sdk.ts';
-import { arrayToRows, itemTypeOf, rowsToArray, type ArrayRow, type ArrayRowValue } from '../values.ts';
+import { ErrorLine } from '../FieldShell.tsx';
+import { describedBy } from '../ids.ts';
+import { arrayToRows, itemTypeOf, rowItemIndexes, rowsToArray, type ArrayRow, type ArrayRowValue } from '../values.ts';
 import { ItemInput } from './ItemInput.tsx';
 import type { WidgetProps } from './types.ts';
 
@@ -25,6 +27,12 @@ export function ArrayEditor(props: WidgetProps) {
     untrack(() => arrayToRows(props.value, itemType)).map((value) => ({ id: nextId++, value })),
   );
   let container!: HTMLDivElement;
+  // Errors about `key[i]` are about the i-th item of the value, which skips blank rows.
+  const itemIndexes = createMemo(() => rowItemIndexes(rows));
+  const rowErrors = (index: number): readonly string[] => {
+    const item = itemIndexes()[index];
+    return item === undefined ? [] : (props.itemErrors?.[item] ?? []);
+  };
 
   const emit = () => {
     const result = rowsToArray(rows, itemType);
@@ -90,8 +98,10 @@ export function ArrayEditor(props: WidgetProps) {
           <For each={rows}>
             {(row, index) => {
               const n = () => index() + 1;
+              const errors = () => rowErrors(index());
+              const errorId = `${props.ids.control}-item-${row.id}-error`;
               return (
-                <li class="pf-array__row" data-row={row.id}>
+                <li class="pf-array__row" classList={{ 'pf-array__row--invalid': errors().length > 0 }} data-row={row.id}>
                   <span class="pf-array__index" aria-hidden="true">
                     {n()}.
                   </span>
@@ -100,6 +110,8 @@ export function ArrayEditor(props: WidgetProps) {
                     value={row.value}
                     label={`${props.field.label}, item ${n()}`}
                     placeholder={props.field.placeholder}
+                    invalid={errors().length > 0}
+                    describedBy={describedBy(errors().length > 0 && errorId)}
                     onInput={(value, badInput) => setRow(index(), value, badInput)}
                   />
                   <div class="pf-array__actions">
@@ -136,6 +148,11 @@ export function ArrayEditor(props: WidgetProps) {
                       <span aria-hidden="true">×</span>
                     </button>
                   </div>
+                  <Show when={errors().length > 0}>
+                    <div class="pf-field__error pf-array__error" id={errorId}>
+                      <For each={errors()}>{(message) => <ErrorLine message={message} />}</For>
+                    </div>
+                  </Show>
                 </li>
               );
             }}

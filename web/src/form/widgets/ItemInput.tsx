@@ -9,6 +9,8 @@ export function ItemInput(props: {
   value: ArrayRowValue;
   label: string;
   placeholder?: string | undefined;
+  invalid?: boolean;
+  describedBy?: string | undefined;
   onInput: (value: ArrayRowValue, badInput?: boolean) => void;
 }) {
   const attrs = () => textInputAttrs(props.type);
@@ -21,6 +23,8 @@ export function ItemInput(props: {
           class="pf-checkbox"
           data-part="input"
           aria-label={props.label}
+          aria-invalid={props.invalid || undefined}
+          aria-describedby={props.describedBy}
           checked={props.value === true}
           onChange={(e) => props.onInput(e.currentTarget.checked)}
         />
@@ -30,6 +34,8 @@ export function ItemInput(props: {
         class="pf-input pf-array__input"
         data-part="input"
         aria-label={props.label}
+        aria-invalid={props.invalid || undefined}
+        aria-describedby={props.describedBy}
         type={attrs().type}
         inputmode={attrs().inputmode}
         step={attrs().step}

@@ -11,6 +11,16 @@ import type { WidgetProps } from './types.ts';
 export function JsonEditor(props: WidgetProps) {
   const [text, setText] = createSignal(untrack(() => formatJson(props.value)));
   const parsed = () => parseJsonText(text());
+  const shape = () => props.field.jsonShape ?? 'object';
+  /** What the text is, when it parses but is not the shape the field holds ("a JSON string"). */
+  const wrongShape = () => {
+    const result = parsed();
+    if (result.error || result.value === undefined) return undefined;
+    const kind = jsonKind(result.value);
+    return kind === shape() ? undefined : kind;
+  };
+  // "Valid JSON" only when the field will take it: never in green beside an error.
+  const acceptable = () => !parsed().error && text().trim() !== '' && wrongShape() === undefined && !props.invalid;
   let area: HTMLTextAreaElement | undefined;
 
   const update = (next: string) => {
@@ -47,8 +57,9 @@ export function JsonEditor(props: WidgetProps) {
         }}
       />
       <div class="pf-json__bar">
-        <span class="pf-json__status" classList={{ 'pf-json__status--ok': !parsed().error && text().trim() !== '' }}>
-          <Show when={!parsed().error && text().trim() !== ''}>Valid JSON</Show>
+        <span class="pf-json__status" classList={{ 'pf-json__status--ok': acceptable() }}>
+          <Show when={acceptable()}>Valid JSON</Show>
+          <Show when={wrongShape()}>{(kind) => `This is a JSON ${kind()}; a JSON ${shape()} is expected`}</Show>
         </span>
         <button
           type="button"
@@ -68,4 +79,10 @@ export function JsonEditor(props: WidgetProps) {
     update(formatJson(result.value));
     area?.focus();
   }
+}
+
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'object' : typeof value;
 }

@@ -1,11 +1,14 @@
 import { Select } from '@kobalte/core/select';
+import { For, Show } from 'solid-js';
 import type { SelectOption } from '../../sdk.ts';
 import type { WidgetProps } from './types.ts';
 import { OptionItem } from './OptionItem.tsx';
 
 /**
  * MULTI_SELECT: Kobalte's Select in `multiple` mode. The listbox stays open while the user
- * toggles options (Space/Enter or click); the trigger lists what is chosen. Values are kept
+ * toggles options (Space/Enter or click); the trigger says how many are chosen and the picks
+ * are chips below it, each with its own remove button (outside the trigger: a button cannot
+ * hold buttons). Values are kept
  * in the schema's option order, and a stored value that is no longer an option is kept too,
  * so the validator can say so instead of the form silently dropping it.
  */
@@ -25,38 +28,75 @@ export function MultiSelect(props: WidgetProps) {
     props.onChange(next.length > 0 ? next : undefined);
   };
 
+  /** One chip per chosen value: options by their label, a stored value that is no option as itself. */
+  const chips = () => {
+    const known = new Map(options().map((o) => [o.value, o.label]));
+    return current().map((value) => ({ value, label: typeof value === 'string' ? (known.get(value) ?? value) : String(value) }));
+  };
+  let chipList: HTMLUListElement | undefined;
+  const remove = (index: number) => {
+    const value = chips()[index]?.value;
+    const next = current().filter((v) => v !== value);
+    props.onChange(next.length > 0 ? next : undefined);
+    // The chip that took its place, else the one before, else the trigger.
+    const buttons = chipList?.isConnected ? [...chipList.querySelectorAll<HTMLButtonElement>('button')] : [];
+    (buttons[index] ?? buttons[index - 1] ?? document.getElementById(props.ids.control))?.focus();
+  };
+
   return (
-    <Select<SelectOption>
-      class="pf-select pf-select__root"
-      multiple
-      options={options()}
-      optionValue="value"
-      optionTextValue="label"
-      value={selected()}
-      onChange={change}
-      placeholder={props.field.placeholder ?? 'Choose any…'}
-      itemComponent={(item) => <OptionItem item={item.item} />}
-    >
-      <Select.Trigger
-        class="pf-input pf-select__trigger"
-        id={props.ids.control}
-        // Kobalte appends the value's id, so the name reads "<label> <choice>".
-        aria-labelledby={props.ids.label}
-        aria-describedby={props.describedBy}
-        aria-invalid={props.invalid || undefined}
+    <div class="pf-multi">
+      <Select<SelectOption>
+        class="pf-select pf-select__root"
+        multiple
+        options={options()}
+        optionValue="value"
+        optionTextValue="label"
+        value={selected()}
+        onChange={change}
+        placeholder={props.field.placeholder ?? 'Choose any…'}
+        itemComponent={(item) => <OptionItem item={item.item} />}
       >
-        <Select.Value<SelectOption> class="pf-select__value" id={valueId()}>
-          {(state) => state.selectedOptions().map((o) => o.label).join(', ')}
-        </Select.Value>
-        <Select.Icon class="pf-select__icon" aria-hidden="true">
-          ▾
-        </Select.Icon>
-      </Select.Trigger>
-      <Select.Portal>
-        <Select.Content class="pf-popover" data-pf-owner={props.field.key}>
-          <Select.Listbox class="pf-listbox" />
-        </Select.Content>
-      </Select.Portal>
-    </Select>
+        <Select.Trigger
+          class="pf-input pf-select__trigger"
+          id={props.ids.control}
+          // Kobalte appends the value's id, so the name reads "<label> <choice>".
+          aria-labelledby={props.ids.label}
+          aria-describedby={props.describedBy}
+          aria-invalid={props.invalid || undefined}
+        >
+          <Select.Value<SelectOption> class="pf-select__value" id={valueId()}>
+            {(state) => `${state.selectedOptions().length} selected`}
+          </Select.Value>
+          <Select.Icon class="pf-select__icon" aria-hidden="true">
+            ▾
+          </Select.Icon>
+        </Select.Trigger>
+        <Select.Portal>
+          <Select.Content class="pf-popover" data-pf-owner={props.field.key}>
+            <Select.Listbox class="pf-listbox" />
+          </Select.Content>
+        </Select.Portal>
+      </Select>
+      <Show when={chips().length > 0}>
+        <ul class="pf-chips" ref={chipList} aria-label={`${props.field.label}: chosen`}>
+          <For each={chips()}>
+            {(chip, index) => (
+              <li class="pf-chip">
+                <span>{chip.label}</span>
+                <button
+                  type="button"
+                  class="pf-chip__remove"
+                  aria-label={`Remove ${chip.label} from ${props.field.label}`}
+                  title="Remove"
+                  onClick={() => remove(index())}
+                >
+                  <span aria-hidden="true">×</span>
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+    </div>
   );
 }

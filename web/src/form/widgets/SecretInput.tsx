@@ -1,4 +1,4 @@
-import { Match, Show, Switch } from 'solid-js';
+import { createSignal, Match, Show, Switch } from 'solid-js';
 import type { FieldSpec } from '../../sdk.ts';
 import type { FieldIds } from '../ids.ts';
 import { formatChangedAt } from '../secrets.ts';
@@ -13,6 +13,8 @@ export interface SecretInputProps {
   describedBy: string | undefined;
   invalid: boolean;
   required: boolean;
+  /** A destination it is bound to changed: the stored value cannot be kept, so no Cancel. */
+  mustReenter?: boolean;
 }
 
 /**
@@ -99,7 +101,7 @@ export function SecretInput(props: SecretInputProps) {
       <Match when={props.draft.kind === 'enter'}>
         <div class="pf-secret pf-secret--editing">
           <PasswordInput {...props} />
-          <Show when={isSet()}>
+          <Show when={isSet() && !props.mustReenter}>
             <button
               type="button"
               class="pf-button pf-button--secondary pf-button--small"
@@ -115,22 +117,45 @@ export function SecretInput(props: SecretInputProps) {
   );
 }
 
+/**
+ * The secret being typed, with a Show / Hide toggle so a long token can be checked before it
+ * is saved. Shown or not, the value lives only in the input's own state (never an attribute).
+ */
 function PasswordInput(props: SecretInputProps) {
+  const [revealed, setRevealed] = createSignal(false);
   return (
-    <input
-      class="pf-input pf-secret__input"
-      id={props.ids.control}
-      name={props.field.key}
-      type="password"
-      // new-password: never offer the admin's own saved login for a plugin's API token.
-      autocomplete="new-password"
-      spellcheck={false}
-      autocapitalize="off"
-      placeholder={props.status?.isSet ? 'New value (leave empty to keep the current one)' : props.field.placeholder}
-      aria-describedby={props.describedBy}
-      aria-invalid={props.invalid || undefined}
-      aria-required={props.required || undefined}
-      onInput={(e) => props.onDraft({ kind: 'enter', value: e.currentTarget.value })}
-    />
+    <span class="pf-secret__entry">
+      <input
+        class="pf-input pf-secret__input"
+        id={props.ids.control}
+        name={props.field.key}
+        type={revealed() ? 'text' : 'password'}
+        // new-password: never offer the admin's own saved login for a plugin's API token.
+        autocomplete={revealed() ? 'off' : 'new-password'}
+        spellcheck={false}
+        autocapitalize="off"
+        placeholder={
+          props.mustReenter
+            ? 'Enter it again for the new destination'
+            : props.status?.isSet
+              ? 'New value (leave empty to keep the current one)'
+              : props.field.placeholder
+        }
+        aria-describedby={props.describedBy}
+        aria-invalid={props.invalid || undefined}
+        aria-required={props.required || undefined}
+        onInput={(e) => props.onDraft({ kind: 'enter', value: e.currentTarget.value })}
+      />
+      <button
+        type="button"
+        class="pf-button pf-button--ghost pf-button--small pf-secret__reveal"
+        // The name says what a press does next, and starts with the visible word (label-in-name).
+        aria-label={`${revealed() ? 'Hide' : 'Show'} ${props.field.label}`}
+        aria-controls={props.ids.control}
+        onClick={() => setRevealed((on) => !on)}
+      >
+        {revealed() ? 'Hide' : 'Show'}
+      </button>
+    </span>
   );
 }

@@ -7,6 +7,8 @@ export interface WidgetProps {
   field: FieldSpec;
   ids: FieldIds;
   value: unknown;
+  /** Messages about single items of a list value, by item index (ARRAY shows them by their rows). */
+  itemErrors?: Readonly<Record<number, readonly string[]>>;
   /** A typed value (`undefined` for "no value"). */
   onChange: (value: unknown) => void;
   /** Input that is not a value at all (unparseable number or JSON); `undefined` when fixed. */
