@@ -96,6 +96,7 @@ describe('loadConfig', () => {
 
   it('reads the egress gate, the vendor body cap and the storage roots; production blocks private ranges by default', () => {
     const config = loadConfig({
+      NODE_ENV: 'development',
       PLUGFORM_DATA_DIR: '/srv/plugform/data',
       PLUGFORM_EGRESS_ALLOW: ' vault.internal, 10.1.0.0/16 ',
       PLUGFORM_EGRESS_DENY: '203.0.113.7',
