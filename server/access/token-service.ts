@@ -38,12 +38,21 @@ export class TokenService {
     this.#logger = logger;
   }
 
-  async create(name: string, role: Role): Promise<{ token: string; id: string }> {
+  /** A new token; `creator` is the caller (recorded so the token list says who made it). */
+  async create(name: string, role: Role, creator?: Principal): Promise<{ token: string; id: string }> {
     const trimmed = name.trim();
     if (!trimmed) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Token name is required' }]);
     if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: `Unknown role "${String(role)}"` }]);
     const token = generateToken();
-    const row = await this.#prisma.apiToken.create({ data: { name: trimmed, role, prefix: tokenPrefix(token), hash: hashToken(token) } });
+    const row = await this.#prisma.apiToken.create({
+      data: {
+        name: trimmed,
+        role,
+        prefix: tokenPrefix(token),
+        hash: hashToken(token),
+        ...(creator ? { createdById: creator.tokenId, createdByName: creator.tokenName } : {}),
+      },
+    });
     return { token, id: row.id };
   }
 

@@ -21,7 +21,15 @@ const ApiTokenRef = builder.prismaObject('ApiToken', {
     prefix: t.exposeString('prefix', { description: 'The first characters of the token, to tell tokens apart.' }),
     role: t.field({ type: RoleEnum, resolve: (token) => token.role as 'viewer' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    lastUsedAt: t.expose('lastUsedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token last authenticated a request (recorded at most once a minute).',
+    }),
+    createdBy: t.exposeString('createdByName', {
+      nullable: true,
+      description: 'The name of the token that created this one; null for a bootstrap admin token.',
+    }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
   }),
 });
@@ -60,7 +68,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     errors: { types: [ValidationError] },
     args: { name: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
-    resolve: (_root, args, context) => context.tokens.create(args.name, args.role),
+    resolve: (_root, args, context) => context.tokens.create(args.name, args.role, context.principal ?? undefined),
   }),
   revokeApiToken: t.prismaField({
     type: ApiTokenRef,

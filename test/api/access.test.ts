@@ -255,7 +255,7 @@ describe('role matrix', () => {
 // API tokens
 
 describe('API tokens', () => {
-  it('a new token is shown once; lists show its prefix, role and use, never the token', async () => {
+  it('a new token is shown once; lists show its prefix, role, creator and use, never the token', async () => {
     const created = await succeed(server, CREATE_TOKEN, 'createApiToken', { name: '  ci bot  ', role: 'OPERATOR' });
     expect(created.token).toMatch(/^pf_[A-Za-z0-9_-]{43}$/);
     expect(created.apiToken).toEqual({
@@ -264,6 +264,7 @@ describe('API tokens', () => {
       prefix: created.token.slice(0, 9),
       role: 'OPERATOR',
       createdAt: expect.any(String),
+      createdBy: 'admin (PLUGFORM_ADMIN_TOKEN)', // the caller's token
       lastUsedAt: null,
       revokedAt: null,
     });
@@ -274,7 +275,9 @@ describe('API tokens', () => {
 
     const listed = await server.gql(API_TOKENS);
     const mine = listed.body.data.apiTokens.find((t: { id: string }) => t.id === created.apiToken.id);
-    expect(mine).toMatchObject({ name: 'ci bot', prefix: created.token.slice(0, 9), role: 'OPERATOR', lastUsedAt: expect.any(String), revokedAt: null });
+    expect(mine).toMatchObject({ name: 'ci bot', prefix: created.token.slice(0, 9), role: 'OPERATOR', createdBy: 'admin (PLUGFORM_ADMIN_TOKEN)', lastUsedAt: expect.any(String), revokedAt: null });
+    // The bootstrap admin token was made by no one.
+    expect(listed.body.data.apiTokens.find((t: { name: string }) => t.name === 'admin (PLUGFORM_ADMIN_TOKEN)').createdBy).toBeNull();
     expect(listed.text).not.toContain(created.token);
     expect(listed.body.data.apiTokens.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(['admin (PLUGFORM_ADMIN_TOKEN)', 'matrix viewer', 'matrix operator', 'matrix admin', 'ci bot']),

@@ -893,7 +893,9 @@ export const ApiTokenScalarFieldEnum = {
   role: 'role',
   createdAt: 'createdAt',
   lastUsedAt: 'lastUsedAt',
-  revokedAt: 'revokedAt'
+  revokedAt: 'revokedAt',
+  createdById: 'createdById',
+  createdByName: 'createdByName'
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]

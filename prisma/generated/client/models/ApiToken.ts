@@ -33,6 +33,8 @@ export type ApiTokenMinAggregateOutputType = {
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  createdById: string | null
+  createdByName: string | null
 }
 
 export type ApiTokenMaxAggregateOutputType = {
@@ -44,6 +46,8 @@ export type ApiTokenMaxAggregateOutputType = {
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  createdById: string | null
+  createdByName: string | null
 }
 
 export type ApiTokenCountAggregateOutputType = {
@@ -55,6 +59,8 @@ export type ApiTokenCountAggregateOutputType = {
   createdAt: number
   lastUsedAt: number
   revokedAt: number
+  createdById: number
+  createdByName: number
   _all: number
 }
 
@@ -68,6 +74,8 @@ export type ApiTokenMinAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  createdById?: true
+  createdByName?: true
 }
 
 export type ApiTokenMaxAggregateInputType = {
@@ -79,6 +87,8 @@ export type ApiTokenMaxAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  createdById?: true
+  createdByName?: true
 }
 
 export type ApiTokenCountAggregateInputType = {
@@ -90,6 +100,8 @@ export type ApiTokenCountAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  createdById?: true
+  createdByName?: true
   _all?: true
 }
 
@@ -174,6 +186,8 @@ export type ApiTokenGroupByOutputType = {
   createdAt: Date
   lastUsedAt: Date | null
   revokedAt: Date | null
+  createdById: string | null
+  createdByName: string | null
   _count: ApiTokenCountAggregateOutputType | null
   _min: ApiTokenMinAggregateOutputType | null
   _max: ApiTokenMaxAggregateOutputType | null
@@ -206,6 +220,8 @@ export type ApiTokenWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  createdById?: Prisma.StringNullableFilter<"ApiToken"> | string | null
+  createdByName?: Prisma.StringNullableFilter<"ApiToken"> | string | null
 }
 
 export type ApiTokenOrderByWithRelationInput = {
@@ -217,6 +233,8 @@ export type ApiTokenOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdById?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdByName?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -231,6 +249,8 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  createdById?: Prisma.StringNullableFilter<"ApiToken"> | string | null
+  createdByName?: Prisma.StringNullableFilter<"ApiToken"> | string | null
 }, "id" | "hash">
 
 export type ApiTokenOrderByWithAggregationInput = {
@@ -242,6 +262,8 @@ export type ApiTokenOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdById?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdByName?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApiTokenCountOrderByAggregateInput
   _max?: Prisma.ApiTokenMaxOrderByAggregateInput
   _min?: Prisma.ApiTokenMinOrderByAggregateInput
@@ -259,6 +281,8 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
+  createdById?: Prisma.StringNullableWithAggregatesFilter<"ApiToken"> | string | null
+  createdByName?: Prisma.StringNullableWithAggregatesFilter<"ApiToken"> | string | null
 }
 
 export type ApiTokenCreateInput = {
@@ -270,6 +294,8 @@ export type ApiTokenCreateInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  createdById?: string | null
+  createdByName?: string | null
 }
 
 export type ApiTokenUncheckedCreateInput = {
@@ -281,6 +307,8 @@ export type ApiTokenUncheckedCreateInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  createdById?: string | null
+  createdByName?: string | null
 }
 
 export type ApiTokenUpdateInput = {
@@ -292,6 +320,8 @@ export type ApiTokenUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenUncheckedUpdateInput = {
@@ -303,6 +333,8 @@ export type ApiTokenUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenCreateManyInput = {
@@ -314,6 +346,8 @@ export type ApiTokenCreateManyInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  createdById?: string | null
+  createdByName?: string | null
 }
 
 export type ApiTokenUpdateManyMutationInput = {
@@ -325,6 +359,8 @@ export type ApiTokenUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenUncheckedUpdateManyInput = {
@@ -336,6 +372,8 @@ export type ApiTokenUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenCountOrderByAggregateInput = {
@@ -347,6 +385,8 @@ export type ApiTokenCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  createdById?: Prisma.SortOrder
+  createdByName?: Prisma.SortOrder
 }
 
 export type ApiTokenMaxOrderByAggregateInput = {
@@ -358,6 +398,8 @@ export type ApiTokenMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  createdById?: Prisma.SortOrder
+  createdByName?: Prisma.SortOrder
 }
 
 export type ApiTokenMinOrderByAggregateInput = {
@@ -369,6 +411,8 @@ export type ApiTokenMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  createdById?: Prisma.SortOrder
+  createdByName?: Prisma.SortOrder
 }
 
 
@@ -382,6 +426,8 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -393,6 +439,8 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -404,6 +452,8 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectScalar = {
@@ -415,9 +465,11 @@ export type ApiTokenSelectScalar = {
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "createdAt" | "lastUsedAt" | "revokedAt" | "createdById" | "createdByName", ExtArgs["result"]["apiToken"]>
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
@@ -440,6 +492,12 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     createdAt: Date
     lastUsedAt: Date | null
     revokedAt: Date | null
+    /**
+     * The token that created this one (null for a bootstrap admin token). Tokens are revoked,
+     * never deleted, so the id keeps naming it; the name is copied to read lists in one query.
+     */
+    createdById: string | null
+    createdByName: string | null
   }, ExtArgs["result"]["apiToken"]>
   composites: {}
 }
@@ -871,6 +929,8 @@ export interface ApiTokenFieldRefs {
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
+  readonly createdById: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly createdByName: Prisma.FieldRef<"ApiToken", 'String'>
 }
     
 
