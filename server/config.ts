@@ -2,8 +2,11 @@
  * Every setting the server reads from the environment, parsed and checked in one place so a
  * typo fails at startup with the variable's name instead of misbehaving later.
  */
+import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { egressEntryProblem, type EgressSettings } from './health/egress.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './health/http-client.ts';
 import { DEFAULT_CONFIGURATION_LIMITS, type ConfigurationLimits } from './instances/input-limits.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
@@ -58,6 +61,12 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** Sizes and nesting a plugin configuration may have. */
   configurationLimits: ConfigurationLimits;
+  /** The egress gate: private ranges blocked (default in production), allow and deny lists. */
+  egress: EgressSettings;
+  /** Largest vendor response body a plugin's HTTP client reads, in bytes. */
+  vendorResponseMaxBytes: number;
+  /** Directories local-storage instances may use (never the data dir, inside it or a parent of it). */
+  localStorageRoots: string[];
 }
 
 /**
@@ -113,8 +122,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     extraPluginPaths: parsePluginPaths(env.PLUGIN_PATHS),
     pluginLoadTimeoutMs: integer(env, 'PLUGIN_LOAD_TIMEOUT_MS', DEFAULT_IMPORT_TIMEOUT_MS, 100, 600_000),
     environment,
-    graphiql: boolean(env, 'PLUGFORM_GRAPHIQL', development),
-    anonymousIntrospection: boolean(env, 'PLUGFORM_ANONYMOUS_INTROSPECTION', development),
+    graphiql: flag(env, 'PLUGFORM_GRAPHIQL', development),
+    anonymousIntrospection: flag(env, 'PLUGFORM_ANONYMOUS_INTROSPECTION', development),
     limits: {
       maxBodyBytes: integer(env, 'PLUGFORM_MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576),
       maxQueryDepth: integer(env, 'PLUGFORM_MAX_QUERY_DEPTH', 10, 1, 100),
@@ -152,6 +161,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       maxConfigurationBytes: integer(env, 'PLUGFORM_MAX_CONFIG_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxConfigurationBytes, 1024, 64 * 1024 * 1024),
       maxJsonDepth: integer(env, 'PLUGFORM_MAX_JSON_DEPTH', DEFAULT_CONFIGURATION_LIMITS.maxJsonDepth, 1, 1000),
     },
+    egress: {
+      blockPrivate: flag(env, 'PLUGFORM_EGRESS_BLOCK_PRIVATE', environment === 'production'),
+      allow: egressList(env, 'PLUGFORM_EGRESS_ALLOW'),
+      deny: egressList(env, 'PLUGFORM_EGRESS_DENY'),
+    },
+    vendorResponseMaxBytes: integer(env, 'PLUGFORM_VENDOR_RESPONSE_MAX_BYTES', DEFAULT_MAX_RESPONSE_BYTES, 1024, 1024 ** 3),
+    localStorageRoots: storageRoots(env, dataDirOf(env.PLUGFORM_DATA_DIR?.trim() || 'data')),
   };
 }
 
@@ -177,6 +193,65 @@ function urlOf(env: Env, name: string): string | undefined {
   return url.toString().replace(/\/$/, '');
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function egressList(env: Env, name: string): string[] {
+  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const problem = egressEntryProblem(entry);
+    if (problem) throw new ConfigError(name, problem);
+  }
+  return entries;
+}
+
+const LOCAL_STORAGE_ROOTS = 'PLUGFORM_LOCAL_STORAGE_ROOTS';
+
+/**
+ * The roots of local-storage: `PLUGFORM_LOCAL_STORAGE_ROOTS` (absolute paths separated by
+ * `:`), default a `files` folder beside the data dir. A root may not be the data dir, be
+ * inside it or contain it (the secret key and the database live there), compared both as
+ * written and through symbolic links.
+ */
+function storageRoots(env: Env, dataDir: string): string[] {
+  const raw = env[LOCAL_STORAGE_ROOTS]?.trim();
+  const base = dataDir === ':memory:' ? resolve('data') : dataDir;
+  const roots = raw ? raw.split(delimiter).map((entry) => entry.trim()).filter(Boolean) : [join(dirname(base), 'files')];
+  return roots.map((root) => {
+    if (!isAbsolute(root)) throw new ConfigError(LOCAL_STORAGE_ROOTS, `"${root}" is not an absolute path`);
+    const resolved = resolve(root);
+    for (const [a, b] of [[resolved, base], [realpathOfExistingPart(resolved), realpathOfExistingPart(base)]] as const) {
+      if (overlaps(a, b)) {
+        throw new ConfigError(LOCAL_STORAGE_ROOTS, `"${root}" is, contains or lies inside the data dir (${base}); choose a folder apart from it`);
+      }
+    }
+    return resolved;
+  });
+}
+
+function overlaps(a: string, b: string): boolean {
+  const inside = (child: string, parent: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  return inside(a, b) || inside(b, a);
+}
+
+/** The real path of the longest existing prefix of `path`, with the rest appended. */
+function realpathOfExistingPart(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realpathOfExistingPart(parent), basename(path));
+  }
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -185,14 +260,6 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
 function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {

@@ -171,15 +171,21 @@ function createLdapProvider(context: PluginContext): AuthenticationProvider<Ldap
     return config;
   }
 
-  /** Opens a connection (egress policy first, StartTLS if asked), runs `work`, always unbinds. */
+  /**
+   * Opens a connection (through the platform's egress gate, StartTLS if asked), runs `work`,
+   * always unbinds. ldapts opens its socket with the factories given here, so the gate checks
+   * the address actually connected.
+   */
   async function withConnection<T>(cfg: LdapConfig, work: (client: Client) => Promise<T>): Promise<T> {
     const target = new URL(cfg.url);
     const port = Number(target.port) || (target.protocol === 'ldaps:' ? 636 : 389);
-    await context.egress.check(target.hostname, port).catch((error: unknown) => {
-      throw new LdapProblem('EGRESS_BLOCKED', `Not allowed to connect to ${target.hostname}:${port}: ${messageOf(error)}`);
-    });
     const client = new Client({
       url: cfg.url,
+      createConnection: ((connectPort: number, host: string) => context.egress.connect({ port: connectPort, host })) as typeof import('node:net').connect,
+      createSecureConnection: ((connectPortOrOptions: number | ConnectionOptions, host?: string, options?: ConnectionOptions) =>
+        typeof connectPortOrOptions === 'number'
+          ? context.egress.connectTls({ ...options, port: connectPortOrOptions, host: host ?? target.hostname })
+          : context.egress.connectTls(connectPortOrOptions)) as typeof import('node:tls').connect,
       connectTimeout: cfg.connectTimeoutMs,
       timeout: cfg.operationTimeoutMs,
       // Only for ldaps://: ldapts opens TLS from the first byte whenever tlsOptions are given.
@@ -431,6 +437,7 @@ export function describeLdapError(error: unknown, cfg: LdapConfig): { code: stri
   const text = cfg.bindPassword ? messageOf(error).split(cfg.bindPassword).join('***') : messageOf(error);
   const result = (code: string, message: string) => ({ code, message });
   if (error instanceof LdapProblem) return result(error.code, error.message);
+  if (error instanceof Error && error.name === 'EgressBlockedError') return result('EGRESS_BLOCKED', `Not allowed to connect to ${where}: ${text}`);
   if (error instanceof ResultCodeError) {
     switch (error.code) {
       case 13:

@@ -1,18 +1,21 @@
 /**
  * Local filesystem storage: files under one base directory of the server's disk.
  *
- * Keys are relative paths (`invoices/2024/0001.pdf`). Every key is checked before it touches
- * the disk, so no key can reach outside the base directory: no `..`, no absolute paths, no
- * backslashes, and no symbolic link on the way out. Writes are atomic (temporary file in the
- * same directory, fsync, rename), so a reader sees the old file or the new one, never half.
- * Metadata lives in a sidecar `<file>.meta.json` next to the file.
+ * The base directory must lie inside one of the storage roots the operator allows
+ * (`context.fileRoots`, from PLUGFORM_LOCAL_STORAGE_ROOTS; never the data dir, which holds the
+ * secret key). Keys are relative paths (`invoices/2024/0001.pdf`), checked as text before they
+ * touch the disk: no `..`, no absolute paths, no backslashes. Every folder from the root down
+ * is opened from the handle of its parent without following links (see `confined-fs.ts`), so
+ * neither a planted link nor a folder swapped for one during a write can lead outside. Writes
+ * are atomic (temporary file in the same folder, fsync, rename), so a reader sees the old file
+ * or the new one, never half. Metadata lives in a sidecar `<file>.meta.json` next to the file.
  */
 import { randomUUID } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, realpath, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { definePlugin } from '../sdk/index.ts';
 import type { ConfigOf, FieldSpec, HealthReport, PluginContext, StorageProvider, StoredFile, StoredFileInfo, TestReport } from '../sdk/index.ts';
+import { canCreateIn, ConfinementError, freeBytesAt, listFilesBelow, openBelow, openRoot, readFileAt, removeFileAt, writeFileAt } from './confined-fs.ts';
 
 const fields = [
   {
@@ -73,12 +76,20 @@ const SIDECAR_SUFFIX = '.meta.json';
 const RESERVED_PREFIX = '.plugform-';
 const MAX_KEY_LENGTH = 1024;
 
-function createLocalStorageProvider(context: PluginContext): StorageProvider<LocalStorageConfig> {
-  let config: LocalStorageConfig | undefined;
+/** Where a configured base directory lies: the allowed root it is in and its folders below it. */
+interface Placement {
+  config: LocalStorageConfig;
+  root: string;
+  /** Folders from the root down to the base directory (empty when the base is the root). */
+  baseParts: string[];
+}
 
-  function current(): LocalStorageConfig {
-    if (!config) throw new Error('local-storage: the provider is not configured');
-    return config;
+function createLocalStorageProvider(context: PluginContext): StorageProvider<LocalStorageConfig> {
+  let placement: Placement | undefined;
+
+  function current(): Placement {
+    if (!placement) throw new Error('local-storage: the provider is not configured');
+    return placement;
   }
 
   return {
@@ -86,63 +97,74 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
       if (!isAbsolute(next.baseDirectory)) throw new Error(`Base directory must be an absolute path (got "${next.baseDirectory}")`);
       // Nothing is created here: configure() also runs for connection tests, which must not
       // leave traces. The directory is created by the first write when allowed.
-      config = { ...next, baseDirectory: resolve(next.baseDirectory) };
+      const config = { ...next, baseDirectory: resolve(next.baseDirectory) };
+      placement = placementOf(config, context.fileRoots);
     },
 
     async storeFile(key, content, metadata = {}) {
-      const cfg = current();
-      const target = targetOf(cfg, key);
-      if (content.byteLength > cfg.maxFileSize) {
-        throw new Error(`File "${key}" is ${content.byteLength} bytes; the limit is ${cfg.maxFileSize} bytes`);
+      const place = current();
+      const target = targetOf(place.config, key);
+      if (content.byteLength > place.config.maxFileSize) {
+        throw new Error(`File "${key}" is ${content.byteLength} bytes; the limit is ${place.config.maxFileSize} bytes`);
       }
       const sidecar = JSON.stringify({ metadata, size: content.byteLength, storedAt: new Date().toISOString() });
-      await ensureParentDirectory(cfg, target);
-      await writeAtomically(target, content, key);
-      await writeAtomically(target + SIDECAR_SUFFIX, Buffer.from(sidecar), `metadata of ${key}`);
+      const { folders, name } = splitKey(key);
+      await withFolder(place, folders, key, 'write', async (folder) => {
+        await writeFileAt(folder, name, content, `${RESERVED_PREFIX}tmp-`).catch((error: unknown) => {
+          throw storageError(error, key);
+        });
+        await writeFileAt(folder, name + SIDECAR_SUFFIX, Buffer.from(sidecar), `${RESERVED_PREFIX}tmp-`).catch((error: unknown) => {
+          throw storageError(error, `metadata of ${key}`);
+        });
+      });
       context.logger.info('file stored', { key, size: content.byteLength });
       return target;
     },
 
     async retrieveFile(key): Promise<StoredFile> {
-      const cfg = current();
-      const target = targetOf(cfg, key);
-      await assertInsideBase(cfg, dirname(target));
-      const content = await readNoFollow(target, key);
-      return { content, metadata: await readMetadata(target) };
+      const place = current();
+      targetOf(place.config, key);
+      const { folders, name } = splitKey(key);
+      return withFolder(place, folders, key, 'read', async (folder) => {
+        const content = await readFileAt(folder, name).catch((error: unknown) => {
+          throw storageError(error, key);
+        });
+        return { content, metadata: await readMetadata(folder, name) };
+      });
     },
 
     async deleteFile(key) {
-      const cfg = current();
-      const target = targetOf(cfg, key);
-      await assertInsideBase(cfg, dirname(target));
-      const existed = await unlink(target).then(() => true, (error: unknown) => {
-        if (codeOf(error) === 'ENOENT') return false;
-        throw storageError(error, key);
+      const place = current();
+      targetOf(place.config, key);
+      const { folders, name } = splitKey(key);
+      const existed = await withFolder(place, folders, key, 'read', async (folder) => {
+        const removed = await removeFileAt(folder, name).catch((error: unknown) => {
+          throw storageError(error, key);
+        });
+        await removeFileAt(folder, name + SIDECAR_SUFFIX).catch(() => undefined);
+        return removed;
+      }).catch((error: unknown) => {
+        if (error instanceof FileNotFound) return false;
+        throw error;
       });
-      await rm(target + SIDECAR_SUFFIX, { force: true });
       if (existed) context.logger.info('file deleted', { key });
       return existed;
     },
 
     /** Walks the base directory; metadata sidecars, temporary files and symbolic links are not files of the store. */
     async listFiles(prefix, { limit }) {
-      const cfg = current();
-      const entries = await readdir(cfg.baseDirectory, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
-        if (codeOf(error) === 'ENOENT') return [];
-        throw storageError(error, prefix);
+      const place = current();
+      const entries = await withFolder(place, [], place.config.baseDirectory, 'read', (folder) => listFilesBelow(folder)).catch((error: unknown) => {
+        // Nothing stored yet: the base directory is created on the first write.
+        if (error instanceof Error && error.message === missingBaseError(place.config).message) return [];
+        throw error;
       });
-      const keys = entries
-        .filter((entry) => entry.isFile() && !entry.name.endsWith(SIDECAR_SUFFIX) && !entry.name.startsWith(RESERVED_PREFIX))
-        .map((entry) => relative(cfg.baseDirectory, join(entry.parentPath, entry.name)).split(sep).join('/'))
-        .filter((key) => key.startsWith(prefix))
-        .sort()
-        .slice(0, limit);
-      const files: StoredFileInfo[] = [];
-      for (const key of keys) {
-        const info = await stat(join(cfg.baseDirectory, key)).catch(() => undefined);
-        if (info) files.push({ key, size: info.size, lastModified: info.mtime.toISOString() });
-      }
-      return files;
+      return entries
+        .filter((entry) => !entry.key.endsWith(SIDECAR_SUFFIX) && !entry.key.split('/').some((part) => part.startsWith(RESERVED_PREFIX)))
+        .filter((entry) => entry.key.startsWith(prefix))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .slice(0, limit)
+        .map((entry): StoredFileInfo => ({ key: entry.key, size: entry.size, lastModified: entry.modified.toISOString() }));
     },
 
     async testConnection() {
@@ -158,9 +180,75 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
     },
 
     stop() {
-      config = undefined;
+      placement = undefined;
     },
   };
+}
+
+/** The allowed root `config.baseDirectory` lies in (the base itself or a parent of it). */
+function placementOf(config: LocalStorageConfig, roots: readonly string[]): Placement {
+  if (roots.length === 0) {
+    throw new Error('Base directory: this server allows no storage roots for local files (the operator sets them with PLUGFORM_LOCAL_STORAGE_ROOTS)');
+  }
+  for (const root of roots) {
+    const rel = relative(root, config.baseDirectory);
+    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+      return { config, root, baseParts: rel === '' ? [] : rel.split(sep) };
+    }
+  }
+  throw new Error(`Base directory ${config.baseDirectory} is outside the storage roots this server allows (${roots.join(', ')}); the operator sets them with PLUGFORM_LOCAL_STORAGE_ROOTS`);
+}
+
+function splitKey(key: string): { folders: string[]; name: string } {
+  const parts = key.split('/');
+  return { folders: parts.slice(0, -1), name: parts[parts.length - 1]! };
+}
+
+/** A key whose folder does not exist: the file is not there either. */
+class FileNotFound extends Error {
+  override readonly name = 'FileNotFound';
+  readonly code = 'NOT_FOUND';
+}
+
+/**
+ * Opens the folder of a key from the root down (root → base → the key's folders), each from
+ * its parent's handle, runs `work` with the handle, and closes everything. A write creates
+ * the key's folders, and the base directory when "Create if missing" is on.
+ */
+async function withFolder<T>(place: Placement, folders: readonly string[], key: string, mode: 'read' | 'write', work: (folder: FileHandle) => Promise<T>): Promise<T> {
+  const { config } = place;
+  const root = await openRoot(place.root).catch((error: unknown) => {
+    throw codeOf(error) === 'ENOENT' ? new Error(`The storage root ${place.root} does not exist; the operator must create it`) : storageError(error, place.root);
+  });
+  try {
+    const base = await openBelow(root, place.baseParts, { create: mode === 'write' && config.createIfMissing, describe: (i) => baseComponent(place, i) }).catch((error: unknown) => {
+      throw codeOf(error) === 'ENOENT' ? missingBaseError(config) : confinedError(error, config.baseDirectory);
+    });
+    try {
+      const folder = await openBelow(base, folders, { create: mode === 'write', describe: (i) => `folder "${folders.slice(0, i + 1).join('/')}" of ${key}` }).catch((error: unknown) => {
+        throw codeOf(error) === 'ENOENT' ? new FileNotFound(`File not found: ${key}`) : confinedError(error, key);
+      });
+      try {
+        return await work(folder);
+      } finally {
+        await folder.close();
+      }
+    } finally {
+      await base.close();
+    }
+  } finally {
+    await root.close();
+  }
+}
+
+/** "Base directory /srv/files/a" for the base itself, "folder /srv/files" for one on the way. */
+function baseComponent(place: Placement, index: number): string {
+  const path = resolve(place.root, ...place.baseParts.slice(0, index + 1));
+  return index === place.baseParts.length - 1 ? `Base directory ${path}` : `folder ${path}`;
+}
+
+function confinedError(error: unknown, what: string): Error {
+  return error instanceof ConfinementError ? new Error(error.message) : storageError(error, what);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -168,7 +256,7 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
 
 /**
  * Checks a key and returns the absolute path it names. The checks are on the key's text, so
- * a refused key never reaches the filesystem; `assertInsideBase` then guards against links.
+ * a refused key never reaches the filesystem; `withFolder` then refuses links on the way.
  */
 export function targetOf(config: LocalStorageConfig, key: string): string {
   const problem = keyProblem(key);
@@ -194,90 +282,18 @@ function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
-/**
- * Refuses a path whose existing part resolves (through symbolic links) outside the base
- * directory: a link planted inside the base must not become a way out.
- */
-async function assertInsideBase(config: LocalStorageConfig, directory: string): Promise<void> {
-  const base = await realpath(config.baseDirectory).catch((error: unknown) => {
-    throw missingBaseError(config, error);
-  });
-  const real = await realpathOfExistingPart(directory);
-  if (real !== base && !real.startsWith(base + sep)) {
-    throw new Error(`Refused: "${relative(config.baseDirectory, directory)}" resolves outside the base directory (symbolic link)`);
-  }
-}
-
-async function realpathOfExistingPart(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch (error) {
-    if (codeOf(error) !== 'ENOENT' || dirname(path) === path) throw error;
-    return join(await realpathOfExistingPart(dirname(path)), basename(path));
-  }
-}
-
-async function ensureParentDirectory(config: LocalStorageConfig, target: string): Promise<void> {
-  const baseStat = await stat(config.baseDirectory).catch((error: unknown) => {
-    if (codeOf(error) === 'ENOENT' && config.createIfMissing) return undefined;
-    throw missingBaseError(config, error);
-  });
-  if (baseStat && !baseStat.isDirectory()) throw new Error(`Base directory ${config.baseDirectory} is not a directory`);
-  if (!baseStat) await mkdir(config.baseDirectory, { recursive: true });
-  await assertInsideBase(config, dirname(target));
-  await mkdir(dirname(target), { recursive: true });
-}
-
-function missingBaseError(config: LocalStorageConfig, error: unknown): Error {
-  if (codeOf(error) === 'ENOENT') {
-    return new Error(`Base directory ${config.baseDirectory} does not exist (enable "Create if missing" to create it on the first write)`);
-  }
-  return storageError(error, config.baseDirectory);
+function missingBaseError(config: LocalStorageConfig): Error {
+  return new Error(`Base directory ${config.baseDirectory} does not exist (enable "Create if missing" to create it on the first write)`);
 }
 
 // ---------------------------------------------------------------------------------------
 // Reading and writing
 
-/**
- * Temporary file in the target's directory (same filesystem, so rename is atomic), fsync,
- * rename. `label` names the file in errors (the key, not our temporary name).
- */
-async function writeAtomically(target: string, data: Uint8Array, label: string): Promise<void> {
-  const temporary = join(dirname(target), `${RESERVED_PREFIX}tmp-${randomUUID()}`);
+async function readMetadata(folder: FileHandle, name: string): Promise<Record<string, unknown>> {
+  const raw = await readFileAt(folder, name + SIDECAR_SUFFIX).catch(() => undefined);
+  if (raw === undefined) return {};
   try {
-    const handle = await open(temporary, 'wx', 0o640);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw storageError(error, label);
-  }
-}
-
-/** Reads a file without following a symbolic link at its last component. */
-async function readNoFollow(path: string, key: string): Promise<Uint8Array> {
-  try {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      return new Uint8Array(await handle.readFile());
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw storageError(error, key);
-  }
-}
-
-async function readMetadata(target: string): Promise<Record<string, unknown>> {
-  const text = await readFile(target + SIDECAR_SUFFIX, 'utf8').catch(() => undefined);
-  if (text === undefined) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(raw));
     if (typeof parsed === 'object' && parsed !== null && 'metadata' in parsed) {
       const metadata = parsed.metadata;
       if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) return { ...metadata };
@@ -291,8 +307,7 @@ async function readMetadata(target: string): Promise<Record<string, unknown>> {
 function storageError(error: unknown, what: string): Error {
   switch (codeOf(error)) {
     case 'ENOENT':
-      // The SDK's convention for a missing file (StorageProvider.retrieveFile).
-      return Object.assign(new Error(`File not found: ${what}`), { code: 'NOT_FOUND' });
+      return new Error(`File not found: ${what}`);
     case 'ELOOP':
       return new Error(`Refused: ${what} is a symbolic link`);
     case 'EISDIR':
@@ -325,58 +340,85 @@ interface Probe {
   details: Record<string, unknown>;
 }
 
-/** Is the directory there and writable? Writes and deletes a small probe file to be sure. */
-async function probeDirectory(config: LocalStorageConfig): Promise<Probe> {
+/**
+ * Is the directory there and writable? Writes and deletes a small probe file to be sure, in
+ * the base directory reached from the root without following links (the probe never lands
+ * anywhere else).
+ */
+async function probeDirectory(place: Placement): Promise<Probe> {
+  const { config } = place;
   const base = config.baseDirectory;
   const details: Record<string, unknown> = { baseDirectory: base, maxFileSize: config.maxFileSize };
-  let info: Stats;
+  let root: FileHandle;
   try {
-    info = await stat(base);
+    root = await openRoot(place.root);
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') return probeMissingDirectory(config, details);
-    return { status: 'unhealthy', message: storageError(error, base).message, details };
+    const message = codeOf(error) === 'ENOENT' ? `The storage root ${place.root} does not exist; the operator must create it` : storageError(error, place.root).message;
+    return { status: 'unhealthy', message, details };
   }
-  if (!info.isDirectory()) return { status: 'unhealthy', message: `Base directory ${base} is not a directory`, details };
-
-  const probe = join(base, `${RESERVED_PREFIX}probe-${randomUUID()}`);
   try {
-    await writeAtomically(probe, Buffer.from('probe'), 'probe file');
-    await unlink(probe);
-  } catch (error) {
-    return { status: 'unhealthy', message: `Base directory ${base} is not writable: ${reasonOf(error)}`, details };
+    let folder: FileHandle;
+    try {
+      folder = await openBelow(root, place.baseParts, { create: false, describe: (i) => baseComponent(place, i) });
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') return await probeMissingDirectory(place, root, details);
+      return { status: 'unhealthy', message: confinedError(error, base).message, details };
+    }
+    try {
+      try {
+        const probe = `${RESERVED_PREFIX}probe-${randomUUID()}`;
+        await writeFileAt(folder, probe, Buffer.from('probe'), `${RESERVED_PREFIX}tmp-`).catch((error: unknown) => {
+          throw storageError(error, 'probe file');
+        });
+        await removeFileAt(folder, probe);
+      } catch (error) {
+        return { status: 'unhealthy', message: `Base directory ${base} is not writable: ${reasonOf(error)}`, details };
+      }
+      const freeBytes = await freeBytesAt(folder);
+      if (freeBytes !== undefined) details['freeBytes'] = freeBytes;
+      if (freeBytes !== undefined && freeBytes < config.maxFileSize) {
+        return { status: 'degraded', message: `Base directory ${base} is writable but only ${freeBytes} bytes are free`, details };
+      }
+      return { status: 'healthy', message: `Base directory ${base} exists and is writable`, details };
+    } finally {
+      await folder.close();
+    }
+  } finally {
+    await root.close();
   }
-  const freeBytes = await freeBytesOf(base);
-  if (freeBytes !== undefined) details['freeBytes'] = freeBytes;
-  if (freeBytes !== undefined && freeBytes < config.maxFileSize) {
-    return { status: 'degraded', message: `Base directory ${base} is writable but only ${freeBytes} bytes are free`, details };
-  }
-  return { status: 'healthy', message: `Base directory ${base} exists and is writable`, details };
 }
 
-async function probeMissingDirectory(config: LocalStorageConfig, details: Record<string, unknown>): Promise<Probe> {
-  const base = config.baseDirectory;
-  if (!config.createIfMissing) {
+async function probeMissingDirectory(place: Placement, root: FileHandle, details: Record<string, unknown>): Promise<Probe> {
+  const base = place.config.baseDirectory;
+  if (!place.config.createIfMissing) {
     return { status: 'unhealthy', message: `Base directory ${base} does not exist (enable "Create if missing" to create it on the first write)`, details };
   }
-  // Checked without creating anything: the nearest existing ancestor must let us create it.
-  const ancestor = await nearestExistingAncestor(base);
+  // Checked without creating anything: the nearest existing folder below the root must let us create it.
+  let existing = 0;
+  let ancestor = await openBelow(root, [], { create: false, describe: () => place.root });
   try {
-    await access(ancestor, constants.W_OK | constants.X_OK);
+    for (const part of place.baseParts) {
+      const next = await openBelow(ancestor, [part], { create: false, describe: () => baseComponent(place, existing) }).catch((error: unknown) => {
+        if (codeOf(error) === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!next) break;
+      await ancestor.close();
+      ancestor = next;
+      existing += 1;
+    }
+    const where = resolve(place.root, ...place.baseParts.slice(0, existing));
+    try {
+      await canCreateIn(ancestor);
+    } catch (error) {
+      return { status: 'unhealthy', message: `Base directory ${base} does not exist and ${where} is not writable: ${reasonOf(error)}`, details };
+    }
   } catch (error) {
-    return { status: 'unhealthy', message: `Base directory ${base} does not exist and ${ancestor} is not writable: ${reasonOf(error)}`, details };
+    return { status: 'unhealthy', message: confinedError(error, base).message, details };
+  } finally {
+    await ancestor.close();
   }
   return { status: 'degraded', message: `Base directory ${base} does not exist yet; it will be created on the first write`, details };
-}
-
-async function nearestExistingAncestor(path: string): Promise<string> {
-  const parent = dirname(path);
-  if (parent === path) return path;
-  return stat(parent).then(() => parent, () => nearestExistingAncestor(parent));
-}
-
-async function freeBytesOf(path: string): Promise<number | undefined> {
-  const info = await statfs(path).catch(() => undefined);
-  return info ? info.bavail * info.bsize : undefined;
 }
 
 function reasonOf(error: unknown): string {

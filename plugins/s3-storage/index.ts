@@ -3,8 +3,9 @@
  * Cloudflare R2, Wasabi …) through the endpoint override. Uses the official AWS SDK v3.
  *
  * The SDK does its own HTTP (it signs every request with SigV4), so it cannot go through
- * `context.http`; instead a middleware asks `context.egress.check()` about every request's
- * host just before it is sent, and the SDK's request handler enforces connection and request
+ * `context.http`; instead its request handler gets HTTP agents whose sockets the platform's
+ * egress gate opens (`context.egress.connect`/`connectTls`), so the gate checks the address
+ * every request actually connects to, and the handler enforces connection and request
  * timeouts. Connection test and health check list at most one key of the bucket
  * (ListObjectsV2, max-keys 1): cheap, authenticated, and it answers with S3's error codes.
  */
@@ -18,6 +19,9 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import { definePlugin } from '../sdk/index.ts';
 import type { ConfigOf, FieldSpec, HealthReport, PluginContext, StorageProvider, StoredFile, StoredFileInfo, TestReport } from '../sdk/index.ts';
 
@@ -318,6 +322,8 @@ function createClient(config: S3StorageConfig, endpoint: URL | undefined, contex
     credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
     maxAttempts: config.maxAttempts,
     requestHandler: {
+      httpAgent: new GatedHttpAgent(context),
+      httpsAgent: new GatedHttpsAgent(context),
       connectionTimeout: config.connectionTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
@@ -328,37 +334,31 @@ function createClient(config: S3StorageConfig, endpoint: URL | undefined, contex
     requestChecksumCalculation: endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
     responseChecksumValidation: endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
   });
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const target = hostOf(args.request);
-      if (target) {
-        try {
-          await context.egress.check(target.host, target.port);
-        } catch (error) {
-          throw new EgressBlocked(`Not allowed to connect to ${target.host}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      return next(args);
-    },
-    // After the endpoint is resolved (a bucket may become part of the host name).
-    { step: 'finalizeRequest', name: 'plugformEgressCheck' },
-  );
   return client;
 }
 
-class EgressBlocked extends Error {
-  override readonly name = 'EgressBlocked';
+/** HTTP agents whose sockets come from the egress gate (keep-alive: the SDK's default). */
+class GatedHttpAgent extends HttpAgent {
+  readonly #context: PluginContext;
+  constructor(context: PluginContext) {
+    super({ keepAlive: true });
+    this.#context = context;
+  }
+  override createConnection(options: ClientRequestArgs) {
+    return this.#context.egress.connect({ host: options.hostname ?? options.host ?? 'localhost', port: Number(options.port) || 80 });
+  }
 }
 
-/** The host and port of the SDK's outgoing HTTP request (checked structurally: the SDK types it `unknown` here). */
-function hostOf(request: unknown): { host: string; port?: number } | undefined {
-  if (typeof request !== 'object' || request === null || !('hostname' in request)) return undefined;
-  const host = request.hostname;
-  if (typeof host !== 'string') return undefined;
-  const rawPort = 'port' in request ? request.port : undefined;
-  const protocol = 'protocol' in request ? request.protocol : undefined;
-  const port = typeof rawPort === 'number' ? rawPort : protocol === 'http:' ? 80 : 443;
-  return { host, port };
+class GatedHttpsAgent extends HttpsAgent {
+  readonly #context: PluginContext;
+  constructor(context: PluginContext) {
+    super({ keepAlive: true });
+    this.#context = context;
+  }
+  override createConnection(options: ClientRequestArgs) {
+    const host = options.hostname ?? options.host ?? 'localhost';
+    return this.#context.egress.connectTls({ ...(options as ConnectionOptions), host, port: Number(options.port) || 443 });
+  }
 }
 
 function endpointDetails(config: S3StorageConfig): Record<string, unknown> {
@@ -451,7 +451,7 @@ export function describeS3Error(error: unknown, config: S3StorageConfig, key: st
   const host = config.endpoint ? new URL(config.endpoint).host : `s3.${config.region}.amazonaws.com`;
   const result = (code: string, message: string) => ({ code, message });
 
-  if (error instanceof EgressBlocked) return result('EGRESS_BLOCKED', error.message);
+  if (error instanceof Error && error.name === 'EgressBlockedError') return result('EGRESS_BLOCKED', `Not allowed to connect to ${host}: ${error.message}`);
   if (error instanceof S3ServiceException) {
     const status = error.$metadata.httpStatusCode;
     switch (error.name) {

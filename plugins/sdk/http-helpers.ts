@@ -262,8 +262,11 @@ export async function requestWithRetry(options: RequestOptions): Promise<HttpAns
     } catch (error) {
       // A provider being stopped aborts its calls: that is not a failure worth retrying.
       if (options.init.signal?.aborted) throw new PluginHttpError(`${label}: request cancelled`, { kind: 'network' });
-      // The platform's egress policy refused the host: asking again gets the same answer.
-      if (error instanceof Error && error.name === 'EgressBlockedError') throw new PluginHttpError(`${label}: ${error.message}`, { kind: 'network' });
+      // The platform refused (egress gate, a cross-origin redirect, an oversized answer):
+      // asking again gets the same answer, and its message already says why.
+      if (error instanceof Error && PLATFORM_REFUSALS.has(error.name)) {
+        throw new PluginHttpError(`${label}: ${error.message}`, { kind: error.name === 'EgressBlockedError' ? 'network' : 'response' });
+      }
       const reason = describeNetworkError(error, options.url);
       if (attempt >= maxAttempts) {
         const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
@@ -281,6 +284,9 @@ export async function requestWithRetry(options: RequestOptions): Promise<HttpAns
     await sleep(delayMs);
   }
 }
+
+/** Errors the platform's HTTP client throws by policy (names, so this file stays browser-safe). */
+const PLATFORM_REFUSALS: ReadonlySet<string> = new Set(['EgressBlockedError', 'RedirectRefusedError', 'ResponseTooLargeError']);
 
 async function sendOnce(options: RequestOptions, attempt: number): Promise<HttpAnswer> {
   const response = await options.fetch(options.url, { ...options.init, timeoutMs: options.timeoutMs });

@@ -3,6 +3,8 @@
  * and the base interface of each plugin type. Plugin authors call `definePlugin`, which types
  * the configuration their provider receives from the fields they declare.
  */
+import type { Socket, TcpNetConnectOpts } from 'node:net';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { ArrayItemType, FieldSpec, FieldType } from './fields.ts';
 
 export const PluginType = {
@@ -91,6 +93,13 @@ export interface PluginLogger {
   error(message: string, details?: Record<string, unknown>): void;
 }
 
+/** See `PluginContext.egress`. */
+export interface EgressAccess {
+  check(host: string, port?: number): Promise<void>;
+  connect(options: TcpNetConnectOpts): Socket;
+  connectTls(options: ConnectionOptions): TLSSocket;
+}
+
 /**
  * What the platform hands a provider when it creates one. Plugins reach the outside only
  * through `http` so that every outbound call has a timeout and obeys the egress policy.
@@ -100,10 +109,21 @@ export interface PluginContext {
   instanceId?: string;
   http: { fetch: HttpFetch };
   /**
-   * For clients that do not speak HTTP (SMTP, LDAP, database drivers): call before
-   * connecting; it throws with the reason when the egress policy blocks the host.
+   * The platform's egress gate, for clients that do not speak HTTP (SMTP, LDAP, database
+   * drivers) or bring their own HTTP stack (the AWS SDK): open every socket with `connect`
+   * or `connectTls` (hand them to the client as its socket factory), never with `node:net`
+   * directly. The gate checks the address actually connected; a refused one errors the
+   * socket with an `EgressBlockedError` before any byte is sent. `check` resolves and checks
+   * a host without connecting, for a clear message before a client is built; it is not the
+   * enforcement.
    */
-  egress: { check(host: string, port?: number): Promise<void> };
+  egress: EgressAccess;
+  /**
+   * Directories of the server's disk the operator lets plugins store files in
+   * (`PLUGFORM_LOCAL_STORAGE_ROOTS`, absolute, resolved). A plugin that touches the disk
+   * stays below one of them.
+   */
+  fileRoots: readonly string[];
   logger: PluginLogger;
 }
 

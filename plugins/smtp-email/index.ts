@@ -160,8 +160,6 @@ function createSmtpProvider(context: PluginContext): NotificationProvider<SmtpEm
   /** Runs `verify()` and turns the outcome into a message without secrets. */
   async function verify(): Promise<{ ok: true } | { ok: false; message: string; code: string }> {
     const current = configured();
-    const blocked = await checkEgress(current.config);
-    if (blocked) return { ok: false, ...blocked };
     try {
       await current.transporter.verify();
       return { ok: true };
@@ -170,33 +168,17 @@ function createSmtpProvider(context: PluginContext): NotificationProvider<SmtpEm
     }
   }
 
-  /** The platform's egress policy decides first; its refusal is reported, not thrown. */
-  async function checkEgress(target: SmtpEmailConfig): Promise<{ message: string; code: string } | undefined> {
-    try {
-      await context.egress.check(target.host, target.port);
-      return undefined;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { code: 'EGRESS_BLOCKED', message: `Not allowed to connect to ${target.host}:${target.port}: ${reason}` };
-    }
-  }
-
   return {
     configure(next) {
       checkCredentialsPair(next);
       transporter?.close();
       config = next;
-      transporter = createTransportFor(next);
+      transporter = createTransportFor(next, context);
     },
 
     async sendNotification(message: NotificationMessage): Promise<NotificationResult> {
       const current = configured();
       const mail = composeMail(current.config, message);
-      const blocked = await checkEgress(current.config);
-      if (blocked) {
-        context.logger.warn('email not sent', { reason: blocked.message, code: blocked.code });
-        return { success: false, details: { error: blocked.message, code: blocked.code } };
-      }
       try {
         const info = await current.transporter.sendMail(mail);
         context.logger.info('email sent', { messageId: info.messageId, accepted: info.accepted.length });
@@ -246,9 +228,20 @@ function checkCredentialsPair(config: SmtpEmailConfig): void {
   if (!hasUser && hasPassword) throw new Error('Username is required when a password is set');
 }
 
-function createTransportFor(config: SmtpEmailConfig) {
+function createTransportFor(config: SmtpEmailConfig, context: PluginContext) {
   const timeout = config.timeoutMs;
   return createTransport({
+    // Every connection is opened by the platform's egress gate, which checks the address it
+    // connects; nodemailer then speaks SMTP (and TLS, for 'tls' and STARTTLS) over it.
+    getSocket: (_options, callback) => {
+      const socket = context.egress.connect({ host: config.host, port: config.port });
+      const onError = (error: Error) => callback(error, false);
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.removeListener('error', onError);
+        callback(null, { connection: socket });
+      });
+    },
     host: config.host,
     port: config.port,
     // `secure` means TLS from the first byte; STARTTLS is an upgrade of a plain connection.
@@ -333,6 +326,8 @@ export function describeSmtpError(error: unknown, config: SmtpEmailConfig): { me
   const text = redact(e.message, config);
   const system = e.originalCode ?? e.code ?? '';
   const result = (code: string, message: string) => ({ code, message });
+
+  if (error instanceof Error && error.name === 'EgressBlockedError') return result('EGRESS_BLOCKED', `Not allowed to connect to ${where}: ${text}`);
 
   if (e.code === 'EAUTH') {
     if (e.responseCode === 535) return result('AUTH_FAILED', `Authentication failed at ${where}: the server rejected the username or password (535)`);

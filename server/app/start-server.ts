@@ -16,7 +16,7 @@ import { createPostgresEventTarget } from '../cluster/postgres-event-target.ts';
 import { bindSecretStore } from '../secrets/binding.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
-import { egressPolicyFromEnv } from '../health/egress.ts';
+import { createEgressGate } from '../health/egress.ts';
 import { HealthService } from '../health/health-service.ts';
 import { ClusterHealthScheduler } from '../health/cluster-scheduler.ts';
 import type { ScheduledHealthChecks } from '../health/scheduled-checks.ts';
@@ -26,7 +26,7 @@ import { InstanceService } from '../instances/instance-service.ts';
 import { DownloadLinks } from '../operations/download-links.ts';
 import { OperationMetrics } from '../operations/metrics.ts';
 import { OperationService } from '../operations/operation-service.ts';
-import type { EgressCheck } from '../instances/plugin-context.ts';
+import type { EgressGate, PluginContextSettings } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
 import { createSecretStore, type SecretStore } from '../secrets/index.ts';
@@ -48,7 +48,8 @@ export interface StartOptions {
   announce?: (text: string) => void;
   /** Replaces the configured secret store (tests inject failing stores). */
   secretStore?: SecretStore;
-  egress?: EgressCheck;
+  /** Replaces the gate built from `config.egress` (tests inject a resolver). */
+  egress?: EgressGate;
 }
 
 export interface RunningServer {
@@ -98,7 +99,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       logger: { info: log, warn: (line: string) => logger.warn(line) },
     });
 
-    const egress = { egress: options.egress ?? egressPolicyFromEnv(options.env ?? process.env) };
+    const egress = options.egress ?? createEgressGate(config.egress);
+    if (!options.egress) closers.push(() => egress.close());
+    const contextSettings: PluginContextSettings = { egress, fileRoots: config.localStorageRoots, maxResponseBytes: config.vendorResponseMaxBytes };
     const instances = new InstanceService({
       prisma,
       secrets,
@@ -107,7 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       bus,
       replica: config.replicaId,
       limits: config.configurationLimits,
-      ...egress,
+      contextSettings,
     });
     closers.push(() => instances.stopAll());
     bus.on('instance.changed', (change) => void instances.onChange(change));
@@ -120,7 +123,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       historyLimit: config.healthHistoryLimit,
       timeoutMs: config.healthTimeoutMs,
     });
-    const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), ...egress });
+    const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), contextSettings });
     const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
     const metrics = new OperationMetrics({ processMetrics: true });
     const operations = new OperationService({

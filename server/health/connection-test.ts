@@ -5,7 +5,7 @@
  */
 import { errorMessage, type PluginTestResult, type TestReport } from '../../plugins/sdk/index.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
-import { createPluginContext, type EgressCheck } from '../instances/plugin-context.ts';
+import { createPluginContext, type PluginContextSettings } from '../instances/plugin-context.ts';
 import { startProvider, stopQuietly, type ProviderFactory } from '../instances/provider-pool.ts';
 import type { Logger } from '../logger.ts';
 import { normalizeTestReport, resultMessage } from './results.ts';
@@ -18,7 +18,7 @@ export interface ConnectionTestOptions {
   config: Record<string, unknown>;
   secretValues: readonly string[];
   logger: Logger;
-  egress?: EgressCheck;
+  contextSettings?: PluginContextSettings;
   /** The platform's limit; a plugin's `testTimeoutMs` may lower it, never raise it. */
   timeoutMs?: number;
 }
@@ -34,7 +34,7 @@ export async function runConnectionTest(options: ConnectionTestOptions): Promise
     logger: options.logger,
     secretValues,
     signal: deadline.signal,
-    ...(options.egress ? { egress: options.egress } : {}),
+    ...options.contextSettings,
   });
   const started = performance.now();
   let report: TestReport;

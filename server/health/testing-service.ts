@@ -11,7 +11,7 @@ import { recordAudit, type Actor } from '../audit/audit-log.ts';
 import { assertSecretsFollowDestinations, suppliedSecretKeys } from '../instances/destination-guard.ts';
 import { assertConfigurationWithinLimits } from '../instances/input-limits.ts';
 import { requirePlugin, type InstanceService, type PluginLookup } from '../instances/instance-service.ts';
-import type { EgressCheck } from '../instances/plugin-context.ts';
+import type { PluginContextSettings } from '../instances/plugin-context.ts';
 import type { ProviderFactory } from '../instances/provider-pool.ts';
 import { changedPlainKeys, mergeConfiguration, secretKeysOf, splitSecrets } from '../instances/secret-values.ts';
 import { validateOrThrow } from '../instances/validation.ts';
@@ -23,7 +23,8 @@ export interface TestingServiceDeps {
   instances: InstanceService;
   prisma: PrismaClient;
   logger: Logger;
-  egress?: EgressCheck;
+  /** The egress gate, storage roots and body cap of the contexts of throwaway providers. */
+  contextSettings?: PluginContextSettings;
   timeoutMs?: number;
 }
 
@@ -76,7 +77,7 @@ export class TestingService {
       config,
       secretValues: Object.values(secrets),
       logger: this.#deps.logger,
-      ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
+      ...(this.#deps.contextSettings ? { contextSettings: this.#deps.contextSettings } : {}),
       ...(this.#deps.timeoutMs ? { timeoutMs: this.#deps.timeoutMs } : {}),
     });
   }

@@ -42,7 +42,7 @@ import {
 import { validateOrThrow } from './validation.ts';
 import type { EventBus, InstanceChanged } from '../cluster/event-bus.ts';
 import { ConfigureError, ConflictError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
-import { createPluginContext, type EgressCheck } from './plugin-context.ts';
+import { createPluginContext, type PluginContextSettings } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type LiveProvider, type ProviderFactory } from './provider-pool.ts';
 import { InstanceUnavailableError } from '../operations/errors.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
@@ -57,7 +57,8 @@ export interface InstanceServiceDeps {
   plugins: PluginLookup;
   logger: Logger;
   pool?: ProviderPool;
-  egress?: EgressCheck;
+  /** The egress gate, storage roots and body cap of every provider's context. */
+  contextSettings?: PluginContextSettings;
   configureTimeoutMs?: number;
   /** Where saved changes are announced to the other replicas (and heard from them). */
   bus?: EventBus;
@@ -617,7 +618,7 @@ export class InstanceService implements ProviderSource {
       instanceId,
       logger: this.#deps.logger,
       secretValues: Object.values(secrets),
-      ...(this.#deps.egress ? { egress: this.#deps.egress } : {}),
+      ...this.#deps.contextSettings,
     });
     try {
       return await startProvider(plugin, context, config, this.#deps.configureTimeoutMs);

@@ -1,43 +1,52 @@
 /**
- * Builds what a provider receives: the platform HTTP client (timeouts, egress policy) and a
- * logger that redacts the instance's own secret values, so a plugin that logs its config by
- * mistake still cannot leak a secret.
+ * Builds what a provider receives: the platform HTTP client (timeouts, redirects that keep
+ * credentials at their origin, capped bodies) whose connections go through the egress gate,
+ * the gate itself for every other socket, the storage roots the operator allows, and a logger
+ * that redacts the instance's own secret values, so a plugin that logs its config by mistake
+ * still cannot leak a secret.
  */
 import { redact, type PluginContext, type PluginLogger } from '../../plugins/sdk/index.ts';
+import { openEgressGate, type EgressGate } from '../health/egress.ts';
 import { createHttpClient } from '../health/http-client.ts';
 import type { Logger } from '../logger.ts';
 
-export interface EgressCheck {
-  /** Throws (with the reason) when the policy forbids reaching `host`. */
-  check(host: string, port?: number): Promise<void>;
-}
+export type { EgressGate } from '../health/egress.ts';
 
-export const allowAllEgress: EgressCheck = { check: async () => undefined };
+/** What the operator configured for every plugin context: the egress gate, storage roots, body cap. */
+export type PluginContextSettings = Pick<PluginContextOptions, 'egress' | 'fileRoots' | 'maxResponseBytes'>;
 
 export interface PluginContextOptions {
   pluginName: string;
   instanceId?: string;
   logger: Logger;
-  egress?: EgressCheck;
+  /** Default: the open gate (link-local and metadata addresses blocked only). */
+  egress?: EgressGate;
+  /** Directories local-storage may use; default none. */
+  fileRoots?: readonly string[];
   /** Values to redact from everything the plugin logs. */
   secretValues?: readonly string[];
   /** Aborts every outbound call of this provider (a connection test's deadline). */
   signal?: AbortSignal;
   httpTimeoutMs?: number;
+  /** Largest vendor response body read (PLUGFORM_VENDOR_RESPONSE_MAX_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export function createPluginContext(options: PluginContextOptions): PluginContext {
-  const egress = options.egress ?? allowAllEgress;
+  const egress = options.egress ?? openEgressGate;
   const http = createHttpClient({
     ...(options.httpTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.httpTimeoutMs }),
     ...(options.signal ? { signal: options.signal } : {}),
-    checkEgress: (url) => egress.check(url.hostname, url.port ? Number(url.port) : undefined),
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
+    dispatcher: egress.dispatcher,
   });
   const scope = options.instanceId ? `plugin.${options.pluginName}[${options.instanceId}]` : `plugin.${options.pluginName}[test]`;
   return {
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     http,
-    egress,
+    // Only the socket factories: the dispatcher and close() stay the platform's.
+    egress: { check: egress.check, connect: egress.connect, connectTls: egress.connectTls },
+    fileRoots: options.fileRoots ?? [],
     logger: redactingLogger(options.logger.child(scope), options.secretValues ?? []),
   };
 }

@@ -13,6 +13,7 @@ import type {
   RegisterFunction,
   SchemaProblem,
 } from '../../plugins/sdk/index.ts';
+import { closedEgress } from '../health/egress.ts';
 import { PluginLoadFailure, ProviderContractError, ProviderCreationError, describeError, displayPath } from './errors.ts';
 import { findPluginExport } from './plugin-export.ts';
 import { assertProvider, kindOf } from './provider-contract.ts';
@@ -233,7 +234,8 @@ function registrationContext(path: string, logger: RegistryLogger): PluginContex
   const prefix = `registry: ${displayPath(path)}:`;
   return {
     http: { fetch: refuse },
-    egress: { check: refuse },
+    egress: closedEgress('the network is not available while a plugin registers'),
+    fileRoots: [],
     logger: {
       debug: () => {},
       info: (message) => logger.info(`${prefix} ${message}`),

@@ -1,8 +1,12 @@
 /**
  * A real plugin context for tests: outbound calls go through the platform's HTTP client
- * (real fetch, real timeouts), the egress policy lets everything through (tests reach only
- * loopback servers), and the logger keeps every line so a test can prove no secret was logged.
+ * (real fetch, real timeouts) and the egress gate with the development policy (loopback
+ * reachable: tests reach only loopback servers; metadata addresses blocked), local-storage
+ * may use the system's temporary directory, and the logger keeps every line so a test can
+ * prove no secret was logged.
  */
+import { tmpdir } from 'node:os';
+import { createEgressGate, openEgressGate, type EgressGate } from '../../server/health/egress.ts';
 import { createHttpClient, type HttpClientOptions } from '../../server/health/http-client.ts';
 import type { PluginContext, PluginLogger } from '../../plugins/sdk/index.ts';
 
@@ -35,7 +39,8 @@ export function createTestPluginContext(overrides: TestPluginContextOptions = {}
   const { httpOptions, ...rest } = overrides;
   return {
     http: createHttpClient(httpOptions),
-    egress: { check: () => Promise.resolve() },
+    egress: openEgressGate,
+    fileRoots: [tmpdir()],
     logger,
     ...rest,
     logs,
@@ -68,4 +73,23 @@ export async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
     throw new Error(`expected an Error, got ${String(error)}`);
   }
   throw new Error('expected the call to throw, it returned');
+}
+
+/**
+ * An egress gate that blocks loopback and private ranges (production's policy): a plugin
+ * pointed at a local double must be refused before it connects.
+ */
+export const loopbackBlockingGate = createEgressGate({ blockPrivate: true, allow: [], deny: [] });
+
+/** The gate's socket factories, recording each destination asked for (then passing it on). */
+export function recordingEgress(gate: EgressGate = openEgressGate): { egress: PluginContext['egress']; connects: { host: string; port: number }[] } {
+  const connects: { host: string; port: number }[] = [];
+  return {
+    connects,
+    egress: {
+      check: gate.check,
+      connect: (options) => (connects.push({ host: options.host ?? '', port: options.port }), gate.connect(options)),
+      connectTls: (options) => (connects.push({ host: options.host ?? '', port: options.port ?? 0 }), gate.connectTls(options)),
+    },
+  };
 }

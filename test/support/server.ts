@@ -15,7 +15,7 @@ import { delimiter, join } from 'node:path';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { startServer, type RunningServer } from '../../server/app/start-server.ts';
 import { loadConfig } from '../../server/config.ts';
-import type { EgressCheck } from '../../server/instances/plugin-context.ts';
+import type { EgressGate } from '../../server/instances/plugin-context.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createSecretStore, type SecretStore } from '../../server/secrets/index.ts';
 
@@ -99,8 +99,8 @@ export interface TestServerOptions {
   pluginPaths?: string[];
   /** Extra environment for loadConfig and the secret store. */
   env?: Record<string, string>;
-  /** Default: every host may be reached (the fixtures talk to loopback). */
-  egress?: EgressCheck;
+  /** Default: the gate of the config (NODE_ENV=test: loopback and private ranges reachable, as the fixtures need). */
+  egress?: EgressGate;
   /** Reuse this data directory (a restart); it is then left in place on close. */
   dataDir?: string;
 }
@@ -146,7 +146,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       logger,
       announce: (text) => announcements.push(text),
       secretStore,
-      egress: options.egress ?? { check: async () => undefined },
+      ...(options.egress ? { egress: options.egress } : {}),
     });
   } catch (error) {
     if (ownDataDir) await rm(dataDir, { recursive: true, force: true });

@@ -91,9 +91,33 @@ describe('loadConfig', () => {
     ['PLUGFORM_SHUTDOWN_GRACE', '-1', /PLUGFORM_SHUTDOWN_GRACE: expected a whole number from 0 to 600/],
     ['NODE_ENV', 'staging', /NODE_ENV: expected one of development, production, test, got "staging"/],
     ['PLUGFORM_LOG_LEVEL', 'loud', /PLUGFORM_LOG_LEVEL: expected one of debug, info, warn, error/],
+    ['PLUGFORM_EGRESS_BLOCK_PRIVATE', 'maybe', /PLUGFORM_EGRESS_BLOCK_PRIVATE: expected true or false/],
+    ['PLUGFORM_EGRESS_ALLOW', '10.0.0.0/33', /PLUGFORM_EGRESS_ALLOW: "10.0.0.0\/33" has a prefix outside 0–32/],
+    ['PLUGFORM_EGRESS_DENY', 'evil.example/8', /PLUGFORM_EGRESS_DENY: "evil.example\/8" is not a CIDR/],
+    ['PLUGFORM_VENDOR_RESPONSE_MAX_BYTES', '10', /PLUGFORM_VENDOR_RESPONSE_MAX_BYTES: expected a whole number from 1024/],
+    ['PLUGFORM_LOCAL_STORAGE_ROOTS', 'files', /PLUGFORM_LOCAL_STORAGE_ROOTS: "files" is not an absolute path/],
   ])('refuses %s=%s with a message naming the variable', (variable, value, message) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(message);
+  });
+
+  it('reads the egress gate, the vendor body cap and the storage roots; production blocks private ranges by default', () => {
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      PLUGFORM_DATA_DIR: '/srv/plugform/data',
+      PLUGFORM_EGRESS_ALLOW: ' vault.internal, 10.1.0.0/16 ',
+      PLUGFORM_EGRESS_DENY: '203.0.113.7',
+      PLUGFORM_VENDOR_RESPONSE_MAX_BYTES: '65536',
+      PLUGFORM_LOCAL_STORAGE_ROOTS: `/srv/files${delimiter}/mnt/share`,
+    });
+    expect(config).toMatchObject({
+      egress: { blockPrivate: false, allow: ['vault.internal', '10.1.0.0/16'], deny: ['203.0.113.7'] },
+      vendorResponseMaxBytes: 65536,
+      localStorageRoots: ['/srv/files', '/mnt/share'],
+    });
+    expect(loadConfig({ NODE_ENV: 'production' }).egress.blockPrivate).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', PLUGFORM_EGRESS_BLOCK_PRIVATE: 'false' }).egress.blockPrivate).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'test' }).egress.blockPrivate).toBe(false);
   });
 });

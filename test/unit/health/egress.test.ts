@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EgressBlockedError, createEgressPolicy, egressPolicyFromEnv } from '../../../server/health/egress.ts';
+import { EgressBlockedError, createEgressGate } from '../../../server/health/egress.ts';
+import { loadConfig } from '../../../server/config.ts';
 import { createHttpClient, HttpTimeoutError } from '../../../server/health/http-client.ts';
 
 const resolveTo = (map: Record<string, string[]>) => async (host: string) => {
@@ -11,8 +12,8 @@ const resolveTo = (map: Record<string, string[]>) => async (host: string) => {
 };
 
 describe('egress policy', () => {
-  const open = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
-  const strict = createEgressPolicy({
+  const open = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
+  const strict = createEgressGate({
     blockPrivate: true,
     allow: ['10.1.2.3', 'vault.internal', '192.168.50.0/24'],
     deny: ['evil.example', '203.0.113.0/24'],
@@ -53,7 +54,7 @@ describe('egress policy', () => {
     await expect(strict.check('vault.internal')).resolves.toBeUndefined();
     await expect(strict.check('192.168.50.7')).resolves.toBeUndefined();
     await expect(strict.check('192.168.51.7')).rejects.toThrow(EgressBlockedError);
-    const allowMetadata = createEgressPolicy({ blockPrivate: true, allow: ['169.254.169.254'], deny: [] });
+    const allowMetadata = createEgressGate({ blockPrivate: true, allow: ['169.254.169.254'], deny: [] });
     await expect(allowMetadata.check('169.254.169.254')).rejects.toThrow(/metadata/);
   });
 
@@ -62,15 +63,19 @@ describe('egress policy', () => {
     await expect(strict.check('203.0.113.9')).rejects.toThrow('listed in PLUGFORM_EGRESS_DENY');
   });
 
-  it('leaves unresolvable names to the client, which names the host in its own error', async () => {
-    await expect(strict.check('nowhere.invalid')).resolves.toBeUndefined();
+  it('refuses names that do not resolve (fails closed)', async () => {
+    await expect(strict.check('nowhere.invalid')).rejects.toThrow('Outbound connection to nowhere.invalid blocked: the name could not be resolved');
   });
 
-  it('reads its settings from the environment', async () => {
-    const policy = egressPolicyFromEnv({ PLUGFORM_EGRESS_BLOCK_PRIVATE: 'true', PLUGFORM_EGRESS_ALLOW: '127.0.0.2' });
+  it('reads its settings from the environment: private ranges blocked in production unless allowed', async () => {
+    const gate = (env: Record<string, string>) => createEgressGate(loadConfig({ PLUGFORM_DATA_DIR: ':memory:', ...env }).egress);
+    const policy = gate({ PLUGFORM_EGRESS_BLOCK_PRIVATE: 'true', PLUGFORM_EGRESS_ALLOW: '127.0.0.2' });
     await expect(policy.check('127.0.0.1')).rejects.toThrow(EgressBlockedError);
     await expect(policy.check('127.0.0.2')).resolves.toBeUndefined();
-    await expect(egressPolicyFromEnv({}).check('127.0.0.1')).resolves.toBeUndefined();
+    await expect(gate({ NODE_ENV: 'test' }).check('127.0.0.1')).resolves.toBeUndefined();
+    await expect(gate({ NODE_ENV: 'production' }).check('127.0.0.1')).rejects.toThrow(EgressBlockedError);
+    await expect(gate({ NODE_ENV: 'production', PLUGFORM_EGRESS_ALLOW: '127.0.0.0/8' }).check('127.0.0.1')).resolves.toBeUndefined();
+    await expect(gate({ NODE_ENV: 'production', PLUGFORM_EGRESS_BLOCK_PRIVATE: 'false' }).check('10.0.0.1')).resolves.toBeUndefined();
   });
 });
 
@@ -92,8 +97,8 @@ describe('platform HTTP client', () => {
     server.close();
   });
 
-  const policy = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
-  const client = createHttpClient({ checkEgress: (url) => policy.check(url.hostname) });
+  const policy = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
+  const client = createHttpClient({ dispatcher: policy.dispatcher });
 
   it('times a call out with a message naming the host and the limit', async () => {
     const started = Date.now();
@@ -102,8 +107,8 @@ describe('platform HTTP client', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
-  it('checks every redirect hop against the policy', async () => {
-    await expect(client.fetch(`${base}/to-metadata`)).rejects.toThrow(/169\.254\.169\.254 .*metadata/);
+  it('refuses a redirect to another origin and follows one to its own', async () => {
+    await expect(client.fetch(`${base}/to-metadata`)).rejects.toThrow(/redirected to http:\/\/169\.254\.169\.254: redirects to another origin are not followed/);
     expect(await (await client.fetch(`${base}/to-ok`)).text()).toBe('ok');
   });
 

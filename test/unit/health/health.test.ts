@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin, type IntegrationProvider } from '../../../plugins/sdk/index.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
-import { createEgressPolicy } from '../../../server/health/egress.ts';
+import { createEgressGate } from '../../../server/health/egress.ts';
 import { HealthService, type HealthChange } from '../../../server/health/health-service.ts';
 import { HealthScheduler } from '../../../server/health/scheduler.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';
@@ -131,10 +131,10 @@ describe('health checks and connection tests', () => {
     const logger = createLogger({ level: 'debug', sink: (line) => logs.push(line) });
     const secrets = createSecretStore({}, { dataDir: dir });
     await secrets.check();
-    const egress = createEgressPolicy({ blockPrivate: false, allow: [], deny: [] });
-    instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, egress, configureTimeoutMs: 500 });
+    const egress = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
+    instances = new InstanceService({ prisma: db.prisma, secrets, plugins: registry, logger, contextSettings: { egress }, configureTimeoutMs: 500 });
     health = new HealthService({ prisma: db.prisma, providers: instances, logger, historyLimit: 3, timeoutMs: 500 });
-    testing = new TestingService({ plugins: registry, instances, prisma: db.prisma, logger, egress, timeoutMs: 500 });
+    testing = new TestingService({ plugins: registry, instances, prisma: db.prisma, logger, contextSettings: { egress }, timeoutMs: 500 });
   });
 
   afterAll(async () => {

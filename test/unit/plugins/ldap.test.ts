@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ldapPlugin, { escapeFilterValue, LdapProblem } from '../../../plugins/ldap/index.ts';
 import type { LdapConfig } from '../../../plugins/ldap/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
-import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { createTestPluginContext, everythingSaid, loopbackBlockingGate, recordingEgress, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { ssha, startSlapd, type TestSlapd } from '../../support/slapd.ts';
 import { closedPort, startSilentServer, TEST_TLS_CERT, TEST_TLS_KEY } from '../../support/smtp-server.ts';
 
@@ -154,8 +154,8 @@ describe('ldap plugin (against a real slapd)', () => {
   });
 
   it('refuses an empty password before contacting the directory (no unauthenticated bind)', async () => {
-    const checked: string[] = [];
-    const { instance } = await provider({}, { egress: { check: async (host) => void checked.push(host) } });
+    const { egress, connects: checked } = recordingEgress();
+    const { instance } = await provider({}, { egress });
     expect(await instance.authenticate({ username: 'alice', password: '' })).toEqual({ authenticated: false, message: 'Username and password are required' });
     expect(await instance.authenticate({ username: '', password: 'x' })).toMatchObject({ authenticated: false });
     expect(checked).toEqual([]);
@@ -276,11 +276,12 @@ describe('ldap plugin (against a real slapd)', () => {
     }
   });
 
-  it('asks the egress policy and reports its refusal', async () => {
-    const { instance } = await provider({}, { egress: { check: async (host, port) => { throw new Error(`${host}:${port} is blocked`); } } });
+  it('opens its socket through the egress gate and reports its refusal', async () => {
+    const { instance } = await provider({}, { egress: loopbackBlockingGate });
     const test = keep(await instance.testConnection!(config()));
-    const { host } = new URL(slapd.url);
-    expect(test).toMatchObject({ success: false, message: `Not allowed to connect to ${host}: ${host} is blocked`, details: { code: 'EGRESS_BLOCKED' } });
+    const { host, hostname } = new URL(slapd.url);
+    expect(test).toMatchObject({ details: { code: 'EGRESS_BLOCKED' } });
+    expect(test).toMatchObject({ success: false, message: expect.stringMatching(`^Not allowed to connect to ${host}: Outbound connection to ${hostname} blocked: .*private or loopback`) });
   });
 
   it('refuses inconsistent configurations at configure time', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import s3Plugin, { S3StorageError } from '../../../plugins/s3-storage/index.ts';
 import type { S3StorageConfig } from '../../../plugins/s3-storage/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
-import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { createTestPluginContext, everythingSaid, loopbackBlockingGate, recordingEgress, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPort } from '../../support/smtp-server.ts';
 import { startS3Double, type S3Double } from '../../support/vendors/s3-double.ts';
 
@@ -219,16 +219,18 @@ describe('s3-storage plugin', () => {
     expect((await retrying.instance.healthCheck!()).status).toBe('healthy');
   });
 
-  it('asks the egress policy about the endpoint host before each request', async () => {
-    const checked: { host: string; port?: number }[] = [];
-    const allowing = await provider({}, { egress: { check: async (host, port) => void checked.push({ host, port }) } });
+  it('opens its sockets through the egress gate', async () => {
+    const { egress, connects } = recordingEgress();
+    const allowing = await provider({}, { egress });
     await allowing.instance.healthCheck!();
-    expect(checked).toEqual([{ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }]);
+    expect(connects).toEqual([{ host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) }]);
 
     const before = s3.requests.length;
-    const blocking = await provider({}, { egress: { check: async (host) => { throw new Error(`${host} is not on the allow list`); } } });
+    const blocking = await provider({}, { egress: loopbackBlockingGate });
     const test = keep(await blocking.instance.testConnection!(config()));
-    expect(test).toMatchObject({ success: false, message: 'Not allowed to connect to 127.0.0.1: 127.0.0.1 is not on the allow list', details: { code: 'EGRESS_BLOCKED' } });
+    const { host } = new URL(s3.endpoint);
+    expect(test).toMatchObject({ success: false, details: { code: 'EGRESS_BLOCKED' } });
+    expect(test.message).toMatch(`Not allowed to connect to ${host}: Outbound connection to 127.0.0.1 blocked: 127.0.0.1 is a private or loopback address`);
     expect(s3.requests.length).toBe(before);
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import smtpPlugin from '../../../plugins/smtp-email/index.ts';
 import type { SmtpEmailConfig } from '../../../plugins/smtp-email/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
-import { createTestPluginContext, everythingSaid, type TestPluginContext } from '../../support/plugin-context.ts';
+import { createTestPluginContext, everythingSaid, loopbackBlockingGate, recordingEgress, type TestPluginContext } from '../../support/plugin-context.ts';
 import { closedPort, startSilentServer, startSmtpServer, type TestSmtpServer } from '../../support/smtp-server.ts';
 
 // Every result, error and log line of this file is checked for this value at the end.
@@ -12,17 +12,10 @@ const contexts: TestPluginContext[] = [];
 const seen: unknown[] = [];
 const remember = <T>(value: T): T => (seen.push(value), value);
 
-/** The shared test context, with an egress policy that records and can block one host. */
-function testContext(options: { blockedHost?: string } = {}) {
-  const egressChecks: { host: string; port?: number }[] = [];
-  const context = createTestPluginContext({
-    egress: {
-      async check(host, port) {
-        egressChecks.push({ host, port });
-        if (host === options.blockedHost) throw new Error(`egress policy blocks ${host}`);
-      },
-    },
-  });
+/** The shared test context: the egress gate records every socket asked for; `blockLoopback` uses production's policy. */
+function testContext(options: { blockLoopback?: boolean } = {}) {
+  const { egress, connects: egressChecks } = recordingEgress(options.blockLoopback ? loopbackBlockingGate : undefined);
+  const context = createTestPluginContext({ egress });
   contexts.push(context);
   return { context, egressChecks };
 }
@@ -60,7 +53,7 @@ function config(overrides: Partial<SmtpEmailConfig> = {}): SmtpEmailConfig {
   };
 }
 
-async function provider(overrides: Partial<SmtpEmailConfig> = {}, options: { blockedHost?: string } = {}) {
+async function provider(overrides: Partial<SmtpEmailConfig> = {}, options: { blockLoopback?: boolean } = {}) {
   const { context, egressChecks } = testContext(options);
   const instance = smtpPlugin.createProvider(context);
   const cfg = config(overrides);
@@ -209,12 +202,12 @@ describe('smtp-email plugin', () => {
     expect(test.message).toMatch(/not trusted .*Allow self-signed certificates/);
   });
 
-  it('asks the egress policy first and reports its refusal without connecting', async () => {
+  it('opens its socket through the egress gate and reports its refusal without connecting', async () => {
     const before = starttlsServer.logins.length;
-    const { instance } = await provider({ host: 'localhost' }, { blockedHost: 'localhost' });
+    const { instance } = await provider({ host: 'localhost' }, { blockLoopback: true });
     const test = remember(await instance.testConnection!(config({ host: 'localhost' })));
     expect(test).toMatchObject({ success: false, details: { code: 'EGRESS_BLOCKED' } });
-    expect(test.message).toMatch(/Not allowed to connect to localhost:\d+: egress policy blocks localhost/);
+    expect(test.message).toMatch(/Not allowed to connect to localhost:\d+: Outbound connection to localhost blocked: .* is a private or loopback address/);
     const sent = remember(await instance.sendNotification({ recipient: 'ops@example.org', message: 'x' }));
     expect(sent).toMatchObject({ success: false, details: { code: 'EGRESS_BLOCKED' } });
     expect(starttlsServer.logins.length).toBe(before);

@@ -10,12 +10,14 @@ import {
 } from '../../../server/registry/index.ts';
 import type { PluginLoadError, RegistryLogger } from '../../../server/registry/index.ts';
 import type { PluginContext } from '../../../plugins/sdk/index.ts';
+import { closedEgress } from '../../../server/health/egress.ts';
 import { definePluginTs, registerJs, removeTrees, SDK, tree } from './fixtures.ts';
 
 const context = (instanceId?: string): PluginContext => ({
   instanceId,
   http: { fetch: () => Promise.reject(new Error('no network in tests')) },
-  egress: { check: () => Promise.resolve() },
+  egress: closedEgress('no network in tests'),
+  fileRoots: [],
   logger: { debug() {}, info() {}, warn() {}, error() {} },
 });
 
