@@ -12,7 +12,7 @@ import {
   type JSX,
 } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { isSecretField, secretsToReenter, validateConfig, type FieldSpec } from '../sdk.ts';
+import { fieldsToRecheck, isSecretField, secretsToReenter, validateConfig, validateFields, type FieldSpec } from '../sdk.ts';
 import { hasErrors, placeErrors, type PlacedErrors } from './errors.ts';
 import { FieldShell, hasHint } from './FieldShell.tsx';
 import { groupFields, type FieldSection } from './grouping.ts';
@@ -110,6 +110,7 @@ export function ConfigForm(props: ConfigFormProps) {
   const orderedKeys = createMemo(() => sections().flatMap((s) => s.fields.map((f) => f.key)));
   const secretKeys = createMemo(() => props.fields.filter(isSecretField).map((f) => f.key));
   const allKeys = createMemo(() => props.fields.map((f) => f.key));
+  const fieldsByKey = createMemo(() => new Map(props.fields.map((f) => [f.key, f])));
 
   const currentValues = () => compactValues(props.fields, values.pick(allKeys()));
   const currentDrafts = () => drafts.pick(secretKeys());
@@ -132,23 +133,64 @@ export function ConfigForm(props: ConfigFormProps) {
     // Equal answers do not notify: every field reads this, and most keystrokes change nothing here.
   }, undefined, { equals: sameEntries });
 
-  // The whole form is validated on every change, by the same function the server runs.
-  const validation = createMemo<PlacedErrors>(() => {
-    const currentSecrets = currentDrafts();
-    const state = props.secretState;
-    const input = { ...currentValues(), ...secretsForValidation(currentSecrets, state) };
-    let result: ReturnType<typeof validateConfig>;
-    try {
-      result = validateConfig({ fields: props.fields }, input);
-    } catch (err) {
-      // A broken schema must not blank the screen; the server will refuse it with a reason.
-      return { byField: {}, byItem: {}, general: [`This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`] };
-    }
-    return result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, keptSecretKeys(currentSecrets, state));
-  });
-  // Copied into a store with reconcile so that only fields whose messages changed re-render.
+  // Live validation is per field: a change re-checks that field and the fields whose rules
+  // depend on it (the SDK's fieldsToRecheck), with validateFields, which gives exactly the
+  // messages validateConfig gives for them; a submit re-checks the whole form with
+  // validateConfig. Both are the function the server runs. The errors live in a store, so
+  // only the fields whose messages changed re-render.
   const [clientErrors, setClientErrors] = createStore<PlacedErrors>({ byField: {}, byItem: {}, general: [] });
-  createComputed(() => setClientErrors(reconcile(structuredClone(validation()))));
+  const fieldsOf = (keys: readonly string[]) => {
+    const byKey = fieldsByKey();
+    return keys.flatMap((key) => byKey.get(key) ?? []);
+  };
+  /** What the validator is given for `keys`: typed values, and the secrets as secretsForValidation says. */
+  const validationInput = (keys: readonly string[]) => {
+    const fields = fieldsOf(keys);
+    const secrets = fields.filter(isSecretField).map((f) => f.key);
+    const currentSecrets = drafts.pick(secrets);
+    const input = { ...compactValues(fields, values.pick(keys)), ...secretsForValidation(currentSecrets, props.secretState) };
+    return { fields, input, kept: keptSecretKeys(currentSecrets, props.secretState) };
+  };
+  const brokenSchema = (err: unknown) =>
+    // A broken schema must not blank the screen; the server will refuse it with a reason.
+    `This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`;
+  /** The whole form, with validateConfig: at mount and on submit. */
+  const validateAll = () => {
+    const { input, kept } = validationInput(allKeys());
+    let placed: PlacedErrors;
+    try {
+      const result = validateConfig({ fields: props.fields }, input);
+      placed = result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, kept);
+    } catch (err) {
+      placed = { byField: {}, byItem: {}, general: [brokenSchema(err)] };
+    }
+    setClientErrors(reconcile(structuredClone(placed)));
+  };
+  /** The fields whose errors a change of `key` can change. */
+  const revalidateAfter = (key: string) => {
+    const keys = fieldsToRecheck({ fields: props.fields }, key);
+    // A custom rule sees the whole configuration, so it gets every value (O(fields)); a
+    // declarative rule needs only its own field's value (O(1) per keystroke).
+    const needsAll = keys.length > 1 || fieldsOf(keys).some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'));
+    const { fields, kept } = validationInput(keys);
+    const { input } = needsAll ? validationInput(allKeys()) : validationInput(keys);
+    let placed: PlacedErrors;
+    try {
+      placed = placeErrors(validateFields({ fields: props.fields }, input, keys), fields, kept);
+    } catch (err) {
+      setClientErrors('general', [brokenSchema(err)]);
+      return;
+    }
+    batch(() => {
+      for (const k of keys) {
+        setClientErrors('byField', k, reconcile(placed.byField[k] ?? []));
+        setClientErrors('byItem', k, reconcile(placed.byItem[k] ?? {}));
+      }
+      if (clientErrors.general.length > 0) setClientErrors('general', []);
+    });
+  };
+  // At mount, and again if the parent hands over other fields.
+  createComputed(on(() => props.fields, validateAll));
 
   const shown = (key: string) => submitted() || touched.get(key) === true;
   const visibleErrors = (key: string): readonly string[] => {
@@ -193,12 +235,14 @@ export function ConfigForm(props: ConfigFormProps) {
   const setValue = (key: string, value: unknown) => {
     batch(() => {
       values.set(key, value);
+      untrack(() => revalidateAfter(key));
       changed(key);
     });
   };
   const setDraft = (key: string, draft: SecretDraft) => {
     batch(() => {
       drafts.set(key, draft);
+      untrack(() => revalidateAfter(key));
       changed(key);
     });
   };
@@ -211,6 +255,7 @@ export function ConfigForm(props: ConfigFormProps) {
   };
 
   const validate = () => {
+    untrack(validateAll);
     setSubmitted(true);
     const first = orderedKeys().find(isInvalid);
     if (first !== undefined) {
@@ -222,7 +267,6 @@ export function ConfigForm(props: ConfigFormProps) {
     return clientErrors.general.length === 0;
   };
 
-  const fieldsByKey = createMemo(() => new Map(props.fields.map((f) => [f.key, f])));
   const summary = createMemo((): SummaryProblem[] => {
     if (!summaryShown()) return [];
     const own = orderedKeys().flatMap((key) => {
