@@ -52,7 +52,7 @@ const crossField: FieldSpec[] = [
     type: FieldType.STRING,
     validationRules: [{ type: 'custom', validate: () => { throw new Error('boom'); } }],
   },
-  { key: 'tags', label: 'Tags', type: FieldType.ARRAY, itemType: FieldType.EMAIL, maxItems: 2 },
+  { key: 'tags', label: 'Tags', type: FieldType.ARRAY, itemType: FieldType.EMAIL, maxLength: 2 },
 ];
 
 const schemas = [...builtIns, { name: 'cross-field custom rules', fields: crossField }];

@@ -19,6 +19,7 @@ import { groupFields, type FieldSection } from './grouping.ts';
 import { describedBy, fieldIds, type FieldIds } from './ids.ts';
 import { createKeyedSignals } from './keyed.ts';
 import { afterPointerRelease, watchPointerPresses } from './pointer.ts';
+import { createProgressiveMount } from './progressive.ts';
 import { initialSecretDrafts, keptSecretKeys, secretsForValidation, secretsPayload } from './secrets.ts';
 import type { ConfigPayload, FormValues, SecretDraft, SecretState, ServerFieldError } from './types.ts';
 import { compactValues, copyValue, initialValues } from './values.ts';
@@ -107,6 +108,8 @@ export function ConfigForm(props: ConfigFormProps) {
   watchPointerPresses();
 
   const sections = createMemo(() => groupFields(props.fields, props.groups));
+  // A long form mounts its first screen at once and the rest in the next frames.
+  const progressive = createProgressiveMount(() => sections().map((s) => s.fields.length));
   const orderedKeys = createMemo(() => sections().flatMap((s) => s.fields.map((f) => f.key)));
   const secretKeys = createMemo(() => props.fields.filter(isSecretField).map((f) => f.key));
   const allKeys = createMemo(() => props.fields.map((f) => f.key));
@@ -189,8 +192,11 @@ export function ConfigForm(props: ConfigFormProps) {
       if (clientErrors.general.length > 0) setClientErrors('general', []);
     });
   };
-  // At mount, and again if the parent hands over other fields.
-  createComputed(on(() => props.fields, validateAll));
+  // Nothing is validated at mount: an error shows only once its field has been left (which
+  // checks that field) or after a submit (which checks them all), so a long form's first
+  // frame does not wait for every field's check. New fields from the parent: check again
+  // what had been checked.
+  createComputed(on(() => props.fields, () => (submitted() ? validateAll() : setClientErrors(reconcile({ byField: {}, byItem: {}, general: [] }))), { defer: true }));
 
   const shown = (key: string) => submitted() || touched.get(key) === true;
   const visibleErrors = (key: string): readonly string[] => {
@@ -249,6 +255,7 @@ export function ConfigForm(props: ConfigFormProps) {
 
   /** Focuses a field's control, or the first invalid item of a list. */
   const focusField = (key: string) => {
+    progressive.mountAll();
     const control = form.querySelector<HTMLElement>(`#${CSS.escape(fieldIds(formId, key).control)}`);
     const item = control?.querySelector<HTMLElement>('[data-part="input"][aria-invalid="true"]');
     (item ?? control)?.focus();
@@ -334,7 +341,15 @@ export function ConfigForm(props: ConfigFormProps) {
       onValue={(value) => setValue(field.key, value)}
       onDraft={(draft) => setDraft(field.key, draft)}
       onInputError={(message) => inputErrors.set(field.key, message)}
-      onLeave={() => afterPointerRelease(() => touched.set(field.key, true))}
+      onLeave={() =>
+        afterPointerRelease(() =>
+          batch(() => {
+            // Its first check, if no edit has checked it yet (nothing is checked at mount).
+            if (!(field.key in clientErrors.byField)) untrack(() => revalidateAfter(field.key));
+            touched.set(field.key, true);
+          }),
+        )
+      }
     />
   );
 
@@ -354,7 +369,13 @@ export function ConfigForm(props: ConfigFormProps) {
       <Show when={summary().length > 0}>
         <ErrorSummary id={`${formId}-summary`} problems={summary()} onPick={focusProblem} />
       </Show>
-      <For each={sections()}>{(section) => <Section section={section}>{section.fields.map(row)}</Section>}</For>
+      <For each={sections()}>
+        {(section, index) => (
+          <Section section={section} pending={index() >= progressive.mounted()}>
+            {section.fields.map(row)}
+          </Section>
+        )}
+      </For>
       {/* The secrets an edit asks for appear away from the field being typed in: say so. */}
       <div class="pf-sr-only" aria-live="polite">
         <For each={[...reentries().values()]}>{(message) => <p>{message}</p>}</For>
@@ -408,14 +429,26 @@ function ErrorSummary(props: { id: string; problems: readonly SummaryProblem[]; 
   );
 }
 
-/** A named group is a fieldset with its name as legend; ungrouped fields need no heading. */
-function Section(props: { section: FieldSection; children: JSX.Element }) {
+/**
+ * A named group is a fieldset with its name as legend; ungrouped fields need no heading.
+ * A section still `pending` (progressive.ts) has its legend and an estimate of its height
+ * (busy, for assistive technology), and its fields a few frames later.
+ */
+function Section(props: { section: FieldSection; pending: boolean; children: JSX.Element }) {
+  const body = () => (
+    <Show
+      when={!props.pending}
+      fallback={<div class="pf-section__pending" style={{ height: `${Math.ceil(props.section.fields.length / 2) * 6}rem` }} />}
+    >
+      {props.children}
+    </Show>
+  );
   return (
-    <Show when={props.section.name} fallback={<div class="pf-section pf-section--plain">{props.children}</div>}>
+    <Show when={props.section.name} fallback={<div class="pf-section pf-section--plain" aria-busy={props.pending || undefined}>{body()}</div>}>
       {(name) => (
-        <fieldset class="pf-section">
+        <fieldset class="pf-section" aria-busy={props.pending || undefined}>
           <legend class="pf-section__title">{name()}</legend>
-          <div class="pf-section__body">{props.children}</div>
+          <div class="pf-section__body">{body()}</div>
         </fieldset>
       )}
     </Show>
