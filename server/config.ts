@@ -16,8 +16,19 @@ export interface ServerConfig {
   extraPluginPaths: string[];
   /** How long one plugin's import may take before it is recorded as a load error. */
   pluginLoadTimeoutMs: number;
-  /** `development` serves GraphiQL and the console's dev helpers. */
+  /**
+   * Unset means `production`: a server nobody configured gets the safe defaults. `npm run dev`
+   * sets `development` (GraphiQL, token-less introspection); tests set `test`.
+   */
   environment: 'development' | 'production' | 'test';
+  /** Serve GraphiQL at `GET /graphql` (default: only in development). */
+  graphiql: boolean;
+  /** Answer introspection queries sent without a token (default: only in development). */
+  anonymousIntrospection: boolean;
+  /** What one request, one token and one subscription may use (README, "Limits"). */
+  limits: RequestLimits;
+  /** How often the tokens of open subscriptions are checked for a revocation on another replica. */
+  sessionCheckIntervalMs: number;
   adminToken: string | undefined;
   healthIntervalMs: number;
   healthHistoryLimit: number;
@@ -25,6 +36,35 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser origins besides the server's own that may call the API (CSRF protection). */
   allowedOrigins: string[];
+}
+
+/**
+ * Every request-level limit, each documented with the variable that sets it, so an error can
+ * say which setting refused the request (README, "Limits").
+ */
+export interface RequestLimits {
+  /** PLUGFORM_MAX_BODY_BYTES: a request body larger than this is refused (413) before parsing. */
+  maxBodyBytes: number;
+  /** PLUGFORM_MAX_QUERY_DEPTH: nested field selections. */
+  maxQueryDepth: number;
+  /** PLUGFORM_MAX_ALIASES: aliased fields in one operation. */
+  maxAliases: number;
+  /** PLUGFORM_MAX_QUERY_TOKENS: lexical tokens of one document (checked while parsing). */
+  maxQueryTokens: number;
+  /** PLUGFORM_MAX_QUERY_COST: graphql-armor's cost estimate (fields weighted by depth and page size). */
+  maxQueryCost: number;
+  /** PLUGFORM_MAX_DIRECTIVES: directives in one operation. */
+  maxDirectives: number;
+  /** PLUGFORM_MAX_INPUT_DEPTH: nesting of a literal argument value or of a variable's JSON. */
+  maxInputDepth: number;
+  /** PLUGFORM_MAX_CHECKS_PER_REQUEST: connection tests and health checks one request may run. */
+  maxChecksPerRequest: number;
+  /** PLUGFORM_MAX_CHECKS_PER_MINUTE: connection tests and health checks one token may run per minute. */
+  maxChecksPerMinute: number;
+  /** PLUGFORM_MAX_RESPONSE_BYTES: a result larger than this is replaced by an error. */
+  maxResponseBytes: number;
+  /** PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN: subscriptions one token may hold open at once. */
+  maxSubscriptionsPerToken: number;
 }
 
 export class ConfigError extends Error {
@@ -39,7 +79,8 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function loadConfig(env: Env = process.env): ServerConfig {
-  const environment = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const environment = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'production');
+  const development = environment === 'development';
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || '0.0.0.0',
@@ -50,6 +91,22 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     extraPluginPaths: parsePluginPaths(env.PLUGIN_PATHS),
     pluginLoadTimeoutMs: integer(env, 'PLUGIN_LOAD_TIMEOUT_MS', DEFAULT_IMPORT_TIMEOUT_MS, 100, 600_000),
     environment,
+    graphiql: boolean(env, 'PLUGFORM_GRAPHIQL', development),
+    anonymousIntrospection: boolean(env, 'PLUGFORM_ANONYMOUS_INTROSPECTION', development),
+    limits: {
+      maxBodyBytes: integer(env, 'PLUGFORM_MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+      maxQueryDepth: integer(env, 'PLUGFORM_MAX_QUERY_DEPTH', 10, 1, 100),
+      maxAliases: integer(env, 'PLUGFORM_MAX_ALIASES', 15, 0, 1000),
+      maxQueryTokens: integer(env, 'PLUGFORM_MAX_QUERY_TOKENS', 2000, 100, 50_000),
+      maxQueryCost: integer(env, 'PLUGFORM_MAX_QUERY_COST', 50_000, 10, 10_000_000),
+      maxDirectives: integer(env, 'PLUGFORM_MAX_DIRECTIVES', 50, 0, 1000),
+      maxInputDepth: integer(env, 'PLUGFORM_MAX_INPUT_DEPTH', 32, 2, 256),
+      maxChecksPerRequest: integer(env, 'PLUGFORM_MAX_CHECKS_PER_REQUEST', 3, 1, 100),
+      maxChecksPerMinute: integer(env, 'PLUGFORM_MAX_CHECKS_PER_MINUTE', 30, 1, 10_000),
+      maxResponseBytes: integer(env, 'PLUGFORM_MAX_RESPONSE_BYTES', 5_000_000, 1000, 1_000_000_000),
+      maxSubscriptionsPerToken: integer(env, 'PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN', 10, 1, 1000),
+    },
+    sessionCheckIntervalMs: integer(env, 'PLUGFORM_SESSION_CHECK_INTERVAL', 10, 1, 3600) * 1000,
     adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
     healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
     healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
@@ -70,6 +127,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
 function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {

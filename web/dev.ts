@@ -34,6 +34,8 @@ function start(label: string, command: string, args: string[], env: NodeJS.Proce
 
 const children = [
   start('server', bin('tsx'), ['watch', '--clear-screen=false', 'server/main.ts'], {
+    // Without NODE_ENV the server is production; development brings GraphiQL and introspection.
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
     PORT: apiPort,
     PLUGFORM_ALLOWED_ORIGINS: allowedOrigins,
   }),

@@ -3,6 +3,7 @@
  * only its SHA-256 hash is stored, with a short prefix so people can tell tokens apart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
 import type { Logger } from '../logger.ts';
@@ -29,6 +30,8 @@ export class TokenService {
   readonly #prisma: PrismaClient;
   readonly #logger: Logger;
   readonly #lastUsedWrites = new Map<string, number>();
+  /** `revoked` fires with the token's id once it is revoked, so open sessions can end. */
+  readonly revocations = new EventEmitter<{ revoked: [tokenId: string] }>();
 
   constructor(prisma: PrismaClient, logger: Logger) {
     this.#prisma = prisma;
@@ -58,6 +61,13 @@ export class TokenService {
     return { tokenId: row.id, tokenName: row.name, role: row.role };
   }
 
+  /** Which of these tokens are revoked now (another replica may have revoked them). */
+  async revokedAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#prisma.apiToken.findMany({ where: { id: { in: [...ids] }, revokedAt: { not: null } }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
   list() {
     return this.#prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' } });
   }
@@ -66,7 +76,9 @@ export class TokenService {
     const row = await this.#prisma.apiToken.findUnique({ where: { id } });
     if (!row) throw new NotFoundError('API token', id);
     if (row.revokedAt) return row;
-    return this.#prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    const revoked = await this.#prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    this.revocations.emit('revoked', id);
+    return revoked;
   }
 
   /**

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { CheckBudget } from '../access/check-budget.ts';
 import { TokenService } from '../access/token-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
@@ -21,6 +22,7 @@ import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
 import { createSecretStore, type SecretStore } from '../secrets/index.ts';
 import { withRequestId } from './request-id.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
 
@@ -90,13 +92,24 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     scheduler.start();
     closers.push(async () => scheduler.stop());
 
-    const services = { prisma, registry, instances, health, testing, tokens, logger, secrets, database, scheduler };
-    const yoga = createGraphQLServer({ services, graphiql: config.environment === 'development', allowedOrigins: config.allowedOrigins });
+    const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
+    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, logger, secrets, database, scheduler };
+    const yoga = createGraphQLServer({
+      services,
+      graphiql: config.graphiql,
+      anonymousIntrospection: config.anonymousIntrospection,
+      production: config.environment === 'production',
+      limits: config.limits,
+      sessionCheckIntervalMs: config.sessionCheckIntervalMs,
+      allowedOrigins: config.allowedOrigins,
+    });
     const serveConsole = createStaticHandler();
     const server: Server = createServer((req, res) =>
       withRequestId(req, res, () => {
         const path = (req.url ?? '/').split('?')[0];
-        if (path === '/graphql' || path?.startsWith('/graphql/')) return yoga(req, res);
+        const api = path === '/graphql' || path?.startsWith('/graphql/') === true;
+        setSecurityHeaders(req, res, { api, graphiql: config.graphiql });
+        if (api) return yoga(req, res);
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;

@@ -1,41 +1,37 @@
 /**
- * The GraphQL server as a composition of small pieces: CSRF protection (a yoga plugin),
- * bearer-token authentication (the context factory) and masking of unexpected errors.
+ * The GraphQL server as a composition of small pieces, each a yoga plugin: CSRF protection,
+ * bearer-token authentication, the request limits (graphql-armor and the rest of
+ * limits.ts), subscriptions bound to their token; the context factory hands resolvers the
+ * caller and its allowance of checks; unexpected errors are masked.
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
-import type { Principal } from '../access/roles.ts';
+import type { RequestLimits } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { schema } from '../graphql/schema.ts';
+import { principalOf, useBearerAuthentication } from './authentication.ts';
 import { CSRF_HEADER, useCsrfProtection } from './csrf.ts';
+import { limitExceeded, useArmor, useInputNestingLimit, useResponseSizeLimit } from './limits.ts';
 import { currentRequestId } from './request-id.ts';
+import { useSessionBoundSubscriptions } from './subscriptions.ts';
 
 export interface YogaOptions {
   services: Services;
   graphiql: boolean;
+  /** Introspection without a token (development's default, for GraphiQL). */
+  anonymousIntrospection: boolean;
+  /** Production hides "Did you mean …" suggestions in validation errors (they describe the schema). */
+  production: boolean;
+  limits: RequestLimits;
+  /** How often open subscriptions' tokens are checked for revocations on other replicas. */
+  sessionCheckIntervalMs: number;
   allowedOrigins?: readonly string[];
 }
 
-async function authenticate(request: Request, services: Services): Promise<Principal | null> {
-  const header = request.headers.get('authorization');
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match) {
-    throw createGraphQLError('The Authorization header must be "Bearer <token>"', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
-  }
-  const principal = await services.tokens.authenticate(match[1]!);
-  if (!principal) {
-    throw createGraphQLError('This API token is unknown or revoked', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-  }
-  return principal;
-}
-
 export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
-  const { services } = options;
+  const { services, limits } = options;
   const allowedOrigins = options.allowedOrigins ?? [];
   const logger = services.logger.child('graphql');
   return createYoga<Record<string, unknown>, GraphQLContext>({
@@ -44,6 +40,10 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
     graphiql: options.graphiql ? { title: 'Plugform GraphQL', defaultQuery: '{ plugins { name displayName type version } }' } : false,
     landingPage: false,
     logging: false,
+    // Yoga refuses a larger body (Content-Length, or counted while it streams in) before parsing.
+    maxRequestBodySize: limits.maxBodyBytes,
+    // No field takes a file upload: the multipart parser is only surface.
+    multipart: false,
     // Yoga's default CORS answers any origin, with credentials. Only the allowed origins get
     // CORS headers (no credentials: the token travels in a header); the server's own pages
     // need none, and for any other origin the browser stops at the preflight.
@@ -59,14 +59,33 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
           }
         : false;
     },
-    plugins: [useCsrfProtection(allowedOrigins)],
-    context: async ({ request }) => ({
-      ...services,
-      principal: await authenticate(request, services),
-      requestId: currentRequestId() ?? randomUUID(),
-    }),
+    plugins: [
+      useCsrfProtection(allowedOrigins),
+      useBearerAuthentication({ tokens: services.tokens, anonymousIntrospection: options.anonymousIntrospection }),
+      useInputNestingLimit(limits),
+      useArmor(limits, { blockFieldSuggestions: options.production }),
+      useResponseSizeLimit(limits),
+      useSessionBoundSubscriptions({
+        tokens: services.tokens,
+        maxPerToken: limits.maxSubscriptionsPerToken,
+        checkIntervalMs: options.sessionCheckIntervalMs,
+      }),
+    ],
+    context: ({ request }) => {
+      const principal = principalOf(request);
+      return { ...services, principal, requestId: currentRequestId() ?? randomUUID(), checks: services.checkBudget.forRequest(principal) };
+    },
     maskedErrors: {
       maskError(error, message, isDev) {
+        // Yoga's own body limit, reworded to name the setting like every other limit.
+        if ((error as GraphQLError).extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') {
+          return limitExceeded(
+            'PLUGFORM_MAX_BODY_BYTES',
+            limits.maxBodyBytes,
+            `The request body is larger than ${limits.maxBodyBytes} bytes (PLUGFORM_MAX_BODY_BYTES)`,
+            413,
+          );
+        }
         // Yoga knows which errors are meant for the client (parse, validation, bad variables,
         // refused access: GraphQL errors all the way down) and returns those unchanged. It
         // decides with its own copy of graphql-js, so no `instanceof` here can disagree.

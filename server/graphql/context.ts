@@ -1,5 +1,6 @@
 /** What every resolver receives: the caller and the services, created per request. */
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { CheckBudget, RequestCheckBudget } from '../access/check-budget.ts';
 import type { Principal } from '../access/roles.ts';
 import type { TokenService } from '../access/token-service.ts';
 import type { HealthService } from '../health/health-service.ts';
@@ -15,10 +16,15 @@ export interface Services {
   testing: TestingService;
   health: HealthService;
   tokens: TokenService;
+  checkBudget: CheckBudget;
   logger: Logger;
 }
 
 export interface GraphQLContext extends Services {
   principal: Principal | null;
   requestId: string;
+  /** This request's allowance of connection tests and health checks. */
+  checks: RequestCheckBudget;
+  /** Aborted when the caller's token is revoked (subscriptions end with it). */
+  sessionSignal?: AbortSignal;
 }

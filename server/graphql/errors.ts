@@ -4,6 +4,7 @@
  * masked by yoga (logged with the request id).
  */
 import type { FieldError } from '../../plugins/sdk/index.ts';
+import { LimitExceededError } from '../access/check-budget.ts';
 import { ConflictError, ConfigureError, NotFoundError, PluginUnavailableError, ValidationError } from '../instances/errors.ts';
 import { builder } from './builder.ts';
 
@@ -56,5 +57,19 @@ builder.objectType(ConfigureError, {
   fields: (t) => ({ pluginName: t.exposeString('pluginName') }),
 });
 
+builder.objectType(LimitExceededError, {
+  name: 'LimitExceededError',
+  description: 'A limit refused the call (contract 9); nothing ran. `limit` names the setting that decides it.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    limit: t.exposeString('limit', { description: 'The setting, e.g. PLUGFORM_MAX_CHECKS_PER_MINUTE.' }),
+    max: t.exposeInt('max'),
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', { nullable: true, description: 'When the call would be allowed again.' }),
+  }),
+});
+
 /** The errors every instance mutation can return. */
 export const INSTANCE_ERRORS = [ValidationError, NotFoundError, ConflictError, PluginUnavailableError, ConfigureError];
+
+/** Connection tests and on-demand checks: outbound calls, bounded per request and per token. */
+export const CHECK_ERRORS = [...INSTANCE_ERRORS, LimitExceededError];

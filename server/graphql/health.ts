@@ -3,7 +3,7 @@ import { on, type EventEmitter } from 'node:events';
 import type { PluginHealthCheck, PluginTestResult } from '../../plugins/sdk/index.ts';
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
-import { INSTANCE_ERRORS } from './errors.ts';
+import { CHECK_ERRORS } from './errors.ts';
 import { HealthStatusEnum, SecretInput, configurationWithSecrets, fieldsFor } from './instances.ts';
 
 const TestResultRef = builder.objectRef<PluginTestResult>('PluginTestResult').implement({
@@ -52,33 +52,40 @@ builder.mutationFields((t) => ({
     type: TestResultRef,
     description: 'Tests an unsaved configuration: test before you save.',
     authScopes: { operator: true },
-    errors: { types: INSTANCE_ERRORS },
+    errors: { types: CHECK_ERRORS },
     args: { input: t.arg({ type: TestPluginConnectionInput, required: true }) },
-    resolve: async (_root, { input }, context) =>
-      context.testing.testUnsaved(
+    resolve: async (_root, { input }, context) => {
+      context.checks.spend();
+      return context.testing.testUnsaved(
         input.pluginName,
         configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { pluginName: input.pluginName }, input.secrets)),
-      ),
+      );
+    },
   }),
   testPluginInstanceConnection: t.field({
     type: TestResultRef,
     description: 'Tests a saved instance, optionally with a partial override. Never saves, never touches the live provider.',
     authScopes: { operator: true },
-    errors: { types: INSTANCE_ERRORS },
+    errors: { types: CHECK_ERRORS },
     args: { input: t.arg({ type: TestPluginInstanceConnectionInput, required: true }) },
-    resolve: async (_root, { input }, context) =>
-      context.testing.testSaved(
+    resolve: async (_root, { input }, context) => {
+      context.checks.spend();
+      return context.testing.testSaved(
         String(input.id),
         configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: String(input.id) }, input.secrets)),
-      ),
+      );
+    },
   }),
   checkPluginInstanceHealth: t.field({
     type: HealthResultRef,
     description: "Runs the instance's health check now and records it.",
     authScopes: { operator: true },
-    errors: { types: INSTANCE_ERRORS },
+    errors: { types: CHECK_ERRORS },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, context) => context.health.check(String(args.id)),
+    resolve: (_root, args, context) => {
+      context.checks.spend();
+      return context.health.check(String(args.id));
+    },
   }),
 }));
 
@@ -98,18 +105,28 @@ builder.subscriptionFields((t) => ({
     description: 'Emits whenever the health status of an instance (or of the one given) changes. Served over SSE.',
     authScopes: { viewer: true },
     args: { id: t.arg.id({ description: 'Only this instance.' }) },
-    subscribe: (_root, args, context) => healthChanges(context.health.events, args.id ? String(args.id) : undefined),
+    subscribe: (_root, args, context) => healthChanges(context.health.events, args.id ? String(args.id) : undefined, context.sessionSignal),
     resolve: (change) => change,
   }),
 }));
 
-/** The health service's change events as an async iterable; ends when the client goes away. */
-async function* healthChanges(events: EventEmitter<{ change: [HealthChange] }>, instanceId?: string): AsyncGenerator<HealthChange> {
+/**
+ * The health service's change events as an async iterable; ends when the client goes away or
+ * when `session` aborts (the token was revoked), without waiting for another event.
+ */
+async function* healthChanges(
+  events: EventEmitter<{ change: [HealthChange] }>,
+  instanceId?: string,
+  session?: AbortSignal,
+): AsyncGenerator<HealthChange> {
   const controller = new AbortController();
+  const signal = session ? AbortSignal.any([controller.signal, session]) : controller.signal;
   try {
-    for await (const [change] of on(events as EventEmitter, 'change', { signal: controller.signal }) as AsyncIterable<[HealthChange]>) {
+    for await (const [change] of on(events as EventEmitter, 'change', { signal }) as AsyncIterable<[HealthChange]>) {
       if (!instanceId || change.instanceId === instanceId) yield change;
     }
+  } catch (error) {
+    if (!signal.aborted) throw error;
   } finally {
     controller.abort();
   }

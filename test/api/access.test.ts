@@ -1,6 +1,6 @@
 /**
- * Who may do what, over HTTP: the role matrix (every root field × anonymous, viewer,
- * operator, admin), API tokens (shown once, listed by prefix, stored hashed, revoked → 401),
+ * Who may do what, over HTTP: the role matrix (every root field × anonymous (always a 401),
+ * viewer, operator, admin), API tokens (shown once, listed by prefix, stored hashed, revoked → 401),
  * and CSRF protection for browser requests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -222,6 +222,15 @@ describe('role matrix', () => {
     const variables = (await row.variables?.()) ?? {};
     const before = !row.allowed && row.kind === 'mutation' ? await fingerprint() : undefined;
     const response = await call(row, row.caller, variables);
+    if (row.caller === 'anonymous') {
+      // No token is a 401 like a bad token, for every field (test/security/sessions.test.ts).
+      expect(response.status).toBe(401);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ message: 'Sign in: send an API token as "Authorization: Bearer <token>"', extensions: { code: 'UNAUTHENTICATED' } }),
+      ]);
+      if (before) expect(await fingerprint()).toEqual(before);
+      return;
+    }
     expect(response.status).toBe(200);
     const value = (response.body.data as Record<string, unknown> | null | undefined)?.[row.field];
     if (row.allowed) {
@@ -233,10 +242,7 @@ describe('role matrix', () => {
     expect(value ?? null).toBeNull();
     expect(response.body.errors).toEqual([
       expect.objectContaining({
-        message:
-          row.caller === 'anonymous'
-            ? 'Sign in: send an API token as "Authorization: Bearer <token>"'
-            : `Your token's role (${row.caller}) does not allow this`,
+        message: `Your token's role (${row.caller}) does not allow this`,
         path: [row.field],
         extensions: { code: 'FORBIDDEN' },
       }),

@@ -42,6 +42,9 @@ let context: BrowserContext;
 let page: Page;
 let instanceId: string;
 const consoleErrors: string[] = [];
+/** Content Security Policy violations the page reported, and the policies its documents came with. */
+const cspViolations: string[] = [];
+const documentPolicies: string[] = [];
 const leaks: string[] = [];
 const bodyChecks: Promise<void>[] = [];
 /** GraphQL responses whose bodies were read and checked (proof the check is not vacuous). */
@@ -107,6 +110,7 @@ function watchHealthEvents(): void {
 }
 
 function checkResponse(response: Response): void {
+  if (response.request().resourceType() === 'document') documentPolicies.push(response.headers()['content-security-policy'] ?? '');
   const type = response.headers()['content-type'] ?? '';
   if (type.includes('text/event-stream')) return; // streamed: read by watchHealthEvents instead
   bodyChecks.push(
@@ -167,6 +171,16 @@ beforeAll(async () => {
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(10_000);
+  // The console runs under the server's strict CSP: any violation (an inline style, a script
+  // from elsewhere) is reported here and fails the run.
+  await context.exposeBinding('reportCspViolation', (_source, text: string) => void cspViolations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+      );
+    });
+  });
   page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() !== 'error' && message.type() !== 'warning') return;
@@ -470,5 +484,14 @@ describe('console (Chromium, real server)', () => {
     expect(stream.text).toContain('pluginInstanceHealthChanged'); // the stream was read …
     expect(stream.text).not.toContain(SECRET); // … and holds no secret
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('ran under a strict Content Security Policy without a single violation', () => {
+    expect(documentPolicies.length).toBeGreaterThan(0);
+    for (const policy of documentPolicies) {
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("frame-ancestors 'none'");
+    }
+    expect(cspViolations).toEqual([]);
   });
 });

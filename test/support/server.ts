@@ -121,6 +121,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // Scheduled checks are stopped once started (below); a day's interval until then.
     PLUGFORM_HEALTH_INTERVAL: '86400',
     PLUGFORM_LOG_LEVEL: 'debug',
+    // Suites run many tests and checks with one token within a minute; test/security sets its own.
+    PLUGFORM_MAX_CHECKS_PER_MINUTE: '10000',
     ...options.env,
   };
   const config = loadConfig(env);

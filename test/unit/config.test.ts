@@ -3,14 +3,31 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 
 describe('loadConfig', () => {
-  it('has working defaults: port 4000, ./data, embedded database, development', () => {
+  it('has working defaults: port 4000, ./data, embedded database, production', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 4000,
       host: '0.0.0.0',
       databaseUrl: undefined,
       dataDir: resolve('data'),
-      environment: 'development',
+      // Unset NODE_ENV is production: no GraphiQL, no token-less introspection.
+      environment: 'production',
+      graphiql: false,
+      anonymousIntrospection: false,
+      limits: {
+        maxBodyBytes: 1_048_576,
+        maxQueryDepth: 10,
+        maxAliases: 15,
+        maxQueryTokens: 2000,
+        maxQueryCost: 50_000,
+        maxDirectives: 50,
+        maxInputDepth: 32,
+        maxChecksPerRequest: 3,
+        maxChecksPerMinute: 30,
+        maxResponseBytes: 5_000_000,
+        maxSubscriptionsPerToken: 10,
+      },
+      sessionCheckIntervalMs: 10_000,
       healthIntervalMs: 60_000,
       healthConcurrency: 16,
       healthHistoryLimit: 50,
@@ -41,7 +58,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('development (npm run dev) turns the developer helpers on; each can be set on its own', () => {
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ graphiql: true, anonymousIntrospection: true });
+    expect(loadConfig({ NODE_ENV: 'development', PLUGFORM_GRAPHIQL: 'false' })).toMatchObject({ graphiql: false, anonymousIntrospection: true });
+    expect(loadConfig({ PLUGFORM_GRAPHIQL: 'true', PLUGFORM_ANONYMOUS_INTROSPECTION: '1' })).toMatchObject({
+      environment: 'production',
+      graphiql: true,
+      anonymousIntrospection: true,
+    });
+  });
+
+  it('reads the limits', () => {
+    const config = loadConfig({ PLUGFORM_MAX_ALIASES: '0', PLUGFORM_MAX_BODY_BYTES: '4096', PLUGFORM_MAX_CHECKS_PER_MINUTE: '5' });
+    expect(config.limits).toMatchObject({ maxAliases: 0, maxBodyBytes: 4096, maxChecksPerMinute: 5 });
+  });
+
   it.each([
+    ['PLUGFORM_GRAPHIQL', 'yes', /PLUGFORM_GRAPHIQL: expected true or false/],
+    ['PLUGFORM_MAX_BODY_BYTES', '10', /PLUGFORM_MAX_BODY_BYTES: expected a whole number from 1024/],
+    ['PLUGFORM_MAX_INPUT_DEPTH', '1000', /PLUGFORM_MAX_INPUT_DEPTH: expected a whole number from 2 to 256/],
     ['PORT', 'eighty', /PORT: expected a whole number from 0 to 65535, got "eighty"/],
     ['PORT', '70000', /PORT: expected a whole number from 0 to 65535/],
     ['PLUGFORM_HEALTH_INTERVAL', '0', /PLUGFORM_HEALTH_INTERVAL: expected a whole number from 1 to 86400/],

@@ -65,6 +65,7 @@ export type TestInstanceMutationVariables = Exact<{
 export type TestInstanceMutation = { testPluginInstanceConnection:
     | { __typename: 'ConfigureError', message: string }
     | { __typename: 'ConflictError', message: string }
+    | { __typename: 'LimitExceededError', message: string }
     | { __typename: 'MutationTestPluginInstanceConnectionSuccess', data: { success: boolean, message: string, responseTimeMs: number } }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'PluginUnavailableError', message: string }

@@ -133,6 +133,7 @@ export type CheckHealthMutationVariables = Exact<{
 export type CheckHealthMutation = { checkPluginInstanceHealth:
     | { __typename: 'ConfigureError', message: string }
     | { __typename: 'ConflictError', message: string }
+    | { __typename: 'LimitExceededError', message: string }
     | { __typename: 'MutationCheckPluginInstanceHealthSuccess', data: { status: HealthStatus, message: string, responseTimeMs: number, timestamp: string } }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'PluginUnavailableError', message: string }
@@ -159,6 +160,8 @@ type SaveError_ConfigureError_Fragment = { __typename: 'ConfigureError', message
 
 type SaveError_ConflictError_Fragment = { __typename: 'ConflictError', currentVersion: number | null, message: string };
 
+type SaveError_LimitExceededError_Fragment = { __typename: 'LimitExceededError', message: string };
+
 type SaveError_NotFoundError_Fragment = { __typename: 'NotFoundError', message: string };
 
 type SaveError_PluginUnavailableError_Fragment = { __typename: 'PluginUnavailableError', message: string };
@@ -168,6 +171,7 @@ type SaveError_ValidationError_Fragment = { __typename: 'ValidationError', messa
 export type SaveErrorFragment =
   | SaveError_ConfigureError_Fragment
   | SaveError_ConflictError_Fragment
+  | SaveError_LimitExceededError_Fragment
   | SaveError_NotFoundError_Fragment
   | SaveError_PluginUnavailableError_Fragment
   | SaveError_ValidationError_Fragment
@@ -211,6 +215,7 @@ export type TestUnsavedMutationVariables = Exact<{
 export type TestUnsavedMutation = { testPluginConnection:
     | { __typename: 'ConfigureError', message: string }
     | { __typename: 'ConflictError', currentVersion: number | null, message: string }
+    | { __typename: 'LimitExceededError', message: string }
     | { __typename: 'MutationTestPluginConnectionSuccess', data: { success: boolean, message: string, responseTimeMs: number, timestamp: string } }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'PluginUnavailableError', message: string }
@@ -225,6 +230,7 @@ export type TestSavedMutationVariables = Exact<{
 export type TestSavedMutation = { testPluginInstanceConnection:
     | { __typename: 'ConfigureError', message: string }
     | { __typename: 'ConflictError', currentVersion: number | null, message: string }
+    | { __typename: 'LimitExceededError', message: string }
     | { __typename: 'MutationTestPluginInstanceConnectionSuccess', data: { success: boolean, message: string, responseTimeMs: number, timestamp: string } }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'PluginUnavailableError', message: string }
