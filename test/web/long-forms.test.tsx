@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FieldType, isPluginDefinition, validateConfig, type FieldSpec } from '../../plugins/sdk/index.ts';
 import { placeErrors } from '../../web/src/form/errors.ts';
-import { FIRST_SCREEN_FIELDS } from '../../web/src/form/progressive.ts';
+import { FIRST_SCREEN_MIN_FIELDS, firstScreenFields } from '../../web/src/form/progressive.ts';
 import { fieldOf, leave, renderForm, screen, type } from './helpers.tsx';
 
 const shownErrors = (container: HTMLElement, key: string) =>
@@ -126,7 +126,7 @@ describe('a long form mounts its first screen first, then the rest in order', ()
     expect(legends).toEqual(form.groups);
     const mountedNow = container.querySelectorAll('[data-field]').length;
     expect(mountedNow).toBeGreaterThan(0);
-    expect(mountedNow).toBeLessThanOrEqual(FIRST_SCREEN_FIELDS);
+    expect(mountedNow).toBeLessThanOrEqual(firstScreenFields());
     expect(container.querySelectorAll('fieldset[aria-busy="true"]').length).toBeGreaterThan(0);
 
     vi.runAllTimers();
@@ -151,9 +151,9 @@ describe('a long form mounts its first screen first, then the rest in order', ()
   });
 
   it('a small form is complete in the first frame', () => {
-    const form = longForm(3);
+    const form = longForm(FIRST_SCREEN_MIN_FIELDS / 10);
     const { container } = renderForm(form);
-    expect(container.querySelectorAll('[data-field]').length).toBe(30);
+    expect(container.querySelectorAll('[data-field]').length).toBe(FIRST_SCREEN_MIN_FIELDS);
     expect(container.querySelector('[aria-busy="true"]')).toBeNull();
   });
 });

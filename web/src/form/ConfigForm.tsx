@@ -291,13 +291,18 @@ export function ConfigForm(props: ConfigFormProps) {
   };
 
   // New server errors replace the old ones and take the user to the first of them.
+  let withServerErrors = new Set<string>();
   createEffect(
     on(
       () => props.serverErrors,
       (list) => {
         const placed = placeErrors(list ?? [], props.fields);
         batch(() => {
-          for (const key of allKeys()) {
+          // Only the fields that had or get server errors: a long form's mount (no server
+          // errors yet) touches none of them.
+          const keys = new Set([...withServerErrors, ...Object.keys(placed.byField), ...Object.keys(placed.byItem)]);
+          withServerErrors = new Set([...Object.keys(placed.byField), ...Object.keys(placed.byItem)]);
+          for (const key of keys) {
             serverErrors.set(key, placed.byField[key]);
             serverItemErrors.set(key, placed.byItem[key]);
           }

@@ -1,10 +1,19 @@
 import { createSignal, onCleanup } from 'solid-js';
 
+/** A form of this many fields or fewer is always complete in its first frame. */
+export const FIRST_SCREEN_MIN_FIELDS = 20;
+/** The height of one row of fields (label, input, hint, error slot, gap), about. */
+const FIELD_ROW_PX = 96;
+
 /**
- * How many fields the form mounts at once: enough to fill a tall window (two columns of
- * fields on a wide screen), so a small form is always complete in the first frame.
+ * How many fields the form mounts at once: enough to fill the window (fields sit two by two
+ * from 900 px wide, form.css), and never fewer than FIRST_SCREEN_MIN_FIELDS.
  */
-export const FIRST_SCREEN_FIELDS = 30;
+export function firstScreenFields(): number {
+  if (typeof window === 'undefined') return FIRST_SCREEN_MIN_FIELDS;
+  const columns = window.innerWidth >= 900 ? 2 : 1;
+  return Math.max(FIRST_SCREEN_MIN_FIELDS, Math.ceil(window.innerHeight / FIELD_ROW_PX) * columns);
+}
 /** Fields mounted per task after that: a short task each, so typing is never held up long. */
 export const CHUNK_FIELDS = 60;
 
@@ -30,7 +39,7 @@ export function createProgressiveMount(sizes: () => readonly number[]): Progress
     while (end < list.length && (end === start || fields + (list[end] ?? 0) <= budget)) fields += list[end++] ?? 0;
     return end;
   };
-  const [mounted, setMounted] = createSignal(countFor(0, FIRST_SCREEN_FIELDS));
+  const [mounted, setMounted] = createSignal(countFor(0, firstScreenFields()));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let frame: number | undefined;
   let disposed = false;
