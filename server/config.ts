@@ -36,6 +36,18 @@ export interface ServerConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser origins besides the server's own that may call the API (CSRF protection). */
   allowedOrigins: string[];
+  /** Upper bound of one operation call (sendNotification …), vendor round trips included. */
+  operationTimeoutMs: number;
+  /** How long an idempotency key's first result is kept and returned for repeats. */
+  idempotencyTtlMs: number;
+  /** How long a signed download link works. */
+  downloadUrlTtlMs: number;
+  /** HMAC key of download links; every replica needs the same one. Unset: random per process. */
+  signingKey: Buffer | undefined;
+  /** The URL callers reach Plugform at, for download links; unset: the request's own origin. */
+  publicUrl: string | undefined;
+  /** Bearer token Prometheus sends to scrape `/metrics`; unset: `/metrics` is off (404). */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -116,7 +128,35 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
+    operationTimeoutMs: integer(env, 'PLUGFORM_OPERATION_TIMEOUT_MS', 30_000, 100, 600_000),
+    idempotencyTtlMs: integer(env, 'PLUGFORM_IDEMPOTENCY_TTL_HOURS', 24, 1, 720) * 3_600_000,
+    downloadUrlTtlMs: integer(env, 'PLUGFORM_DOWNLOAD_URL_TTL', 300, 10, 86_400) * 1000,
+    signingKey: keyOf(env, 'PLUGFORM_SIGNING_KEY'),
+    publicUrl: urlOf(env, 'PLUGFORM_PUBLIC_URL'),
+    metricsToken: env.PLUGFORM_METRICS_TOKEN?.trim() || undefined,
   };
+}
+
+/** At least 32 bytes, as 64+ hex characters or base64. */
+function keyOf(env: Env, name: string): Buffer | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length < 32) throw new ConfigError(name, 'expected at least 32 bytes, as hex or base64');
+  return key;
+}
+
+function urlOf(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'expected an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'expected an absolute http(s) URL');
+  return url.toString().replace(/\/$/, '');
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -9,10 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { access, mkdir, open, readFile, realpath, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, realpath, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { definePlugin } from '../sdk/index.ts';
-import type { ConfigOf, FieldSpec, HealthReport, PluginContext, StorageProvider, StoredFile, TestReport } from '../sdk/index.ts';
+import type { ConfigOf, FieldSpec, HealthReport, PluginContext, StorageProvider, StoredFile, StoredFileInfo, TestReport } from '../sdk/index.ts';
 
 const fields = [
   {
@@ -122,6 +122,27 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
       await rm(target + SIDECAR_SUFFIX, { force: true });
       if (existed) context.logger.info('file deleted', { key });
       return existed;
+    },
+
+    /** Walks the base directory; metadata sidecars, temporary files and symbolic links are not files of the store. */
+    async listFiles(prefix, { limit }) {
+      const cfg = current();
+      const entries = await readdir(cfg.baseDirectory, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
+        if (codeOf(error) === 'ENOENT') return [];
+        throw storageError(error, prefix);
+      });
+      const keys = entries
+        .filter((entry) => entry.isFile() && !entry.name.endsWith(SIDECAR_SUFFIX) && !entry.name.startsWith(RESERVED_PREFIX))
+        .map((entry) => relative(cfg.baseDirectory, join(entry.parentPath, entry.name)).split(sep).join('/'))
+        .filter((key) => key.startsWith(prefix))
+        .sort()
+        .slice(0, limit);
+      const files: StoredFileInfo[] = [];
+      for (const key of keys) {
+        const info = await stat(join(cfg.baseDirectory, key)).catch(() => undefined);
+        if (info) files.push({ key, size: info.size, lastModified: info.mtime.toISOString() });
+      }
+      return files;
     },
 
     async testConnection() {
@@ -270,7 +291,8 @@ async function readMetadata(target: string): Promise<Record<string, unknown>> {
 function storageError(error: unknown, what: string): Error {
   switch (codeOf(error)) {
     case 'ENOENT':
-      return new Error(`File not found: ${what}`);
+      // The SDK's convention for a missing file (StorageProvider.retrieveFile).
+      return Object.assign(new Error(`File not found: ${what}`), { code: 'NOT_FOUND' });
     case 'ELOOP':
       return new Error(`Refused: ${what} is a symbolic link`);
     case 'EISDIR':

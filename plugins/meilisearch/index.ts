@@ -7,7 +7,7 @@
  * (a bad id, a primary key clash) is an error here rather than a silent failed task.
  * https://www.meilisearch.com/docs/reference/api/documents
  */
-import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit } from '../sdk/index.ts';
+import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit, type SearchOptions } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -148,7 +148,7 @@ export default definePlugin({
       },
 
       search(index, query, options) {
-        return api().guard(() => api().search(index, query, options?.limit));
+        return api().guard(() => api().search(index, query, options));
       },
 
       async healthCheck() {
@@ -245,9 +245,17 @@ function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: Plu
       logger.info('Meilisearch document indexed', { index, id, taskUid });
     },
 
-    async search(index: string, query: string, limit = config.searchLimit): Promise<SearchHit[]> {
+    /** `POST /indexes/{uid}/search` with `q`, `limit`, `offset` and `filter` (Meilisearch's filter syntax). */
+    async search(index: string, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
       checkIndexUid(index);
-      const answer = await call('POST', `indexes/${index}/search`, { q: query, limit, showRankingScore: true });
+      const body = {
+        q: query,
+        limit: options.limit ?? config.searchLimit,
+        ...(options.offset ? { offset: options.offset } : {}),
+        ...(options.filter ? { filter: options.filter } : {}),
+        showRankingScore: true,
+      };
+      const answer = await call('POST', `indexes/${index}/search`, body);
       const hits = Array.isArray(answer.hits) ? answer.hits.filter(isRecord) : [];
       return hits.map((hit) => toSearchHit(hit, config.primaryKey));
     },

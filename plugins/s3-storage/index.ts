@@ -19,7 +19,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { definePlugin } from '../sdk/index.ts';
-import type { ConfigOf, FieldSpec, HealthReport, PluginContext, StorageProvider, StoredFile, TestReport } from '../sdk/index.ts';
+import type { ConfigOf, FieldSpec, HealthReport, PluginContext, StorageProvider, StoredFile, StoredFileInfo, TestReport } from '../sdk/index.ts';
 
 const fields = [
   {
@@ -239,6 +239,21 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
       await call('DeleteObject', key, (client, config) => client.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: objectKey })));
       context.logger.info('file deleted', { bucket: current().config.bucket, key: objectKey });
       return true;
+    },
+
+    /** ListObjectsV2 under the instance's key prefix; keys are returned without it. */
+    async listFiles(prefix, { limit }) {
+      const keyPrefix = current().config.keyPrefix ?? '';
+      const answer = await call('ListObjectsV2', undefined, (client, config) =>
+        client.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: `${keyPrefix}${prefix}`, MaxKeys: Math.min(limit, 1000) })),
+      );
+      return (answer.Contents ?? [])
+        .filter((object) => typeof object.Key === 'string')
+        .map((object): StoredFileInfo => ({
+          key: object.Key!.slice(keyPrefix.length),
+          ...(object.Size === undefined ? {} : { size: object.Size }),
+          ...(object.LastModified ? { lastModified: object.LastModified.toISOString() } : {}),
+        }));
     },
 
     async testConnection() {

@@ -150,6 +150,8 @@ export interface PaymentResult {
 export interface PaymentProvider<C = Record<string, unknown>> extends PluginProvider<C> {
   processPayment(request: PaymentRequest): Promise<PaymentResult>;
   refund(paymentId: string, amount?: number): Promise<PaymentResult>;
+  /** Optional: captures an authorised payment, fully or by `amount` (major units). */
+  capturePayment?(paymentId: string, amount?: number): Promise<PaymentResult>;
 }
 
 export interface StoredFile {
@@ -159,8 +161,17 @@ export interface StoredFile {
 export interface StorageProvider<C = Record<string, unknown>> extends PluginProvider<C> {
   /** Stores the content under `key` and returns where it is (a URL or a path). */
   storeFile(key: string, content: Uint8Array, metadata?: Record<string, unknown>): Promise<string>;
+  /** Throws an error whose `code` is `NOT_FOUND` when there is no such file. */
   retrieveFile(key: string): Promise<StoredFile>;
   deleteFile(key: string): Promise<boolean>;
+  /** Optional: the stored files whose key starts with `prefix`, in key order, at most `limit`. */
+  listFiles?(prefix: string, options: { limit: number }): Promise<StoredFileInfo[]>;
+}
+export interface StoredFileInfo {
+  key: string;
+  size?: number;
+  /** ISO 8601 */
+  lastModified?: string;
 }
 
 export interface SearchHit {
@@ -168,9 +179,16 @@ export interface SearchHit {
   score?: number;
   document: Record<string, unknown>;
 }
+export interface SearchOptions {
+  limit?: number;
+  /** Hits to skip (paging). */
+  offset?: number;
+  /** A filter expression in the engine's own syntax (Meilisearch: `genre = "jazz" AND year > 2000`). */
+  filter?: string;
+}
 export interface SearchProvider<C = Record<string, unknown>> extends PluginProvider<C> {
   indexDocument(index: string, id: string, document: Record<string, unknown>): Promise<void>;
-  search(index: string, query: string, options?: { limit?: number }): Promise<SearchHit[]>;
+  search(index: string, query: string, options?: SearchOptions): Promise<SearchHit[]>;
 }
 
 export interface AuthenticationResult {
@@ -189,6 +207,13 @@ export interface IntegrationProvider<C = Record<string, unknown>> extends Plugin
 
 export interface AnalyticsProvider<C = Record<string, unknown>> extends PluginProvider<C> {
   trackEvent(event: string, properties?: Record<string, unknown>, distinctId?: string): Promise<void>;
+  /** Optional: sends several events in one request; without it the platform sends them one by one. */
+  trackEvents?(events: readonly AnalyticsEvent[]): Promise<void>;
+}
+export interface AnalyticsEvent {
+  event: string;
+  properties?: Record<string, unknown>;
+  distinctId?: string;
 }
 
 export interface WorkflowRun {

@@ -148,6 +148,10 @@ export default definePlugin({
         return api().guard(() => api().refund(paymentId, amount));
       },
 
+      capturePayment(paymentId, amount) {
+        return api().guard(() => api().capture(paymentId, amount));
+      },
+
       async healthCheck() {
         return healthReportOf(await runCheck(() => api().balance(), api().redact));
       },
@@ -264,6 +268,21 @@ function createStripeApi(config: StripeConfig, fetch: HttpFetch, logger: PluginL
         id: String(refund.id),
         status: String(refund.status),
         details: { amount: fromMinorUnits(Number(refund.amount), currency), amountMinor: refund.amount, currency, paymentIntent: refund.payment_intent, charge: refund.charge },
+      };
+    },
+
+    /** Captures an intent authorised with capture method "manual", fully or by `amount` (major units). */
+    async capture(paymentId: string, amount?: number) {
+      if (!paymentId.startsWith('pi_')) throw new Error(`Stripe: "${paymentId}" is not a payment intent id (pi_…)`);
+      const params: Params = [];
+      if (amount !== undefined) params.push(['amount_to_capture', String(toMinorUnits(amount, await currencyOf(paymentId)))]);
+      const intent = await call('POST', `v1/payment_intents/${encodeURIComponent(paymentId)}/capture`, params, randomUUID());
+      logger.info('Stripe payment intent captured', { id: intent.id, status: intent.status });
+      const currency = String(intent.currency);
+      return {
+        id: String(intent.id),
+        status: String(intent.status),
+        details: { amount: fromMinorUnits(Number(intent.amount_received), currency), amountMinor: intent.amount_received, currency, latestCharge: intent.latest_charge },
       };
     },
 

@@ -18,6 +18,11 @@ export interface Principal {
   tokenId: string;
   tokenName: string;
   role: Role;
+  /**
+   * A service token's scopes: the only operations it may call (server/operations/scopes.ts).
+   * A token with scopes can do nothing else in the API, whatever its role. Null or absent otherwise.
+   */
+  scopes?: readonly { instanceId: string; operations: readonly string[] }[] | null;
 }
 
 /** How a principal appears in the audit trail. */

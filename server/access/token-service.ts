@@ -3,8 +3,11 @@
  * only its SHA-256 hash is stored, with a short prefix so people can tell tokens apart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FieldError, PluginType } from '../../plugins/sdk/index.ts';
+import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import { OPERATION_NAMES, operationsOfType } from '../operations/catalog.ts';
+import type { OperationScope } from '../operations/scopes.ts';
 import { EventEmitter } from 'node:events';
-import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
 import type { Logger } from '../logger.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
@@ -33,18 +36,71 @@ export class TokenService {
   /** `revoked` fires with the token's id once it is revoked, so open sessions can end. */
   readonly revocations = new EventEmitter<{ revoked: [tokenId: string] }>();
 
-  constructor(prisma: PrismaClient, logger: Logger) {
+  readonly #pluginTypes: ((pluginName: string) => PluginType | undefined) | undefined;
+
+  /** `pluginTypes` tells a plugin's type, to check the operations a scope names. */
+  constructor(prisma: PrismaClient, logger: Logger, pluginTypes?: (pluginName: string) => PluginType | undefined) {
     this.#prisma = prisma;
     this.#logger = logger;
+    this.#pluginTypes = pluginTypes;
   }
 
-  async create(name: string, role: Role): Promise<{ token: string; id: string }> {
+  /**
+   * A token of `role`; with `scopes` it is a service token that may call only the listed
+   * operations of the listed instances and nothing else (its role must be operator).
+   * `creator` is the caller, recorded so the token list says who made it.
+   */
+  async create(
+    name: string,
+    role: Role,
+    scopes?: readonly OperationScope[] | null,
+    creator?: Principal,
+  ): Promise<{ token: string; id: string }> {
     const trimmed = name.trim();
     if (!trimmed) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Token name is required' }]);
     if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: `Unknown role "${String(role)}"` }]);
+    const checked = scopes ? await this.#checkScopes(role, scopes) : null;
     const token = generateToken();
-    const row = await this.#prisma.apiToken.create({ data: { name: trimmed, role, prefix: tokenPrefix(token), hash: hashToken(token) } });
+    const row = await this.#prisma.apiToken.create({
+      data: {
+        name: trimmed,
+        role,
+        prefix: tokenPrefix(token),
+        hash: hashToken(token),
+        ...(checked ? { operationScopes: checked as unknown as Prisma.InputJsonArray } : {}),
+        ...(creator ? { createdById: creator.tokenId, createdByName: creator.tokenName } : {}),
+      },
+    });
     return { token, id: row.id };
+  }
+
+  /** Scopes name existing instances and operations their plugin type offers. */
+  async #checkScopes(role: Role, scopes: readonly OperationScope[]): Promise<OperationScope[]> {
+    const errors: FieldError[] = [];
+    if (role !== 'operator') errors.push({ field: 'role', rule: 'serviceRole', message: 'A token with scopes is a service token: its role must be OPERATOR' });
+    if (scopes.length === 0) errors.push({ field: 'scopes', rule: 'required', message: 'scopes must name at least one instance (omit scopes for an unrestricted token)' });
+    const checked: OperationScope[] = [];
+    for (const [i, scope] of scopes.entries()) {
+      const instance = await this.#prisma.pluginInstance.findUnique({ where: { id: scope.instanceId }, select: { pluginName: true } });
+      if (!instance) {
+        errors.push({ field: `scopes[${i}].instanceId`, rule: 'exists', message: `scopes[${i}].instanceId names no plugin instance` });
+        continue;
+      }
+      const type = this.#pluginTypes?.(instance.pluginName);
+      const offered = type ? operationsOfType(type).map((o) => o.name) : OPERATION_NAMES;
+      const unknown = scope.operations.filter((op) => op !== '*' && !offered.includes(op));
+      if (scope.operations.length === 0) errors.push({ field: `scopes[${i}].operations`, rule: 'required', message: `scopes[${i}].operations must name at least one operation (or "*")` });
+      if (unknown.length > 0) {
+        errors.push({
+          field: `scopes[${i}].operations`,
+          rule: 'enum',
+          message: `scopes[${i}].operations: ${unknown.map((op) => JSON.stringify(op.slice(0, 60))).join(', ')} not offered by this instance (it offers ${offered.join(', ')})`,
+        });
+      }
+      checked.push({ instanceId: scope.instanceId, operations: [...new Set(scope.operations)] });
+    }
+    if (errors.length > 0) throw new ValidationError(errors, `Invalid token: ${errors.map((e) => e.message).join('; ')}`);
+    return checked;
   }
 
   /** The principal behind a bearer token, or null for an unknown or revoked token. */
@@ -58,7 +114,7 @@ export class TokenService {
       this.#lastUsedWrites.set(row.id, now);
       await this.#prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
     }
-    return { tokenId: row.id, tokenName: row.name, role: row.role };
+    return { tokenId: row.id, tokenName: row.name, role: row.role, scopes: scopesOf(row.operationScopes) };
   }
 
   /** Which of these tokens are revoked now (another replica may have revoked them). */
@@ -114,4 +170,13 @@ export class TokenService {
       ].join('\n'),
     );
   }
+}
+
+/** The stored scopes of a service token (null for the other tokens). */
+export function scopesOf(stored: unknown): OperationScope[] | null {
+  if (!Array.isArray(stored)) return null;
+  return stored.filter(
+    (s): s is OperationScope =>
+      typeof s === 'object' && s !== null && typeof s.instanceId === 'string' && Array.isArray(s.operations) && s.operations.every((o: unknown) => typeof o === 'string'),
+  );
 }

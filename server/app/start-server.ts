@@ -3,6 +3,7 @@
  * plugins, wires the services, brings saved instances back, and serves the API and the
  * console on one port. Tests start it in-process on a free port; `main.ts` runs it for real.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,9 @@ import { HealthService } from '../health/health-service.ts';
 import { HealthScheduler } from '../health/scheduler.ts';
 import { TestingService } from '../health/testing-service.ts';
 import { InstanceService } from '../instances/instance-service.ts';
+import { DownloadLinks } from '../operations/download-links.ts';
+import { OperationMetrics } from '../operations/metrics.ts';
+import { OperationService } from '../operations/operation-service.ts';
 import type { EgressCheck } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
@@ -25,6 +29,8 @@ import { withRequestId } from './request-id.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
+import { createApiRoutes } from './api-routes.ts';
+import { REST_BASE_PATH, createRestServer } from '../rest/rest-server.ts';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -41,7 +47,7 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler };
+  services: Services & { secrets: SecretStore; database: Database; scheduler: HealthScheduler; metrics: OperationMetrics };
   close(): Promise<void>;
 }
 
@@ -78,7 +84,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     closers.push(() => instances.stopAll());
     const health = new HealthService({ prisma, pool: instances.pool, logger: logger.child('health'), historyLimit: config.healthHistoryLimit });
     const testing = new TestingService({ plugins: registry, instances, logger: logger.child('testing'), ...egress });
-    const tokens = new TokenService(prisma, logger.child('tokens'));
+    const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
+    const metrics = new OperationMetrics({ processMetrics: true });
+    const operations = new OperationService({
+      prisma,
+      instances,
+      plugins: registry,
+      logger: logger.child('operations'),
+      metrics,
+      links: new DownloadLinks({ key: config.signingKey ?? randomBytes(32), ttlMs: config.downloadUrlTtlMs }),
+      timeoutMs: config.operationTimeoutMs,
+      idempotencyTtlMs: config.idempotencyTtlMs,
+    });
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.restoreAll();
     const scheduler = new HealthScheduler({
@@ -93,23 +110,31 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     closers.push(async () => scheduler.stop());
 
     const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
-    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, logger, secrets, database, scheduler };
-    const yoga = createGraphQLServer({
+    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler };
+    const stack = {
       services,
-      graphiql: config.graphiql,
       anonymousIntrospection: config.anonymousIntrospection,
       production: config.environment === 'production',
       limits: config.limits,
       sessionCheckIntervalMs: config.sessionCheckIntervalMs,
       allowedOrigins: config.allowedOrigins,
-    });
+    };
+    // storeFile takes its file as a GraphQL multipart upload.
+    const yoga = createGraphQLServer({ ...stack, graphiql: config.graphiql, multipart: true });
     const serveConsole = createStaticHandler();
+    // REST: the same stack (tokens, CSRF, limits) over its own schema.
+    const restApi = createRestServer(stack);
+    const serveApi = createApiRoutes({ operations, metrics, links: operations.links, metricsToken: config.metricsToken, logger: logger.child('api') });
     const server: Server = createServer((req, res) =>
       withRequestId(req, res, () => {
         const path = (req.url ?? '/').split('?')[0];
-        const api = path === '/graphql' || path?.startsWith('/graphql/') === true;
-        setSecurityHeaders(req, res, { api, graphiql: config.graphiql });
-        if (api) return yoga(req, res);
+        const graphql = path === '/graphql' || path?.startsWith('/graphql/') === true;
+        const rest = path === REST_BASE_PATH || path?.startsWith(`${REST_BASE_PATH}/`) === true;
+        const routes = serveApi.handles(path ?? '/');
+        setSecurityHeaders(req, res, { api: graphql || rest || routes, graphiql: graphql && config.graphiql });
+        if (graphql) return yoga(req, res);
+        if (routes) return serveApi.handle(req, res);
+        if (rest) return restApi(req, res);
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.writeHead(405, { allow: 'GET, HEAD' }).end();
           return;

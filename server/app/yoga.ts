@@ -5,8 +5,8 @@
  * caller and its allowance of checks; unexpected errors are masked.
  */
 import { randomUUID } from 'node:crypto';
-import type { GraphQLError } from 'graphql';
-import { createGraphQLError, createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { createGraphQLError, createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { RequestLimits } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -28,6 +28,15 @@ export interface YogaOptions {
   /** How often open subscriptions' tokens are checked for revocations on other replicas. */
   sessionCheckIntervalMs: number;
   allowedOrigins?: readonly string[];
+  /** Another schema and endpoint on the same stack (tokens, CSRF, limits, masking): the REST API. */
+  schema?: GraphQLSchema;
+  graphqlEndpoint?: string;
+  /** Plugins after the shared ones (sofa for REST). */
+  extraPlugins?: Plugin[];
+  /** Yoga answers any URL ending with this with an empty 200 (default `/health`). */
+  healthCheckEndpoint?: string;
+  /** GraphQL multipart requests (file uploads: storeFile); off unless a schema takes a File. */
+  multipart?: boolean;
 }
 
 export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Record<string, unknown>, GraphQLContext> {
@@ -35,15 +44,17 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
   const allowedOrigins = options.allowedOrigins ?? [];
   const logger = services.logger.child('graphql');
   return createYoga<Record<string, unknown>, GraphQLContext>({
-    schema,
-    graphqlEndpoint: '/graphql',
+    schema: options.schema ?? schema,
+    graphqlEndpoint: options.graphqlEndpoint ?? '/graphql',
+    ...(options.healthCheckEndpoint ? { healthCheckEndpoint: options.healthCheckEndpoint } : {}),
     graphiql: options.graphiql ? { title: 'Plugform GraphQL', defaultQuery: '{ plugins { name displayName type version } }' } : false,
     landingPage: false,
     logging: false,
     // Yoga refuses a larger body (Content-Length, or counted while it streams in) before parsing.
     maxRequestBodySize: limits.maxBodyBytes,
-    // No field takes a file upload: the multipart parser is only surface.
-    multipart: false,
+    // Only the GraphQL API takes uploads (storeFile); elsewhere the parser is only surface.
+    // Uploads count against the body limit like any request.
+    multipart: options.multipart ?? false,
     // Yoga's default CORS answers any origin, with credentials. Only the allowed origins get
     // CORS headers (no credentials: the token travels in a header); the server's own pages
     // need none, and for any other origin the browser stops at the preflight.
@@ -70,10 +81,17 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
         maxPerToken: limits.maxSubscriptionsPerToken,
         checkIntervalMs: options.sessionCheckIntervalMs,
       }),
+      ...(options.extraPlugins ?? []),
     ],
     context: ({ request }) => {
       const principal = principalOf(request);
-      return { ...services, principal, requestId: currentRequestId() ?? randomUUID(), checks: services.checkBudget.forRequest(principal) };
+      return {
+        ...services,
+        principal,
+        requestId: currentRequestId() ?? randomUUID(),
+        requestOrigin: new URL(request.url).origin,
+        checks: services.checkBudget.forRequest(principal),
+      };
     },
     maskedErrors: {
       maskError(error, message, isDev) {

@@ -19,24 +19,31 @@ import type { GraphQLContext } from './context.ts';
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean; invoke: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     SecretValue: { Input: string; Output: never };
     MaskedSecret: { Input: never; Output: unknown };
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    authScopes: (context) => ({
-      viewer: context.principal !== null,
-      operator: context.principal !== null && roleAtLeast(context.principal.role, 'operator'),
-      admin: context.principal !== null && roleAtLeast(context.principal.role, 'admin'),
-    }),
+    // A service token (one with scopes) holds none of the role scopes: it may only invoke
+    // the operations its scopes name (checked per call by the operation service).
+    authScopes: (context) => {
+      const person = context.principal !== null && !context.principal.scopes ? context.principal : null;
+      return {
+        viewer: person !== null,
+        operator: person !== null && roleAtLeast(person.role, 'operator'),
+        admin: person !== null && roleAtLeast(person.role, 'admin'),
+        invoke: context.principal !== null && (Boolean(context.principal.scopes) || roleAtLeast(context.principal.role, 'operator')),
+      };
+    },
     // A field with several scopes is open to any of them. (A field without `authScopes` is
     // open to everyone: every root field names its scope; test/api/access.test.ts checks.)
     defaultStrategy: 'any',
@@ -46,7 +53,9 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, context) =>
       notAuthorizedError(
         context.principal
-          ? `Your token's role (${context.principal.role}) does not allow this`
+          ? context.principal.scopes
+            ? `Token "${context.principal.tokenName}" is a service token: it may only call the operations its scopes name`
+            : `Your token's role (${context.principal.role}) does not allow this`
           : 'Sign in: send an API token as "Authorization: Bearer <token>"',
       ),
   },

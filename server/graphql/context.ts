@@ -7,6 +7,7 @@ import type { HealthService } from '../health/health-service.ts';
 import type { TestingService } from '../health/testing-service.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
 import type { Logger } from '../logger.ts';
+import type { OperationService } from '../operations/operation-service.ts';
 import type { PluginRegistry } from '../registry/index.ts';
 
 export interface Services {
@@ -16,13 +17,18 @@ export interface Services {
   testing: TestingService;
   health: HealthService;
   tokens: TokenService;
+  operations: OperationService;
   checkBudget: CheckBudget;
   logger: Logger;
+  /** Where callers reach this server (PLUGFORM_PUBLIC_URL), for links in results; unset: the request's origin. */
+  publicUrl?: string | undefined;
 }
 
 export interface GraphQLContext extends Services {
   principal: Principal | null;
   requestId: string;
+  /** The origin the request was addressed to (`http://localhost:4000`). */
+  requestOrigin: string;
   /** This request's allowance of connection tests and health checks. */
   checks: RequestCheckBudget;
   /** Aborted when the caller's token is revoked (subscriptions end with it). */

@@ -7,6 +7,7 @@ import './plugins.ts';
 import './instances.ts';
 import './health.ts';
 import './tokens.ts';
+import './operations.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

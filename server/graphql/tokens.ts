@@ -1,6 +1,8 @@
 /** API tokens (admin only) and the caller's own identity. */
 import { ROLES } from '../access/roles.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
+import { scopesOf } from '../access/token-service.ts';
+import type { OperationScope } from '../operations/scopes.ts';
 import { builder } from './builder.ts';
 import { selectingSomething } from './instances.ts';
 
@@ -13,6 +15,18 @@ export const RoleEnum = builder.enumType('Role', {
   },
 });
 
+const OperationScopeRef = builder.objectRef<OperationScope>('OperationScope').implement({
+  description: 'Operations a service token may call on one instance.',
+  fields: (t) => ({ instanceId: t.exposeID('instanceId'), operations: t.exposeStringList('operations') }),
+});
+
+const OperationScopeInput = builder.inputType('OperationScopeInput', {
+  fields: (t) => ({
+    instanceId: t.id({ required: true }),
+    operations: t.stringList({ required: true, description: 'Operation names (sendNotification, createPayment …), or "*" for all of the instance’s operations.' }),
+  }),
+});
+
 const ApiTokenRef = builder.prismaObject('ApiToken', {
   description: 'An API token. Its value is shown only once, when it is created.',
   fields: (t) => ({
@@ -21,8 +35,22 @@ const ApiTokenRef = builder.prismaObject('ApiToken', {
     prefix: t.exposeString('prefix', { description: 'The first characters of the token, to tell tokens apart.' }),
     role: t.field({ type: RoleEnum, resolve: (token) => token.role as 'viewer' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    lastUsedAt: t.expose('lastUsedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token last authenticated a request (recorded at most once a minute).',
+    }),
+    createdBy: t.exposeString('createdByName', {
+      nullable: true,
+      description: 'The name of the token that created this one; null for a bootstrap admin token.',
+    }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    scopes: t.field({
+      type: [OperationScopeRef],
+      nullable: true,
+      description: 'A service token’s scopes: the only operations it may call. Null for a token with the full rights of its role.',
+      resolve: (token) => scopesOf(token.operationScopes),
+    }),
   }),
 });
 
@@ -59,8 +87,21 @@ builder.mutationFields((t) => ({
     type: CreatedTokenRef,
     authScopes: { admin: true },
     errors: { types: [ValidationError] },
-    args: { name: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
-    resolve: (_root, args, context) => context.tokens.create(args.name, args.role),
+    args: {
+      name: t.arg.string({ required: true }),
+      role: t.arg({ type: RoleEnum, required: true }),
+      scopes: t.arg({
+        type: [OperationScopeInput],
+        description: 'Makes a service token (role OPERATOR) that may call only these operations of these instances, and nothing else.',
+      }),
+    },
+    resolve: (_root, args, context) =>
+      context.tokens.create(
+        args.name,
+        args.role,
+        args.scopes?.map((s) => ({ instanceId: String(s.instanceId), operations: s.operations })),
+        context.principal ?? undefined,
+      ),
   }),
   revokeApiToken: t.prismaField({
     type: ApiTokenRef,

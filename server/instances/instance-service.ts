@@ -22,7 +22,8 @@ import { SecretStoreError } from '../secrets/secret-store.ts';
 import { validateOrThrow } from './validation.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { createPluginContext, type EgressCheck } from './plugin-context.ts';
-import { ProviderPool, startProvider, stopQuietly, type ProviderFactory } from './provider-pool.ts';
+import { ProviderPool, startProvider, stopQuietly, type LiveProvider, type ProviderFactory } from './provider-pool.ts';
+import { InstanceUnavailableError } from '../operations/errors.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
 
 export interface PluginLookup {
@@ -301,6 +302,17 @@ export class InstanceService {
 
   async stopAll(): Promise<void> {
     await this.pool.stopAll();
+  }
+
+  /**
+   * The live provider of an instance, to call its operations. The one way in for callers,
+   * so how the pool is filled (at start, or on demand) stays this service's business.
+   */
+  async providerFor(id: string): Promise<LiveProvider> {
+    const live = this.pool.get(id);
+    if (live) return live;
+    const row = await this.get(id);
+    throw new InstanceUnavailableError(id, row.enabled ? row.status : 'inactive', row.statusMessage);
   }
 
   /** The stored secrets of an instance, for connection tests and health checks on the server only. */

@@ -17,6 +17,7 @@ const tokens: Record<Caller, string | null> = { anonymous: null, viewer: null, o
 let shared: { id: string };
 
 beforeAll(async () => {
+  storageDir = await mkdtemp(join(tmpdir(), 'plugform-access-files-'));
   server = await startTestServer({ env: { PLUGFORM_ALLOWED_ORIGINS: ALLOWED_ORIGIN } });
   tokens.viewer = await server.tokenFor('viewer', 'matrix viewer');
   tokens.operator = await server.tokenFor('operator', 'matrix operator');
@@ -25,6 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
+  if (storageDir) await rm(storageDir, { recursive: true, force: true });
 });
 
 let instances = 0;
@@ -54,6 +56,38 @@ interface Row {
   query: string;
   /** Fresh variables for each call (a new instance to delete, a new token to revoke …). */
   variables?: () => Promise<Record<string, unknown>>;
+  /** What an allowed mutation returns (default: its success type). */
+  allowedResult?: RegExp;
+  /** Sends the request itself (a multipart upload) instead of a JSON POST. */
+  send?: (token: string | null, variables: Record<string, unknown>) => Promise<GqlResponse>;
+}
+
+/**
+ * An operation's row. Plugins that need no vendor run for real (Success); for the others an
+ * unknown instance id proves the role gate let the caller through (NotFoundError).
+ */
+function operationRow(field: string, args: string, variables: () => Promise<Record<string, unknown>>, allowedResult?: RegExp): Row {
+  return {
+    kind: 'mutation',
+    field,
+    min: 'operator',
+    query: `mutation ($id: ID!) { ${field}(instanceId: $id, ${args}) { __typename } }`,
+    variables,
+    ...(allowedResult ? { allowedResult } : {}),
+  };
+}
+const NO_SUCH_INSTANCE = async () => ({ id: 'no-such-instance' });
+let storageDir = '';
+const storageInstance = async () => ({ id: (await newInstance('local-storage', { baseDirectory: storageDir, createIfMissing: true })).id });
+
+async function upload(token: string | null, variables: Record<string, unknown>): Promise<GqlResponse> {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query: 'mutation ($id: ID!, $file: File!) { storeFile(instanceId: $id, key: "m.txt", file: $file) { __typename } }', variables: { ...variables, file: null } }));
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', new Blob(['matrix'], { type: 'text/plain' }), 'm.txt');
+  const response = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'x-plugform-csrf': '1', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: form });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as GqlBody<any> };
 }
 
 const ROWS: Row[] = [
@@ -132,6 +166,23 @@ const ROWS: Row[] = [
     query: 'mutation ($id: ID!) { revokeApiToken(id: $id) { __typename } }',
     variables: async () => ({ id: await newTokenId() }),
   },
+  operationRow('sendNotification', 'input: { recipient: "r", message: "m" }', async () => ({
+    id: (await newInstance('example-echo', { senderName: 'Matrix', apiToken: 'echo-matrix' })).id,
+  })),
+  operationRow('captureEvent', 'input: { event: "e" }', async () => ({ id: (await newInstance()).id })),
+  operationRow('captureEvents', 'events: [{ event: "e" }]', async () => ({ id: (await newInstance()).id })),
+  { kind: 'mutation', field: 'storeFile', min: 'operator', query: '', variables: storageInstance, send: upload },
+  operationRow('createFileDownloadUrl', 'key: "m.txt"', storageInstance),
+  operationRow('listFiles', 'prefix: ""', storageInstance),
+  operationRow('deleteFile', 'key: "m.txt"', storageInstance),
+  operationRow('createPayment', 'input: { amountMinor: 100, currency: "EUR", paymentMethod: "pm" }', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('capturePayment', 'input: { paymentId: "pi_1" }', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('refundPayment', 'input: { paymentId: "pi_1" }', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('indexDocuments', 'index: "i", documents: [{ id: "1", document: {} }]', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('searchDocuments', 'input: { index: "i", query: "q" }', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('verifyCredentials', 'input: { username: "u", password: "p" }', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('triggerWorkflow', 'workflowId: "w"', NO_SUCH_INSTANCE, /^NotFoundError$/),
+  operationRow('deliverEvent', 'event: "e"', NO_SUCH_INSTANCE, /^NotFoundError$/),
   {
     kind: 'subscription',
     field: 'pluginInstanceHealthChanged',
@@ -199,6 +250,7 @@ async function subscribeOnce(row: Row, token: string | null, variables: Record<s
 async function call(row: Row & { allowed: boolean }, caller: Caller, variables: Record<string, unknown>): Promise<GqlResponse> {
   const token = tokens[caller];
   if (row.kind === 'subscription') return subscribeOnce(row, token, variables, row.allowed);
+  if (row.send) return row.send(token, variables);
   return server.gql(row.query, variables, { token });
 }
 
@@ -236,7 +288,7 @@ describe('role matrix', () => {
     if (row.allowed) {
       expect(response.body.errors).toBeUndefined();
       expect(value).toBeTruthy();
-      if (row.kind === 'mutation') expect((value as { __typename: string }).__typename).toMatch(/Success$/);
+      if (row.kind === 'mutation') expect((value as { __typename: string }).__typename).toMatch(row.allowedResult ?? /Success$/);
       return;
     }
     expect(value ?? null).toBeNull();
@@ -255,7 +307,7 @@ describe('role matrix', () => {
 // API tokens
 
 describe('API tokens', () => {
-  it('a new token is shown once; lists show its prefix, role and use, never the token', async () => {
+  it('a new token is shown once; lists show its prefix, role, creator and use, never the token', async () => {
     const created = await succeed(server, CREATE_TOKEN, 'createApiToken', { name: '  ci bot  ', role: 'OPERATOR' });
     expect(created.token).toMatch(/^pf_[A-Za-z0-9_-]{43}$/);
     expect(created.apiToken).toEqual({
@@ -264,6 +316,7 @@ describe('API tokens', () => {
       prefix: created.token.slice(0, 9),
       role: 'OPERATOR',
       createdAt: expect.any(String),
+      createdBy: 'admin (PLUGFORM_ADMIN_TOKEN)', // the caller's token
       lastUsedAt: null,
       revokedAt: null,
     });
@@ -274,7 +327,9 @@ describe('API tokens', () => {
 
     const listed = await server.gql(API_TOKENS);
     const mine = listed.body.data.apiTokens.find((t: { id: string }) => t.id === created.apiToken.id);
-    expect(mine).toMatchObject({ name: 'ci bot', prefix: created.token.slice(0, 9), role: 'OPERATOR', lastUsedAt: expect.any(String), revokedAt: null });
+    expect(mine).toMatchObject({ name: 'ci bot', prefix: created.token.slice(0, 9), role: 'OPERATOR', createdBy: 'admin (PLUGFORM_ADMIN_TOKEN)', lastUsedAt: expect.any(String), revokedAt: null });
+    // The bootstrap admin token was made by no one.
+    expect(listed.body.data.apiTokens.find((t: { name: string }) => t.name === 'admin (PLUGFORM_ADMIN_TOKEN)').createdBy).toBeNull();
     expect(listed.text).not.toContain(created.token);
     expect(listed.body.data.apiTokens.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(['admin (PLUGFORM_ADMIN_TOKEN)', 'matrix viewer', 'matrix operator', 'matrix admin', 'ci bot']),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestUpdate } from '../../docs/automation/create-test-update.ts';
+import { sendNotification } from '../../docs/automation/send-notification.ts';
 import { SECRET_MASK } from '../../server/instances/secret-values.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -105,5 +106,47 @@ describe('README: Automate with GraphQL', () => {
     // A viewer may not create: the refusal is a GraphQL error, thrown with its message.
     const viewer = await server.tokenFor('viewer');
     await expect(createTestUpdate({ url: server.url, token: viewer }, 'refused', () => undefined)).rejects.toThrow(/does not allow this/);
+  });
+});
+
+describe('README: Use an instance from your service', () => {
+  it('the curl example and the script run as written: one message per idempotency key, through a service token', async () => {
+    const blocks = shellBlocks(await readFile(join(ROOT, 'README.md'), 'utf8'), 'Use an instance from your service');
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatch(/curl /);
+    expect(blocks[1]).toMatch(/npx tsx docs\/automation\/send-notification\.ts/);
+    // The curl example makes the service token, so it needs an admin's.
+    const { stdout, stderr } = await run('bash', ['-e', '-o', 'pipefail', '-c', blocks.join('\n')], {
+      cwd: ROOT,
+      env: { ...process.env, PLUGFORM_URL: server.url, PLUGFORM_TOKEN: server.adminToken },
+      timeout: 60_000,
+    });
+    expect(stderr.replace(/^npm warn.*\n/gm, '')).toBe('');
+    const lines = stdout.trim().split('\n');
+    // curl: the same answer twice (the repeat is replayed).
+    const [first, second] = lines.slice(0, 2).map((line) => JSON.parse(line) as { messageId: string });
+    expect(first!.messageId).toBeTruthy();
+    expect(second).toEqual(first);
+    // The script: sent once, and its retry got the same id back.
+    const sent = /^sent: message (.+)$/m.exec(stdout)?.[1];
+    expect(sent).toBeTruthy();
+    expect(stdout).toContain(`retried with the same key: message ${sent}`);
+    expect(stdout).not.toContain('echo-alerts-secret');
+
+    const alerts = (await instanceNamed('alerts')) as { id: string };
+    await expect
+      .poll(async () => {
+        const { body } = await server.gql('query ($id: ID!) { pluginInstance(id: $id) { operationCalls { outcome caller } } }', { id: alerts.id });
+        return body.data.pluginInstance.operationCalls.map((c: { outcome: string; caller: string }) => `${c.caller} ${c.outcome}`).sort();
+      })
+      .toEqual(['token:billing-service replayed', 'token:billing-service replayed', 'token:billing-service success', 'token:billing-service success']);
+  });
+
+  it('the script reports a refusal as an error naming its type', async () => {
+    const created = await server.gql(
+      'mutation { createPluginInstance(input: { pluginName: "example-echo", name: "script-refusal", configuration: { senderName: "x", apiToken: "echo-x" } }) { ... on MutationCreatePluginInstanceSuccess { data { id } } } }',
+    );
+    const id = created.body.data.createPluginInstance.data.id;
+    await expect(sendNotification({ url: server.url, token: server.adminToken }, id, ' ', 'm', () => undefined)).rejects.toThrow(/^ValidationError: .* \(recipient\)$/);
   });
 });

@@ -15,18 +15,17 @@
  * so an ordinary run leaves the working tree clean.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app/start-server.ts';
-import { CONSOLE_DIR } from '../../server/app/static-console.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startWhatsAppDouble, type WhatsAppDouble } from '../support/vendors/whatsapp.ts';
+import { ensureConsoleBuilt, launchChromium } from './browser.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = join(import.meta.dirname, process.env['PLUGFORM_UPDATE_SCREENSHOTS'] === '1' ? 'screenshots' : '.tmp/screenshots');
 const ADMIN_TOKEN = `pf_e2e_admin_${randomBytes(12).toString('hex')}`;
 /** The WhatsApp access token: typed once into the form, then never seen again. */
@@ -55,26 +54,6 @@ const stream = { text: '', stop: () => {} };
 
 // ---------------------------------------------------------------------------------------
 // Setup
-
-/** Builds web/dist when it is missing or older than the console's sources. */
-async function ensureConsoleBuilt(): Promise<void> {
-  const builtAt = (await stat(join(CONSOLE_DIR, 'index.html')).catch(() => null))?.mtimeMs ?? 0;
-  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'plugins/sdk'];
-  let newest = 0;
-  for (const source of sources) {
-    const path = join(ROOT, source);
-    const info = await stat(path);
-    if (info.isFile()) newest = Math.max(newest, info.mtimeMs);
-    else {
-      for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
-        if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-      }
-    }
-  }
-  if (builtAt >= newest) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
-}
 
 async function gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(`${server.url}/graphql`, {
@@ -165,10 +144,7 @@ beforeAll(async () => {
   server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'error', sink: () => {} }), announce: () => {} });
   watchHealthEvents();
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(10_000);
   // The console runs under the server's strict CSP: any violation (an inline style, a script
@@ -189,7 +165,7 @@ beforeAll(async () => {
   });
   page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
   page.on('response', checkResponse);
-}, 90_000);
+}, 240_000); // may include building the console (and waiting for the other e2e file's build) on a busy machine
 
 afterAll(async () => {
   stream.stop();
@@ -239,7 +215,7 @@ describe('console (Chromium, real server)', () => {
     await page.getByRole('combobox', { name: 'Type' }).selectOption('');
     await page.getByRole('searchbox', { name: 'Search' }).fill('whatsapp');
     await expect.poll(() => page.locator('.pf-plugin').count()).toBe(1);
-    await page.getByRole('link', { name: 'Add WhatsApp Business instance' }).click();
+    await page.getByRole('link', { name: 'Add instance of WhatsApp Business' }).click();
     await page.waitForURL(/\/instances\/new\/whatsapp-business$/);
     await page.getByRole('heading', { name: 'New WhatsApp Business instance' }).waitFor();
     await expectNoLeak('catalog');

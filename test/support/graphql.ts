@@ -67,7 +67,7 @@ export const INSTANCE = `query ($id: ID!, $last: Int) {
 export const CREATE_TOKEN = `mutation ($name: String!, $role: Role!) {
   createApiToken(name: $name, role: $role) {
     __typename
-    ... on MutationCreateApiTokenSuccess { data { token apiToken { id name prefix role createdAt lastUsedAt revokedAt } } }
+    ... on MutationCreateApiTokenSuccess { data { token apiToken { id name prefix role createdAt createdBy lastUsedAt revokedAt } } }
     ... on ValidationError { message fieldErrors { field message rule } }
   }
 }`;
@@ -80,7 +80,7 @@ export const REVOKE_TOKEN = `mutation ($id: ID!) {
   }
 }`;
 
-export const API_TOKENS = `{ apiTokens { id name prefix role createdAt lastUsedAt revokedAt } }`;
+export const API_TOKENS = `{ apiTokens { id name prefix role createdAt createdBy lastUsedAt revokedAt } }`;
 
 /** One mutation's result: its `__typename`, its data on success, the error's fields otherwise. */
 export interface MutationResult<T = any> {

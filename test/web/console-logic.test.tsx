@@ -31,6 +31,8 @@ function row(overrides: Partial<InstanceRow> & { id: string; name: string }): In
     healthStatus: 'UNKNOWN',
     healthSince: null,
     lastHealthCheckAt: null,
+    healthHistory: [],
+    healthMessage: null,
     updatedAt: '2025-03-01T10:00:00.000Z',
     plugin: { name: 'whatsapp-business', displayName: 'WhatsApp Business', type: 'NOTIFICATION' },
     ...overrides,
@@ -39,7 +41,13 @@ function row(overrides: Partial<InstanceRow> & { id: string; name: string }): In
 
 const rows = [
   row({ id: '1', name: 'Support line', healthStatus: 'HEALTHY', lastHealthCheckAt: '2025-03-01T10:05:00.000Z' }),
-  row({ id: '2', name: 'marketing line', healthStatus: 'UNHEALTHY', lastHealthCheckAt: '2025-03-01T10:01:00.000Z' }),
+  row({
+    id: '2',
+    name: 'marketing line',
+    healthStatus: 'UNHEALTHY',
+    lastHealthCheckAt: '2025-03-01T10:01:00.000Z',
+    healthHistory: [{ id: 'h2', message: 'Invalid OAuth access token' }],
+  }),
   row({
     id: '3',
     name: 'Orders',
@@ -83,12 +91,14 @@ describe('instances table model', () => {
 
   it('applies live health only when it is newer than the loaded row', () => {
     const live = {
-      '1': { status: 'DEGRADED' as const, checkedAt: '2025-03-01T10:06:00.000Z' },
-      '2': { status: 'HEALTHY' as const, checkedAt: '2025-03-01T09:00:00.000Z' }, // older than the row
-      '3': { status: 'HEALTHY' as const, checkedAt: '2025-03-01T10:07:00.000Z' },
+      '1': { status: 'DEGRADED' as const, checkedAt: '2025-03-01T10:06:00.000Z', message: 'Slow: 2300 ms' },
+      '2': { status: 'HEALTHY' as const, checkedAt: '2025-03-01T09:00:00.000Z', message: 'OK' }, // older than the row
+      '3': { status: 'HEALTHY' as const, checkedAt: '2025-03-01T10:07:00.000Z', message: 'OK' },
     };
     const updated = withLiveHealth(rows, live);
     expect(updated.map((r) => r.healthStatus)).toEqual(['DEGRADED', 'UNHEALTHY', 'HEALTHY', 'UNKNOWN']);
+    // The reason: the live check's message, else the latest stored check's.
+    expect(updated.map((r) => r.healthMessage)).toEqual(['Slow: 2300 ms', 'Invalid OAuth access token', 'OK', null]);
     expect(updated[0]!.lastHealthCheckAt).toBe('2025-03-01T10:06:00.000Z');
     expect(updated[0]!.healthSince).toBe('2025-03-01T10:06:00.000Z');
   });

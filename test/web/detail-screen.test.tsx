@@ -119,6 +119,26 @@ describe('instance screen', () => {
     ]);
   });
 
+  it('gives the focus back to Delete when the dialog closes without deleting (Cancel or Escape)', async () => {
+    const { api } = setup();
+    const remove = await screen.findByRole('button', { name: 'Delete' });
+    remove.focus();
+    press(remove);
+    const dialog = await screen.findByRole('alertdialog');
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Cancel'));
+    press(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(remove));
+
+    press(remove);
+    await screen.findByRole('alertdialog');
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Cancel'));
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(remove));
+    expect(api.callsOf('DeleteInstance')).toHaveLength(0);
+  });
+
   it('offers a read-only viewer no actions', async () => {
     setup({ viewer: VIEWER });
     await screen.findByRole('heading', { name: 'Support line', level: 1 });

@@ -16,6 +16,7 @@ function instance(id: string, name: string, extra: Record<string, unknown> = {})
     healthStatus: 'HEALTHY',
     healthSince: '2025-03-01T10:00:00.000Z',
     lastHealthCheckAt: '2025-03-01T10:00:00.000Z',
+    healthHistory: [],
     updatedAt: '2025-03-01T10:00:00.000Z',
     plugin: { __typename: 'Plugin', name: 'whatsapp-business', displayName: 'WhatsApp Business', type: 'NOTIFICATION' },
     ...extra,
@@ -95,6 +96,40 @@ describe('instances screen', () => {
     await waitFor(() => expect(within(rowOf('Support')).getByText('Degraded')).toBeTruthy());
     expect(within(rowOf('Billing')).getByText('Healthy')).toBeTruthy();
     expect(screen.getByText('Live')).toBeTruthy();
+  });
+});
+
+describe('instances screen, health reason', () => {
+  it('shows why an instance is unhealthy: the stored reason, then the live one', async () => {
+    const api = instancesApi([
+      instance('1', 'Support', {
+        healthStatus: 'UNHEALTHY',
+        healthHistory: [{ __typename: 'HealthCheck', id: 'h1', message: 'Invalid OAuth access token' }],
+      }),
+      instance('2', 'Billing', { healthHistory: [{ __typename: 'HealthCheck', id: 'h2', message: 'Connected' }] }),
+    ]);
+    renderRoute({ pattern: '/instances', path: '/instances', component: InstancesPage, api });
+    const rowOf = (name: string) => screen.getAllByRole('row').find((row) => row.textContent?.includes(name))!;
+    await waitFor(() => expect(rowNames()).toEqual(['Billing', 'Support']));
+    const badge = () => within(rowOf('Support')).getByText(/^(Unhealthy|Degraded|Healthy)$/);
+    expect(badge().getAttribute('title')).toBe('Invalid OAuth access token');
+    // In the cell too (visible on narrow windows, read by screen readers everywhere).
+    expect(within(rowOf('Support')).getByText('Invalid OAuth access token').classList).toContain('pf-health-reason');
+    // A healthy instance's message is its tooltip only.
+    expect(within(rowOf('Billing')).queryByText('Connected')).toBeNull();
+
+    await waitFor(() => expect(api.openStreams()).toBe(1));
+    api.emit({
+      pluginInstanceHealthChanged: {
+        __typename: 'PluginInstanceHealthChange',
+        instanceId: '1',
+        status: 'DEGRADED',
+        previousStatus: 'UNHEALTHY',
+        check: { __typename: 'PluginHealthCheck', status: 'DEGRADED', message: 'Slow: 2300 ms', responseTimeMs: 2300, timestamp: '2025-03-01T10:10:00.000Z' },
+      },
+    });
+    await waitFor(() => expect(within(rowOf('Support')).getByText('Slow: 2300 ms')).toBeTruthy());
+    expect(badge().getAttribute('title')).toBe('Slow: 2300 ms');
   });
 });
 

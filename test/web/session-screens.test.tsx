@@ -75,7 +75,7 @@ describe('sign in', () => {
     expect(await screen.findByRole('heading', { name: 'Slack' })).toBeTruthy();
     expect(screen.getByText('1 plugin could not be loaded')).toBeTruthy();
     expect(screen.getByText('version "x" is not semver')).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Add Slack instance' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Add instance of Slack' })).toBeTruthy();
   });
 
   it('refuses a token the server does not know, and says so', async () => {

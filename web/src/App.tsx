@@ -1,5 +1,5 @@
 import { Navigate, Route, Router, useLocation } from '@solidjs/router';
-import { createEffect, on, type ParentProps } from 'solid-js';
+import { createEffect, on, onMount, type ParentProps } from 'solid-js';
 import { SignedInLayout } from './auth/SignedInLayout.tsx';
 import { SignInPage } from './auth/SignInPage.tsx';
 import { CatalogPage } from './catalog/CatalogPage.tsx';
@@ -8,6 +8,7 @@ import { InstanceDetailPage } from './detail/InstanceDetailPage.tsx';
 import { EditInstancePage } from './editor/EditInstancePage.tsx';
 import { NewInstancePage } from './editor/NewInstancePage.tsx';
 import { InstancesPage } from './instances/InstancesPage.tsx';
+import { TokensPage } from './tokens/TokensPage.tsx';
 import { EmptyState } from './ui/EmptyState.tsx';
 import { FlashToast } from './ui/FlashToast.tsx';
 
@@ -28,6 +29,8 @@ export function App() {
         <Route path="/instances/:id" component={InstanceDetailPage} />
         <Route path="/instances/:id/edit" component={EditInstancePage} />
         <Route path="/plugins" component={CatalogPage} />
+        <Route path="/settings" component={() => <Navigate href="/settings/tokens" />} />
+        <Route path="/settings/tokens" component={TokensPage} />
         <Route path="*" component={NotFoundPage} />
       </Route>
     </Router>
@@ -56,10 +59,11 @@ function Root(props: ParentProps) {
   );
 }
 
-function NotFoundPage() {
+export function NotFoundPage() {
+  onMount(() => (document.title = 'Page not found · Plugform'));
   return (
     <div class="pf-page">
-      <EmptyState icon="search" title="Page not found">
+      <EmptyState icon="search" title="Page not found" headingLevel={1}>
         <p>
           Nothing lives at this address. Go to the <a href="/instances">instances</a> or the <a href="/plugins">plugin catalog</a>.
         </p>

@@ -29,6 +29,11 @@ export function AppShell(props: AppShellProps) {
           <A href="/plugins" class="pf-nav__link" activeClass="pf-nav__link--active">
             Plugins
           </A>
+          <Show when={props.viewer?.role === 'ADMIN'}>
+            <A href="/settings/tokens" class="pf-nav__link" activeClass="pf-nav__link--active">
+              API tokens
+            </A>
+          </Show>
         </nav>
         <div class="pf-account">
           <Show when={props.viewer}>

@@ -68,3 +68,16 @@ export type AuditEvent = Prisma.AuditEventModel
  * API token for automation. Only a SHA-256 hash of the token is stored.
  */
 export type ApiToken = Prisma.ApiTokenModel
+/**
+ * Model OperationCall
+ * One invocation of an instance's operation (sendNotification, createPayment …). Records who,
+ * what, how long and how it ended; never the payload's values. No foreign key: the log
+ * outlives a deleted instance, like the audit trail.
+ */
+export type OperationCall = Prisma.OperationCallModel
+/**
+ * Model IdempotencyRecord
+ * The first result of a side-effecting operation called with an idempotency key, so a repeat
+ * (from any replica) within the retention window returns it without calling the vendor again.
+ */
+export type IdempotencyRecord = Prisma.IdempotencyRecordModel

@@ -265,6 +265,34 @@ export async function startStripeDouble(options: StripeDoubleOptions): Promise<S
     };
   };
 
+  /**
+   * https://docs.stripe.com/api/payment_intents/capture: only a `requires_capture` intent,
+   * `amount_to_capture` at most the amount (default all of it).
+   */
+  const captureIntent = (request: RecordedRequest, route: Record<string, string>): Reply => {
+    const intent = paymentIntents.get(route.id ?? '');
+    if (!intent) return missing('payment_intent', route.id ?? '', 'intent', 404);
+    if (intent.status !== 'requires_capture') {
+      return stripeError(400, {
+        code: 'payment_intent_unexpected_state',
+        doc_url: 'https://stripe.com/docs/error-codes/payment-intent-unexpected-state',
+        message: `This PaymentIntent could not be captured because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+        type: 'invalid_request_error',
+      });
+    }
+    const params = form(request);
+    const raw = params.amount_to_capture;
+    if (raw !== undefined && !/^\d+$/.test(raw)) return invalidInteger('amount_to_capture', raw);
+    const amount = raw === undefined ? intent.amount : Number(raw);
+    if (amount > intent.amount) {
+      return stripeError(400, { code: 'amount_too_large', message: 'The amount to capture is greater than the amount of the PaymentIntent.', param: 'amount_to_capture', type: 'invalid_request_error' });
+    }
+    intent.status = 'succeeded';
+    intent.amount_received = amount;
+    intent.refundable = amount;
+    return { status: 200, body: publicIntent(intent) };
+  };
+
   const authenticated =
     (handle: (request: RecordedRequest, params: Record<string, string>) => Reply) =>
     (request: RecordedRequest, params: Record<string, string>): Reply =>
@@ -274,6 +302,7 @@ export async function startStripeDouble(options: StripeDoubleOptions): Promise<S
     {
       'POST /v1/payment_intents': authenticated((request) => idempotent(request, () => createPaymentIntent(request))),
       'GET /v1/payment_intents/:id': authenticated(retrieveIntent),
+      'POST /v1/payment_intents/:id/capture': authenticated((request, params) => idempotent(request, () => captureIntent(request, params))),
       'GET /v1/charges/:id': authenticated(retrieveCharge),
       'POST /v1/refunds': authenticated((request) => idempotent(request, () => createRefund(request))),
       'GET /v1/balance': authenticated(balance),

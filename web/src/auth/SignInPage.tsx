@@ -45,7 +45,7 @@ export function SignInPage() {
   };
 
   return (
-    <div class="pf-signin">
+    <main class="pf-signin">
       <div class="pf-signin__card">
         <div class="pf-signin__brand">
           <span class="pf-brand__mark" aria-hidden="true">
@@ -60,6 +60,6 @@ export function SignInPage() {
         </p>
         <SignInForm onSubmit={(token) => void signIn(token)} busy={busy()} error={error()} notice={notice} />
       </div>
-    </div>
+    </main>
   );
 }

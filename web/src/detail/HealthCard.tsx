@@ -9,6 +9,8 @@ export interface HealthCardProps extends HealthPanelProps {
   checking: boolean;
   /** The outcome of the last "Check now", announced to screen readers. */
   checkNote: string | undefined;
+  /** The last live change, in words ("Health changed to Healthy: …"), announced politely. */
+  announcement: string;
   onCheck: () => void;
 }
 
@@ -32,6 +34,10 @@ export function HealthCard(props: HealthCardProps) {
       </div>
       <p class="pf-sr-only" role="status">
         {props.checkNote}
+      </p>
+      {/* Present from the start (empty), so screen readers pick up each change written into it. */}
+      <p class="pf-sr-only" aria-live="polite" aria-atomic="true" data-testid="health-announcer">
+        {props.announcement}
       </p>
       <HealthPanel
         status={props.status}

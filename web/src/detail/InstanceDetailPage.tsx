@@ -33,8 +33,29 @@ export function InstanceDetailPage() {
   const instance = () => query.data?.pluginInstance;
   const reload = () => refetch({ requestPolicy: 'network-only' });
 
-  // A live health change: fetch the new history.
-  createEffect(on(health.last, (change) => change && reload(), { defer: true }));
+  // A live health change: shown at once, announced to screen readers, and the history fetched again.
+  const [announcement, setAnnouncement] = createSignal('');
+  createEffect(
+    on(
+      health.last,
+      (change) => {
+        if (!change) return;
+        setAnnouncement(`Health changed to ${HEALTH_LABELS[change.status]}: ${change.check.message}`);
+        reload();
+      },
+      { defer: true },
+    ),
+  );
+  /** Health as the page shows it: the live change when it is newer than what the query returned. */
+  const liveHealth = () => {
+    const current = instance();
+    const change = health.last();
+    if (!current) return undefined;
+    const stored = { status: current.healthStatus, since: current.healthSince, lastCheckAt: current.lastHealthCheckAt };
+    if (!change || change.instanceId !== current.id) return stored;
+    if (current.lastHealthCheckAt && Date.parse(current.lastHealthCheckAt) >= Date.parse(change.check.timestamp)) return stored;
+    return { status: change.status, since: change.check.timestamp, lastCheckAt: change.check.timestamp };
+  };
   createEffect(() => (document.title = `${instance()?.name ?? 'Instance'} · Plugform`));
 
   const toggle = async (enabled: boolean) => {
@@ -121,9 +142,10 @@ export function InstanceDetailPage() {
                 <div class="pf-detail">
                   <div class="pf-detail__main">
                     <HealthCard
-                      status={i().healthStatus}
-                      since={i().healthSince}
-                      lastCheckAt={i().lastHealthCheckAt}
+                      status={liveHealth()?.status ?? i().healthStatus}
+                      since={liveHealth()?.since ?? null}
+                      lastCheckAt={liveHealth()?.lastCheckAt ?? null}
+                      announcement={announcement()}
                       history={i().healthHistory}
                       supportsHealthCheck={i().plugin?.supportsHealthCheck ?? false}
                       live={health.connected()}

@@ -7,6 +7,7 @@ export function DeleteInstanceButton(props: { name: string; onDelete: () => Prom
   const [open, setOpen] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string>();
+  let button: HTMLButtonElement | undefined;
 
   const confirm = async () => {
     setBusy(true);
@@ -19,7 +20,7 @@ export function DeleteInstanceButton(props: { name: string; onDelete: () => Prom
 
   return (
     <>
-      <button type="button" class="pf-button pf-button--danger-ghost" onClick={() => setOpen(true)}>
+      <button ref={button} type="button" class="pf-button pf-button--danger-ghost" onClick={() => setOpen(true)}>
         Delete
       </button>
       <ConfirmDialog
@@ -34,6 +35,7 @@ export function DeleteInstanceButton(props: { name: string; onDelete: () => Prom
         busyLabel="Deleting…"
         busy={busy()}
         error={error()}
+        returnFocusTo={() => button}
         onConfirm={() => void confirm()}
       >
         <p>

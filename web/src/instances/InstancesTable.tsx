@@ -86,7 +86,13 @@ function InstanceTableRow(props: { row: InstanceRow }) {
         </div>
       </td>
       <td data-label="Health">
-        <HealthBadge status={props.row.healthStatus} />
+        <div>
+          <HealthBadge status={props.row.healthStatus} title={props.row.healthMessage ?? undefined} />
+          {/* The reason: a tooltip on wide screens (and read by screen readers), shown under the badge on narrow ones. */}
+          <Show when={props.row.healthStatus !== 'HEALTHY' && props.row.healthMessage}>
+            {(message) => <span class="pf-table__secondary pf-health-reason">{message()}</span>}
+          </Show>
+        </div>
       </td>
       <td data-label="Last check">
         <RelativeTime iso={props.row.lastHealthCheckAt} />

@@ -11,6 +11,11 @@ export const InstanceRowFragment = graphql(`
     healthStatus
     healthSince
     lastHealthCheckAt
+    # The latest check's message: the reason shown beside the health badge.
+    healthHistory(last: 1) {
+      id
+      message
+    }
     updatedAt
     plugin {
       name

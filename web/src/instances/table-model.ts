@@ -5,12 +5,15 @@
 import type { HealthStatus, InstanceRowFragment, InstanceStatus } from '../gql/graphql.ts';
 import { HEALTH_STATUSES, INSTANCE_STATUSES } from '../lib/labels.ts';
 
-export type InstanceRow = InstanceRowFragment;
+/** A row of the table: the fragment, plus the reason given by the latest health check. */
+export type InstanceRow = InstanceRowFragment & { healthMessage: string | null };
 
 /** The latest health of an instance, from the live subscription. */
 export interface LiveHealth {
   status: HealthStatus;
   checkedAt: string;
+  /** What the check said (the reason of an unhealthy verdict). */
+  message: string;
 }
 
 export type SortKey = 'name' | 'plugin' | 'enabled' | 'status' | 'health' | 'lastCheck';
@@ -58,14 +61,16 @@ export function hasFilters(filters: Filters): boolean {
 }
 
 /** Rows with live health applied where it is newer than what the query returned. */
-export function withLiveHealth(rows: readonly InstanceRow[], live: Readonly<Record<string, LiveHealth>>): InstanceRow[] {
-  return rows.map((row) => {
+export function withLiveHealth(fragments: readonly InstanceRowFragment[], live: Readonly<Record<string, LiveHealth>>): InstanceRow[] {
+  return fragments.map((fragment) => {
+    const row: InstanceRow = { ...fragment, healthMessage: fragment.healthHistory[0]?.message ?? null };
     const update = live[row.id];
     if (!update) return row;
     if (row.lastHealthCheckAt && Date.parse(row.lastHealthCheckAt) > Date.parse(update.checkedAt)) return row;
     return {
       ...row,
       healthStatus: update.status,
+      healthMessage: update.message,
       lastHealthCheckAt: update.checkedAt,
       healthSince: update.status === row.healthStatus ? row.healthSince : update.checkedAt,
     };

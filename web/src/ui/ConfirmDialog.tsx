@@ -11,13 +11,16 @@ export interface ConfirmDialogProps {
   busy?: boolean;
   /** Why the last attempt failed, shown inside the dialog. */
   error?: string | undefined;
+  /** Where focus goes when the dialog closes (the button that opened it), while it is still in the page. */
+  returnFocusTo?: () => HTMLElement | undefined;
   onConfirm: () => void;
 }
 
 /**
  * A destructive action's confirmation: Kobalte's AlertDialog (focus trapped inside, Escape
- * cancels, focus returns to the trigger). Cancel has the initial focus, so Enter never
- * destroys by accident.
+ * cancels). Cancel has the initial focus, so Enter never destroys by accident. The dialog is
+ * opened by a plain button of the caller (not Kobalte's Trigger), so Kobalte has no trigger
+ * to return focus to: `returnFocusTo` names it, else focus would fall to <body>.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   let cancel: HTMLButtonElement | undefined;
@@ -32,6 +35,12 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
               event.preventDefault();
               cancel?.focus();
             }}
+            onCloseAutoFocus={(event) => {
+              const target = props.returnFocusTo?.();
+              if (!target?.isConnected) return;
+              event.preventDefault();
+              target.focus();
+            }}
           >
             <AlertDialog.Title class="pf-dialog__title">{props.title}</AlertDialog.Title>
             <AlertDialog.Description as="div" class="pf-dialog__description">
@@ -43,7 +52,8 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
               </p>
             </Show>
             <div class="pf-dialog__actions">
-              <AlertDialog.CloseButton ref={cancel} class="pf-button pf-button--secondary" disabled={props.busy}>
+              {/* Kobalte names its close button "Dismiss"; the name must contain the visible word (label in name). */}
+              <AlertDialog.CloseButton ref={cancel} class="pf-button pf-button--secondary" aria-label="Cancel" disabled={props.busy}>
                 Cancel
               </AlertDialog.CloseButton>
               <button type="button" class="pf-button pf-button--danger" disabled={props.busy} onClick={() => props.onConfirm()}>

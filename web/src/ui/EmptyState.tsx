@@ -1,7 +1,15 @@
 import { Show, type JSX } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
 
 /** What to show instead of a list that is empty: what it means, and what to do about it. */
-export function EmptyState(props: { title: string; children?: JSX.Element; action?: JSX.Element; icon?: 'plug' | 'search' }) {
+export function EmptyState(props: {
+  title: string;
+  children?: JSX.Element;
+  action?: JSX.Element;
+  icon?: 'plug' | 'search';
+  /** 1 when the empty state is the whole page (e.g. "Page not found"), else 2 under the page's h1. */
+  headingLevel?: 1 | 2;
+}) {
   return (
     <div class="pf-empty">
       <svg class="pf-empty__icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">
@@ -18,7 +26,9 @@ export function EmptyState(props: { title: string; children?: JSX.Element; actio
           </>
         )}
       </svg>
-      <h2 class="pf-empty__title">{props.title}</h2>
+      <Dynamic component={props.headingLevel === 1 ? 'h1' : 'h2'} class="pf-empty__title">
+        {props.title}
+      </Dynamic>
       <Show when={props.children}>
         <div class="pf-empty__text">{props.children}</div>
       </Show>

@@ -401,7 +401,9 @@ export const ModelName = {
   PluginInstanceSecret: 'PluginInstanceSecret',
   HealthCheck: 'HealthCheck',
   AuditEvent: 'AuditEvent',
-  ApiToken: 'ApiToken'
+  ApiToken: 'ApiToken',
+  OperationCall: 'OperationCall',
+  IdempotencyRecord: 'IdempotencyRecord'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -417,7 +419,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "pluginInstance" | "pluginInstanceSecret" | "healthCheck" | "auditEvent" | "apiToken"
+    modelProps: "pluginInstance" | "pluginInstanceSecret" | "healthCheck" | "auditEvent" | "apiToken" | "operationCall" | "idempotencyRecord"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -791,6 +793,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    OperationCall: {
+      payload: Prisma.$OperationCallPayload<ExtArgs>
+      fields: Prisma.OperationCallFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OperationCallFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OperationCallFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>
+        }
+        findFirst: {
+          args: Prisma.OperationCallFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OperationCallFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>
+        }
+        findMany: {
+          args: Prisma.OperationCallFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>[]
+        }
+        create: {
+          args: Prisma.OperationCallCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>
+        }
+        createMany: {
+          args: Prisma.OperationCallCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OperationCallCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>[]
+        }
+        delete: {
+          args: Prisma.OperationCallDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>
+        }
+        update: {
+          args: Prisma.OperationCallUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>
+        }
+        deleteMany: {
+          args: Prisma.OperationCallDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OperationCallUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OperationCallUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>[]
+        }
+        upsert: {
+          args: Prisma.OperationCallUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OperationCallPayload>
+        }
+        aggregate: {
+          args: Prisma.OperationCallAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOperationCall>
+        }
+        groupBy: {
+          args: Prisma.OperationCallGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OperationCallGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OperationCallCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OperationCallCountAggregateOutputType> | number
+        }
+      }
+    }
+    IdempotencyRecord: {
+      payload: Prisma.$IdempotencyRecordPayload<ExtArgs>
+      fields: Prisma.IdempotencyRecordFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.IdempotencyRecordFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.IdempotencyRecordFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>
+        }
+        findFirst: {
+          args: Prisma.IdempotencyRecordFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.IdempotencyRecordFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>
+        }
+        findMany: {
+          args: Prisma.IdempotencyRecordFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>[]
+        }
+        create: {
+          args: Prisma.IdempotencyRecordCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>
+        }
+        createMany: {
+          args: Prisma.IdempotencyRecordCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.IdempotencyRecordCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>[]
+        }
+        delete: {
+          args: Prisma.IdempotencyRecordDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>
+        }
+        update: {
+          args: Prisma.IdempotencyRecordUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>
+        }
+        deleteMany: {
+          args: Prisma.IdempotencyRecordDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.IdempotencyRecordUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.IdempotencyRecordUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>[]
+        }
+        upsert: {
+          args: Prisma.IdempotencyRecordUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$IdempotencyRecordPayload>
+        }
+        aggregate: {
+          args: Prisma.IdempotencyRecordAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateIdempotencyRecord>
+        }
+        groupBy: {
+          args: Prisma.IdempotencyRecordGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.IdempotencyRecordGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.IdempotencyRecordCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.IdempotencyRecordCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -891,12 +1041,46 @@ export const ApiTokenScalarFieldEnum = {
   prefix: 'prefix',
   hash: 'hash',
   role: 'role',
+  operationScopes: 'operationScopes',
   createdAt: 'createdAt',
   lastUsedAt: 'lastUsedAt',
-  revokedAt: 'revokedAt'
+  revokedAt: 'revokedAt',
+  createdById: 'createdById',
+  createdByName: 'createdByName'
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
+
+
+export const OperationCallScalarFieldEnum = {
+  id: 'id',
+  instanceId: 'instanceId',
+  pluginName: 'pluginName',
+  operation: 'operation',
+  caller: 'caller',
+  outcome: 'outcome',
+  errorType: 'errorType',
+  errorMessage: 'errorMessage',
+  vendorStatus: 'vendorStatus',
+  durationMs: 'durationMs',
+  at: 'at'
+} as const
+
+export type OperationCallScalarFieldEnum = (typeof OperationCallScalarFieldEnum)[keyof typeof OperationCallScalarFieldEnum]
+
+
+export const IdempotencyRecordScalarFieldEnum = {
+  id: 'id',
+  instanceId: 'instanceId',
+  operation: 'operation',
+  inputHash: 'inputHash',
+  state: 'state',
+  result: 'result',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type IdempotencyRecordScalarFieldEnum = (typeof IdempotencyRecordScalarFieldEnum)[keyof typeof IdempotencyRecordScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1185,6 +1369,8 @@ export type GlobalOmitConfig = {
   healthCheck?: Prisma.HealthCheckOmit
   auditEvent?: Prisma.AuditEventOmit
   apiToken?: Prisma.ApiTokenOmit
+  operationCall?: Prisma.OperationCallOmit
+  idempotencyRecord?: Prisma.IdempotencyRecordOmit
 }
 
 /* Types for Logging */

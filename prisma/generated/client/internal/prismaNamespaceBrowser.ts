@@ -55,7 +55,9 @@ export const ModelName = {
   PluginInstanceSecret: 'PluginInstanceSecret',
   HealthCheck: 'HealthCheck',
   AuditEvent: 'AuditEvent',
-  ApiToken: 'ApiToken'
+  ApiToken: 'ApiToken',
+  OperationCall: 'OperationCall',
+  IdempotencyRecord: 'IdempotencyRecord'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -135,12 +137,46 @@ export const ApiTokenScalarFieldEnum = {
   prefix: 'prefix',
   hash: 'hash',
   role: 'role',
+  operationScopes: 'operationScopes',
   createdAt: 'createdAt',
   lastUsedAt: 'lastUsedAt',
-  revokedAt: 'revokedAt'
+  revokedAt: 'revokedAt',
+  createdById: 'createdById',
+  createdByName: 'createdByName'
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
+
+
+export const OperationCallScalarFieldEnum = {
+  id: 'id',
+  instanceId: 'instanceId',
+  pluginName: 'pluginName',
+  operation: 'operation',
+  caller: 'caller',
+  outcome: 'outcome',
+  errorType: 'errorType',
+  errorMessage: 'errorMessage',
+  vendorStatus: 'vendorStatus',
+  durationMs: 'durationMs',
+  at: 'at'
+} as const
+
+export type OperationCallScalarFieldEnum = (typeof OperationCallScalarFieldEnum)[keyof typeof OperationCallScalarFieldEnum]
+
+
+export const IdempotencyRecordScalarFieldEnum = {
+  id: 'id',
+  instanceId: 'instanceId',
+  operation: 'operation',
+  inputHash: 'inputHash',
+  state: 'state',
+  result: 'result',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type IdempotencyRecordScalarFieldEnum = (typeof IdempotencyRecordScalarFieldEnum)[keyof typeof IdempotencyRecordScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -33,6 +33,8 @@ export type ApiTokenMinAggregateOutputType = {
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  createdById: string | null
+  createdByName: string | null
 }
 
 export type ApiTokenMaxAggregateOutputType = {
@@ -44,6 +46,8 @@ export type ApiTokenMaxAggregateOutputType = {
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
+  createdById: string | null
+  createdByName: string | null
 }
 
 export type ApiTokenCountAggregateOutputType = {
@@ -52,9 +56,12 @@ export type ApiTokenCountAggregateOutputType = {
   prefix: number
   hash: number
   role: number
+  operationScopes: number
   createdAt: number
   lastUsedAt: number
   revokedAt: number
+  createdById: number
+  createdByName: number
   _all: number
 }
 
@@ -68,6 +75,8 @@ export type ApiTokenMinAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  createdById?: true
+  createdByName?: true
 }
 
 export type ApiTokenMaxAggregateInputType = {
@@ -79,6 +88,8 @@ export type ApiTokenMaxAggregateInputType = {
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  createdById?: true
+  createdByName?: true
 }
 
 export type ApiTokenCountAggregateInputType = {
@@ -87,9 +98,12 @@ export type ApiTokenCountAggregateInputType = {
   prefix?: true
   hash?: true
   role?: true
+  operationScopes?: true
   createdAt?: true
   lastUsedAt?: true
   revokedAt?: true
+  createdById?: true
+  createdByName?: true
   _all?: true
 }
 
@@ -171,9 +185,12 @@ export type ApiTokenGroupByOutputType = {
   prefix: string
   hash: string
   role: string
+  operationScopes: runtime.JsonValue | null
   createdAt: Date
   lastUsedAt: Date | null
   revokedAt: Date | null
+  createdById: string | null
+  createdByName: string | null
   _count: ApiTokenCountAggregateOutputType | null
   _min: ApiTokenMinAggregateOutputType | null
   _max: ApiTokenMaxAggregateOutputType | null
@@ -203,9 +220,12 @@ export type ApiTokenWhereInput = {
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   hash?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.StringFilter<"ApiToken"> | string
+  operationScopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  createdById?: Prisma.StringNullableFilter<"ApiToken"> | string | null
+  createdByName?: Prisma.StringNullableFilter<"ApiToken"> | string | null
 }
 
 export type ApiTokenOrderByWithRelationInput = {
@@ -214,9 +234,12 @@ export type ApiTokenOrderByWithRelationInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
+  operationScopes?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdById?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdByName?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -228,9 +251,12 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   name?: Prisma.StringFilter<"ApiToken"> | string
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   role?: Prisma.StringFilter<"ApiToken"> | string
+  operationScopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  createdById?: Prisma.StringNullableFilter<"ApiToken"> | string | null
+  createdByName?: Prisma.StringNullableFilter<"ApiToken"> | string | null
 }, "id" | "hash">
 
 export type ApiTokenOrderByWithAggregationInput = {
@@ -239,9 +265,12 @@ export type ApiTokenOrderByWithAggregationInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
+  operationScopes?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdById?: Prisma.SortOrderInput | Prisma.SortOrder
+  createdByName?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApiTokenCountOrderByAggregateInput
   _max?: Prisma.ApiTokenMaxOrderByAggregateInput
   _min?: Prisma.ApiTokenMinOrderByAggregateInput
@@ -256,9 +285,12 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   prefix?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   hash?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   role?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
+  operationScopes?: Prisma.JsonNullableWithAggregatesFilter<"ApiToken">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
+  createdById?: Prisma.StringNullableWithAggregatesFilter<"ApiToken"> | string | null
+  createdByName?: Prisma.StringNullableWithAggregatesFilter<"ApiToken"> | string | null
 }
 
 export type ApiTokenCreateInput = {
@@ -267,9 +299,12 @@ export type ApiTokenCreateInput = {
   prefix: string
   hash: string
   role: string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  createdById?: string | null
+  createdByName?: string | null
 }
 
 export type ApiTokenUncheckedCreateInput = {
@@ -278,9 +313,12 @@ export type ApiTokenUncheckedCreateInput = {
   prefix: string
   hash: string
   role: string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  createdById?: string | null
+  createdByName?: string | null
 }
 
 export type ApiTokenUpdateInput = {
@@ -289,9 +327,12 @@ export type ApiTokenUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenUncheckedUpdateInput = {
@@ -300,9 +341,12 @@ export type ApiTokenUncheckedUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenCreateManyInput = {
@@ -311,9 +355,12 @@ export type ApiTokenCreateManyInput = {
   prefix: string
   hash: string
   role: string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  createdById?: string | null
+  createdByName?: string | null
 }
 
 export type ApiTokenUpdateManyMutationInput = {
@@ -322,9 +369,12 @@ export type ApiTokenUpdateManyMutationInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenUncheckedUpdateManyInput = {
@@ -333,9 +383,12 @@ export type ApiTokenUncheckedUpdateManyInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
+  operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdByName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApiTokenCountOrderByAggregateInput = {
@@ -344,9 +397,12 @@ export type ApiTokenCountOrderByAggregateInput = {
   prefix?: Prisma.SortOrder
   hash?: Prisma.SortOrder
   role?: Prisma.SortOrder
+  operationScopes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  createdById?: Prisma.SortOrder
+  createdByName?: Prisma.SortOrder
 }
 
 export type ApiTokenMaxOrderByAggregateInput = {
@@ -358,6 +414,8 @@ export type ApiTokenMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  createdById?: Prisma.SortOrder
+  createdByName?: Prisma.SortOrder
 }
 
 export type ApiTokenMinOrderByAggregateInput = {
@@ -369,6 +427,8 @@ export type ApiTokenMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+  createdById?: Prisma.SortOrder
+  createdByName?: Prisma.SortOrder
 }
 
 
@@ -379,9 +439,12 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -390,9 +453,12 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -401,9 +467,12 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectScalar = {
@@ -412,12 +481,15 @@ export type ApiTokenSelectScalar = {
   prefix?: boolean
   hash?: boolean
   role?: boolean
+  operationScopes?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  createdById?: boolean
+  createdByName?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "prefix" | "hash" | "role" | "operationScopes" | "createdAt" | "lastUsedAt" | "revokedAt" | "createdById" | "createdByName", ExtArgs["result"]["apiToken"]>
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
@@ -434,12 +506,23 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
      */
     hash: string
     /**
-     * 'admin' | 'operator' | 'viewer'
+     * 'admin' | 'operator' | 'viewer' | 'service'
      */
     role: string
+    /**
+     * Service tokens only: which operations of which instances the token may invoke,
+     * `[{ "instanceId": "…", "operations": ["sendNotification"] }]`. Null for the other roles.
+     */
+    operationScopes: runtime.JsonValue | null
     createdAt: Date
     lastUsedAt: Date | null
     revokedAt: Date | null
+    /**
+     * The token that created this one (null for a bootstrap admin token). Tokens are revoked,
+     * never deleted, so the id keeps naming it; the name is copied to read lists in one query.
+     */
+    createdById: string | null
+    createdByName: string | null
   }, ExtArgs["result"]["apiToken"]>
   composites: {}
 }
@@ -868,9 +951,12 @@ export interface ApiTokenFieldRefs {
   readonly prefix: Prisma.FieldRef<"ApiToken", 'String'>
   readonly hash: Prisma.FieldRef<"ApiToken", 'String'>
   readonly role: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly operationScopes: Prisma.FieldRef<"ApiToken", 'Json'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
+  readonly createdById: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly createdByName: Prisma.FieldRef<"ApiToken", 'String'>
 }
     
 
