@@ -8,7 +8,7 @@ import { installBench } from './harness.ts';
 let dispose: (() => void) | undefined;
 
 installBench({
-  // Solid's render() builds the whole DOM synchronously.
+  // Solid's render() builds the first screen synchronously; the rest follows in later frames.
   mount(container, form) {
     dispose = render(
       () => <ConfigForm aria-label="Benchmark form" fields={form.fields} groups={form.groups} values={form.values} submitLabel="Save" />,
@@ -20,5 +20,7 @@ installBench({
     dispose = undefined;
   },
   input: (container, key) => container.querySelector<HTMLInputElement>(`input[name="${key}"]`),
+  // Sections still to mount are aria-busy (web/src/form/progressive.ts).
+  complete: (container) => container.querySelector('[aria-busy="true"]') === null,
   errorShown: (container, key) => Boolean(container.querySelector(`[data-field="${key}"] .pf-field__error`)?.textContent),
 });

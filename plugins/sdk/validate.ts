@@ -66,6 +66,51 @@ export function validateConfig(
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: Object.fromEntries(entries) };
 }
 
+/**
+ * The errors `validateConfig` would report about the fields `keys` (their own errors and
+ * their items'), in the same order with the same messages, without checking the rest of the
+ * form: the console runs it as the user types, on the changed field and on the fields whose
+ * rules depend on it (`fieldsToRecheck`), and runs `validateConfig` on submit. Custom rules
+ * see the whole typed configuration, as in `validateConfig`, so only when a requested field
+ * has one are the other fields typed too. Unknown keys are not its business.
+ */
+export function validateFields(
+  schema: Pick<PluginConfig, 'fields'>,
+  values: Record<string, unknown>,
+  keys: Iterable<string>,
+): FieldError[] {
+  const wanted = new Set(keys);
+  const subjects = schema.fields.filter((field) => wanted.has(field.key));
+  const valueOf = (field: FieldSpec) => (Object.hasOwn(values, field.key) ? values[field.key] : undefined);
+  const outcomes = new Map(subjects.map((field) => [field, checkField(field, valueOf(field))]));
+  const custom = subjects.filter((field) => hasCustomRule(field) && outcomes.get(field)?.typed);
+  if (custom.length > 0) {
+    const entries = schema.fields.flatMap((field) => {
+      const typed = (outcomes.get(field) ?? checkField(field, valueOf(field))).typed;
+      return typed ? [[field.key, typed.value] as const] : [];
+    });
+    const config: Readonly<Record<string, unknown>> = Object.freeze(Object.fromEntries(entries));
+    for (const field of custom) {
+      const outcome = outcomes.get(field)!;
+      outcome.errors.push(...customRuleErrors(field, outcome.typed!.value, config));
+    }
+  }
+  return subjects.flatMap((field) => outcomes.get(field)!.errors);
+}
+
+/**
+ * The fields whose errors can change when field `key` changes: the field itself, and every
+ * field with a custom rule (a custom rule is given the whole configuration, so it may read
+ * any field). Declarative rules read only their own field's value.
+ */
+export function fieldsToRecheck(schema: Pick<PluginConfig, 'fields'>, key: string): string[] {
+  return schema.fields.filter((field) => field.key === key || hasCustomRule(field)).map((field) => field.key);
+}
+
+function hasCustomRule(field: FieldSpec): boolean {
+  return (field.validationRules ?? []).some((rule) => rule.type === 'custom');
+}
+
 function checkField(field: FieldSpec, raw: unknown): FieldOutcome {
   const label = field.label || field.key;
   const errors: FieldError[] = [];

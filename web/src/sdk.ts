@@ -2,7 +2,7 @@
  * The console's one door to the plugin SDK. The form validates with the SDK's own
  * `validateConfig` (the same code the server runs), so no rule is ever reimplemented here.
  */
-export { FieldType, isSecretField, secretsToReenter, validateConfig } from '../../plugins/sdk/index.ts';
+export { FieldType, fieldsToRecheck, isSecretField, secretsToReenter, validateConfig, validateFields } from '../../plugins/sdk/index.ts';
 export type {
   ArrayItemType,
   FieldError,

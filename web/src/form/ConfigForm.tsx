@@ -12,13 +12,14 @@ import {
   type JSX,
 } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { isSecretField, secretsToReenter, validateConfig, type FieldSpec } from '../sdk.ts';
+import { fieldsToRecheck, isSecretField, secretsToReenter, validateConfig, validateFields, type FieldSpec } from '../sdk.ts';
 import { hasErrors, placeErrors, type PlacedErrors } from './errors.ts';
 import { FieldShell, hasHint } from './FieldShell.tsx';
 import { groupFields, type FieldSection } from './grouping.ts';
 import { describedBy, fieldIds, type FieldIds } from './ids.ts';
 import { createKeyedSignals } from './keyed.ts';
 import { afterPointerRelease, watchPointerPresses } from './pointer.ts';
+import { createProgressiveMount } from './progressive.ts';
 import { initialSecretDrafts, keptSecretKeys, secretsForValidation, secretsPayload } from './secrets.ts';
 import type { ConfigPayload, FormValues, SecretDraft, SecretState, ServerFieldError } from './types.ts';
 import { compactValues, copyValue, initialValues } from './values.ts';
@@ -107,9 +108,12 @@ export function ConfigForm(props: ConfigFormProps) {
   watchPointerPresses();
 
   const sections = createMemo(() => groupFields(props.fields, props.groups));
+  // A long form mounts its first screen at once and the rest in the next frames.
+  const progressive = createProgressiveMount(() => sections().map((s) => s.fields.length));
   const orderedKeys = createMemo(() => sections().flatMap((s) => s.fields.map((f) => f.key)));
   const secretKeys = createMemo(() => props.fields.filter(isSecretField).map((f) => f.key));
   const allKeys = createMemo(() => props.fields.map((f) => f.key));
+  const fieldsByKey = createMemo(() => new Map(props.fields.map((f) => [f.key, f])));
 
   const currentValues = () => compactValues(props.fields, values.pick(allKeys()));
   const currentDrafts = () => drafts.pick(secretKeys());
@@ -132,23 +136,67 @@ export function ConfigForm(props: ConfigFormProps) {
     // Equal answers do not notify: every field reads this, and most keystrokes change nothing here.
   }, undefined, { equals: sameEntries });
 
-  // The whole form is validated on every change, by the same function the server runs.
-  const validation = createMemo<PlacedErrors>(() => {
-    const currentSecrets = currentDrafts();
-    const state = props.secretState;
-    const input = { ...currentValues(), ...secretsForValidation(currentSecrets, state) };
-    let result: ReturnType<typeof validateConfig>;
-    try {
-      result = validateConfig({ fields: props.fields }, input);
-    } catch (err) {
-      // A broken schema must not blank the screen; the server will refuse it with a reason.
-      return { byField: {}, byItem: {}, general: [`This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`] };
-    }
-    return result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, keptSecretKeys(currentSecrets, state));
-  });
-  // Copied into a store with reconcile so that only fields whose messages changed re-render.
+  // Live validation is per field: a change re-checks that field and the fields whose rules
+  // depend on it (the SDK's fieldsToRecheck), with validateFields, which gives exactly the
+  // messages validateConfig gives for them; a submit re-checks the whole form with
+  // validateConfig. Both are the function the server runs. The errors live in a store, so
+  // only the fields whose messages changed re-render.
   const [clientErrors, setClientErrors] = createStore<PlacedErrors>({ byField: {}, byItem: {}, general: [] });
-  createComputed(() => setClientErrors(reconcile(structuredClone(validation()))));
+  const fieldsOf = (keys: readonly string[]) => {
+    const byKey = fieldsByKey();
+    return keys.flatMap((key) => byKey.get(key) ?? []);
+  };
+  /** What the validator is given for `keys`: typed values, and the secrets as secretsForValidation says. */
+  const validationInput = (keys: readonly string[]) => {
+    const fields = fieldsOf(keys);
+    const secrets = fields.filter(isSecretField).map((f) => f.key);
+    const currentSecrets = drafts.pick(secrets);
+    const input = { ...compactValues(fields, values.pick(keys)), ...secretsForValidation(currentSecrets, props.secretState) };
+    return { fields, input, kept: keptSecretKeys(currentSecrets, props.secretState) };
+  };
+  const brokenSchema = (err: unknown) =>
+    // A broken schema must not blank the screen; the server will refuse it with a reason.
+    `This form cannot be checked: ${err instanceof Error ? err.message : String(err)}`;
+  /** The whole form, with validateConfig: at mount and on submit. */
+  const validateAll = () => {
+    const { input, kept } = validationInput(allKeys());
+    let placed: PlacedErrors;
+    try {
+      const result = validateConfig({ fields: props.fields }, input);
+      placed = result.ok ? NO_ERRORS : placeErrors(result.errors, props.fields, kept);
+    } catch (err) {
+      placed = { byField: {}, byItem: {}, general: [brokenSchema(err)] };
+    }
+    setClientErrors(reconcile(structuredClone(placed)));
+  };
+  /** The fields whose errors a change of `key` can change. */
+  const revalidateAfter = (key: string) => {
+    const keys = fieldsToRecheck({ fields: props.fields }, key);
+    // A custom rule sees the whole configuration, so it gets every value (O(fields)); a
+    // declarative rule needs only its own field's value (O(1) per keystroke).
+    const needsAll = keys.length > 1 || fieldsOf(keys).some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'));
+    const { fields, kept } = validationInput(keys);
+    const { input } = needsAll ? validationInput(allKeys()) : validationInput(keys);
+    let placed: PlacedErrors;
+    try {
+      placed = placeErrors(validateFields({ fields: props.fields }, input, keys), fields, kept);
+    } catch (err) {
+      setClientErrors('general', [brokenSchema(err)]);
+      return;
+    }
+    batch(() => {
+      for (const k of keys) {
+        setClientErrors('byField', k, reconcile(placed.byField[k] ?? []));
+        setClientErrors('byItem', k, reconcile(placed.byItem[k] ?? {}));
+      }
+      if (clientErrors.general.length > 0) setClientErrors('general', []);
+    });
+  };
+  // Nothing is validated at mount: an error shows only once its field has been left (which
+  // checks that field) or after a submit (which checks them all), so a long form's first
+  // frame does not wait for every field's check. New fields from the parent: check again
+  // what had been checked.
+  createComputed(on(() => props.fields, () => (submitted() ? validateAll() : setClientErrors(reconcile({ byField: {}, byItem: {}, general: [] }))), { defer: true }));
 
   const shown = (key: string) => submitted() || touched.get(key) === true;
   const visibleErrors = (key: string): readonly string[] => {
@@ -193,24 +241,28 @@ export function ConfigForm(props: ConfigFormProps) {
   const setValue = (key: string, value: unknown) => {
     batch(() => {
       values.set(key, value);
+      untrack(() => revalidateAfter(key));
       changed(key);
     });
   };
   const setDraft = (key: string, draft: SecretDraft) => {
     batch(() => {
       drafts.set(key, draft);
+      untrack(() => revalidateAfter(key));
       changed(key);
     });
   };
 
   /** Focuses a field's control, or the first invalid item of a list. */
   const focusField = (key: string) => {
+    progressive.mountAll();
     const control = form.querySelector<HTMLElement>(`#${CSS.escape(fieldIds(formId, key).control)}`);
     const item = control?.querySelector<HTMLElement>('[data-part="input"][aria-invalid="true"]');
     (item ?? control)?.focus();
   };
 
   const validate = () => {
+    untrack(validateAll);
     setSubmitted(true);
     const first = orderedKeys().find(isInvalid);
     if (first !== undefined) {
@@ -222,7 +274,6 @@ export function ConfigForm(props: ConfigFormProps) {
     return clientErrors.general.length === 0;
   };
 
-  const fieldsByKey = createMemo(() => new Map(props.fields.map((f) => [f.key, f])));
   const summary = createMemo((): SummaryProblem[] => {
     if (!summaryShown()) return [];
     const own = orderedKeys().flatMap((key) => {
@@ -240,13 +291,18 @@ export function ConfigForm(props: ConfigFormProps) {
   };
 
   // New server errors replace the old ones and take the user to the first of them.
+  let withServerErrors = new Set<string>();
   createEffect(
     on(
       () => props.serverErrors,
       (list) => {
         const placed = placeErrors(list ?? [], props.fields);
         batch(() => {
-          for (const key of allKeys()) {
+          // Only the fields that had or get server errors: a long form's mount (no server
+          // errors yet) touches none of them.
+          const keys = new Set([...withServerErrors, ...Object.keys(placed.byField), ...Object.keys(placed.byItem)]);
+          withServerErrors = new Set([...Object.keys(placed.byField), ...Object.keys(placed.byItem)]);
+          for (const key of keys) {
             serverErrors.set(key, placed.byField[key]);
             serverItemErrors.set(key, placed.byItem[key]);
           }
@@ -290,7 +346,15 @@ export function ConfigForm(props: ConfigFormProps) {
       onValue={(value) => setValue(field.key, value)}
       onDraft={(draft) => setDraft(field.key, draft)}
       onInputError={(message) => inputErrors.set(field.key, message)}
-      onLeave={() => afterPointerRelease(() => touched.set(field.key, true))}
+      onLeave={() =>
+        afterPointerRelease(() =>
+          batch(() => {
+            // Its first check, if no edit has checked it yet (nothing is checked at mount).
+            if (!(field.key in clientErrors.byField)) untrack(() => revalidateAfter(field.key));
+            touched.set(field.key, true);
+          }),
+        )
+      }
     />
   );
 
@@ -310,7 +374,13 @@ export function ConfigForm(props: ConfigFormProps) {
       <Show when={summary().length > 0}>
         <ErrorSummary id={`${formId}-summary`} problems={summary()} onPick={focusProblem} />
       </Show>
-      <For each={sections()}>{(section) => <Section section={section}>{section.fields.map(row)}</Section>}</For>
+      <For each={sections()}>
+        {(section, index) => (
+          <Section section={section} pending={index() >= progressive.mounted()}>
+            {section.fields.map(row)}
+          </Section>
+        )}
+      </For>
       {/* The secrets an edit asks for appear away from the field being typed in: say so. */}
       <div class="pf-sr-only" aria-live="polite">
         <For each={[...reentries().values()]}>{(message) => <p>{message}</p>}</For>
@@ -364,14 +434,26 @@ function ErrorSummary(props: { id: string; problems: readonly SummaryProblem[]; 
   );
 }
 
-/** A named group is a fieldset with its name as legend; ungrouped fields need no heading. */
-function Section(props: { section: FieldSection; children: JSX.Element }) {
+/**
+ * A named group is a fieldset with its name as legend; ungrouped fields need no heading.
+ * A section still `pending` (progressive.ts) has its legend and an estimate of its height
+ * (busy, for assistive technology), and its fields a few frames later.
+ */
+function Section(props: { section: FieldSection; pending: boolean; children: JSX.Element }) {
+  const body = () => (
+    <Show
+      when={!props.pending}
+      fallback={<div class="pf-section__pending" style={{ height: `${Math.ceil(props.section.fields.length / 2) * 6}rem` }} />}
+    >
+      {props.children}
+    </Show>
+  );
   return (
-    <Show when={props.section.name} fallback={<div class="pf-section pf-section--plain">{props.children}</div>}>
+    <Show when={props.section.name} fallback={<div class="pf-section pf-section--plain" aria-busy={props.pending || undefined}>{body()}</div>}>
       {(name) => (
-        <fieldset class="pf-section">
+        <fieldset class="pf-section" aria-busy={props.pending || undefined}>
           <legend class="pf-section__title">{name()}</legend>
-          <div class="pf-section__body">{props.children}</div>
+          <div class="pf-section__body">{body()}</div>
         </fieldset>
       )}
     </Show>
