@@ -204,7 +204,7 @@ function splitKey(key: string): { folders: string[]; name: string } {
   return { folders: parts.slice(0, -1), name: parts[parts.length - 1]! };
 }
 
-/** A key whose folder does not exist: the file is not there either. */
+/** A missing file (or its folder), with the SDK's code for it (StorageProvider.retrieveFile). */
 class FileNotFound extends Error {
   override readonly name = 'FileNotFound';
   readonly code = 'NOT_FOUND';
@@ -307,7 +307,7 @@ async function readMetadata(folder: FileHandle, name: string): Promise<Record<st
 function storageError(error: unknown, what: string): Error {
   switch (codeOf(error)) {
     case 'ENOENT':
-      return new Error(`File not found: ${what}`);
+      return new FileNotFound(`File not found: ${what}`);
     case 'ELOOP':
       return new Error(`Refused: ${what} is a symbolic link`);
     case 'EISDIR':

@@ -18,7 +18,7 @@ let shared: { id: string };
 
 beforeAll(async () => {
   storageDir = await mkdtemp(join(tmpdir(), 'plugform-access-files-'));
-  server = await startTestServer({ env: { PLUGFORM_ALLOWED_ORIGINS: ALLOWED_ORIGIN } });
+  server = await startTestServer({ env: { PLUGFORM_ALLOWED_ORIGINS: ALLOWED_ORIGIN, PLUGFORM_LOCAL_STORAGE_ROOTS: storageDir } });
   tokens.viewer = await server.tokenFor('viewer', 'matrix viewer');
   tokens.operator = await server.tokenFor('operator', 'matrix operator');
   tokens.admin = await server.tokenFor('admin', 'matrix admin');

@@ -70,7 +70,7 @@ let storageDir: string;
 beforeAll(async () => {
   storageDir = await mkdtemp(join(tmpdir(), 'plugform-ops-files-'));
   [server, slack, whatsapp, smtp, stripe, meili, posthog, receiver, workflows, s3] = await Promise.all([
-    startTestServer(),
+    startTestServer({ env: { PLUGFORM_LOCAL_STORAGE_ROOTS: storageDir } }),
     startSlackDouble({ botToken: SLACK_TOKEN, webhookPath: '/services/T0/B0/x', channels: [{ id: 'C0ALERTS01', name: 'alerts', member: true }] }),
     startWhatsAppDouble({ token: WHATSAPP_TOKEN, businessAccountId: '102290129340398', phoneNumberId: '106540352242922', displayPhoneNumber: '+1 555-010-0200', verifiedName: 'Plugform Test', templates: ['hello_world'] }),
     startSmtpServer({ users: { mailer: SMTP_PASSWORD }, tls: 'starttls' }),

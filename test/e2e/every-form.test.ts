@@ -45,6 +45,7 @@ interface Plugin {
 }
 
 let dataDir: string;
+let filesDir: string;
 let server: RunningServer;
 let browser: Browser;
 let context: BrowserContext;
@@ -78,7 +79,7 @@ function valuesFor(plugin: string): Record<string, unknown> {
     case 's3-storage':
       return { bucket: 'e2e-bucket', accessKeyId: 'AKIAE2EEXAMPLE', secretAccessKey: secret('s3-'), forcePathStyle: true };
     case 'local-storage':
-      return { baseDirectory: join(dataDir, 'files'), createIfMissing: true };
+      return { baseDirectory: filesDir, createIfMissing: true };
     case 'meilisearch':
       return { host: 'http://127.0.0.1:7700', apiKey: secret('meili-'), waitForTasks: false };
     case 'ldap':
@@ -292,12 +293,14 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   await ensureConsoleBuilt();
   dataDir = await mkdtemp(join(tmpdir(), 'plugform-e2e-forms-'));
-  await mkdir(join(dataDir, 'files'));
+  // local-storage may only use the operator's roots, apart from the data dir.
+  filesDir = await mkdtemp(join(tmpdir(), 'plugform-e2e-files-'));
   const env = {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     PLUGFORM_DATA_DIR: dataDir,
+    PLUGFORM_LOCAL_STORAGE_ROOTS: filesDir,
     PLUGFORM_ADMIN_TOKEN: ADMIN_TOKEN,
     PLUGIN_PATHS: join(import.meta.dirname, 'fixtures/every-field.ts'),
     PLUGFORM_HEALTH_INTERVAL: '86400', // no scheduled check reaches out during the run
@@ -329,6 +332,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (filesDir) await rm(filesDir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------

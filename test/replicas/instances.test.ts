@@ -115,7 +115,7 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL database and 
     // Both pings were signed with the secret replica 0 saved (the receiver refuses anything else).
     expect(first.deliveries).toHaveLength(2);
 
-    const { body } = await cluster.gql(UPDATE, { input: { id: created.id, version: 1, configuration: { url: second.hookUrl } } }, { replica: 0 });
+    const { body } = await cluster.gql(UPDATE, { input: { id: created.id, version: 1, configuration: { url: second.hookUrl }, secrets: [{ key: 'signingSecret', value: SIGNING_SECRET }] } }, { replica: 0 });
     expect(body.data.updatePluginInstance).toMatchObject({ __typename: 'MutationUpdatePluginInstanceSuccess', data: { version: 2 } });
     // The others drop the provider of version 1 as soon as they hear of version 2.
     const dropped = (replica: number) => cluster.replicas[replica]!.logLines(/dropped a stale provider/).some((line) => line.includes(created.id));

@@ -80,7 +80,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['PLUGFORM_GRAPHIQL', 'yes', /PLUGFORM_GRAPHIQL: expected true or false/],
+    ['PLUGFORM_GRAPHIQL', 'maybe', /PLUGFORM_GRAPHIQL: expected true or false/],
     ['PLUGFORM_MAX_BODY_BYTES', '10', /PLUGFORM_MAX_BODY_BYTES: expected a whole number from 1024/],
     ['PLUGFORM_MAX_INPUT_DEPTH', '1000', /PLUGFORM_MAX_INPUT_DEPTH: expected a whole number from 2 to 256/],
     ['PORT', 'eighty', /PORT: expected a whole number from 0 to 65535, got "eighty"/],
