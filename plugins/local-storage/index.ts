@@ -156,7 +156,7 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
       const place = current();
       const entries = await withFolder(place, [], place.config.baseDirectory, 'read', (folder) => listFilesBelow(folder)).catch((error: unknown) => {
         // Nothing stored yet: the base directory is created on the first write.
-        if (error instanceof Error && error.message === missingBaseError(place.config).message) return [];
+        if (error instanceof MissingBaseDirectory) return [];
         throw error;
       });
       return entries
@@ -282,8 +282,13 @@ function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** The base directory is not there (yet): it is created on the first write when "Create if missing" is on. */
+class MissingBaseDirectory extends Error {
+  override readonly name = 'MissingBaseDirectory';
+}
+
 function missingBaseError(config: LocalStorageConfig): Error {
-  return new Error(`Base directory ${config.baseDirectory} does not exist (enable "Create if missing" to create it on the first write)`);
+  return new MissingBaseDirectory(`Base directory ${config.baseDirectory} does not exist (enable "Create if missing" to create it on the first write)`);
 }
 
 // ---------------------------------------------------------------------------------------
