@@ -6,10 +6,10 @@
  * to send before the client hung up proves the client stopped reading.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { fetchPluginCases, testUnsaved } from './support.ts';
+import { fetchPluginCases, listenOnLoopback, testUnsaved } from './support.ts';
 
 const CAP = 64 * 1024;
 /** Loopback socket buffers can take a few MiB before the writer notices a reader that stopped. */
@@ -25,7 +25,6 @@ interface EndlessVendor {
 /** Answers 200 with a JSON-looking body that never ends (chunked, no length). */
 async function startEndlessVendor(): Promise<EndlessVendor> {
   const connections: EndlessVendor['connections'] = [];
-  const sockets = new Set<Socket>();
   const chunk = Buffer.alloc(16 * 1024, 'a');
   const server: Server = createServer((req, res) => {
     const record = { written: 0, closed: new Promise<void>((resolve) => res.once('close', () => resolve())) };
@@ -41,19 +40,7 @@ async function startEndlessVendor(): Promise<EndlessVendor> {
     req.resume();
     pump();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    connections,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenOnLoopback(server)), connections };
 }
 
 let server: TestServer;

@@ -6,7 +6,7 @@
  * the real API.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TEST_UNSAVED, mutate } from '../support/graphql.ts';
 import type { TestServer } from '../support/server.ts';
@@ -23,7 +23,6 @@ export interface Redirector {
 /** Answers every request with `status` and `Location: <target><path>` (or the path itself when `target` is ''). */
 export async function startRedirector(status: number, target: () => string): Promise<Redirector> {
   const requests: Redirector['requests'] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,6 +31,12 @@ export async function startRedirector(status: number, target: () => string): Pro
       res.writeHead(status, { location: `${target()}${req.url ?? '/'}`, 'content-length': '0' }).end();
     });
   });
+  return { ...(await listenOnLoopback(server)), requests };
+}
+
+/** Starts `server` on a free loopback port; `close()` also ends the connections still open. */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -39,7 +44,6 @@ export async function startRedirector(status: number, target: () => string): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
