@@ -27,7 +27,7 @@ beforeAll(async () => {
   await echo('e-1');
   await echo('e-2', false);
   const broken = await echo('e-3');
-  // What a restart does to an instance that cannot start (InstanceService.restoreAll).
+  // What a restart does to an instance that cannot start (InstanceService.warmUp).
   await server.running.services.prisma.pluginInstance.update({
     where: { id: broken.id },
     data: { status: 'error', statusMessage: 'configure() failed at startup' },
