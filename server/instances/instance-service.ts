@@ -170,7 +170,14 @@ export class InstanceService implements ProviderSource {
     const { plain, secrets } = mergeConfiguration({}, {}, input.configuration, secretKeys);
     assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
-    await this.#assertNameFree(input.pluginName, name);
+    try {
+      await this.#assertNameFree(input.pluginName, name);
+    } catch (error) {
+      // A retry of this create that raced ahead on another replica has taken the name: answer as it did.
+      const replay = clientMutationId ? await this.#replay(actor, clientMutationId, 'instance.create', replayOf) : undefined;
+      if (replay) return replay;
+      throw error;
+    }
 
     const id = randomUUID();
     const auditId = randomUUID();
