@@ -11,8 +11,34 @@ import { ViewerContext, type Viewer } from '../../web/src/auth/viewer.ts';
 
 export interface RecordedCall {
   operationName: string;
+  /** With each uploaded file put back where the multipart request's map names it. */
   variables: Record<string, unknown>;
   authorization: string | null;
+  csrf: string | null;
+  /** Sent as a GraphQL multipart request (a file upload). */
+  multipart: boolean;
+}
+
+interface RequestBody {
+  operationName: string;
+  query: string;
+  variables?: Record<string, unknown>;
+}
+
+/** A JSON body, or a GraphQL multipart request (`operations`, `map`, then one part per file) read back into one. */
+function readBody(body: BodyInit | null | undefined): RequestBody {
+  if (!(body instanceof FormData)) return JSON.parse(String(body)) as RequestBody;
+  const operations = JSON.parse(String(body.get('operations'))) as RequestBody;
+  const map = JSON.parse(String(body.get('map'))) as Record<string, string[]>;
+  for (const [part, paths] of Object.entries(map)) {
+    for (const path of paths) {
+      const keys = path.split('.');
+      let target = operations as unknown as Record<string, any>;
+      for (const key of keys.slice(0, -1)) target = target[key];
+      target[keys.at(-1)!] = body.get(part);
+    }
+  }
+  return operations;
 }
 
 type Handler = (variables: Record<string, any>) => unknown;
@@ -25,9 +51,9 @@ export function fakeApi(handlers: Record<string, Handler>) {
   const encode = (text: string) => Buffer.from(text) as Uint8Array;
   let status = 200;
   const fetch = async (_input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const body = JSON.parse(String(init?.body)) as { operationName: string; query: string; variables?: Record<string, unknown> };
+    const body = readBody(init?.body);
     const headers = new Headers(init?.headers);
-    calls.push({ operationName: body.operationName, variables: body.variables ?? {}, authorization: headers.get('authorization') });
+    calls.push({ operationName: body.operationName, variables: body.variables ?? {}, authorization: headers.get('authorization'), csrf: headers.get('x-plugform-csrf'), multipart: init?.body instanceof FormData });
     if (status !== 200) {
       return new Response(JSON.stringify({ errors: [{ message: 'This API token is unknown or revoked' }] }), {
         status,

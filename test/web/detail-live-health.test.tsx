@@ -6,6 +6,7 @@ import { screen, waitFor, within } from '@solidjs/testing-library';
 import { describe, expect, it } from 'vitest';
 import { InstanceDetailPage } from '../../web/src/detail/InstanceDetailPage.tsx';
 import { fakeApi, renderRoute } from './console-helpers.tsx';
+import { operationsOf } from './instance-fixtures.ts';
 
 type Status = 'HEALTHY' | 'UNHEALTHY' | 'DEGRADED' | 'UNKNOWN';
 
@@ -59,7 +60,7 @@ describe('instance screen, live health', () => {
       { id: 'h1', status: 'HEALTHY', message: 'All good', checkedAt: '2025-03-01T10:00:00.000Z' },
     ];
     // The server's view: what the detail query returns after each recorded check.
-    const api = fakeApi({ InstanceDetail: () => ({ pluginInstance: detail(checks[0]!.status, checks) }) });
+    const api = fakeApi({ InstanceDetail: () => ({ pluginInstance: detail(checks[0]!.status, checks) }), InstanceOperations: () => ({ pluginInstance: operationsOf() }) });
     renderRoute({ pattern: '/instances/:id', path: '/instances/inst-1', component: InstanceDetailPage, api });
     const health = await screen.findByRole('region', { name: /Health/ });
     const now = () => health.querySelector('.pf-health-panel__now')!.textContent ?? '';
@@ -86,7 +87,7 @@ describe('instance screen, live health', () => {
   it('shows the live status at once, even before the history is fetched again', async () => {
     const checks = [{ id: 'h1', status: 'HEALTHY' as Status, message: 'All good', checkedAt: '2025-03-01T10:00:00.000Z' }];
     // A refetch that keeps answering with the old state (e.g. a replica lagging behind).
-    const api = fakeApi({ InstanceDetail: () => ({ pluginInstance: detail('HEALTHY', checks) }) });
+    const api = fakeApi({ InstanceDetail: () => ({ pluginInstance: detail('HEALTHY', checks) }), InstanceOperations: () => ({ pluginInstance: operationsOf() }) });
     renderRoute({ pattern: '/instances/:id', path: '/instances/inst-1', component: InstanceDetailPage, api });
     const health = await screen.findByRole('region', { name: /Health/ });
     await waitFor(() => expect(api.openStreams()).toBe(1));

@@ -3,57 +3,15 @@ import { fireEvent, screen, waitFor, within } from '@solidjs/testing-library';
 import { describe, expect, it } from 'vitest';
 import { InstanceDetailPage } from '../../web/src/detail/InstanceDetailPage.tsx';
 import { fakeApi, renderRoute, VIEWER } from './console-helpers.tsx';
+import { instanceDetail as detail, operationsOf } from './instance-fixtures.ts';
 import { press } from './helpers.tsx';
-
-function detail(overrides: Record<string, unknown> = {}) {
-  return {
-    __typename: 'PluginInstance',
-    id: 'inst-1',
-    name: 'Support line',
-    pluginName: 'acme-notify',
-    version: 3,
-    enabled: true,
-    status: 'ACTIVE',
-    statusMessage: null,
-    replicaProvider: { __typename: 'ReplicaProvider', replica: 'node-a-17', state: 'RUNNING', message: null },
-    createdAt: '2025-03-01T09:00:00.000Z',
-    updatedAt: '2025-03-01T10:00:00.000Z',
-    configuration: { endpoint: 'https://acme.test', apiKey: '••••••••', tags: ['a', 'b'] },
-    healthStatus: 'HEALTHY',
-    healthSince: '2025-03-01T09:30:00.000Z',
-    lastHealthCheckAt: '2025-03-01T10:00:00.000Z',
-    healthHistory: [
-      { __typename: 'HealthCheck', id: 'h2', status: 'HEALTHY', message: 'All good', responseTimeMs: 12, checkedAt: '2025-03-01T10:00:00.000Z' },
-      { __typename: 'HealthCheck', id: 'h1', status: 'UNHEALTHY', message: 'Timed out', responseTimeMs: 5000, checkedAt: '2025-03-01T09:00:00.000Z' },
-    ],
-    auditEvents: [
-      { __typename: 'AuditEvent', id: 'a2', actor: 'token:ops', action: 'instance.update', changedKeys: ['endpoint', 'apiKey'], at: '2025-03-01T10:00:00.000Z' },
-      { __typename: 'AuditEvent', id: 'a1', actor: 'token:ops', action: 'instance.create', changedKeys: ['endpoint', 'apiKey', 'tags'], at: '2025-03-01T09:00:00.000Z' },
-    ],
-    secrets: [{ __typename: 'SecretState', key: 'apiKey', label: 'API Key', isSet: true, updatedAt: '2025-03-01T10:00:00.000Z' }],
-    plugin: {
-      __typename: 'Plugin',
-      name: 'acme-notify',
-      displayName: 'Acme Notify',
-      type: 'NOTIFICATION',
-      version: '1.2.0',
-      supportsHealthCheck: true,
-      groups: ['Connection'],
-      fields: [
-        { __typename: 'PluginField', key: 'endpoint', label: 'Endpoint', type: 'URL', isSecret: false, group: 'Connection', order: 1 },
-        { __typename: 'PluginField', key: 'apiKey', label: 'API Key', type: 'SECRET', isSecret: true, group: 'Connection', order: 2 },
-        { __typename: 'PluginField', key: 'tags', label: 'Tags', type: 'ARRAY', isSecret: false, group: null, order: null },
-      ],
-    },
-    ...overrides,
-  };
-}
 
 function setup(options: { viewer?: typeof VIEWER; setEnabled?: unknown; remove?: unknown[]; instance?: Record<string, unknown> } = {}) {
   let current = detail(options.instance);
   const removals = [...(options.remove ?? [])];
   const api = fakeApi({
     InstanceDetail: () => ({ pluginInstance: current }),
+    InstanceOperations: () => ({ pluginInstance: operationsOf() }),
     SetEnabled: ({ enabled }) => {
       current = detail({ enabled, status: enabled ? 'ACTIVE' : 'INACTIVE', version: 4 });
       return { setPluginInstanceEnabled: options.setEnabled ?? { __typename: 'MutationSetPluginInstanceEnabledSuccess', data: { __typename: 'PluginInstance', id: 'inst-1', enabled, status: enabled ? 'ACTIVE' : 'INACTIVE', version: 4 } } };

@@ -11,6 +11,7 @@ export interface ApiClientOptions {
 
 /**
  * The console's urql client: document cache, fetch transport for queries and mutations, and
+ * file uploads as GraphQL multipart requests (urql sends one when a variable holds a File),
  * subscriptions over the same fetch as Server-Sent Events (yoga answers `Accept:
  * text/event-stream` at /graphql). Fetch, unlike EventSource, can send the Authorization header.
  */
@@ -22,7 +23,9 @@ export function createApiClient(options: ApiClientOptions): Client {
     fetchSubscriptions: true,
     preferGetMethod: false,
     requestPolicy: 'cache-and-network',
-    fetchOptions: () => ({ headers: { authorization: `Bearer ${options.token}` } }),
+    // The CSRF header lets the server accept a multipart body (a file upload), which a
+    // cross-site form could also send; JSON requests do not need it but carry it alike.
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${options.token}`, 'x-plugform-csrf': '1' } }),
     fetch: async (input, init) => {
       const response = await baseFetch(input, init);
       if (response.status === 401) options.onUnauthorized();

@@ -1,13 +1,16 @@
 import { A, useParams } from '@solidjs/router';
 import { createMutation, createQuery } from '@urql/solid';
 import { createEffect, createSignal, on, Show } from 'solid-js';
-import { outcomeOf } from '../api/outcome.ts';
+import { errorMessage, outcomeOf } from '../api/outcome.ts';
 import { useCanOperate } from '../auth/viewer.ts';
 import { createDeleteInstance } from '../instances/delete-instance.ts';
 import { DeleteInstanceButton } from '../instances/DeleteInstanceButton.tsx';
 import { InstanceNotFound } from '../instances/InstanceNotFound.tsx';
 import { createLiveHealth } from '../instances/live-health.ts';
 import { HEALTH_LABELS, PLUGIN_TYPE_LABELS } from '../lib/labels.ts';
+import { InstanceOperationsQuery } from '../operations/documents.ts';
+import { OperationsCard } from '../operations/OperationsCard.tsx';
+import { TryItPanel } from '../operations/TryItPanel.tsx';
 import { Alert } from '../ui/Alert.tsx';
 import { LoadFailed } from '../ui/LoadFailed.tsx';
 import { Loading } from '../ui/Loading.tsx';
@@ -24,6 +27,9 @@ export function InstanceDetailPage() {
   const params = useParams<{ id: string }>();
   const canOperate = useCanOperate();
   const [query, refetch] = createQuery({ query: InstanceDetailQuery, variables: () => ({ id: params.id }) });
+  // Its own query, so a failing stats read never hides the instance, and a "Try it" call refreshes only the stats.
+  const [operationsQuery, refetchOperations] = createQuery({ query: InstanceOperationsQuery, variables: () => ({ id: params.id }) });
+  const operations = () => operationsQuery.data?.pluginInstance;
   const [enabling, setEnabled] = createMutation(SetEnabledMutation);
   const [checking, checkHealth] = createMutation(CheckHealthMutation);
   const [actionError, setActionError] = createSignal<string>();
@@ -159,6 +165,20 @@ export function InstanceDetailPage() {
                       checkNote={checkNote()}
                       onCheck={() => void checkNow()}
                     />
+                    <OperationsCard
+                      stats={operations()?.operationStats}
+                      error={operationsQuery.error ? errorMessage(operationsQuery.error) : undefined}
+                    />
+                    <Show when={canOperate() && i().plugin}>
+                      {(plugin) => (
+                        <TryItPanel
+                          instanceId={i().id}
+                          pluginType={plugin().type}
+                          operations={operations()?.operations ?? []}
+                          onCalled={() => refetchOperations({ requestPolicy: 'network-only' })}
+                        />
+                      )}
+                    </Show>
                     <section class="pf-card" aria-labelledby="config-title">
                       <div class="pf-card__head">
                         <h2 id="config-title">Configuration</h2>
