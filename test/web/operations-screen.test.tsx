@@ -36,6 +36,13 @@ async function tryItForm(name: RegExp) {
   return within(panel).getByRole('form', { name });
 }
 
+/** The form's result region, once a result is written into it (the region is there from the start). */
+async function resultOf(form: HTMLElement) {
+  const status = within(form).getByRole('status', { name: /result/ });
+  await waitFor(() => expect(status.textContent).not.toBe(''));
+  return status;
+}
+
 const success = (typename: string, data: Record<string, unknown>) => ({ __typename: typename, data });
 
 afterEach(() => vi.unstubAllGlobals());
@@ -91,7 +98,7 @@ describe('Try it panel', () => {
     type(within(form).getByLabelText(/^Message/), 'Disk almost full');
     await waitFor(() => expect(api.callsOf('InstanceOperations')).toHaveLength(1));
     fireEvent.click(within(form).getByRole('button', { name: 'Send notification' }));
-    const result = await within(form).findByRole('status', { name: /result/ });
+    const result = await resultOf(form);
     expect(result.textContent).toContain('Message id');
     expect(within(result).getByText('msg-4711')).toBeTruthy();
     expect(api.callsOf('TrySendNotification')[0]!.variables).toEqual({
@@ -154,7 +161,7 @@ describe('Try it panel', () => {
     const file = new File(['hello from plugform'], 'hello.txt', { type: 'text/plain' });
     fireEvent.change(within(store).getByLabelText(/^File/), { target: { files: [file] } });
     fireEvent.click(within(store).getByRole('button', { name: 'Upload and read back' }));
-    const result = await within(store).findByRole('status', { name: /result/ });
+    const result = await resultOf(store);
     await waitFor(() => expect(result.querySelector('pre')?.textContent).toBe('hello from plugform'));
     expect(within(result).getByRole('link', { name: /Download/ }).getAttribute('href')).toBe('http://console.test/api/v1/downloads/abc.sig');
     expect(downloads).toEqual(['http://console.test/api/v1/downloads/abc.sig']);
@@ -188,7 +195,7 @@ describe('Try it panel', () => {
     expect(password.type).toBe('password');
     type(password, 's3cret-Pa55');
     fireEvent.click(within(form).getByRole('button', { name: 'Authenticate' }));
-    const result = await within(form).findByRole('status', { name: /result/ });
+    const result = await resultOf(form);
     expect(result.textContent).toContain('Authenticated.');
     expect(result.textContent).toContain('uid=ada,dc=test');
     expect(api.callsOf('TryVerifyCredentials')[0]!.variables).toEqual({ instanceId: 'inst-1', input: { username: 'ada', password: 's3cret-Pa55' } });
@@ -221,7 +228,7 @@ describe('Try it panel', () => {
     const required = within(form).queryByLabelText(/^Workflow id/);
     if (required) type(required, 'nightly-report');
     fireEvent.click(within(form).getByRole('button', { name: button }));
-    const result = await within(form).findByRole('status', { name: /result/ });
+    const result = await resultOf(form);
     expect(result.textContent).toContain(shown);
     expect(api.callsOf(name)).toHaveLength(1);
   });
@@ -250,7 +257,7 @@ describe('Try it panel', () => {
 
     type(within(form).getByLabelText(/^Amount/), '1250');
     fireEvent.click(within(form).getByRole('button', { name: 'Create payment' }));
-    const result = await within(form).findByRole('status', { name: /result/ });
+    const result = await resultOf(form);
     expect(result.textContent).toContain('pi_123');
     expect(api.callsOf('TryCreatePayment')[0]!.variables).toEqual({ instanceId: 'inst-1', input: { amountMinor: 1250, currency: 'EUR', paymentMethod: 'pm_card_visa' } });
   });

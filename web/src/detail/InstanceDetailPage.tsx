@@ -174,7 +174,7 @@ export function InstanceDetailPage() {
                         <TryItPanel
                           instanceId={i().id}
                           pluginType={plugin().type}
-                          operations={operations()?.operations ?? []}
+                          operations={operations()?.operations}
                           onCalled={() => refetchOperations({ requestPolicy: 'network-only' })}
                         />
                       )}

@@ -8,8 +8,8 @@ import { parseTryValues, tryActionsFor, type TryAction, type TryError, type TryF
 export interface TryItPanelProps {
   instanceId: string;
   pluginType: PluginType;
-  /** The operations the instance offers (from the API). */
-  operations: readonly string[];
+  /** The operations the instance offers (from the API); undefined while they load. */
+  operations: readonly string[] | undefined;
   /** Called after every call that reached the server, so the Operations card can refresh. */
   onCalled: () => void;
 }
@@ -20,15 +20,17 @@ export interface TryItPanelProps {
  * only: the page does not render it for viewers.
  */
 export function TryItPanel(props: TryItPanelProps) {
-  const actions = () => tryActionsFor(props.pluginType, props.operations);
+  const actions = () => tryActionsFor(props.pluginType, props.operations ?? []);
   return (
     <section class="pf-card pf-try-it" aria-labelledby="try-it-title">
       <div class="pf-card__head">
         <h2 id="try-it-title">Try it</h2>
       </div>
       <p class="pf-muted">Runs a real call through this instance: the vendor is called, and the call is recorded under Operations.</p>
-      <Show when={actions().length > 0} fallback={<p class="pf-muted">This instance offers no operation to try.</p>}>
-        <For each={actions()}>{(action) => <TryItForm action={action} instanceId={props.instanceId} onCalled={props.onCalled} />}</For>
+      <Show when={props.operations} fallback={<p class="pf-muted">Loading the instance's operations…</p>}>
+        <Show when={actions().length > 0} fallback={<p class="pf-muted">This instance offers no operation to try.</p>}>
+          <For each={actions()}>{(action) => <TryItForm action={action} instanceId={props.instanceId} onCalled={props.onCalled} />}</For>
+        </Show>
       </Show>
     </section>
   );
@@ -132,7 +134,10 @@ function TryItForm(props: { action: TryAction; instanceId: string; onCalled: () 
           </Alert>
         )}
       </Show>
-      <Show when={result()}>{(r) => <TryItResult result={r()} label={`${props.action.title}: result`} />}</Show>
+      {/* Present from the start (empty), so screen readers announce each result written into it. */}
+      <div role="status" aria-label={`${props.action.title}: result`}>
+        <Show when={result()}>{(r) => <TryItResult result={r()} />}</Show>
+      </div>
     </form>
   );
 }
@@ -189,9 +194,9 @@ function TryItField(props: { field: TryField; id: string; value: string | File |
   );
 }
 
-function TryItResult(props: { result: TryResult; label: string }) {
+function TryItResult(props: { result: TryResult }) {
   return (
-    <div class="pf-try-it__result" role="status" aria-label={props.label}>
+    <div class="pf-try-it__result">
       <p class="pf-try-it__summary">{props.result.summary}</p>
       <Show when={props.result.facts.length > 0}>
         <dl class="pf-facts">
