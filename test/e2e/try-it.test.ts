@@ -75,9 +75,9 @@ describe('Try it panel (Chromium, real server)', () => {
     await page.goto(`${server.url}/instances/${slackId}`);
     const panel = page.getByRole('region', { name: 'Try it' });
     const form = panel.getByRole('form', { name: /Send a test notification/ });
-    await form.getByLabel('Recipient').fill('#alerts');
-    await form.getByLabel('Subject').fill('Deploy');
-    await form.getByLabel('Message').fill('Deploy 42 finished');
+    await form.getByLabel(/^Recipient/).fill('#alerts');
+    await form.getByLabel(/^Subject/).fill('Deploy');
+    await form.getByLabel(/^Message/).fill('Deploy 42 finished');
     await form.getByRole('button', { name: 'Send notification' }).click();
 
     const result = form.getByRole('status', { name: /result/ });
@@ -99,8 +99,8 @@ describe('Try it panel (Chromium, real server)', () => {
     await page.goto(`${server.url}/instances/${storageId}`);
     const panel = page.getByRole('region', { name: 'Try it' });
     const store = panel.getByRole('form', { name: /Store a file and read it back/ });
-    await store.getByLabel('Key').fill('e2e/hello.txt');
-    await store.getByLabel('File').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from(FILE_CONTENT) });
+    await store.getByLabel(/^Key/).fill('e2e/hello.txt');
+    await store.getByLabel(/^File/).setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from(FILE_CONTENT) });
     await store.getByRole('button', { name: 'Upload and read back' }).click();
 
     const result = store.getByRole('status', { name: /result/ });
