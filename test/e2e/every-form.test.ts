@@ -512,6 +512,41 @@ describe('every form (Chromium, real server)', () => {
     expect(after.status).toBe(401);
   });
 
+  it('the API-tokens screen: a service token scoped to one operation of one instance', async () => {
+    const { pluginInstances } = await gql('{ pluginInstances(pluginName: "example-echo") { edges { node { id } } } }');
+    const echoId = pluginInstances.edges[0].node.id as string;
+    await page.getByLabel(/^Name/).fill('alert sender');
+    await page.getByLabel('Role', { exact: true }).selectOption('SERVICE');
+    const scopes = page.getByRole('group', { name: 'What it may call' });
+    await scopes.getByRole('checkbox', { name: 'example-echo e2e (example-echo)' }).check();
+    const operations = scopes.getByRole('group', { name: 'Operations of example-echo e2e' });
+    await operations.getByRole('checkbox', { name: 'sendNotification' }).check();
+    await expectAccessible('tokens (service token scopes)');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const notice = page.getByRole('region', { name: 'Token “alert sender” created' });
+    const value = await notice.getByLabel('New API token').inputValue();
+
+    const row = page.locator('tr', { hasText: 'alert sender' });
+    await row.getByRole('list', { name: 'May call' }).getByText('example-echo e2e: sendNotification', { exact: true }).waitFor();
+    const { apiTokens } = await gql<{ apiTokens: { name: string; role: string; scopes: unknown }[] }>('{ apiTokens { name role scopes { instanceId operations } } }');
+    expect(apiTokens.find((t) => t.name === 'alert sender')).toEqual({ name: 'alert sender', role: 'OPERATOR', scopes: [{ instanceId: echoId, operations: ['sendNotification'] }] });
+    // It may send through that instance and may not read anything else.
+    const asService = (query: string, variables: Record<string, unknown> = {}) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${value}` },
+        body: JSON.stringify({ query, variables }),
+      }).then((response) => response.json() as Promise<{ data?: any; errors?: { message: string }[] }>);
+    const sent = await asService(
+      'mutation ($id: ID!) { sendNotification(instanceId: $id, input: { recipient: "ops", message: "hello" }) { __typename } }',
+      { id: echoId },
+    );
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data.sendNotification.__typename).toBe('MutationSendNotificationSuccess');
+    expect((await asService('{ apiTokens { name } }')).errors?.[0]?.message).toMatch(/service token/);
+    await notice.getByRole('button', { name: 'Done' }).click();
+  });
+
   it('the instances list, wide and narrow, passes axe-core and says why an instance is unhealthy', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Instances' }).click();
     await expect.poll(() => page.locator('tbody tr[data-instance-id]').count()).toBe(pluginNames.length);
@@ -540,8 +575,8 @@ describe('every form (Chromium, real server)', () => {
   });
 
   it('checked every page with axe-core, leaked no secret, logged no console errors and broke no CSP rule', async () => {
-    // sign-in, empty list, catalog, 404 + three pages per plugin + tokens (3) + list (2)
-    expect(axeChecked.length).toBe(4 + pluginNames.length * 3 + 3 + 2);
+    // sign-in, empty list, catalog, 404 + three pages per plugin + tokens (4) + list (2)
+    expect(axeChecked.length).toBe(4 + pluginNames.length * 3 + 4 + 2);
     expect(typedSecrets.length).toBeGreaterThan(10);
     expect(consoleErrors).toEqual([]);
     expect(cspViolations).toEqual([]);
