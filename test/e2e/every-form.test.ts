@@ -544,7 +544,66 @@ describe('every form (Chromium, real server)', () => {
     expect(sent.errors).toBeUndefined();
     expect(sent.data.sendNotification.__typename).toBe('MutationSendNotificationSuccess');
     expect((await asService('{ apiTokens { name } }')).errors?.[0]?.message).toMatch(/service token/);
+    await expectAccessible('tokens (service token created)');
     await notice.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('the renderer demo, a failed save, the test result and the dialogs pass axe-core; the action bar stays in view', async () => {
+    await page.goto(`${server.url}/demo/form`);
+    await page.getByRole('heading', { name: 'New WhatsApp Business instance', level: 1 }).waitFor();
+    await expectAccessible('demo form');
+
+    // The longest form, scrolled to its middle: the sticky bar and the test's result stay on screen.
+    await page.goto(`${server.url}/instances/new/every-field`);
+    await fieldBox('flags').waitFor();
+    await page.locator('#instance-name').fill('unsaved');
+    await fieldBox('label').locator('input').fill('Middle');
+    await fieldBox('endpoint').locator('input').fill('https://every-field.test/api');
+    await fieldBox('apiKey').locator('input').fill(`every-${randomBytes(8).toString('hex')}`);
+    const viewport = page.viewportSize()!;
+    const scrollable = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    expect(scrollable, 'the form is longer than two windows').toBeGreaterThan(viewport.height);
+    await page.evaluate((to) => window.scrollTo(0, to), Math.round(scrollable / 2));
+    const inView = async (locator: ReturnType<Page['locator']>) => {
+      const box = (await locator.boundingBox())!;
+      return box.y >= 0 && box.y + box.height <= viewport.height;
+    };
+    const bar = page.locator('.pf-form__actions');
+    expect(await inView(bar), 'the action bar is on screen').toBe(true);
+    expect(await inView(bar.getByRole('button', { name: 'Test connection' }))).toBe(true);
+    expect(await inView(bar.getByRole('button', { name: 'Create instance' }))).toBe(true);
+    await bar.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.getByTestId('test-result');
+    await result.getByText('Every field arrived').waitFor();
+    expect(await inView(result), 'the test result is on screen').toBe(true);
+    const scrolledTo = await page.evaluate(() => window.scrollY);
+    expect(scrolledTo > 0 && scrolledTo < scrollable, 'still in the middle of the form').toBe(true);
+    await expectAccessible('test connection result');
+
+    // A save refused by the form's own validation: errors on the fields, and the summary.
+    await fieldBox('label').locator('input').fill('');
+    await fieldBox('endpoint').locator('input').fill('not a url');
+    await page.getByRole('button', { name: 'Create instance' }).click();
+    await page.getByTestId('error-summary').getByRole('link', { name: 'Label' }).waitFor();
+    await fieldBox('endpoint').locator('.pf-field__error').filter({ hasText: /\S/ }).waitFor();
+    await expectAccessible('form errors and summary');
+
+    // Leaving the unsaved form asks first.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Instances' }).click();
+    const leave = page.getByRole('alertdialog');
+    await leave.getByText('Leave without saving?').waitFor();
+    await expectAccessible('leave without saving dialog');
+    await leave.getByRole('button', { name: 'Discard changes' }).click();
+    await page.waitForURL(/\/instances$/);
+
+    await page.getByRole('link', { name: 'example-echo e2e', exact: true }).click();
+    await page.getByRole('heading', { name: 'example-echo e2e', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const remove = page.getByRole('alertdialog');
+    await remove.getByText('Delete “example-echo e2e”?').waitFor();
+    await expectAccessible('delete instance dialog');
+    await remove.getByRole('button', { name: 'Cancel' }).click();
+    await remove.waitFor({ state: 'hidden' });
   });
 
   it('the instances list, wide and narrow, passes axe-core and says why an instance is unhealthy', async () => {
@@ -575,8 +634,9 @@ describe('every form (Chromium, real server)', () => {
   });
 
   it('checked every page with axe-core, leaked no secret, logged no console errors and broke no CSP rule', async () => {
-    // sign-in, empty list, catalog, 404 + three pages per plugin + tokens (4) + list (2)
-    expect(axeChecked.length).toBe(4 + pluginNames.length * 3 + 4 + 2);
+    // sign-in, empty list, catalog, 404 + three pages per plugin + tokens (5) + demo, result,
+    // errors and two dialogs (5) + list (2)
+    expect(axeChecked.length).toBe(4 + pluginNames.length * 3 + 5 + 5 + 2);
     expect(typedSecrets.length).toBeGreaterThan(10);
     expect(consoleErrors).toEqual([]);
     expect(cspViolations).toEqual([]);

@@ -213,6 +213,20 @@ describe('API tokens screen', () => {
     expect(api.callsOf('CreateApiToken')).toHaveLength(0);
   });
 
+  it('says so when the instances to scope a service token to cannot be loaded', async () => {
+    const { api } = tokensApi();
+    const failing = {
+      ...api,
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        if (String(init?.body).includes('"operationName":"ScopeInstances"')) throw new TypeError('Failed to fetch');
+        return api.fetch(input, init);
+      },
+    };
+    renderRoute({ pattern: '/settings/tokens', path: '/settings/tokens', component: TokensPage, api: failing });
+    fireEvent.change(await screen.findByLabelText('Role'), { target: { value: 'SERVICE' } });
+    expect(await within(scopeGroup()).findByText(/^The instances could not be loaded: .*Failed to fetch/)).toBeTruthy();
+  });
+
   it('lists a service token with its scopes by instance name', async () => {
     const { api, rows } = tokensApi();
     rows.push(

@@ -25,6 +25,8 @@ export interface CreateTokenFormProps {
   nameError: string | undefined;
   /** What a service token can be scoped to; undefined while loading. */
   scopeInstances: readonly ScopeInstance[] | undefined;
+  /** Why `scopeInstances` could not be loaded. */
+  scopeInstancesError: string | undefined;
   /** More instances exist than `scopeInstances` holds. */
   moreScopeInstances: boolean;
   /** `scopes` only for a service token. */
@@ -117,6 +119,7 @@ export function CreateTokenForm(props: CreateTokenFormProps) {
       <Show when={kind() === 'SERVICE'}>
         <ScopePicker
           instances={props.scopeInstances}
+          loadError={props.scopeInstancesError}
           more={props.moreScopeInstances}
           selection={selection()}
           onChange={setSelection}

@@ -4,6 +4,8 @@ import { ALL_OPERATIONS, type ScopeInstance, type ScopeSelection } from './scope
 
 export interface ScopePickerProps {
   instances: readonly ScopeInstance[] | undefined;
+  /** Why the instances could not be loaded. */
+  loadError: string | undefined;
   /** True when there are more instances than the API's largest page holds. */
   more: boolean;
   selection: ScopeSelection;
@@ -42,7 +44,7 @@ export function ScopePicker(props: ScopePickerProps) {
         A service token calls only these operations of these instances, and reads nothing else.
         <Show when={props.more}> Only the first 100 instances are listed.</Show>
       </p>
-      <Show when={props.instances} fallback={<p class="pf-muted">Loading instances…</p>}>
+      <Show when={props.instances} fallback={<p class="pf-muted">{props.loadError ? `The instances could not be loaded: ${props.loadError}` : 'Loading instances…'}</p>}>
         {(instances) => (
           <Show when={instances().length > 0} fallback={<p class="pf-muted">There are no instances yet: create one first.</p>}>
             <ul class="pf-token-scopes__instances">

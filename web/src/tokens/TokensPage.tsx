@@ -1,6 +1,6 @@
 import { createMutation, createQuery } from '@urql/solid';
 import { createSignal, onMount, Show } from 'solid-js';
-import { outcomeOf } from '../api/outcome.ts';
+import { errorMessage, outcomeOf } from '../api/outcome.ts';
 import { RequireAdmin } from '../auth/RequireAdmin.tsx';
 import { useViewer } from '../auth/viewer.ts';
 import type { ApiTokenFieldsFragment, OperationScopeInput, Role } from '../gql/graphql.ts';
@@ -84,6 +84,7 @@ function TokensScreen() {
           busy={creating.fetching}
           nameError={nameError()}
           scopeInstances={scopeInstances()}
+          scopeInstancesError={instances.error ? errorMessage(instances.error) : undefined}
           moreScopeInstances={instances.data?.pluginInstances.pageInfo.hasNextPage ?? false}
           onCreate={(name, role, scopes) => void onCreate(name, role, scopes)}
         />
