@@ -553,6 +553,16 @@ describe('every form (Chromium, real server)', () => {
     await page.getByRole('heading', { name: 'New WhatsApp Business instance', level: 1 }).waitFor();
     await expectAccessible('demo form');
 
+    // Long help is on screen, two lines tall until "More" opens it in place.
+    await page.goto(`${server.url}/instances/new/slack`);
+    const longHelp = fieldBox('testPostsMessage').locator('.pf-field__help').last();
+    await longHelp.waitFor();
+    const lineHeight = await longHelp.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    const clamped = (await longHelp.boundingBox())!.height;
+    expect(Math.round(clamped / lineHeight)).toBe(2);
+    await fieldBox('testPostsMessage').getByRole('button', { name: /^More about/ }).click();
+    await expect.poll(async () => (await longHelp.boundingBox())!.height).toBeGreaterThan(clamped);
+
     // The longest form, scrolled to its middle: the sticky bar and the test's result stay on screen.
     await page.goto(`${server.url}/instances/new/every-field`);
     await fieldBox('flags').waitFor();

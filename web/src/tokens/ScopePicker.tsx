@@ -61,7 +61,9 @@ export function ScopePicker(props: ScopePickerProps) {
                           checked={chosen() !== undefined}
                           onChange={(e) => toggleInstance(instance.id, e.currentTarget.checked)}
                         />
-                        <span>{instance.name}</span> <span class="pf-muted">({instance.pluginName})</span>
+                        <span>
+                          {instance.name} <span class="pf-muted">({instance.pluginName})</span>
+                        </span>
                       </label>
                       <Show when={chosen()}>
                         <fieldset class="pf-token-scopes__operations">
