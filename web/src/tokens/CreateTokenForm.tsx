@@ -49,8 +49,8 @@ export function CreateTokenForm(props: CreateTokenFormProps) {
   /** The first checkbox of what is missing: the instances, or the chosen instance's operations. */
   const focusProblem = () => {
     const current = problem();
-    const within = current?.kind === 'noOperation' ? `[data-instance-id="${CSS.escape(current.instanceId)}"] fieldset` : '[data-field="token-scopes"]';
-    form?.querySelector<HTMLInputElement>(`${within} input`)?.focus();
+    const container = current?.kind === 'noOperation' ? `[data-instance-id="${CSS.escape(current.instanceId)}"] fieldset` : '[data-field="token-scopes"]';
+    form?.querySelector<HTMLInputElement>(`${container} input`)?.focus();
   };
 
   const submit = (event: SubmitEvent) => {
