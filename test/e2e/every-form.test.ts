@@ -12,7 +12,7 @@
  * appear in a page afterwards; any console error or uncaught exception fails the run.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -337,6 +337,10 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------------------
 
+/** The plugins this file fills in, each in its own test. */
+const pluginNames = ['whatsapp-business', 'slack', 'smtp-email', 'example-echo', 'stripe', 's3-storage', 'local-storage', 'meilisearch', 'ldap', 'webhook', 'posthog', 'http-workflow', 'every-field'];
+const PLUGINS_DIR = join(import.meta.dirname, '../../plugins');
+
 describe('every form (Chromium, real server)', () => {
   it('sign-in, the empty list, the catalog and the 404 page pass axe-core', async () => {
     await page.goto(`${server.url}/sign-in`);
@@ -359,10 +363,14 @@ describe('every form (Chromium, real server)', () => {
     await expectAccessible('404');
   });
 
-  it('covers every built-in plugin and the every-field fixture', () => {
-    const names = plugins.map((p) => p.name).sort();
-    expect(names).toContain('every-field');
-    expect(names.length).toBeGreaterThanOrEqual(13);
+  it('covers every built-in plugin and the every-field fixture', async () => {
+    // Exactly the plugins the server loaded: every folder of plugins/ (but the SDK) and the
+    // fixture, none failed to load, and each has its own test below.
+    const folders = (await readdir(PLUGINS_DIR, { withFileTypes: true })).filter((entry) => entry.isDirectory() && entry.name !== 'sdk').map((entry) => entry.name);
+    const loaded = plugins.map((p) => p.name).sort();
+    expect(loaded).toEqual([...folders, 'every-field'].sort());
+    expect(loaded).toEqual([...pluginNames].sort());
+    expect((await gql<{ pluginLoadErrors: unknown[] }>('{ pluginLoadErrors { path reason } }')).pluginLoadErrors).toEqual([]);
     const everyField = plugins.find((p) => p.name === 'every-field')!;
     expect(new Set(everyField.fields.map((f) => f.type))).toEqual(
       new Set(['STRING', 'TEXT', 'URL', 'EMAIL', 'PHONE', 'SECRET', 'INTEGER', 'FLOAT', 'BOOLEAN', 'SELECT', 'MULTI_SELECT', 'JSON', 'ARRAY']),
@@ -370,7 +378,6 @@ describe('every form (Chromium, real server)', () => {
   });
 
   // One test per plugin: new form → save → stored values → edit form shows them → save again.
-  const pluginNames = ['whatsapp-business', 'slack', 'smtp-email', 'example-echo', 'stripe', 's3-storage', 'local-storage', 'meilisearch', 'ldap', 'webhook', 'posthog', 'http-workflow', 'every-field'];
   for (const name of pluginNames) {
     it(`${name}: the new form loads with its defaults, saves, re-opens with the stored values and saves again`, async () => {
       const plugin = plugins.find((p) => p.name === name);
@@ -505,6 +512,110 @@ describe('every form (Chromium, real server)', () => {
     expect(after.status).toBe(401);
   });
 
+  it('the API-tokens screen: a service token scoped to one operation of one instance', async () => {
+    const { pluginInstances } = await gql('{ pluginInstances(pluginName: "example-echo") { edges { node { id } } } }');
+    const echoId = pluginInstances.edges[0].node.id as string;
+    await page.getByLabel(/^Name/).fill('alert sender');
+    await page.getByLabel('Role', { exact: true }).selectOption('SERVICE');
+    const scopes = page.getByRole('group', { name: 'What it may call' });
+    await scopes.getByRole('checkbox', { name: 'example-echo e2e (example-echo)' }).check();
+    const operations = scopes.getByRole('group', { name: 'Operations of example-echo e2e' });
+    await operations.getByRole('checkbox', { name: 'sendNotification' }).check();
+    await expectAccessible('tokens (service token scopes)');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const notice = page.getByRole('region', { name: 'Token “alert sender” created' });
+    const value = await notice.getByLabel('New API token').inputValue();
+
+    const row = page.locator('tr', { hasText: 'alert sender' });
+    await row.getByRole('list', { name: 'May call' }).getByText('example-echo e2e: sendNotification', { exact: true }).waitFor();
+    const { apiTokens } = await gql<{ apiTokens: { name: string; role: string; scopes: unknown }[] }>('{ apiTokens { name role scopes { instanceId operations } } }');
+    expect(apiTokens.find((t) => t.name === 'alert sender')).toEqual({ name: 'alert sender', role: 'OPERATOR', scopes: [{ instanceId: echoId, operations: ['sendNotification'] }] });
+    // It may send through that instance and may not read anything else.
+    const asService = (query: string, variables: Record<string, unknown> = {}) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${value}` },
+        body: JSON.stringify({ query, variables }),
+      }).then((response) => response.json() as Promise<{ data?: any; errors?: { message: string }[] }>);
+    const sent = await asService(
+      'mutation ($id: ID!) { sendNotification(instanceId: $id, input: { recipient: "ops", message: "hello" }) { __typename } }',
+      { id: echoId },
+    );
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data.sendNotification.__typename).toBe('MutationSendNotificationSuccess');
+    expect((await asService('{ apiTokens { name } }')).errors?.[0]?.message).toMatch(/service token/);
+    await expectAccessible('tokens (service token created)');
+    await notice.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('the renderer demo, a failed save, the test result and the dialogs pass axe-core; the action bar stays in view', async () => {
+    await page.goto(`${server.url}/demo/form`);
+    await page.getByRole('heading', { name: 'New WhatsApp Business instance', level: 1 }).waitFor();
+    await expectAccessible('demo form');
+
+    // Long help is on screen, two lines tall until "More" opens it in place.
+    await page.goto(`${server.url}/instances/new/slack`);
+    const longHelp = fieldBox('testPostsMessage').locator('.pf-field__help').last();
+    await longHelp.waitFor();
+    const lineHeight = await longHelp.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    const clamped = (await longHelp.boundingBox())!.height;
+    expect(Math.round(clamped / lineHeight)).toBe(2);
+    await fieldBox('testPostsMessage').getByRole('button', { name: /^More about/ }).click();
+    await expect.poll(async () => (await longHelp.boundingBox())!.height).toBeGreaterThan(clamped);
+
+    // The longest form, scrolled to its middle: the sticky bar and the test's result stay on screen.
+    await page.goto(`${server.url}/instances/new/every-field`);
+    await fieldBox('flags').waitFor();
+    await page.locator('#instance-name').fill('unsaved');
+    await fieldBox('label').locator('input').fill('Middle');
+    await fieldBox('endpoint').locator('input').fill('https://every-field.test/api');
+    await fieldBox('apiKey').locator('input').fill(`every-${randomBytes(8).toString('hex')}`);
+    const viewport = page.viewportSize()!;
+    const scrollable = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    expect(scrollable, 'the form is longer than two windows').toBeGreaterThan(viewport.height);
+    await page.evaluate((to) => window.scrollTo(0, to), Math.round(scrollable / 2));
+    const inView = async (locator: ReturnType<Page['locator']>) => {
+      const box = (await locator.boundingBox())!;
+      return box.y >= 0 && box.y + box.height <= viewport.height;
+    };
+    const bar = page.locator('.pf-form__actions');
+    expect(await inView(bar), 'the action bar is on screen').toBe(true);
+    expect(await inView(bar.getByRole('button', { name: 'Test connection' }))).toBe(true);
+    expect(await inView(bar.getByRole('button', { name: 'Create instance' }))).toBe(true);
+    await bar.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.getByTestId('test-result');
+    await result.getByText('Every field arrived').waitFor();
+    expect(await inView(result), 'the test result is on screen').toBe(true);
+    const scrolledTo = await page.evaluate(() => window.scrollY);
+    expect(scrolledTo > 0 && scrolledTo < scrollable, 'still in the middle of the form').toBe(true);
+    await expectAccessible('test connection result');
+
+    // A save refused by the form's own validation: errors on the fields, and the summary.
+    await fieldBox('label').locator('input').fill('');
+    await fieldBox('endpoint').locator('input').fill('not a url');
+    await page.getByRole('button', { name: 'Create instance' }).click();
+    await page.getByTestId('error-summary').getByRole('link', { name: 'Label' }).waitFor();
+    await fieldBox('endpoint').locator('.pf-field__error').filter({ hasText: /\S/ }).waitFor();
+    await expectAccessible('form errors and summary');
+
+    // Leaving the unsaved form asks first.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Instances' }).click();
+    const leave = page.getByRole('alertdialog');
+    await leave.getByText('Leave without saving?').waitFor();
+    await expectAccessible('leave without saving dialog');
+    await leave.getByRole('button', { name: 'Discard changes' }).click();
+    await page.waitForURL(/\/instances$/);
+
+    await page.getByRole('link', { name: 'example-echo e2e', exact: true }).click();
+    await page.getByRole('heading', { name: 'example-echo e2e', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const remove = page.getByRole('alertdialog');
+    await remove.getByText('Delete “example-echo e2e”?').waitFor();
+    await expectAccessible('delete instance dialog');
+    await remove.getByRole('button', { name: 'Cancel' }).click();
+    await remove.waitFor({ state: 'hidden' });
+  });
+
   it('the instances list, wide and narrow, passes axe-core and says why an instance is unhealthy', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Instances' }).click();
     await expect.poll(() => page.locator('tbody tr[data-instance-id]').count()).toBe(pluginNames.length);
@@ -533,8 +644,9 @@ describe('every form (Chromium, real server)', () => {
   });
 
   it('checked every page with axe-core, leaked no secret, logged no console errors and broke no CSP rule', async () => {
-    // sign-in, empty list, catalog, 404 + three pages per plugin + tokens (3) + list (2)
-    expect(axeChecked.length).toBe(4 + pluginNames.length * 3 + 3 + 2);
+    // sign-in, empty list, catalog, 404 + three pages per plugin + tokens (5) + demo, result,
+    // errors and two dialogs (5) + list (2)
+    expect(axeChecked.length).toBe(4 + pluginNames.length * 3 + 5 + 5 + 2);
     expect(typedSecrets.length).toBeGreaterThan(10);
     expect(consoleErrors).toEqual([]);
     expect(cspViolations).toEqual([]);

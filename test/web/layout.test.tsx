@@ -63,20 +63,32 @@ describe('labels, required marks and help', () => {
     expect(hint.textContent).toBe('Your verified number.Use +country code.');
     expect(fieldOf(container, 'phone').contains(hint)).toBe(true);
     expect(hint.classList.contains('pf-sr-only')).toBe(false); // on screen, not only for screen readers
-    expect(screen.queryByRole('button', { name: /About Phone|More about Phone/ })).toBeNull(); // no extra tab stop
+    expect(screen.queryByRole('button', { name: /about Phone/ })).toBeNull(); // no extra tab stop
   });
 
-  it('puts only long help behind an ⓘ tooltip, which still reaches screen readers through the field', async () => {
+  it('shows long help too, clamped to two lines, with a More/Less button that opens it in place', () => {
     const long = `Meta shows this number in WhatsApp Manager under Phone numbers. ${'It must be the one registered for the app. '.repeat(4)}`.trim();
-    renderForm({ fields: [{ key: 'phone', label: 'Phone', type: 'PHONE', description: 'Your verified number.', helpText: long }] });
+    const { container } = renderForm({ fields: [{ key: 'phone', label: 'Phone', type: 'PHONE', description: 'Your verified number.', helpText: long }] });
     const input = screen.getByLabelText('Phone');
     const hint = document.getElementById(input.getAttribute('aria-describedby')!.split(' ')[0]!)!;
-    expect(within(hint).getByText('Your verified number.').classList.contains('pf-sr-only')).toBe(false);
-    expect(within(hint).getByText(long).classList.contains('pf-sr-only')).toBe(true);
-    const trigger = screen.getByRole('button', { name: 'More about Phone' });
-    trigger.focus();
-    const tooltip = await screen.findByRole('tooltip');
-    expect(tooltip.textContent).toBe(long);
+    // Screen readers get all of it with the field, and nothing of the button.
+    expect(hint.textContent).toBe(`Your verified number.${long}`);
+    const paragraph = within(hint).getByText(long);
+    expect(paragraph.classList.contains('pf-sr-only')).toBe(false); // on screen
+    expect(paragraph.classList.contains('pf-field__help--clamped')).toBe(true);
+    expect(within(hint).getByText('Your verified number.').classList.contains('pf-field__help--clamped')).toBe(false);
+    expect(screen.queryByRole('tooltip')).toBeNull();
+
+    const more = within(fieldOf(container, 'phone')).getByRole('button', { name: 'More about Phone' });
+    expect(more.getAttribute('aria-expanded')).toBe('false');
+    expect(more.getAttribute('aria-controls')).toBe(paragraph.id);
+    more.click(); // a <button>: Enter and Space click it too
+    expect(more.getAttribute('aria-expanded')).toBe('true');
+    expect(more.textContent).toBe('Less about Phone');
+    expect(paragraph.classList.contains('pf-field__help--clamped')).toBe(false);
+    more.click();
+    expect(paragraph.classList.contains('pf-field__help--clamped')).toBe(true);
+    expect(more.getAttribute('type')).toBe('button'); // never submits the form
   });
 
   it('states constraints before the user errs, from the rules the validator checks', () => {
@@ -106,7 +118,7 @@ describe('labels, required marks and help', () => {
 
   it('renders no help button for a field without description or help', () => {
     renderForm({ fields: [{ key: 'n', label: 'Name', type: 'STRING' }] });
-    expect(screen.queryByRole('button', { name: 'More about Name' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /about Name/ })).toBeNull();
     expect(screen.getByLabelText('Name').hasAttribute('aria-describedby')).toBe(false);
   });
 });

@@ -20,7 +20,14 @@ interface Row {
   createdBy: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  scopes: { __typename: 'OperationScope'; instanceId: string; operations: string[] }[] | null;
 }
+
+/** The instances a service token can be scoped to, with the operations their plugin type offers. */
+const INSTANCES = [
+  { id: 'i-slack', name: 'slack-alerts', pluginName: 'slack', operations: ['sendNotification'] },
+  { id: 'i-stripe', name: 'stripe-live', pluginName: 'stripe', operations: ['createPayment', 'capturePayment', 'refundPayment'] },
+];
 
 function token(id: string, name: string, extra: Partial<Row> = {}): Row {
   return {
@@ -33,6 +40,7 @@ function token(id: string, name: string, extra: Partial<Row> = {}): Row {
     createdBy: 'ci-admin',
     lastUsedAt: null,
     revokedAt: null,
+    scopes: null,
     ...extra,
   };
 }
@@ -45,11 +53,22 @@ function tokensApi() {
   ];
   const api = fakeApi({
     ApiTokens: () => ({ apiTokens: rows }),
-    CreateApiToken: ({ name, role }) => {
+    ScopeInstances: () => ({
+      pluginInstances: {
+        __typename: 'QueryPluginInstancesConnection',
+        edges: INSTANCES.map((node) => ({ __typename: 'QueryPluginInstancesConnectionEdge', node: { __typename: 'PluginInstance', ...node } })),
+        pageInfo: { __typename: 'PageInfo', hasNextPage: false },
+      },
+    }),
+    CreateApiToken: ({ name, role, scopes }) => {
       if (!name.trim()) {
         return { createApiToken: { __typename: 'ValidationError', message: 'Invalid', fieldErrors: [{ __typename: 'FieldError', field: 'name', message: 'Token name is required', rule: 'required' }] } };
       }
-      const row = token('t9', name, { role, createdAt: new Date().toISOString() });
+      const row = token('t9', name, {
+        role,
+        createdAt: new Date().toISOString(),
+        scopes: scopes ? scopes.map((scope: { instanceId: string; operations: string[] }) => ({ __typename: 'OperationScope', ...scope })) : null,
+      });
       rows.push(row);
       return { createApiToken: { __typename: 'MutationCreateApiTokenSuccess', data: { __typename: 'CreatedApiToken', token: NEW_TOKEN, apiToken: row } } };
     },
@@ -61,6 +80,10 @@ function tokensApi() {
   });
   return { api, rows };
 }
+
+const scopeGroup = () => screen.getByRole('group', { name: 'What it may call' });
+const instanceBox = (name: string) => within(scopeGroup()).getByRole('checkbox', { name: new RegExp(`^${name}`) });
+const operationsOf = (instance: string) => within(scopeGroup()).getByRole('group', { name: `Operations of ${instance}` });
 
 const rowOf = (name: string) => screen.getAllByRole('row').find((row) => within(row).queryAllByRole('rowheader')[0]?.textContent?.startsWith(name))!;
 
@@ -127,6 +150,110 @@ describe('API tokens screen', () => {
     press(within(notice).getByRole('button', { name: 'Done' }));
     await waitFor(() => expect(screen.queryByRole('region', { name: /created/ })).toBeNull());
     expect(document.body.innerHTML).not.toContain(NEW_TOKEN);
+  });
+
+  it('creates a service token: chosen operations of chosen instances, or all of one instance', async () => {
+    const { api } = tokensApi();
+    renderRoute({ pattern: '/settings/tokens', path: '/settings/tokens', component: TokensPage, api });
+    fireEvent.input(await screen.findByLabelText(/^Name/), { target: { value: 'alert sender' } });
+    expect(screen.queryByRole('group', { name: 'What it may call' })).toBeNull(); // only for service tokens
+    fireEvent.change(screen.getByLabelText('Role'), { target: { value: 'SERVICE' } });
+    expect(screen.getByText(/Service: calls only the operations chosen below/)).toBeTruthy();
+    await waitFor(() => expect(instanceBox('slack-alerts')).toBeTruthy());
+    expect(instanceBox('stripe-live').closest('label')!.textContent).toBe('stripe-live (stripe)');
+    // An instance's operations appear once it is chosen: those its plugin type offers.
+    expect(within(scopeGroup()).queryByRole('group', { name: 'Operations of slack-alerts' })).toBeNull();
+    fireEvent.click(instanceBox('slack-alerts'));
+    fireEvent.click(within(operationsOf('slack-alerts')).getByRole('checkbox', { name: 'sendNotification' }));
+    fireEvent.click(instanceBox('stripe-live'));
+    const stripeOps = operationsOf('stripe-live');
+    expect(within(stripeOps).getAllByRole('checkbox').map((box) => box.closest('label')!.textContent)).toEqual([
+      'All operations of stripe-live',
+      'createPayment',
+      'capturePayment',
+      'refundPayment',
+    ]);
+    fireEvent.click(within(stripeOps).getByRole('checkbox', { name: 'refundPayment' }));
+    fireEvent.click(within(stripeOps).getByRole('checkbox', { name: 'All operations of stripe-live' }));
+    // "All" covers every operation: the single ones are checked and locked meanwhile.
+    const refund = within(stripeOps).getByRole('checkbox', { name: 'refundPayment' }) as HTMLInputElement;
+    expect(refund.checked && refund.disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Create token' }));
+
+    await screen.findByRole('region', { name: 'Token “alert sender” created' });
+    expect(api.callsOf('CreateApiToken')[0]!.variables).toEqual({
+      name: 'alert sender',
+      role: 'OPERATOR',
+      scopes: [
+        { instanceId: 'i-slack', operations: ['sendNotification'] },
+        { instanceId: 'i-stripe', operations: ['*'] },
+      ],
+    });
+    // The form starts over as an unrestricted viewer token.
+    expect((screen.getByLabelText('Role') as HTMLSelectElement).value).toBe('VIEWER');
+    expect(screen.queryByRole('group', { name: 'What it may call' })).toBeNull();
+  });
+
+  it('refuses a service token that names no instance, or an instance without an operation', async () => {
+    const { api } = tokensApi();
+    renderRoute({ pattern: '/settings/tokens', path: '/settings/tokens', component: TokensPage, api });
+    fireEvent.input(await screen.findByLabelText(/^Name/), { target: { value: 'alert sender' } });
+    fireEvent.change(screen.getByLabelText('Role'), { target: { value: 'SERVICE' } });
+    await waitFor(() => expect(instanceBox('slack-alerts')).toBeTruthy());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    expect(await screen.findByText('Choose at least one instance')).toBeTruthy();
+    expect(scopeGroup().getAttribute('aria-describedby')).toContain('token-scopes-error');
+    expect(document.activeElement).toBe(instanceBox('slack-alerts'));
+
+    fireEvent.click(instanceBox('slack-alerts'));
+    fireEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    expect(await screen.findByText('Choose at least one operation of slack-alerts')).toBeTruthy();
+    expect(document.activeElement).toBe(within(operationsOf('slack-alerts')).getAllByRole('checkbox')[0]);
+    expect(api.callsOf('CreateApiToken')).toHaveLength(0);
+  });
+
+  it('says so when the instances to scope a service token to cannot be loaded', async () => {
+    const { api } = tokensApi();
+    const failing = {
+      ...api,
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        if (String(init?.body).includes('"operationName":"ScopeInstances"')) throw new TypeError('Failed to fetch');
+        return api.fetch(input, init);
+      },
+    };
+    renderRoute({ pattern: '/settings/tokens', path: '/settings/tokens', component: TokensPage, api: failing });
+    fireEvent.change(await screen.findByLabelText('Role'), { target: { value: 'SERVICE' } });
+    expect(await within(scopeGroup()).findByText(/^The instances could not be loaded: .*Failed to fetch/)).toBeTruthy();
+  });
+
+  it('lists a service token with its scopes by instance name', async () => {
+    const { api, rows } = tokensApi();
+    rows.push(
+      token('t5', 'alert sender', {
+        role: 'OPERATOR',
+        scopes: [
+          { __typename: 'OperationScope', instanceId: 'i-slack', operations: ['sendNotification'] },
+          { __typename: 'OperationScope', instanceId: 'i-stripe', operations: ['*'] },
+          { __typename: 'OperationScope', instanceId: 'i-gone', operations: ['storeFile', 'listFiles'] },
+        ],
+      }),
+    );
+    renderRoute({ pattern: '/settings/tokens', path: '/settings/tokens', component: TokensPage, api });
+    await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(5));
+    const row = rowOf('alert sender');
+    expect(within(row).getByText('Service')).toBeTruthy();
+    const scopes = within(row).getByRole('list', { name: 'May call' });
+    await waitFor(() =>
+      expect(within(scopes).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+        'slack-alerts: sendNotification',
+        'stripe-live: all operations',
+        'a deleted instance: storeFile, listFiles',
+      ]),
+    );
+    // Tokens with the full rights of their role show only the role.
+    expect(within(rowOf('grafana')).queryByRole('list')).toBeNull();
+    expect(within(rowOf('grafana')).getByText('Viewer')).toBeTruthy();
   });
 
   it('revokes only after confirmation, and focus comes back to the list', async () => {

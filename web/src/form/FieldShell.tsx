@@ -1,8 +1,7 @@
-import { For, Show, type JSX } from 'solid-js';
+import { createSignal, For, Show, type JSX } from 'solid-js';
 import type { FieldSpec } from '../sdk.ts';
 import { describeConstraints } from './constraints.ts';
 import { fieldHelp, fieldSpan } from './help.ts';
-import { HelpTip } from './HelpTip.tsx';
 import type { FieldIds } from './ids.ts';
 import type { LabelMode } from './widgets/types.ts';
 
@@ -24,8 +23,9 @@ export function hasHint(field: FieldSpec): boolean {
 }
 
 /**
- * Everything around a widget: label with required mark, the visible help and constraints
- * (long help behind a tooltip), and the error slot the control's aria-describedby names.
+ * Everything around a widget: label with required mark, the help and constraints (long help
+ * clamped to two lines behind a More/Less button), and the error slot the control's
+ * aria-describedby names.
  * The error slot is always in the layout, one line tall when empty, so an error appearing
  * on blur does not move the controls below it (see pointer.ts for longer messages).
  */
@@ -46,6 +46,8 @@ export function FieldShell(props: FieldShellProps) {
   );
   const help = () => fieldHelp(props.field);
   const constraints = () => describeConstraints(props.field);
+  const [helpOpen, setHelpOpen] = createSignal(false);
+  const longHelpIds = () => help().flatMap((entry, index) => (entry.long ? [`${props.ids.description}-${index}`] : []));
 
   return (
     <div
@@ -77,31 +79,50 @@ export function FieldShell(props: FieldShellProps) {
             {label()}
           </label>
         </Show>
-        <Show when={help().long.length > 0}>
-          <HelpTip label={props.field.label} texts={help().long} />
-        </Show>
       </div>
       <div class="pf-field__control">{props.children}</div>
       <Show when={hasHint(props.field)}>
-        <div class="pf-field__hint" id={props.ids.description}>
-          <For each={help().visible}>{(text) => <p class="pf-field__help">{text}</p>}</For>
-          <Show when={constraints().length > 0}>
-            <p class="pf-field__constraints">
-              <For each={constraints()}>
-                {(text, index) => (
-                  <>
-                    <Show when={index() > 0}>
-                      <span aria-hidden="true"> · </span>
-                      <span class="pf-sr-only">; </span>
-                    </Show>
-                    {text}
-                  </>
-                )}
-              </For>
-            </p>
-          </Show>
-          <Show when={help().long.length > 0}>
-            <span class="pf-sr-only">{help().long.join(' ')}</span>
+        <div class="pf-field__hint">
+          {/* The button stays out of the described element: its words are not part of the help. */}
+          <div id={props.ids.description}>
+            <For each={help()}>
+              {(entry, index) => (
+                <p
+                  class="pf-field__help"
+                  classList={{ 'pf-field__help--clamped': entry.long && !helpOpen() }}
+                  id={entry.long ? `${props.ids.description}-${index()}` : undefined}
+                >
+                  {entry.text}
+                </p>
+              )}
+            </For>
+            <Show when={constraints().length > 0}>
+              <p class="pf-field__constraints">
+                <For each={constraints()}>
+                  {(text, index) => (
+                    <>
+                      <Show when={index() > 0}>
+                        <span aria-hidden="true"> · </span>
+                        <span class="pf-sr-only">; </span>
+                      </Show>
+                      {text}
+                    </>
+                  )}
+                </For>
+              </p>
+            </Show>
+          </div>
+          <Show when={longHelpIds().length > 0}>
+            <button
+              type="button"
+              class="pf-field__more"
+              aria-expanded={helpOpen()}
+              aria-controls={longHelpIds().join(' ')}
+              onClick={() => setHelpOpen((open) => !open)}
+            >
+              {helpOpen() ? 'Less' : 'More'}{' '}
+              <span class="pf-sr-only">about {props.field.label}</span>
+            </button>
           </Show>
         </div>
       </Show>

@@ -1,26 +1,26 @@
 /**
- * Where a field's description and help text go: visible under the field when short (what an
- * admin reads while filling it in), behind the ⓘ tooltip when long (a paragraph under every
- * field would bury the form). Screen readers get all of it through aria-describedby. Pure.
+ * A field's description and help text, shown under the field (what an admin reads while
+ * filling it in). Long text is clamped to two lines until the user opens it (FieldShell's
+ * More/Less button), so a paragraph under every field does not bury the form; screen readers
+ * get all of it through aria-describedby either way. Pure.
  */
 import { FieldType, type FieldSpec } from '../sdk.ts';
 
-/** Longer than this (in characters), a description or help text goes into the tooltip. */
+/** Longer than this (in characters), a description or help text is clamped until opened. */
 export const LONG_HELP_CHARACTERS = 160;
 
-export interface FieldHelp {
-  /** Shown under the field. */
-  visible: string[];
-  /** Shown in the tooltip (and read with the field). */
-  long: string[];
+export interface HelpText {
+  text: string;
+  /** Clamped to two lines, with a More/Less button. */
+  long: boolean;
 }
 
-export function fieldHelp(field: Pick<FieldSpec, 'description' | 'helpText'>): FieldHelp {
-  const help: FieldHelp = { visible: [], long: [] };
+/** The description, then the help text, each when not blank. */
+export function fieldHelp(field: Pick<FieldSpec, 'description' | 'helpText'>): HelpText[] {
+  const help: HelpText[] = [];
   for (const text of [field.description, field.helpText]) {
     const trimmed = text?.trim();
-    if (!trimmed) continue;
-    (trimmed.length > LONG_HELP_CHARACTERS ? help.long : help.visible).push(trimmed);
+    if (trimmed) help.push({ text: trimmed, long: trimmed.length > LONG_HELP_CHARACTERS });
   }
   return help;
 }

@@ -1,32 +1,57 @@
 import { createSignal, For, Show } from 'solid-js';
-import type { Role } from '../gql/graphql.ts';
+import type { OperationScopeInput, Role } from '../gql/graphql.ts';
 import { ROLE_LABELS } from '../lib/labels.ts';
 import { FieldError } from '../ui/FieldError.tsx';
+import { ScopePicker } from './ScopePicker.tsx';
+import { scopeProblem, scopesInput, type ScopeInstance, type ScopeSelection } from './scopes.ts';
 
 export const TOKEN_NAME_MAX_LENGTH = 100;
 
-const ROLE_HINTS: Record<Role, string> = {
+/** A role, or a service token: an operator restricted to the operations its scopes name. */
+type TokenKind = Role | 'SERVICE';
+
+const KIND_LABELS: Record<TokenKind, string> = { ...ROLE_LABELS, SERVICE: 'Service' };
+const KIND_HINTS: Record<TokenKind, string> = {
   VIEWER: 'reads everything, changes nothing',
   OPERATOR: 'also creates, updates, tests and checks instances',
   ADMIN: 'also manages API tokens',
+  SERVICE: 'calls only the operations chosen below, nothing else',
 };
-const ROLE_ORDER: readonly Role[] = ['VIEWER', 'OPERATOR', 'ADMIN'];
+const KIND_ORDER: readonly TokenKind[] = ['VIEWER', 'OPERATOR', 'ADMIN', 'SERVICE'];
 
 export interface CreateTokenFormProps {
   busy: boolean;
   /** A server-side error on the name (e.g. "Token name is required"). */
   nameError: string | undefined;
-  onCreate: (name: string, role: Role) => void;
+  /** What a service token can be scoped to; undefined while loading. */
+  scopeInstances: readonly ScopeInstance[] | undefined;
+  /** Why `scopeInstances` could not be loaded. */
+  scopeInstancesError: string | undefined;
+  /** More instances exist than `scopeInstances` holds. */
+  moreScopeInstances: boolean;
+  /** `scopes` only for a service token. */
+  onCreate: (name: string, role: Role, scopes?: OperationScopeInput[]) => void;
 }
 
-/** Name and role of a new token. The least powerful role is preselected. */
+/** Name and role (or scopes) of a new token. The least powerful role is preselected. */
 export function CreateTokenForm(props: CreateTokenFormProps) {
   const [name, setName] = createSignal('');
-  const [role, setRole] = createSignal<Role>('VIEWER');
+  const [kind, setKind] = createSignal<TokenKind>('VIEWER');
+  const [selection, setSelection] = createSignal<ScopeSelection>(new Map());
   const [tried, setTried] = createSignal(false);
+  let form: HTMLFormElement | undefined;
   let input: HTMLInputElement | undefined;
   const localError = () => (tried() && !name().trim() ? 'Token name is required' : undefined);
   const error = () => localError() ?? props.nameError;
+  const problem = () => (kind() === 'SERVICE' ? scopeProblem(selection(), props.scopeInstances ?? []) : null);
+  const scopeError = () => (tried() ? problem()?.message : undefined);
+
+  /** The first checkbox of what is missing: the instances, or the chosen instance's operations. */
+  const focusProblem = () => {
+    const current = problem();
+    const container = current?.kind === 'noOperation' ? `[data-instance-id="${CSS.escape(current.instanceId)}"] fieldset` : '[data-field="token-scopes"]';
+    form?.querySelector<HTMLInputElement>(`${container} input`)?.focus();
+  };
 
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
@@ -35,11 +60,17 @@ export function CreateTokenForm(props: CreateTokenFormProps) {
       input?.focus();
       return;
     }
-    props.onCreate(name().trim(), role());
+    if (problem()) {
+      focusProblem();
+      return;
+    }
+    const chosen = kind();
+    if (chosen === 'SERVICE') props.onCreate(name().trim(), 'OPERATOR', scopesInput(selection()));
+    else props.onCreate(name().trim(), chosen);
   };
 
   return (
-    <form class="pf-card pf-token-form" aria-labelledby="new-token-title" onSubmit={submit} noValidate>
+    <form ref={form} class="pf-card pf-token-form" aria-labelledby="new-token-title" onSubmit={submit} noValidate>
       <div class="pf-card__head">
         <h2 id="new-token-title">New token</h2>
       </div>
@@ -75,16 +106,26 @@ export function CreateTokenForm(props: CreateTokenFormProps) {
             id="token-role"
             class="pf-input pf-select-native"
             aria-describedby="token-role-hint"
-            value={role()}
-            onChange={(e) => setRole(e.currentTarget.value as Role)}
+            value={kind()}
+            onChange={(e) => setKind(e.currentTarget.value as TokenKind)}
           >
-            <For each={ROLE_ORDER}>{(r) => <option value={r}>{ROLE_LABELS[r]}</option>}</For>
+            <For each={KIND_ORDER}>{(k) => <option value={k}>{KIND_LABELS[k]}</option>}</For>
           </select>
           <p class="pf-hint" id="token-role-hint">
-            {ROLE_LABELS[role()]}: {ROLE_HINTS[role()]}.
+            {KIND_LABELS[kind()]}: {KIND_HINTS[kind()]}.
           </p>
         </div>
       </div>
+      <Show when={kind() === 'SERVICE'}>
+        <ScopePicker
+          instances={props.scopeInstances}
+          loadError={props.scopeInstancesError}
+          more={props.moreScopeInstances}
+          selection={selection()}
+          onChange={setSelection}
+          error={scopeError()}
+        />
+      </Show>
       <div class="pf-token-form__actions">
         <button type="submit" class="pf-button pf-button--primary" disabled={props.busy}>
           <Show when={props.busy} fallback="Create token">

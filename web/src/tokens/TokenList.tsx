@@ -4,11 +4,14 @@ import type { ApiTokenFieldsFragment } from '../gql/graphql.ts';
 import { ROLE_LABELS } from '../lib/labels.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { describeScope } from './scopes.ts';
 
 export interface TokenListProps {
   tokens: readonly ApiTokenFieldsFragment[];
   /** The signed-in token's name, to warn before revoking it. */
   currentTokenName: string | undefined;
+  /** The name of a service token's instance, by id. */
+  instanceName: (id: string) => string;
   onRevoke: (token: ApiTokenFieldsFragment) => Promise<Outcome<unknown>>;
 }
 
@@ -45,7 +48,7 @@ export function TokenList(props: TokenListProps) {
           </thead>
           <tbody>
             <For each={ordered()}>
-              {(token) => <TokenRow token={token} current={token.name === props.currentTokenName} onRevoke={props.onRevoke} fallbackFocus={() => heading} />}
+              {(token) => <TokenRow token={token} current={token.name === props.currentTokenName} instanceName={props.instanceName} onRevoke={props.onRevoke} fallbackFocus={() => heading} />}
             </For>
           </tbody>
         </table>
@@ -57,6 +60,7 @@ export function TokenList(props: TokenListProps) {
 function TokenRow(props: {
   token: ApiTokenFieldsFragment;
   current: boolean;
+  instanceName: (id: string) => string;
   onRevoke: (token: ApiTokenFieldsFragment) => Promise<Outcome<unknown>>;
   fallbackFocus: () => HTMLElement | undefined;
 }) {
@@ -90,7 +94,16 @@ function TokenRow(props: {
         </div>
       </th>
       <td data-label="Role">
-        <span class={`pf-role pf-role--${props.token.role.toLowerCase()}`}>{ROLE_LABELS[props.token.role]}</span>
+        <Show when={props.token.scopes} fallback={<span class={`pf-role pf-role--${props.token.role.toLowerCase()}`}>{ROLE_LABELS[props.token.role]}</span>}>
+          {(scopes) => (
+            <div>
+              <span class="pf-role pf-role--service">Service</span>
+              <ul class="pf-token-scope-list" aria-label="May call">
+                <For each={scopes()}>{(scope) => <li>{describeScope(scope, props.instanceName)}</li>}</For>
+              </ul>
+            </div>
+          )}
+        </Show>
       </td>
       <td data-label="Created">
         <div>

@@ -10,6 +10,32 @@ export const ApiTokenFieldsFragment = graphql(`
     createdBy
     lastUsedAt
     revokedAt
+    scopes {
+      instanceId
+      operations
+    }
+  }
+`);
+
+/**
+ * The instances a service token can be scoped to, with the operations each one's plugin type
+ * offers (the first 100, the API's largest page; also names the instances in the list).
+ */
+export const ScopeInstancesQuery = graphql(`
+  query ScopeInstances {
+    pluginInstances(first: 100) {
+      edges {
+        node {
+          id
+          name
+          pluginName
+          operations
+        }
+      }
+      pageInfo {
+        hasNextPage
+      }
+    }
   }
 `);
 
@@ -23,8 +49,8 @@ export const ApiTokensQuery = graphql(`
 `);
 
 export const CreateApiTokenMutation = graphql(`
-  mutation CreateApiToken($name: String!, $role: Role!) {
-    createApiToken(name: $name, role: $role) {
+  mutation CreateApiToken($name: String!, $role: Role!, $scopes: [OperationScopeInput!]) {
+    createApiToken(name: $name, role: $role, scopes: $scopes) {
       __typename
       ... on MutationCreateApiTokenSuccess {
         data {
