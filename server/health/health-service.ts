@@ -75,8 +75,14 @@ export class HealthService {
 
   async #audit(instanceId: string, actor: Actor, details: Record<string, string>): Promise<void> {
     const { prisma, logger } = this.#deps;
-    const instance = await prisma.pluginInstance.findUnique({ where: { id: instanceId }, select: { id: true, pluginName: true, name: true } });
-    // Deleted meanwhile: the check was about nothing that is left to name.
+    // The check is reported to the caller whatever happens to its record (the log says so).
+    const instance = await prisma.pluginInstance
+      .findUnique({ where: { id: instanceId }, select: { id: true, pluginName: true, name: true } })
+      .catch((error: unknown) => {
+        logger.error('could not record a health check in the audit trail', { instanceId, reason: errorMessage(error) });
+        return null;
+      });
+    // Deleted meanwhile (or unreadable): nothing left to name.
     if (!instance) return;
     await recordAuditOrLog(prisma, { actor, action: 'instance.check', instance, details: { name: instance.name, ...details } }, logger);
   }
