@@ -222,10 +222,19 @@ function checkMode(config: SlackConfig): void {
 // ---------------------------------------------------------------------------------------
 // Talking to Slack
 
+/**
+ * The last segment of an incoming webhook URL (`…/services/T…/B…/<key>`): the part that is the
+ * credential, which a vendor or proxy may echo without the rest of the URL.
+ */
+function webhookKey(webhookUrl: string | undefined): string | undefined {
+  // A key too short to be a real one would only blank out ordinary words.
+  return webhookUrl?.match(/\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/([A-Za-z0-9]{8,})$/)?.[1];
+}
+
 type SlackClient = ReturnType<typeof createSlackClient>;
 
 function createSlackClient(config: SlackConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.webhookUrl, config.botToken];
+  const secrets = [config.webhookUrl, webhookKey(config.webhookUrl), config.botToken];
   const redact = (text: string) => redactSecrets(text, secrets);
 
   /** Runs an operation; whatever it throws leaves with secrets removed and without its cause. */

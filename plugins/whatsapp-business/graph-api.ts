@@ -28,6 +28,11 @@ export interface GraphClientOptions {
   baseUrl: string;
   apiVersion: string;
   accessToken: string;
+  /**
+   * Every other secret of the instance (the webhook verify token): removed from vendor text
+   * before it is cut to a snippet, since a cut encoded form no longer matches as a whole.
+   */
+  otherSecrets?: readonly string[];
   customHeaders: Record<string, string>;
   timeoutMs: number;
   retries: number;
@@ -75,7 +80,7 @@ interface GraphError {
 }
 
 export function createGraphClient(options: GraphClientOptions) {
-  const secrets = [options.accessToken];
+  const secrets = [options.accessToken, ...(options.otherSecrets ?? [])];
   // Every request waits for the provider's rate limiter: Meta counts retries against the
   // number's throughput too.
   const throttledFetch: HttpFetch = async (input, init) => {

@@ -257,6 +257,7 @@ export default definePlugin({
           baseUrl: config.apiBaseUrl,
           apiVersion: config.apiVersion,
           accessToken: config.apiToken,
+          otherSecrets: secrets,
           customHeaders,
           timeoutMs: config.messageTimeoutSeconds * 1000,
           retries: config.retryCount,

@@ -125,6 +125,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), contextSettings });
     const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
+    // Every replica ends the revoked token's subscriptions (server/app/subscriptions.ts).
+    tokens.revocations.on('revoked', (tokenId) => bus.publish('token.revoked', { tokenId }));
     const metrics = new OperationMetrics({ processMetrics: true });
     const operations = new OperationService({
       prisma,

@@ -9,12 +9,15 @@
  * they stop listening too.
  *
  * A revocation on this replica ends the streams at once (TokenService's `revoked` event); one
- * on another replica is found by a check of the open streams' tokens every
- * PLUGFORM_SESSION_CHECK_INTERVAL seconds (one query, only while streams are open).
+ * on another replica too, when its `token.revoked` announcement arrives on the cluster bus.
+ * Bus events are hints that a replica can miss (its listening connection was down), so a
+ * check of the open streams' tokens every PLUGFORM_SESSION_CHECK_INTERVAL seconds (one query,
+ * only while streams are open) ends whatever a missed announcement left open.
  */
 import type { ExecutionResult } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { TokenService } from '../access/token-service.ts';
+import type { EventBus } from '../cluster/event-bus.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { limitExceeded } from './limits.ts';
 
@@ -25,6 +28,8 @@ interface Session {
 
 export interface SessionBoundOptions {
   tokens: TokenService;
+  /** Carries revocations made on other replicas (`token.revoked`). */
+  bus?: EventBus;
   maxPerToken: number;
   /** How often the tokens of open streams are checked for revocations made elsewhere. */
   checkIntervalMs: number;
@@ -39,6 +44,7 @@ export function useSessionBoundSubscriptions(options: SessionBoundOptions): Plug
     session?.controller.abort();
   };
   tokens.revocations.on('revoked', end);
+  options.bus?.on('token.revoked', ({ tokenId }) => end(tokenId));
 
   let sweep: NodeJS.Timeout | undefined;
   const watchRevocations = () => {

@@ -79,6 +79,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
       useResponseSizeLimit(limits),
       useSessionBoundSubscriptions({
         tokens: services.tokens,
+        bus: services.bus,
         maxPerToken: limits.maxSubscriptionsPerToken,
         checkIntervalMs: options.sessionCheckIntervalMs,
       }),

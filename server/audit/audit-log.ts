@@ -5,6 +5,7 @@
  */
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Principal } from '../access/roles.ts';
+import type { Logger } from '../logger.ts';
 
 /** Who did it: an API token (by id and name: a name can be reused, an id cannot) or `system`. */
 export type Actor = string | { readonly tokenId: string; readonly tokenName: string };
@@ -50,4 +51,17 @@ export async function recordAudit(db: Prisma.TransactionClient | PrismaClient, e
       details: entry.details ?? (instance ? { name: instance.name } : {}),
     },
   });
+}
+
+/**
+ * For a record of something already done (a test that ran, a check that was made): what was
+ * done is reported to the caller even if its record cannot be written; the log says so.
+ */
+export async function recordAuditOrLog(db: PrismaClient, entry: AuditEntry, logger: Logger): Promise<void> {
+  await recordAudit(db, entry).catch((error: unknown) =>
+    logger.error('could not record an action in the audit trail', {
+      action: entry.action,
+      reason: error instanceof Error ? error.message : String(error),
+    }),
+  );
 }

@@ -21,9 +21,15 @@ export interface InstanceChanged {
   replica: string;
 }
 
+/** An API token was revoked: every replica ends the subscriptions it holds for it. */
+export interface TokenRevoked {
+  tokenId: string;
+}
+
 export type ClusterTopics = {
   'instance.changed': [InstanceChanged];
   'health.changed': [HealthChange];
+  'token.revoked': [TokenRevoked];
 };
 
 export type ClusterTopic = keyof ClusterTopics;

@@ -86,7 +86,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => {
       context.checks.spend();
-      return context.health.check(String(args.id));
+      return context.health.checkFor(String(args.id), actorOf(context.principal));
     },
   }),
 }));

@@ -253,7 +253,7 @@ builder.queryFields((t) => ({
   }),
   auditEvents: t.prismaField({
     type: ['AuditEvent'],
-    description: 'The whole audit trail, newest first: instance changes, connection tests, token creation and revocation.',
+    description: 'The whole audit trail, newest first: instance changes, connection tests (refused ones too), on-demand health checks, token creation and revocation.',
     authScopes: { admin: true },
     args: {
       last: t.arg.int({ defaultValue: 50, description: 'How many of the latest events (at most 500).' }),

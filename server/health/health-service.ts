@@ -9,10 +9,14 @@
  * replica that cannot start it records nothing: the failure is its own (logged, and in
  * `replicaProvider`), and the caller gets the reason as an error, so one replica's missing
  * secret or plugin never paints the shared history of a working instance red.
+ *
+ * A check someone asks for (`checkFor`) is audited: who, which instance, the status it found
+ * (or the kind of error that stopped it); scheduled checks are the system's and are not.
  */
 import { EventEmitter } from 'node:events';
 import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import { recordAuditOrLog, type Actor } from '../audit/audit-log.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
 import type { EventBus } from '../cluster/event-bus.ts';
@@ -55,6 +59,32 @@ export class HealthService {
     const check = this.#check(instanceId).finally(() => this.#running.delete(instanceId));
     this.#running.set(instanceId, check);
     return check;
+  }
+
+  /** A check asked for by `actor` (the API's "check now"), recorded in the audit trail. */
+  async checkFor(instanceId: string, actor: Actor): Promise<PluginHealthCheck> {
+    try {
+      const result = await this.check(instanceId);
+      await this.#audit(instanceId, actor, { outcome: 'ran', status: result.status });
+      return result;
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) await this.#audit(instanceId, actor, { outcome: 'failed', error: error instanceof Error ? error.name : 'Error' });
+      throw error;
+    }
+  }
+
+  async #audit(instanceId: string, actor: Actor, details: Record<string, string>): Promise<void> {
+    const { prisma, logger } = this.#deps;
+    // The check is reported to the caller whatever happens to its record (the log says so).
+    const instance = await prisma.pluginInstance
+      .findUnique({ where: { id: instanceId }, select: { id: true, pluginName: true, name: true } })
+      .catch((error: unknown) => {
+        logger.error('could not record a health check in the audit trail', { instanceId, reason: errorMessage(error) });
+        return null;
+      });
+    // Deleted meanwhile (or unreadable): nothing left to name.
+    if (!instance) return;
+    await recordAuditOrLog(prisma, { actor, action: 'instance.check', instance, details: { name: instance.name, ...details } }, logger);
   }
 
   async #check(instanceId: string): Promise<PluginHealthCheck> {

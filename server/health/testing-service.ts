@@ -3,13 +3,16 @@
  * instance (its stored configuration with an optional partial override; the stored secrets
  * are merged here on the server, so the client never needs them). An override that changes
  * where a stored secret goes must supply that secret again (destination binding). Every test
- * is audited: who, which plugin or instance, which keys the override changed.
+ * is audited: who, which plugin or instance, which keys the override changed, and the outcome:
+ * `ran` (with its success), or `refused` before anything was sent (with the rules that refused
+ * it and the fields they named), so a probe that keeps being refused is on record too.
  */
 import type { PluginTestResult } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
-import { recordAudit, type Actor } from '../audit/audit-log.ts';
+import { recordAuditOrLog, type Actor, type AuditEntry } from '../audit/audit-log.ts';
 import { assertSecretsFollowDestinations, suppliedSecretKeys } from '../instances/destination-guard.ts';
 import { assertConfigurationWithinLimits } from '../instances/input-limits.ts';
+import { ValidationError } from '../instances/errors.ts';
 import { requirePlugin, type InstanceService, type PluginLookup } from '../instances/instance-service.ts';
 import type { PluginContextSettings } from '../instances/plugin-context.ts';
 import type { ProviderFactory } from '../instances/provider-pool.ts';
@@ -39,10 +42,13 @@ export class TestingService {
   async testUnsaved(pluginName: string, configuration: Record<string, unknown>, actor: Actor = 'system'): Promise<PluginTestResult> {
     const plugin = requirePlugin(this.#deps.plugins, pluginName);
     const { plain, secrets } = mergeConfiguration({}, {}, configuration, secretKeysOf(plugin.schema.fields));
-    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.#deps.instances.limits);
-    const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
+    const audit = { actor, action: 'plugin.test', pluginName: plugin.schema.name, changedKeys: knownKeys(plugin, Object.keys(configuration)) };
+    const config = await this.#refusalsAudited(plugin, audit, {}, () => {
+      assertConfigurationWithinLimits({ ...plain, ...secrets }, this.#deps.instances.limits);
+      return validateOrThrow(plugin.schema, { ...plain, ...secrets });
+    });
     const result = await this.#run(plugin, config, secrets);
-    await this.#audit({ actor, action: 'plugin.test', pluginName: plugin.schema.name, changedKeys: Object.keys(configuration).sort(), details: { success: result.success } });
+    await this.#audit({ ...audit, details: { outcome: 'ran', success: result.success } });
     return result;
   }
 
@@ -54,21 +60,43 @@ export class TestingService {
     const secretKeys = secretKeysOf(plugin.schema.fields);
     const storedPlain = instance.config as Record<string, unknown>;
     const { plain, secrets } = mergeConfiguration(storedPlain, stored, override, secretKeys);
-    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.#deps.instances.limits);
-    const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
-    const nextPlain = splitSecrets(config, secretKeys).plain;
-    assertSecretsFollowDestinations({
-      fields: plugin.schema.fields,
-      storedPlain,
-      storedSecretKeys: Object.keys(stored),
-      nextPlain,
-      patch: override,
-      secretKeys,
+    // Counted before validation, so that a refused attempt is on record with what it changed.
+    const changedKeys = knownKeys(plugin, [...changedPlainKeys(storedPlain, plain), ...suppliedSecretKeys(override, secretKeys)]);
+    const audit = { actor, action: 'instance.test', instance, changedKeys };
+    const config = await this.#refusalsAudited(plugin, audit, { name: instance.name }, () => {
+      assertConfigurationWithinLimits({ ...plain, ...secrets }, this.#deps.instances.limits);
+      const valid = validateOrThrow(plugin.schema, { ...plain, ...secrets });
+      assertSecretsFollowDestinations({
+        fields: plugin.schema.fields,
+        storedPlain,
+        storedSecretKeys: Object.keys(stored),
+        nextPlain: splitSecrets(valid, secretKeys).plain,
+        patch: override,
+        secretKeys,
+      });
+      return valid;
     });
     const result = await this.#run(plugin, config, secrets);
-    const changedKeys = [...new Set([...changedPlainKeys(storedPlain, nextPlain), ...suppliedSecretKeys(override, secretKeys)])].sort();
-    await this.#audit({ actor, action: 'instance.test', instance, changedKeys, details: { name: instance.name, success: result.success } });
+    await this.#audit({ ...audit, details: { name: instance.name, outcome: 'ran', success: result.success } });
     return result;
+  }
+
+  /**
+   * Runs the checks that decide whether a test may run; a refusal (a ValidationError: a limit,
+   * a rule, destination binding) is audited as a refused attempt, naming the rules and the
+   * schema fields they are about, then thrown on.
+   */
+  async #refusalsAudited<T>(plugin: ProviderFactory, audit: AuditEntry, details: Record<string, string>, checks: () => T): Promise<T> {
+    try {
+      return checks();
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        const rules = [...new Set(error.fieldErrors.map((fieldError) => fieldError.rule))].sort();
+        const fields = [...new Set(knownKeys(plugin, error.fieldErrors.map((fieldError) => fieldError.field)))];
+        await this.#audit({ ...audit, details: { ...details, outcome: 'refused', rules, fields } });
+      }
+      throw error;
+    }
   }
 
   async #run(plugin: ProviderFactory, config: Record<string, unknown>, secrets: Record<string, string>): Promise<PluginTestResult> {
@@ -82,13 +110,16 @@ export class TestingService {
     });
   }
 
-  /** A test that ran is reported even if its audit record cannot be written (the log says so). */
-  async #audit(entry: Parameters<typeof recordAudit>[1]): Promise<void> {
-    await recordAudit(this.#deps.prisma, entry).catch((error: unknown) =>
-      this.#deps.logger.error('could not record a connection test in the audit trail', {
-        action: entry.action,
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-    );
+  #audit(entry: AuditEntry): Promise<void> {
+    return recordAuditOrLog(this.#deps.prisma, entry, this.#deps.logger);
   }
+}
+
+/**
+ * The keys that are fields of the plugin, sorted: what the audit trail may name. Anything else
+ * in a request (an unknown key) is the caller's text, which the trail does not keep.
+ */
+function knownKeys(plugin: ProviderFactory, keys: Iterable<string>): string[] {
+  const fields = new Set(plugin.schema.fields.map((field) => field.key));
+  return [...new Set(keys)].filter((key) => fields.has(key)).sort();
 }

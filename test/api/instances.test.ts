@@ -232,8 +232,12 @@ describe('pluginInstance(id)', () => {
     });
     const times = instance.healthHistory.map((c: { checkedAt: string }) => c.checkedAt);
     expect(times).toEqual([...times].sort().reverse());
+    const check = { id: expect.any(String), actor: 'token:admin (PLUGFORM_ADMIN_TOKEN)', action: 'instance.check', changedKeys: [], at: expect.any(String) };
     expect(instance.auditEvents).toEqual([
       { id: expect.any(String), actor: 'token:admin (PLUGFORM_ADMIN_TOKEN)', action: 'instance.update', changedKeys: ['retries'], at: expect.any(String) },
+      check,
+      check,
+      check,
       {
         id: expect.any(String),
         actor: 'token:admin (PLUGFORM_ADMIN_TOKEN)',
@@ -406,7 +410,8 @@ describe('setPluginInstanceEnabled', () => {
     expect(enabled).toMatchObject({ enabled: true, status: 'ACTIVE', version: 3 });
     expect(await liveKey(created.id)).toBe('Bearer good-key-0001');
     const actions = (await read(created.id)).auditEvents.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(['instance.enable', 'instance.disable', 'instance.create']);
+    // Each health check (liveKey's too) is on record between the changes.
+    expect(actions).toEqual(['instance.check', 'instance.enable', 'instance.check', 'instance.disable', 'instance.create']);
   });
 
   it('a stale version is a ConflictError; an unknown id a NotFoundError', async () => {

@@ -4,10 +4,11 @@
  * 1. `redact` (plugins/sdk/redact.ts, the one mechanism) removes a secret written as base64,
  *    base64url, hex, percent-encoding, JSON and HTML escapes, and inside an HTTP Basic value
  *    (`base64(user:secret)` at every byte offset, or the secret as the user) or a bearer header.
- * 2. Against the real server: a vendor that echoes the credential it received, encoded, in its
- *    error body. Webhook and http-workflow put vendor text in their messages; neither the test
- *    result, the health result, the health history stored in the database nor any log line
- *    carries the secret in any of those forms.
+ * 2. Against the real server, for every built-in plugin that reaches its vendor with `fetch`
+ *    (Slack in both modes, Stripe, Meilisearch, PostHog, WhatsApp, webhook, http-workflow): a
+ *    vendor that echoes the instance's credentials, raw or encoded, in its error body. Neither
+ *    the test result, the health result, the health history stored in the database nor any log
+ *    line carries a secret in any of those forms.
  * 3. Vendor text copied into a result's message or details is capped.
  *
  * The leak check here is written independently of the redactor (Node's Buffer encodings).
@@ -18,6 +19,7 @@ import { MAX_DETAIL_STRING_LENGTH, MAX_RESULT_MESSAGE_LENGTH, normalizeHealthRep
 import { CHECK_HEALTH, CREATE, TEST_SAVED, succeed } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startHttpDouble, type HttpDouble } from '../support/vendors/http-double.ts';
+import { fetchPluginCases } from './support.ts';
 
 const html = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const htmlNumeric = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -103,18 +105,16 @@ describe('redact removes every encoding of a secret', () => {
 });
 
 describe('a hostile vendor that echoes the credential, encoded, in its answers', () => {
-  const SECRET = `wh<&>"'-bearer-${Date.now().toString(36)}-canary`;
   let server: TestServer;
   let vendor: HttpDouble;
-  /** Which form of the credential the vendor echoes next. */
+  /** The credentials the vendor echoes (the current case's), and in which form. */
+  let secrets: string[] = [];
   let echo = 'base64';
 
   beforeAll(async () => {
-    vendor = await startHttpDouble((request) => {
-      const header = String(request.headers['authorization'] ?? request.headers['x-api-key'] ?? '');
-      const secret = header.replace(/^Bearer /, '');
-      const form = encodings(secret)[echo] ?? secret;
-      return { status: 500, headers: { 'content-type': 'text/html' }, body: `<html>denied: ${form}</html>` };
+    vendor = await startHttpDouble(() => {
+      const forms = secrets.map((secret) => encodings(secret)[echo] ?? secret);
+      return { status: 500, headers: { 'content-type': 'text/html' }, body: `<html>denied: ${forms.join(' and ')}</html>` };
     });
     server = await startTestServer();
   });
@@ -123,21 +123,13 @@ describe('a hostile vendor that echoes the credential, encoded, in its answers',
     await vendor?.close();
   });
 
-  const PLUGINS = [
-    { plugin: 'webhook', configuration: () => ({ url: `${vendor.url}/hook`, bearerToken: SECRET, retryCount: 0 }) },
-    {
-      plugin: 'http-workflow',
-      configuration: () => ({ triggerUrl: `${vendor.url}/run`, authHeaderName: 'X-Api-Key', authHeaderValue: SECRET, testMode: 'dry-run', retryCount: 0 }),
-    },
-  ];
-
-  describe.each(PLUGINS)('$plugin', ({ plugin, configuration }) => {
-    it.each(['base64', 'base64url', 'hex', 'html', 'html-numeric', 'basic (user:secret)'])(
+  describe.each(fetchPluginCases({ awkward: true }))('$label', (plugin) => {
+    it.each(['clear', 'base64', 'base64url', 'hex', 'html', 'html-numeric', 'basic (user:secret)'])(
       'echoing it as %s: no test result, health result, stored history or log line carries it',
       async (form) => {
-        echo = form;
+        [secrets, echo] = [plugin.secrets, form];
         const instance = await succeed(server, CREATE, 'createPluginInstance', {
-          input: { pluginName: plugin, name: `echo-${form}-${Math.random().toString(36).slice(2)}`, configuration: configuration() },
+          input: { pluginName: plugin.pluginName, name: `echo-${form}-${Math.random().toString(36).slice(2)}`, configuration: plugin.configuration(vendor.url) },
         });
         const tested = await succeed(server, TEST_SAVED, 'testPluginInstanceConnection', { input: { id: instance.id } });
         const checked = await succeed(server, CHECK_HEALTH, 'checkPluginInstanceHealth', { id: instance.id });
@@ -145,9 +137,9 @@ describe('a hostile vendor that echoes the credential, encoded, in its answers',
 
         // The echo did reach the messages (so the check below means something) …
         expect(`${tested.message} ${checked.message}`).toContain(REDACTED);
-        // … and none of them, nor anything stored or logged, carries the secret.
+        // … and none of them, nor anything stored or logged, carries a secret.
         for (const text of [JSON.stringify(tested), JSON.stringify(checked), JSON.stringify(history), server.logs.join('\n')]) {
-          expect(leaks(text, SECRET)).toBeUndefined();
+          for (const secret of plugin.secrets) expect(leaks(text, secret)).toBeUndefined();
         }
       },
     );

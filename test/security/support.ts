@@ -63,19 +63,25 @@ export interface FetchPluginCase {
 
 const hex = () => randomBytes(8).toString('hex');
 
-/** Every built-in plugin that reaches its vendor with `fetch`, each credential a fresh canary. */
-export function fetchPluginCases(): FetchPluginCase[] {
+/**
+ * Every built-in plugin that reaches its vendor with `fetch`, each credential a fresh canary.
+ * With `awkward`, the credentials whose fields take any text also carry HTML- and JSON-special
+ * characters (`<&>"'`), so that an HTML-escaped echo differs from the clear text; the others
+ * (Slack, Stripe and PostHog keys) have a vendor's fixed alphabet.
+ */
+export function fetchPluginCases({ awkward = false }: { awkward?: boolean } = {}): FetchPluginCase[] {
+  const freeText = (label: string) => (awkward ? `${canary(label)}<&>"'` : canary(label));
   const slackBot = `xoxb-canary-${hex()}`;
   const slackHook = `canaryHook${hex()}`;
   const stripeKey = `sk_test_canary${hex()}`;
-  const meiliKey = canary('Meili');
-  const waToken = canary('WhatsApp');
-  const waVerify = canary('Verify');
+  const meiliKey = freeText('Meili');
+  const waToken = freeText('WhatsApp');
+  const waVerify = freeText('Verify');
   const posthogKey = `phc_canary${hex()}`;
   const posthogPersonal = `phx_canary${hex()}`;
-  const hookSecret = canary('Signing');
-  const hookBearer = canary('Bearer');
-  const flowAuth = canary('Flow');
+  const hookSecret = freeText('Signing');
+  const hookBearer = freeText('Bearer');
+  const flowAuth = freeText('Flow');
   return [
     {
       label: 'slack (bot token)',
