@@ -9,7 +9,7 @@ import { OPERATION_NAMES, operationsOfType } from '../operations/catalog.ts';
 import type { OperationScope } from '../operations/scopes.ts';
 import { EventEmitter } from 'node:events';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
-import { actorOf, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { actorOf, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { textProblem } from '../instances/input-limits.ts';
 import type { Logger } from '../logger.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
@@ -57,12 +57,19 @@ export class TokenService {
    * `creator` is the caller, recorded so the token list says who made it; the creation is in
    * the audit trail (who made it, its id, name and role).
    */
+  /**
+   * Mints a token; its value is returned this once. With a `clientMutationId`, a retry of a
+   * create that landed mints no second token (its value cannot be shown again): it is a
+   * ValidationError on the key naming the token that was made (by id, never its value).
+   */
   async create(
     name: string,
     role: Role,
     scopes?: readonly OperationScope[] | null,
     creator?: Principal,
+    clientMutationIdInput?: string | null,
   ): Promise<{ token: string; id: string }> {
+    const clientMutationId = checkClientMutationId(clientMutationIdInput);
     const trimmed = name.trim();
     if (!trimmed) throw new ValidationError([{ field: 'name', rule: 'required', message: 'Token name is required' }]);
     const problem = textProblem(trimmed);
@@ -71,9 +78,28 @@ export class TokenService {
       throw new ValidationError([{ field: 'name', rule: 'maxLength', message: `Token name must be at most ${MAX_NAME_LENGTH} characters` }]);
     }
     if (!isRole(role)) throw new ValidationError([{ field: 'role', rule: 'enum', message: 'Unknown role' }]);
+    const actor: Actor = creator ? actorOf(creator) : 'system';
+    const alreadyCreated = async () => {
+      if (!clientMutationId) return;
+      const event = await findKeyedChange(this.#prisma, actor, clientMutationId, 'token.create', (e) => {
+        const details = e.details as { name?: unknown; role?: unknown } | null;
+        return details?.name === trimmed && details.role === role;
+      });
+      if (!event) return;
+      const tokenId = String((event.details as { tokenId?: unknown }).tokenId);
+      throw new ValidationError([
+        {
+          field: 'clientMutationId',
+          rule: 'alreadyCreated',
+          message:
+            `This clientMutationId already created token ${tokenId}; its value was shown only once, so no second token is made. ` +
+            'If the value was lost, revoke that token and create a new one with a new clientMutationId',
+        },
+      ]);
+    };
+    await alreadyCreated();
     const checked = scopes ? await this.#checkScopes(role, scopes) : null;
     const token = generateToken();
-    const actor: Actor = creator ? actorOf(creator) : 'system';
     const row = await this.#prisma.$transaction(async (tx) => {
       const created = await tx.apiToken.create({
         data: {
@@ -85,8 +111,17 @@ export class TokenService {
           ...(creator ? { createdById: creator.tokenId, createdByName: creator.tokenName } : {}),
         },
       });
-      await recordAudit(tx, { actor, action: 'token.create', details: { tokenId: created.id, name: trimmed, role } });
+      await recordAudit(tx, {
+        actor,
+        action: 'token.create',
+        details: { tokenId: created.id, name: trimmed, role },
+        ...(clientMutationId ? { clientMutationId } : {}),
+      });
       return created;
+    }).catch(async (error: unknown) => {
+      // Two retries raced: the other one's audit event took the key; answer as a retry.
+      await alreadyCreated();
+      throw error;
     });
     return { token, id: row.id };
   }

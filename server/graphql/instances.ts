@@ -328,6 +328,12 @@ export async function fieldsFor(
   return pluginName === undefined ? undefined : context.registry.get(pluginName)?.schema.fields;
 }
 
+/** The idempotency key's description, the same on every instance mutation. */
+const CLIENT_MUTATION_ID =
+  'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key answers as the first ' +
+  'request did instead of applying it twice (a create that landed while its answer was lost is not a duplicate, a retried ' +
+  'delete is not a NotFoundError, a retried update or enable/disable is not a ConflictError).';
+
 const CreateInput = builder.inputType('CreatePluginInstanceInput', {
   fields: (t) => ({
     pluginName: t.string({ required: true }),
@@ -337,11 +343,7 @@ const CreateInput = builder.inputType('CreatePluginInstanceInput', {
     // (printSchema and introspection throw); a missing configuration means {} anyway.
     configuration: t.field({ type: 'JSONObject', description: 'Values by field key (default {}).' }),
     secrets: t.field({ type: [SecretInput] }),
-    clientMutationId: t.string({
-      description:
-        'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first ' +
-        'request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate).',
-    }),
+    clientMutationId: t.string({ description: CLIENT_MUTATION_ID }),
   }),
 });
 
@@ -355,11 +357,7 @@ const UpdateInput = builder.inputType('UpdatePluginInstanceInput', {
       description: 'A patch: given keys replace, null removes a key, omitted keys keep their value.',
     }),
     secrets: t.field({ type: [SecretInput] }),
-    clientMutationId: t.string({
-      description:
-        'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first ' +
-        'request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate).',
-    }),
+    clientMutationId: t.string({ description: CLIENT_MUTATION_ID }),
   }),
 });
 
@@ -432,10 +430,11 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true }),
       enabled: t.arg.boolean({ required: true }),
       version: t.arg.int({ description: 'When given, a stale version is a ConflictError.' }),
+      clientMutationId: t.arg.string({ description: CLIENT_MUTATION_ID }),
     },
     resolve: async (query, _root, args, context) => {
       const id = String(args.id);
-      await context.instances.setEnabled(id, args.enabled, actorOf(context.principal), args.version ?? undefined);
+      await context.instances.setEnabled(id, args.enabled, actorOf(context.principal), args.version ?? undefined, args.clientMutationId);
       return context.prisma.pluginInstance.findUniqueOrThrow(instanceQuery(query, id));
     },
   }),
@@ -446,10 +445,9 @@ builder.mutationFields((t) => ({
     args: {
       id: t.arg.id({ required: true }),
       version: t.arg.int({ description: 'When given, a stale version is a ConflictError.' }),
+      clientMutationId: t.arg.string({ description: CLIENT_MUTATION_ID }),
     },
-    resolve: async (_root, args, context) => {
-      const deleted = await context.instances.delete(String(args.id), actorOf(context.principal), args.version ?? undefined);
-      return { id: deleted.id, pluginName: deleted.pluginName, name: deleted.name };
-    },
+    resolve: (_root, args, context) =>
+      context.instances.delete(String(args.id), actorOf(context.principal), args.version ?? undefined, args.clientMutationId),
   }),
 }));

@@ -95,6 +95,11 @@ builder.mutationFields((t) => ({
         type: [OperationScopeInput],
         description: 'Makes a service token (role OPERATOR) that may call only these operations of these instances, and nothing else.',
       }),
+      clientMutationId: t.arg.string({
+        description:
+          'Idempotency key (1–200 characters, per actor). A token is shown only once, so a retry with the same key mints no second ' +
+          'token: it answers a ValidationError on clientMutationId (rule alreadyCreated) naming the id of the token made.',
+      }),
     },
     resolve: (_root, args, context) =>
       context.tokens.create(
@@ -102,6 +107,7 @@ builder.mutationFields((t) => ({
         args.role,
         args.scopes?.map((s) => ({ instanceId: String(s.instanceId), operations: s.operations })),
         context.principal ?? undefined,
+        args.clientMutationId,
       ),
   }),
   revokeApiToken: t.prismaField({

@@ -74,6 +74,7 @@ export interface EgressGate {
   connectTls(options: tls.ConnectionOptions): tls.TLSSocket;
   /** An undici dispatcher whose connections go through the gate, for `fetch`. */
   readonly dispatcher: Dispatcher;
+  /** Ends every connection, requests in flight included (they fail). */
   close(): Promise<void>;
 }
 
@@ -289,7 +290,9 @@ export function createEgressGate(options: EgressGateOptions): EgressGate {
     connect,
     connectTls,
     dispatcher,
-    close: () => dispatcher.close(),
+    // Destroy, not close: undici's close waits for requests in flight, and a plugin call past
+    // the shutdown grace (a check handed back to another replica) may never end by itself.
+    close: () => dispatcher.destroy(),
   };
 }
 

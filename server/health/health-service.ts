@@ -14,6 +14,7 @@
  * (or the kind of error that stopped it); scheduled checks are the system's and are not.
  */
 import { EventEmitter } from 'node:events';
+import pRetry from 'p-retry';
 import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { recordAuditOrLog, type Actor } from '../audit/audit-log.ts';
@@ -25,6 +26,9 @@ import type { Logger } from '../logger.ts';
 import { normalizeHealthReport, resultMessage } from './results.ts';
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
+
+/** Recording a result retries 4 times, 0.1 s to 0.8 s apart (1.5 s in all), then logs an error. */
+const DEFAULT_RECORD_RETRY = { retries: 4, minTimeoutMs: 100 } as const;
 
 export interface HealthChange {
   instanceId: string;
@@ -40,6 +44,8 @@ export interface HealthServiceDeps {
   bus?: EventBus;
   historyLimit: number;
   timeoutMs?: number;
+  /** Retries of a failed recording of a result (attempts = retries + 1), the first delay doubling after each. */
+  recordRetry?: { retries: number; minTimeoutMs: number };
 }
 
 export class HealthService {
@@ -125,11 +131,11 @@ export class HealthService {
     const checkedAt = new Date(result.timestamp);
     const changed = previous !== result.status;
     const instanceId = result.pluginInstanceId;
-    try {
-      // One batched transaction (no round trips in between): it holds the embedded
-      // database's single connection for as short as possible, so API queries are not
-      // starved during a sweep. The trim keeps the newest `historyLimit` checks.
-      await prisma.$transaction([
+    // One batched transaction (no round trips in between): it holds the embedded database's
+    // single connection for as short as possible, so API queries are not starved during a
+    // sweep. The trim keeps the newest `historyLimit` checks. Built anew for each attempt.
+    const write = () =>
+      prisma.$transaction([
         prisma.healthCheck.create({
           data: {
             instanceId,
@@ -147,9 +153,21 @@ export class HealthService {
         prisma.$executeRaw`DELETE FROM health_check WHERE instance_id = ${instanceId} AND id NOT IN (
           SELECT id FROM health_check WHERE instance_id = ${instanceId} ORDER BY checked_at DESC, id DESC LIMIT ${historyLimit})`,
       ]);
+    const { retries, minTimeoutMs } = this.#deps.recordRetry ?? DEFAULT_RECORD_RETRY;
+    try {
+      // A dropped connection, a failover or a full pool passes: the result is worth a retry.
+      await pRetry(write, { retries, minTimeout: minTimeoutMs, factor: 2, shouldRetry: ({ error }) => !instanceGone(error) });
     } catch (error) {
-      // The instance may have been deleted while it was being checked: nothing to record.
-      this.#deps.logger.debug('health result not recorded', { instanceId, reason: errorMessage(error) });
+      if (instanceGone(error)) {
+        this.#deps.logger.debug('health result not recorded: the instance was deleted while it was checked', { instanceId });
+      } else {
+        this.#deps.logger.error('health result not recorded: the database kept failing', {
+          instanceId,
+          status: result.status,
+          attempts: retries + 1,
+          reason: errorMessage(error),
+        });
+      }
       return;
     }
     if (!changed) return;
@@ -157,6 +175,15 @@ export class HealthService {
     this.events.emit('change', change);
     this.#deps.bus?.publish('health.changed', forNotify(change));
   }
+}
+
+/**
+ * The recording failed because the instance is gone (deleted while it was checked): the new
+ * row's foreign key (P2003) or the update (P2025) found no instance. Nothing to record, nor retry.
+ */
+function instanceGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'P2003' || code === 'P2025';
 }
 
 /**

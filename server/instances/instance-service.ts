@@ -27,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
-import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { actorLabel, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -92,7 +92,6 @@ export interface ProviderSource {
 }
 
 /** Idempotency keys: what a client chooses, 1–200 characters. */
-const MAX_CLIENT_MUTATION_ID_LENGTH = 200;
 
 /** Instance names: what a person types, trimmed, 1–100 characters. */
 const MAX_NAME_LENGTH = 100;
@@ -128,6 +127,13 @@ export interface UpdateInstanceInput {
   configuration?: Record<string, unknown>;
   /** Idempotency key: a retry of an applied update with the same key returns the instance. */
   clientMutationId?: string | null | undefined;
+}
+
+/** What a delete answers: the instance that was. */
+export interface DeletedInstance {
+  id: string;
+  pluginName: string;
+  name: string;
 }
 
 export type { Actor } from '../audit/audit-log.ts';
@@ -349,7 +355,18 @@ export class InstanceService implements ProviderSource {
     return row;
   }
 
-  async setEnabled(id: string, enabled: boolean, actor: Actor, version?: number): Promise<InstanceRecord> {
+  /**
+   * Enables or disables an instance. With a `clientMutationId`, a retry of an applied change
+   * returns the instance (at whatever version it has now) instead of a version conflict.
+   */
+  async setEnabled(id: string, enabled: boolean, actor: Actor, version?: number, clientMutationIdInput?: string | null): Promise<InstanceRecord> {
+    const clientMutationId = checkClientMutationId(clientMutationIdInput);
+    const action = enabled ? 'instance.enable' : 'instance.disable';
+    const replay = () => this.#replay(actor, clientMutationId!, action, (event) => event.instanceId === id);
+    if (clientMutationId) {
+      const replayed = await replay();
+      if (replayed) return replayed;
+    }
     const current = await this.get(id);
     if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
     // Enabling an instance that is enabled but failed to start (status `error`) retries it.
@@ -368,11 +385,14 @@ export class InstanceService implements ProviderSource {
         // still be the ones stored (not those of a save that was being undone).
         if (started && (await this.#deps.secrets.read(id)).version !== started.secretsVersion) throw new ConflictError(id, current.version);
         const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
-        await audit(tx, actor, enabled ? 'instance.enable' : 'instance.disable', updated, ['enabled']);
+        await audit(tx, actor, action, updated, ['enabled'], { clientMutationId });
         return updated;
       }, SAVE_TRANSACTION);
     } catch (error) {
       if (provider) await stopQuietly(current.pluginName, provider);
+      // Two retries of one change raced (on two replicas): the other one landed; answer as it did.
+      const replayed = clientMutationId ? await replay().catch(() => undefined) : undefined;
+      if (replayed) return replayed;
       throw error;
     }
     if (started) await this.pool.swap(id, { ...started.live, version: row.version });
@@ -381,14 +401,36 @@ export class InstanceService implements ProviderSource {
     return row;
   }
 
-  async delete(id: string, actor: Actor, version?: number): Promise<InstanceRecord> {
-    const current = await this.get(id);
-    if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
-    await this.#deps.prisma.$transaction(async (tx) => {
-      const { count } = await tx.pluginInstance.deleteMany({ where: { id, version: current.version } });
-      if (count === 0) throw new ConflictError(id, current.version);
-      await audit(tx, actor, 'instance.delete', current, []);
-    });
+  /**
+   * Deletes an instance. With a `clientMutationId`, a retry of a delete that landed answers
+   * with the instance it deleted (from its audit event) instead of NotFoundError.
+   */
+  async delete(id: string, actor: Actor, version?: number, clientMutationIdInput?: string | null): Promise<DeletedInstance> {
+    const clientMutationId = checkClientMutationId(clientMutationIdInput);
+    const replay = async (): Promise<DeletedInstance | undefined> => {
+      const event = await findKeyedChange(this.#deps.prisma, actor, clientMutationId!, 'instance.delete', (e) => e.instanceId === id);
+      return event ? { id, pluginName: event.pluginName ?? '', name: String((event.details as { name?: unknown } | null)?.name ?? '') } : undefined;
+    };
+    if (clientMutationId) {
+      const replayed = await replay();
+      if (replayed) return replayed;
+    }
+    let current: InstanceRecord;
+    try {
+      current = await this.get(id);
+      if (version !== undefined && current.version !== version) throw new ConflictError(id, version, current.version);
+      const deleting = current;
+      await this.#deps.prisma.$transaction(async (tx) => {
+        const { count } = await tx.pluginInstance.deleteMany({ where: { id, version: deleting.version } });
+        if (count === 0) throw new ConflictError(id, deleting.version);
+        await audit(tx, actor, 'instance.delete', deleting, [], { clientMutationId });
+      });
+    } catch (error) {
+      // Two retries of one delete raced (on two replicas): the other one landed; answer as it did.
+      const replayed = clientMutationId ? await replay().catch(() => undefined) : undefined;
+      if (replayed) return replayed;
+      throw error;
+    }
     await this.pool.dropOlderThan(id, null);
     this.#announce(id, null);
     // The row is gone, so the secrets are unreachable; a failure here leaves an orphan
@@ -399,7 +441,7 @@ export class InstanceService implements ProviderSource {
         reason: errorMessage(error),
       }),
     );
-    return current;
+    return { id: current.id, pluginName: current.pluginName, name: current.name };
   }
 
   /**
@@ -651,17 +693,8 @@ export class InstanceService implements ProviderSource {
     action: string,
     matches: (event: { instanceId: string | null; pluginName: string | null; details: unknown }) => boolean,
   ): Promise<InstanceRecord | undefined> {
-    const event = await this.#deps.prisma.auditEvent.findFirst({ where: { actor: actorLabel(actor), clientMutationId } });
+    const event = await findKeyedChange(this.#deps.prisma, actor, clientMutationId, action, matches);
     if (!event) return undefined;
-    if (event.action !== action || !matches(event)) {
-      throw new ValidationError([
-        {
-          field: 'clientMutationId',
-          rule: 'reused',
-          message: 'This clientMutationId was already used for a different change; send a new one for a new change',
-        },
-      ]);
-    }
     const row = event.instanceId ? await this.#deps.prisma.pluginInstance.findUnique({ where: { id: event.instanceId }, include: { secrets: true } }) : null;
     if (!row) throw new NotFoundError('Plugin instance', event.instanceId ?? '');
     return row;
@@ -748,20 +781,6 @@ function missingSecretCause(kind: SecretStore['kind'], replica: string): string 
     'Vault has no value for it: the document was deleted or changed outside Plugform, or this replica uses another ' +
     'VAULT_ADDR, VAULT_NAMESPACE, VAULT_KV_MOUNT or VAULT_PATH_PREFIX than the replica that saved it'
   );
-}
-
-function checkClientMutationId(value: string | null | undefined): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (value.length === 0 || value.length > MAX_CLIENT_MUTATION_ID_LENGTH) {
-    throw new ValidationError([
-      {
-        field: 'clientMutationId',
-        rule: 'maxLength',
-        message: `clientMutationId must be 1 to ${MAX_CLIENT_MUTATION_ID_LENGTH} characters`,
-      },
-    ]);
-  }
-  return value;
 }
 
 /** The plugin of that name, or PluginUnavailableError (unknown name, or it failed to load). */

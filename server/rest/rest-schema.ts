@@ -35,7 +35,12 @@ export function snakeCase(name: string): string {
 export const REST_ROUTES: Record<string, { method: 'GET' | 'POST'; path: string; responseStatus?: 200 | 201; description: string }> = {
   'Query.plugins': { method: 'GET', path: '/plugins/', description: 'Every registered plugin with its schema.' },
   'Query.plugin_schema': { method: 'GET', path: '/plugins/:plugin_name/schema', description: 'The schema of one plugin, with its JSON Schema.' },
-  'Mutation.create_instance': { method: 'POST', path: '/plugins/instances', responseStatus: 201, description: 'Creates an instance; secrets go to the secret store.' },
+  'Mutation.create_instance': {
+    method: 'POST',
+    path: '/plugins/instances',
+    responseStatus: 201,
+    description: 'Creates an instance; secrets go to the secret store. A retry with the same "client_mutation_id" answers with the instance the first request made.',
+  },
   'Query.instance_configuration': { method: 'GET', path: '/plugins/instances/:instance_id/configuration', description: 'The configuration with secrets masked.' },
   'Mutation.test_instance': { method: 'POST', path: '/plugins/instances/:instance_id/test', description: 'Tests the saved instance, optionally with a partial override; saves nothing.' },
   'Query.instance_health': { method: 'GET', path: '/plugins/instances/:instance_id/health', description: 'The latest health check of the instance.' },
@@ -114,7 +119,7 @@ const typeDefs = /* GraphQL */ `
   }
 
   type Mutation {
-    create_instance(plugin_name: String!, instance_name: String!, configuration: JSONObject, enabled: Boolean): PluginInstance!
+    create_instance(plugin_name: String!, instance_name: String!, configuration: JSONObject, enabled: Boolean, client_mutation_id: String): PluginInstance!
     test_instance(instance_id: ID!, configuration: JSONObject): PluginTestResult!
     ${OPERATIONS.map((op) => `${snakeCase(op.name)}(instance_id: ID!, input: JSONObject!${op.sideEffect ? ', idempotency_key: String' : ''}): JSONObject!`).join('\n    ')}
   }
@@ -171,6 +176,7 @@ export function createRestSchema(): GraphQLSchema {
                 name: String(args.instance_name),
                 enabled: args.enabled === null || args.enabled === undefined ? true : Boolean(args.enabled),
                 configuration: (args.configuration as Record<string, unknown> | null) ?? {},
+                clientMutationId: typeof args.client_mutation_id === 'string' ? args.client_mutation_id : undefined,
               },
               actorOf(context.principal),
             );

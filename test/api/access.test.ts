@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKENS, CREATE, CREATE_TOKEN, REVOKE_TOKEN, succeed } from '../support/graphql.ts';
+import { API_TOKENS, CREATE, CREATE_TOKEN, REVOKE_TOKEN, mutate, succeed } from '../support/graphql.ts';
 import { startTestServer, type GqlBody, type GqlResponse, type TestServer } from '../support/server.ts';
 
 const ALLOWED_ORIGIN = 'https://console.example';
@@ -340,6 +340,23 @@ describe('API tokens', () => {
     const row = await server.running.services.prisma.apiToken.findUniqueOrThrow({ where: { id: created.apiToken.id } });
     expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(created.token);
+  });
+
+  it('a retried createApiToken with the same clientMutationId mints no second token: a ValidationError names the one made', async () => {
+    const variables = { name: 'deploy bot', role: 'OPERATOR', clientMutationId: 'make-deploy-bot-1' };
+    const created = await succeed(server, CREATE_TOKEN, 'createApiToken', variables);
+    const retried = await mutate(server, CREATE_TOKEN, 'createApiToken', variables);
+    expect(retried).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ field: 'clientMutationId', rule: 'alreadyCreated', message: expect.stringContaining(created.apiToken.id) }],
+    });
+    expect(JSON.stringify(retried)).not.toContain(created.token);
+    const rows = await server.running.services.prisma.apiToken.findMany({ where: { name: 'deploy bot' } });
+    expect(rows.map((row) => row.id)).toEqual([created.apiToken.id]);
+    // The same key for a different token is a reuse, not a retry.
+    const other = await mutate(server, CREATE_TOKEN, 'createApiToken', { ...variables, name: 'other bot' });
+    expect(other).toMatchObject({ __typename: 'ValidationError', fieldErrors: [expect.objectContaining({ field: 'clientMutationId', rule: 'reused' })] });
+    expect(await server.running.services.prisma.apiToken.count({ where: { name: 'other bot' } })).toBe(0);
   });
 
   it('a revoked token is refused with 401; revoking twice keeps the first revocation', async () => {

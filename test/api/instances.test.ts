@@ -448,6 +448,30 @@ describe('deletePluginInstance', () => {
   });
 });
 
+describe('retries with a clientMutationId', () => {
+  it('a retried disable answers with the instance instead of a ConflictError; a retried delete answers success, not NotFoundError', async () => {
+    const created = await create();
+    const disable = { id: created.id, enabled: false, version: 1, clientMutationId: 'retry-disable-1' };
+    const disabled = await succeed(server, SET_ENABLED, 'setPluginInstanceEnabled', disable);
+    const disabledAgain = await succeed(server, SET_ENABLED, 'setPluginInstanceEnabled', disable);
+    expect(disabledAgain).toMatchObject({ id: created.id, enabled: false, version: 2 });
+    expect(disabled.version).toBe(2);
+
+    const remove = { id: created.id, version: 2, clientMutationId: 'retry-delete-1' };
+    const deleted = await succeed(server, DELETE, 'deletePluginInstance', remove);
+    expect(await succeed(server, DELETE, 'deletePluginInstance', remove)).toEqual(deleted);
+    expect(deleted).toEqual({ id: created.id, pluginName: 'api-notify', name: created.name });
+    const actions = await server.running.services.prisma.auditEvent.findMany({ where: { instanceId: created.id }, select: { action: true } });
+    expect(actions.map((a) => a.action).sort()).toEqual(['instance.create', 'instance.delete', 'instance.disable']);
+
+    // The key of the disable, sent with a different change, changes nothing.
+    const other = await create();
+    const reused = await mutate(server, DELETE, 'deletePluginInstance', { id: other.id, clientMutationId: 'retry-disable-1' });
+    expect(reused).toMatchObject({ __typename: 'ValidationError', fieldErrors: [expect.objectContaining({ field: 'clientMutationId', rule: 'reused' })] });
+    expect(await read(other.id)).not.toBeNull();
+  });
+});
+
 describe('after a restart', () => {
   it('saved instances come back with their secrets; one whose plugin is gone is reported FAILED by the replica, unavailable, its stored status untouched', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'plugform-restart-'));

@@ -33,6 +33,19 @@ describe("the guide's endpoints", () => {
     expect(echo.fields.find((f: { key: string }) => f.key === 'apiToken')).toMatchObject({ type: 'SECRET', is_secret: true });
   });
 
+  it('POST /api/v1/plugins/instances with a client_mutation_id: a retry answers 201 with the instance the first one made', async () => {
+    const body = { plugin_name: 'example-echo', instance_name: 'guide-retried', configuration: { senderName: 'Guide', apiToken: SECRET }, client_mutation_id: 'rest-create-1' };
+    const first = await rest(server, 'POST', '/plugins/instances', body);
+    const again = await rest(server, 'POST', '/plugins/instances', body);
+    expect(first.status, first.text).toBe(201);
+    expect(again.status, again.text).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await server.running.services.prisma.pluginInstance.count({ where: { name: 'guide-retried' } })).toBe(1);
+    const reused = await rest(server, 'POST', '/plugins/instances', { ...body, instance_name: 'guide-other' });
+    expect(reused.status).toBe(400);
+    expect(reused.body.errors[0].extensions.field_errors).toEqual([expect.objectContaining({ field: 'clientMutationId', rule: 'reused' })]);
+  });
+
   it('GET /api/v1/plugins/{plugin_name}/schema returns one schema, 404 for an unknown plugin', async () => {
     const schema = await rest(server, 'GET', '/plugins/example-echo/schema');
     expect(schema.status).toBe(200);

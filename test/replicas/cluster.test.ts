@@ -6,10 +6,11 @@
  *
  * The tests run in order and share the cluster (starting one costs seconds of the 2 cores).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEALTH_QUEUE, QUEUE_SCHEMA } from '../../server/health/cluster-scheduler.ts';
 import { startCluster, waitUntil, type Cluster } from '../support/replicas.ts';
 import { postgresGate } from '../unit/db/support.ts';
 
@@ -28,12 +29,16 @@ let vendorUrl: string;
 const vendorHits = new Map<string, number>();
 let cluster: Cluster;
 const probeIds: string[] = [];
+/** While true, the vendor holds `/hold/…` requests open (a check that is still running). */
+let holding = true;
+const heldResponses: ServerResponse[] = [];
 
 beforeAll(async () => {
   if (!gate.available) return;
   vendor = createServer((req, res) => {
     vendorHits.set(req.url ?? '', (vendorHits.get(req.url ?? '') ?? 0) + 1);
     if (req.url?.startsWith('/slow')) return void setTimeout(() => res.writeHead(200).end(), SLOW_MS);
+    if (req.url?.startsWith('/hold') && holding) return void heldResponses.push(res);
     res.writeHead(200).end();
   });
   await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
@@ -255,6 +260,57 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault
     const byReplica = checksByReplica(logFrom);
     expect(byReplica.size).toBeGreaterThan(0);
     expect([...byReplica.keys()].every((index) => survivors.includes(index)), `checks by replica: ${JSON.stringify([...byReplica])}`).toBe(true);
+  });
+
+  it('hands the checks it holds back on SIGTERM: failed at once (not left to expire), and run by the others within an interval', async () => {
+    // A replica whose checks outlast its shutdown grace: they are still running when it stops.
+    const stopping = await cluster.addReplica({ PLUGFORM_SHUTDOWN_GRACE: '1', PLUGFORM_HEALTH_TIMEOUT: '30' });
+    await cluster.waitReady(stopping.index);
+    const held: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await cluster.gql(CREATE, {
+        input: { pluginName: 'status-probe', name: `held-${i}`, configuration: { url: `${vendorUrl}/hold/${i}`, timeoutMs: 60_000 } },
+      });
+      const id = created.body.data?.createPluginInstance.data?.id;
+      expect(id, created.text).toBeTruthy();
+      held.push(id);
+    }
+    const claimedBy = (replicaOutput: string[]) =>
+      held.filter((id) => replicaOutput.some((line) => line.includes('scheduled health check') && line.includes(id)));
+    // Stopped as soon as it runs one (a claim expires after PLUGFORM_HEALTH_TIMEOUT + 2 s of the
+    // replica that made the queue: 4 s here, which the hand-back must beat).
+    const claimed = await waitUntil('the new replica to run a check of a held probe', () => {
+      const ids = claimedBy(stopping.output);
+      return ids.length > 0 ? ids : undefined;
+    }, { timeoutMs: 4 * INTERVAL_MS + 10_000, everyMs: 10 });
+    const active = await cluster.sql<{ id: string; singleton_key: string }>(
+      `SELECT id, singleton_key FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'active' AND singleton_key = ANY($2)`,
+      [HEALTH_QUEUE, claimed],
+    );
+    await cluster.stop(stopping.index);
+    const stoppedAt = cluster.replicas.map((replica) => replica.output.length);
+    expect(stopping.exitCode).toBe(0);
+    expect(active.length).toBeGreaterThan(0);
+
+    // The jobs it held were failed by its own shutdown (pg-boss's message), not expired by
+    // another replica's supervisor ("job timed out") seconds later.
+    const after = await cluster.sql<{ id: string; state: string; output: unknown }>(
+      `SELECT id, state, output FROM ${QUEUE_SCHEMA}.job WHERE id = ANY($1)`,
+      [active.map((job) => job.id)],
+    );
+    for (const job of after) {
+      expect(job, `job of ${active.find((a) => a.id === job.id)?.singleton_key}`).toMatchObject({ state: 'failed', output: { value: 'pg-boss shut down while active' } });
+    }
+
+    // Another replica's reconcile (every interval) queues each again, due by its last check.
+    const handedBack = active.map((job) => job.singleton_key);
+    await waitUntil('the others to run the handed-back checks', () =>
+      handedBack.every((id) =>
+        cluster.replicas.some((replica) => replica.alive && claimedBy(replica.output.slice(stoppedAt[replica.index])).includes(id)),
+      ), { timeoutMs: 2 * INTERVAL_MS + 3_000, everyMs: 50 });
+
+    holding = false;
+    for (const response of heldResponses.splice(0)) response.writeHead(200).end();
   });
 
   it('reports not ready while the database is cut off, and ready again once it is back', async () => {

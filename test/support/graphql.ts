@@ -30,12 +30,12 @@ export const UPDATE = `mutation ($input: UpdatePluginInstanceInput!) {
   updatePluginInstance(input: $input) { ${result('MutationUpdatePluginInstanceSuccess', INSTANCE_FIELDS)} }
 }`;
 
-export const DELETE = `mutation ($id: ID!, $version: Int) {
-  deletePluginInstance(id: $id, version: $version) { ${result('MutationDeletePluginInstanceSuccess', 'id pluginName name')} }
+export const DELETE = `mutation ($id: ID!, $version: Int, $clientMutationId: String) {
+  deletePluginInstance(id: $id, version: $version, clientMutationId: $clientMutationId) { ${result('MutationDeletePluginInstanceSuccess', 'id pluginName name')} }
 }`;
 
-export const SET_ENABLED = `mutation ($id: ID!, $enabled: Boolean!, $version: Int) {
-  setPluginInstanceEnabled(id: $id, enabled: $enabled, version: $version) {
+export const SET_ENABLED = `mutation ($id: ID!, $enabled: Boolean!, $version: Int, $clientMutationId: String) {
+  setPluginInstanceEnabled(id: $id, enabled: $enabled, version: $version, clientMutationId: $clientMutationId) {
     ${result('MutationSetPluginInstanceEnabledSuccess', INSTANCE_FIELDS)}
   }
 }`;
@@ -64,8 +64,8 @@ export const INSTANCE = `query ($id: ID!, $last: Int) {
   }
 }`;
 
-export const CREATE_TOKEN = `mutation ($name: String!, $role: Role!) {
-  createApiToken(name: $name, role: $role) {
+export const CREATE_TOKEN = `mutation ($name: String!, $role: Role!, $clientMutationId: String) {
+  createApiToken(name: $name, role: $role, clientMutationId: $clientMutationId) {
     __typename
     ... on MutationCreateApiTokenSuccess { data { token apiToken { id name prefix role createdAt createdBy lastUsedAt revokedAt } } }
     ... on ValidationError { message fieldErrors { field message rule } }

@@ -9,7 +9,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import pg from 'pg';
 import { definePlugin, type PluginContext, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { IN_MEMORY, openDatabase, type Database } from '../../prisma/database.ts';
@@ -22,27 +21,10 @@ import { LocalSecretStore, SecretStoreError, type SecretStore } from '../../serv
 // ---------------------------------------------------------------------------------------
 // Databases
 
-export const POSTGRES_URL = process.env['PLUGFORM_TEST_POSTGRES_URL'] || 'postgresql://postgres@127.0.0.1:5432/postgres';
+export { POSTGRES_URL, postgresGate } from './postgres.ts';
+import { POSTGRES_URL, withPostgresAdmin as admin } from './postgres.ts';
 
 export type Backend = 'pglite' | 'postgres';
-
-/** PostgreSQL is required in CI (env CI set); elsewhere its tests are skipped, saying why. */
-export async function postgresGate(): Promise<{ available: boolean; reason?: string }> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  let reason: string | undefined;
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (error) {
-    reason = `PostgreSQL at ${POSTGRES_URL} is unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-  if (reason === undefined) return { available: true };
-  if (process.env['CI']) throw new Error(`${reason}; CI requires it (set PLUGFORM_TEST_POSTGRES_URL)`);
-  console.warn(`skipping the PostgreSQL instance tests: ${reason}`);
-  return { available: false, reason };
-}
 
 export interface TestDatabase {
   db: Database;
@@ -84,16 +66,6 @@ export async function openTestDatabase(where: Backend | { dataDir: string }): Pr
       await drop();
     },
   };
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every row of every table in the public schema, by table (`SELECT *`). */

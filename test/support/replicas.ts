@@ -25,10 +25,11 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { openDatabase } from '../../prisma/database.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { POSTGRES_URL } from './postgres.ts';
 import type { GqlBody, GqlOptions, GqlResponse } from './server.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const POSTGRES_URL = process.env['PLUGFORM_TEST_POSTGRES_URL'] || 'postgresql://postgres@127.0.0.1:5432/postgres';
+export { POSTGRES_URL } from './postgres.ts';
 
 // -----------------------------------------------------------------------------------------
 // Polling

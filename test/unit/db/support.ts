@@ -3,43 +3,10 @@
  * the server at PLUGFORM_TEST_POSTGRES_URL (default: the machine's PostgreSQL).
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { IN_MEMORY, openDatabase, type Database } from '../../../prisma/database.ts';
 
-export const POSTGRES_URL = process.env['PLUGFORM_TEST_POSTGRES_URL'] || 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-/** Why PostgreSQL cannot be used, or undefined when it can. Probed once per test file. */
-export async function postgresUnavailable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${POSTGRES_URL} is unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** PostgreSQL is required in CI; elsewhere its tests are skipped, saying why. */
-export async function postgresGate(): Promise<{ available: boolean; reason?: string }> {
-  const reason = await postgresUnavailable();
-  if (reason === undefined) return { available: true };
-  if (process.env['CI']) throw new Error(`${reason}; CI requires it (set PLUGFORM_TEST_POSTGRES_URL)`);
-  console.warn(`skipping PostgreSQL db tests: ${reason}. Set PLUGFORM_TEST_POSTGRES_URL or start it: pg_ctlcluster <version> main start`);
-  return { available: false, reason };
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+export { POSTGRES_URL, postgresGate, postgresUnavailable } from '../../support/postgres.ts';
+import { POSTGRES_URL, withPostgresAdmin as admin } from '../../support/postgres.ts';
 
 export interface TestDatabase {
   db: Database;

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EgressBlockedError, createEgressGate } from '../../../server/health/egress.ts';
 import { loadConfig } from '../../../server/config.ts';
@@ -115,4 +116,29 @@ describe('platform HTTP client', () => {
   it('refuses a blocked address before sending anything', async () => {
     await expect(client.fetch('http://169.254.169.254/latest/meta-data/')).rejects.toThrow(EgressBlockedError);
   });
+});
+
+describe('closing the gate', () => {
+  it('ends a plugin request still in flight instead of waiting for it (a stopping server must exit)', async () => {
+    let reached!: () => void;
+    const requestReached = new Promise<void>((resolve) => (reached = resolve));
+    // A vendor that never answers: only the gate's close can end the request.
+    const vendor = createServer(() => reached());
+    await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
+    const gate = createEgressGate({ blockPrivate: false, allow: [], deny: [] });
+    try {
+      // undici's fetch, as the plugins' HTTP client uses with the gate's dispatcher.
+      const inFlight = undiciFetch(`http://127.0.0.1:${(vendor.address() as AddressInfo).port}/hold`, { dispatcher: gate.dispatcher });
+      const outcome = inFlight.then(
+        () => 'answered',
+        () => 'ended',
+      );
+      await requestReached;
+      await gate.close();
+      expect(await outcome).toBe('ended');
+    } finally {
+      vendor.closeAllConnections();
+      vendor.close();
+    }
+  }, 10_000);
 });

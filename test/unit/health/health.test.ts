@@ -250,6 +250,92 @@ describe('health checks and connection tests', () => {
     expect((await health.check(instance.id)).status).toBe('healthy');
   });
 
+  describe('recording a result while the database falters', () => {
+    /**
+     * db.prisma whose batched `$transaction` (the one that records a check) throws a connection
+     * error on its first `failures` attempts; `beforeAttempt` runs ahead of each attempt.
+     */
+    function faltering(failures: number, beforeAttempt?: () => Promise<void>) {
+      const attempts = { count: 0 };
+      const prisma = new Proxy(db.prisma, {
+        get(target, property) {
+          if (property === '$transaction') {
+            return async (batch: Parameters<typeof target.$transaction>[0]) => {
+              attempts.count++;
+              await beforeAttempt?.();
+              if (attempts.count <= failures) throw new Error('injected: Connection terminated unexpectedly');
+              return target.$transaction(batch as never);
+            };
+          }
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      return { prisma, attempts };
+    }
+
+    function healthOn(prisma: typeof db.prisma) {
+      const lines: string[] = [];
+      const logger = createLogger({ level: 'debug', sink: (line) => (lines.push(line), logs.push(line)) });
+      // No waiting between attempts: the backoff is the service's, the count is what is tested.
+      const service = new HealthService({ prisma, providers: instances, logger, historyLimit: 3, timeoutMs: 500, recordRetry: { retries: 3, minTimeoutMs: 0 } });
+      return { service, lines };
+    }
+
+    it('records the result once a transient database failure has passed, and announces the change', async () => {
+      const instance = await create({ url: `${base}/ok` });
+      const flaky = faltering(2);
+      const { service, lines } = healthOn(flaky.prisma);
+      const changes: HealthChange[] = [];
+      service.events.on('change', (change) => changes.push(change));
+
+      const result = await service.check(instance.id);
+
+      expect(result.status).toBe('healthy');
+      expect(flaky.attempts.count).toBe(3);
+      const history = await db.prisma.healthCheck.findMany({ where: { instanceId: instance.id } });
+      expect(history.map((row) => row.status)).toEqual(['healthy']);
+      expect((await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } })).healthStatus).toBe('healthy');
+      expect(changes.map((c) => `${c.previous}→${c.current.status}`)).toEqual(['unknown→healthy']);
+      expect(lines.filter((line) => line.startsWith('error'))).toEqual([]);
+    });
+
+    it('logs an error naming the instance, without secrets, when the database keeps failing', async () => {
+      const instance = await create({ url: `${base}/ok` });
+      const down = faltering(Number.POSITIVE_INFINITY);
+      const { service, lines } = healthOn(down.prisma);
+      const changes: HealthChange[] = [];
+      service.events.on('change', (change) => changes.push(change));
+
+      await service.check(instance.id);
+
+      expect(down.attempts.count).toBe(4);
+      expect(await db.prisma.healthCheck.count({ where: { instanceId: instance.id } })).toBe(0);
+      expect(changes).toEqual([]);
+      const errors = lines.filter((line) => line.startsWith('error'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('health result not recorded');
+      expect(errors[0]).toContain(instance.id);
+      expect(errors[0]).toContain('Connection terminated unexpectedly');
+      expect(errors[0]).not.toContain(CANARY);
+    });
+
+    it('stays quiet, without retrying, when the instance was deleted while it was checked', async () => {
+      const instance = await create({ url: `${base}/ok` });
+      const flaky = faltering(0, async () => {
+        if (flaky.attempts.count === 1) await instances.delete(instance.id, 'test');
+      });
+      const { service, lines } = healthOn(flaky.prisma);
+
+      await service.check(instance.id);
+
+      expect(flaky.attempts.count).toBe(1);
+      expect(await db.prisma.healthCheck.count({ where: { instanceId: instance.id } })).toBe(0);
+      expect(lines.filter((line) => line.startsWith('error') || line.startsWith('warn'))).toEqual([]);
+      expect(lines.some((line) => line.startsWith('debug') && line.includes('instance was deleted'))).toBe(true);
+    });
+  });
+
   it('never lets the canary secret into a log line', () => {
     expect(logs.join('\n')).not.toContain(CANARY);
   });

@@ -13,7 +13,7 @@ import { createEventBus, createInProcessBus, type EventBus } from '../../../serv
 import { createPostgresEventTarget } from '../../../server/cluster/postgres-event-target.ts';
 import { HealthService, type HealthChange } from '../../../server/health/health-service.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';
-import { MissingSecretError, PluginUnavailableError, ValidationError } from '../../../server/instances/errors.ts';
+import { MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from '../../../server/instances/errors.ts';
 import { InstanceService } from '../../../server/instances/instance-service.ts';
 import type { PrismaClient } from '../../../prisma/generated/client/client.ts';
 import { LocalSecretStore, VaultSecretStore, type SecretStore } from '../../../server/secrets/index.ts';
@@ -353,6 +353,23 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect(replayed).toMatchObject({ id: first.id, version: 2 });
         expect(updated.version).toBe(2);
         expect(await testDb.db.prisma.auditEvent.count({ where: { action: 'instance.update' } })).toBe(1);
+      });
+
+      it('a retried disable or delete answers as the first did, on the other replica; without the key a second delete is NotFound', async () => {
+        const a = await replica('A');
+        const b = await replica('B');
+        const created = await a.service.create({ pluginName: 'probe', name: 'toggled', configuration: CONFIG }, ACTOR);
+        await a.service.setEnabled(created.id, false, ACTOR, 1, 'off-1');
+        expect(await b.service.setEnabled(created.id, false, ACTOR, 1, 'off-1')).toMatchObject({ id: created.id, enabled: false, version: 2 });
+        const enableWithDisableKey = await rejectionOf(b.service.setEnabled(created.id, true, ACTOR, 2, 'off-1'));
+        expect((enableWithDisableKey as ValidationError).fieldErrors).toEqual([expect.objectContaining({ field: 'clientMutationId', rule: 'reused' })]);
+
+        const deleted = await a.service.delete(created.id, ACTOR, 2, 'del-1');
+        const replayed = await b.service.delete(created.id, ACTOR, 2, 'del-1');
+        expect(replayed).toEqual({ id: created.id, pluginName: 'probe', name: 'toggled' });
+        expect(deleted).toMatchObject(replayed);
+        expect(await testDb.db.prisma.auditEvent.count({ where: { action: 'instance.delete' } })).toBe(1);
+        expect(await rejectionOf(b.service.delete(created.id, ACTOR))).toBeInstanceOf(NotFoundError);
       });
 
       it('concurrent retries of one create on two replicas make one instance', async () => {

@@ -22,7 +22,7 @@ export type CreatePaymentInput = {
 };
 
 export type CreatePluginInstanceInput = {
-  /** Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate). */
+  /** Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key answers as the first request did instead of applying it twice (a create that landed while its answer was lost is not a duplicate, a retried delete is not a NotFoundError, a retried update or enable/disable is not a ConflictError). */
   clientMutationId?: string | null | undefined;
   /** Values by field key (default {}). */
   configuration?: Record<string, unknown> | null | undefined;
@@ -137,7 +137,7 @@ export type TestPluginInstanceConnectionInput = {
 };
 
 export type UpdatePluginInstanceInput = {
-  /** Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key returns the instance the first request changed instead of applying it twice (a create that landed while its answer was lost is not a duplicate). */
+  /** Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key answers as the first request did instead of applying it twice (a create that landed while its answer was lost is not a duplicate, a retried delete is not a NotFoundError, a retried update or enable/disable is not a ConflictError). */
   clientMutationId?: string | null | undefined;
   /** A patch: given keys replace, null removes a key, omitted keys keep their value. */
   configuration?: Record<string, unknown> | null | undefined;
