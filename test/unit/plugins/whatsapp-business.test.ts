@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type WhatsAppConfig } from '../../../plugins/whatsapp-business/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { expectWaitBeforeRetry } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { graphError, startWhatsAppDouble, whatsappFaults, type WhatsAppDouble } from '../../support/vendors/whatsapp.ts';
 
@@ -252,10 +253,8 @@ describe('whatsapp-business: failures', () => {
 
   it('honours Retry-After on an HTTP 429 (from a proxy in front of Meta)', async () => {
     meta.inject({ kind: 'reply', reply: { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } });
-    const { instance } = await provider();
-    const started = Date.now();
-    said(await instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const { instance, context } = await provider();
+    said(await expectWaitBeforeRetry(1000, { context, requests: meta.requests }, () => instance.sendNotification({ recipient: '+15550100999', message: 'hi' })));
     expect(meta.requests).toHaveLength(2);
   });
 

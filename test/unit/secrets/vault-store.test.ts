@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VaultSecretStore, type VaultSecretStoreOptions } from '../../../server/secrets/index.ts';
 import type { ScheduleRenewal } from '../../../server/secrets/vault-session.ts';
+import { ioUntil } from '../../support/fake-clock.ts';
 import { startVaultDouble, type VaultDouble } from '../../support/vault-double.ts';
 import { CANARY, expectNoSecrets, expectStoreError, tempDir, vaultFixture, type VaultFixture } from './harness.ts';
 
@@ -50,11 +51,6 @@ function leaseClock() {
       }
     },
   };
-}
-
-/** Lets real I/O run (the fake clock stands still) until `condition` holds; the test's timeout bounds it. */
-async function ioUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function hasOpenssl(): boolean {
