@@ -11,28 +11,38 @@ export async function ioUntil(condition: () => boolean): Promise<void> {
 }
 
 /**
- * Runs a plugin call that is told to wait `waitMs` (a `Retry-After`) before trying again,
- * with `setTimeout` on a fake clock: once the plugin has logged that it waits `waitMs`, nothing
- * is sent again until `waitMs` has passed; then the call goes on and its result is returned.
- * (The platform's HTTP client times requests out with `AbortSignal.timeout`, on the real clock.)
+ * Runs a plugin call that waits between attempts (backoff, `Retry-After`) with `setTimeout` on
+ * a fake clock. Each wait the plugin logs (a warning with `delayMs`, as `requestWithRetry`'s
+ * `onRetry` hooks do) is checked and then let pass: nothing is sent again before it is over.
+ * Returns the call's result and the waits, in order. (The platform's HTTP client times
+ * requests out with `AbortSignal.timeout`, on the real clock.)
  */
-export async function expectWaitBeforeRetry<T>(
-  waitMs: number,
+export async function runThroughWaits<T>(
   watched: { context: TestPluginContext; requests: { length: number } },
   call: () => Promise<T>,
-): Promise<T> {
+): Promise<{ result: T; waits: number[] }> {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   try {
+    let settled = false;
     const result = call();
-    result.catch(() => undefined); // awaited below; not unhandled while the clock is driven
-    const waitLogged = () => watched.context.logs.find((line) => line.level === 'warn' && line.details?.delayMs !== undefined);
-    await ioUntil(() => waitLogged() !== undefined);
-    expect(waitLogged()?.details?.delayMs, 'the wait the plugin logged').toBe(waitMs);
-    const sent = watched.requests.length;
-    await vi.advanceTimersByTimeAsync(waitMs - 1);
-    expect(watched.requests.length, 'sent again before the wait was over').toBe(sent);
-    await vi.advanceTimersByTimeAsync(1);
-    return await result;
+    result.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const waits: number[] = [];
+    const logged = () => watched.context.logs.filter((line) => line.level === 'warn' && typeof line.details?.delayMs === 'number');
+    for (;;) {
+      await ioUntil(() => settled || logged().length > waits.length);
+      const next = logged()[waits.length];
+      if (next === undefined) break;
+      const waitMs = next.details!.delayMs as number;
+      waits.push(waitMs);
+      const sent = watched.requests.length;
+      await vi.advanceTimersByTimeAsync(waitMs - 1);
+      expect(watched.requests.length, `sent again before the wait of ${waitMs} ms was over`).toBe(sent);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    return { result: await result, waits };
   } finally {
     vi.useRealTimers();
   }

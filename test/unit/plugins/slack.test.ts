@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type SlackConfig } from '../../../plugins/slack/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
-import { expectWaitBeforeRetry } from '../../support/fake-clock.ts';
+import { runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { slackFaults, startSlackDouble, type SlackDouble } from '../../support/vendors/slack.ts';
 
@@ -147,7 +147,9 @@ describe('slack bot mode', () => {
   it('waits as long as Retry-After says on a 429, then succeeds', async () => {
     slack.inject({ kind: 'reply', reply: slackFaults.rateLimited(1) });
     const { instance, context } = await provider(botConfig());
-    said(await expectWaitBeforeRetry(1000, { context, requests: slack.requests }, () => instance.sendNotification({ recipient: '', message: 'hi' })));
+    const { result, waits } = await runThroughWaits({ context, requests: slack.requests }, () => instance.sendNotification({ recipient: '', message: 'hi' }));
+    said(result);
+    expect(waits).toEqual([1000]);
     expect(slack.requests).toHaveLength(2);
     expect(context.logs.find((line) => line.level === 'warn')?.details).toMatchObject({ attempt: 1, delayMs: 1000, reason: 'HTTP 429' });
   });
@@ -244,7 +246,9 @@ describe('slack incoming webhook mode', () => {
   it('honours Retry-After on a rate-limited webhook', async () => {
     slack.inject({ kind: 'reply', reply: slackFaults.webhookRateLimited(1) });
     const { instance, context } = await provider(webhookConfig());
-    said(await expectWaitBeforeRetry(1000, { context, requests: slack.requests }, () => instance.sendNotification({ recipient: '', message: 'hi' })));
+    const { result, waits } = await runThroughWaits({ context, requests: slack.requests }, () => instance.sendNotification({ recipient: '', message: 'hi' }));
+    said(result);
+    expect(waits).toEqual([1000]);
     expect(slack.posts).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type WhatsAppConfig } from '../../../plugins/whatsapp-business/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
-import { expectWaitBeforeRetry } from '../../support/fake-clock.ts';
+import { runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { graphError, startWhatsAppDouble, whatsappFaults, type WhatsAppDouble } from '../../support/vendors/whatsapp.ts';
 
@@ -254,7 +254,9 @@ describe('whatsapp-business: failures', () => {
   it('honours Retry-After on an HTTP 429 (from a proxy in front of Meta)', async () => {
     meta.inject({ kind: 'reply', reply: { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } });
     const { instance, context } = await provider();
-    said(await expectWaitBeforeRetry(1000, { context, requests: meta.requests }, () => instance.sendNotification({ recipient: '+15550100999', message: 'hi' })));
+    const { result, waits } = await runThroughWaits({ context, requests: meta.requests }, () => instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
+    said(result);
+    expect(waits).toEqual([1000]);
     expect(meta.requests).toHaveLength(2);
   });
 
