@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import plugin, { type WhatsAppConfig } from '../../../plugins/whatsapp-business/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
-import { runThroughWaits } from '../../support/fake-clock.ts';
+import { ioUntil, runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { graphError, startWhatsAppDouble, whatsappFaults, type WhatsAppDouble } from '../../support/vendors/whatsapp.ts';
 
@@ -336,21 +336,34 @@ describe('whatsapp-business: failures', () => {
 });
 
 describe('whatsapp-business: rate limit', () => {
-  it('spreads requests to the configured messages per second', async () => {
-    const { instance } = await provider({ rateLimitPerSecond: 2 });
-    const started = Date.now();
-    await Promise.all([1, 2, 3, 4].map((n) => instance.sendNotification({ recipient: '+15550100999', message: `message ${n}` })));
-    // A bucket of 2 tokens refilled at 2 per second: two at once, then one every 500 ms.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(meta.sent).toHaveLength(4);
+  // The bucket reads Date and waits with setTimeout: both on a fake clock that moves only when told.
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
-  it('two providers never share a rate limit', async () => {
+  it('spreads requests to the configured messages per second', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { instance } = await provider({ rateLimitPerSecond: 2 });
+    const sending = Promise.all([1, 2, 3, 4].map((n) => instance.sendNotification({ recipient: '+15550100999', message: `message ${n}` })));
+    // A bucket of 2 tokens refilled at 2 per second: two at once, then one every 500 ms.
+    await ioUntil(() => meta.sent.length === 2);
+    for (const expected of [3, 4]) {
+      await vi.advanceTimersByTimeAsync(499);
+      expect(meta.sent).toHaveLength(expected - 1);
+      await vi.advanceTimersByTimeAsync(1);
+      await ioUntil(() => meta.sent.length === expected);
+    }
+    await sending;
+    expect(meta.sent.map((m) => (m.body.text as { body: string }).body)).toEqual(['message 1', 'message 2', 'message 3', 'message 4']);
+  });
+
+  it('two providers never share a rate limit', { timeout: 5_000 }, async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const a = await provider({ rateLimitPerSecond: 1 });
     const b = await provider({ rateLimitPerSecond: 1 });
-    const started = Date.now();
+    // The clock never moves: a shared bucket of one token would hold the second send forever.
     await Promise.all([a, b].map(({ instance }) => instance.sendNotification({ recipient: '+15550100999', message: 'hi' })));
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(meta.sent).toHaveLength(2);
   });
 });
 
