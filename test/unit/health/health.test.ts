@@ -282,9 +282,15 @@ describe('health checks and connection tests', () => {
     const before = await db.prisma.healthCheck.count();
     const scheduler = new HealthScheduler({ health, pool: instances.pool, plugins: registry, logger: createLogger({ sink: () => undefined }), intervalMs: 150, concurrency: 2, tickMs: 20 });
     scheduler.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    scheduler.stop();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every instance checked at least twice (an interval is 150 ms); polled, not slept.
+    await vi.waitFor(
+      async () => {
+        const rows = await db.prisma.healthCheck.groupBy({ by: ['instanceId'], where: { instanceId: { in: ids } }, _count: true });
+        expect(rows.filter((row) => row._count >= 2)).toHaveLength(ids.length);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    await scheduler.stop(10_000); // lets the checks in flight finish
     for (const row of await db.prisma.healthCheck.findMany({ select: { instanceId: true } })) checked.add(row.instanceId);
     for (const id of ids) expect(checked.has(id), `instance ${id} checked`).toBe(true);
     expect(checked.has(disabled.id)).toBe(false);

@@ -327,7 +327,7 @@ describe('whatsapp-business: failures', () => {
     meta.inject({ kind: 'hang' });
     const { instance } = await provider({ retryCount: 3 });
     const pending = thrownBy(() => instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await ioUntil(() => meta.requests.length === 1); // in flight: Meta has it and holds it
     await instance.stop!();
     const error = said(await pending);
     expect(error.message).toBe('WhatsApp Cloud API: request cancelled');
