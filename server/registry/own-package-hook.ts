@@ -23,18 +23,23 @@ import { registerHooks } from 'node:module';
 
 const PACKAGE_NAME = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string }).name;
 
-let installed = false;
+/**
+ * Marks the process as hooked. A symbol on `globalThis`, not a module variable: a test runner
+ * that evaluates this module again per test file must not stack one hook per evaluation.
+ */
+const INSTALLED = Symbol.for('plugform.own-package-hook');
 /** Set while the hook resolves a name itself, so that the inner resolution is Node's own. */
 let resolvingOwnName = false;
 
-export function isOwnPackageSpecifier(specifier: string): boolean {
+function isOwnPackageSpecifier(specifier: string): boolean {
   return specifier === PACKAGE_NAME || specifier.startsWith(`${PACKAGE_NAME}/`);
 }
 
 /** Installs the hook once per process; later calls do nothing. */
 export function resolveOwnPackageNameEverywhere(): void {
-  if (installed) return;
-  installed = true;
+  const processWide = globalThis as { [INSTALLED]?: true };
+  if (processWide[INSTALLED]) return;
+  processWide[INSTALLED] = true;
   registerHooks({
     resolve(specifier, context, nextResolve) {
       if (resolvingOwnName || !isOwnPackageSpecifier(specifier)) return nextResolve(specifier, context);
