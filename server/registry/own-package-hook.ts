@@ -8,11 +8,12 @@
  * `PLUGIN_PATHS` entry) has no `node_modules/plugform`, so the import would fail there. The
  * hook resolves the name as this package does, from here, for every importer.
  *
- * Why a hook, and this kind: `registerHooks` runs in this thread, synchronously, for both
- * `import` and `require()`. `require()` matters: tsx compiles a `.ts` plugin outside a
- * package of type module as CommonJS, and `module.register()`'s off-thread hooks are not asked
- * for a `require()` that tsx resolves. Changing the importer in the context (`parentURL`)
- * works for `import` only, so the hook answers with the resolved URL itself.
+ * Why a hook, and this kind: `registerHooks` runs in this thread, synchronously, and is
+ * asked for `import` and `require()` alike, with no loader thread and no command-line flag.
+ * `require()` matters: tsx compiles a `.ts` plugin outside a package of type module as
+ * CommonJS. Changing the importer in the context (`parentURL`) is honoured for `import` but
+ * not for such a `require()`, so the hook answers with the resolved URL itself (the name
+ * resolved from this module, which is inside the package).
  *
  * Why always this package, even when the plugin folder has its own `node_modules/plugform`
  * (an author's editor needs one for types): a plugin runs against the SDK of the server
