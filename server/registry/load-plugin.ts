@@ -15,10 +15,15 @@ import type {
 } from '../../plugins/sdk/index.ts';
 import { closedEgress } from '../health/egress.ts';
 import { PluginLoadFailure, ProviderContractError, ProviderCreationError, describeError, displayPath } from './errors.ts';
+import { resolveOwnPackageNameEverywhere } from './own-package-hook.ts';
 import { findPluginExport } from './plugin-export.ts';
 import { assertProvider, kindOf } from './provider-contract.ts';
 import { frozenCopy } from './snapshot.ts';
+import { syntaxErrorIn } from './syntax-check.ts';
 import { isThenable, withTimeout } from './timeout.ts';
+
+// Before any plugin is imported: plugins import the SDK as `plugform/sdk` from anywhere.
+resolveOwnPackageNameEverywhere();
 
 /** One plugin as the rest of the platform sees it, whichever style it was written in. */
 export interface RegisteredPlugin {
@@ -62,7 +67,8 @@ async function importWithTimeout(path: string, timeoutMs: number): Promise<Recor
     const loading = import(pathToFileURL(path).href) as Promise<Record<string, unknown>>;
     return await withTimeout(loading, timeoutMs, () => timedOut);
   } catch (error) {
-    const reason = error === timedOut ? timedOut.message : describeError(error);
+    // A file that does not parse failed for that reason, whatever the loader's error says.
+    const reason = error === timedOut ? timedOut.message : ((await syntaxErrorIn(path)) ?? describeError(error));
     throw new PluginLoadFailure(path, reason, undefined, { cause: error });
   }
 }

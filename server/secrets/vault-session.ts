@@ -26,8 +26,23 @@ export interface VaultSessionOptions {
   auth: VaultAuth;
   /** Fraction of the lease after which the token is renewed (default 2/3). */
   renewFraction?: number | undefined;
+  /** Where renewals are scheduled (default: an unref'd `setTimeout`). */
+  schedule?: ScheduleRenewal | undefined;
   log: (message: string) => void;
 }
+
+/**
+ * Runs `renew` after `delayMs` and returns how to cancel it. Tests pass their own to see
+ * when a renewal is due and to run it without waiting out a lease in real time.
+ */
+export type ScheduleRenewal = (renew: () => void, delayMs: number) => () => void;
+
+export const scheduleWithTimeout: ScheduleRenewal = (renew, delayMs) => {
+  const timer = setTimeout(renew, delayMs);
+  // Renewal must never keep the process alive on its own.
+  timer.unref();
+  return () => clearTimeout(timer);
+};
 
 interface AuthBlock {
   client_token?: unknown;
@@ -46,13 +61,16 @@ export class VaultSession {
   /** The lease the last login granted, to notice renewals being capped by max TTL. */
   #loginLease = 0;
   #login: Promise<string> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #scheduleRenewal: ScheduleRenewal;
+  /** Cancels the pending renewal; undefined when none is scheduled. */
+  #cancelRenewal: (() => void) | undefined;
   #closed = false;
 
   constructor(options: VaultSessionOptions) {
     this.#auth = options.auth;
     this.#transport = options.transport;
     this.#fraction = options.renewFraction ?? 2 / 3;
+    this.#scheduleRenewal = options.schedule ?? scheduleWithTimeout;
     this.#log = options.log;
     if (options.auth.method === 'token') this.#token = options.auth.token;
   }
@@ -111,7 +129,7 @@ export class VaultSession {
     } catch (error) {
       throw toStoreError(error, ctx);
     }
-    if (this.#auth.method === 'token' && this.#timer === undefined) {
+    if (this.#auth.method === 'token' && this.#cancelRenewal === undefined) {
       const data = (body as { data?: { ttl?: unknown; renewable?: unknown } } | undefined)?.data;
       const ttl = typeof data?.ttl === 'number' ? data.ttl : 0;
       // No local expiry for VAULT_TOKEN: there is no way to log in again, so Vault decides.
@@ -121,8 +139,8 @@ export class VaultSession {
 
   close(): void {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelRenewal?.();
+    this.#cancelRenewal = undefined;
   }
 
   async #doLogin(auth: { roleId: string; secretId: string; mount?: string | undefined }): Promise<string> {
@@ -170,14 +188,12 @@ export class VaultSession {
 
   #schedule(leaseSeconds: number): void {
     if (this.#closed) return;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#cancelRenewal?.();
     const delay = Math.max(100, Math.floor(leaseSeconds * 1000 * this.#fraction));
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#cancelRenewal = this.#scheduleRenewal(() => {
+      this.#cancelRenewal = undefined;
       void this.#renew();
     }, delay);
-    // Renewal must never keep the process alive on its own.
-    this.#timer.unref();
   }
 
   async #renew(): Promise<void> {

@@ -1,7 +1,7 @@
 import { SecretStoreError, type SecretDocument, type SecretStore } from './secret-store.ts';
 import { assertCas, assertInstanceId, assertSecretValues } from './instance-id.ts';
 import { httpFailure, isCasMismatch, isNoRoute, isVaultJson, toStoreError, type VaultCallContext } from './vault-errors.ts';
-import { VaultSession, type VaultAuth } from './vault-session.ts';
+import { VaultSession, type ScheduleRenewal, type VaultAuth } from './vault-session.ts';
 import { VaultTransport } from './vault-transport.ts';
 
 /**
@@ -32,6 +32,8 @@ export interface VaultSecretStoreOptions {
   timeoutMs?: number | undefined;
   /** Fraction of a token's lease after which it is renewed (default 2/3). */
   renewFraction?: number | undefined;
+  /** Where token renewals are scheduled (default: an unref'd `setTimeout`); see VaultSessionOptions. */
+  schedule?: ScheduleRenewal | undefined;
   /** Operational notices (renewal trouble); never contain secrets or tokens. */
   log?: ((message: string) => void) | undefined;
 }
@@ -81,6 +83,7 @@ export class VaultSecretStore implements SecretStore {
       transport: this.#transport,
       auth: options.auth,
       renewFraction: options.renewFraction,
+      schedule: options.schedule,
       log: options.log ?? ((message) => console.warn(`[secrets/vault] ${message}`)),
     });
   }

@@ -6,7 +6,8 @@
  *                          with the same path are joined in order. Relative imports are
  *                          written as an author in that folder writes them; the ones that
  *                          point at no file of the guide are rewritten to the repository's
- *                          file (which must exist), e.g. `../sdk/index.ts`.
+ *                          file (which must exist), e.g. `../../support/plugin-context.ts`.
+ *                          The SDK is imported by its package name, `plugform/sdk`.
  * - ```ts excerpt=<path>  a quote that must occur word for word (whitespace-normalized) in
  *                          <path>: a repository file, or a file the guide's files generate.
  *                          A line `// …` separates parts that must occur in this order.
@@ -22,7 +23,7 @@
  * the real registry, exercises the plugin against the guide's own vendor double, and runs the
  * guide's test file as part of this suite.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -114,8 +115,14 @@ const emptyBuiltins = join(root, 'no-builtins');
 mkdirSync(emptyBuiltins);
 // tsx and TypeScript treat `.ts` files as ES modules only in a package of type module.
 writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
-// Bare imports (`vitest`) resolve from the repository's node_modules.
-symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
+// Bare imports resolve as in an author's folder after `npm install --save-dev <checkout>`:
+// `plugform/sdk` through a link to the repository (its `exports`), the rest (`vitest`) from
+// the repository's node_modules.
+mkdirSync(join(root, 'node_modules'));
+symlinkSync(REPO, join(root, 'node_modules', 'plugform'), 'dir');
+for (const name of readdirSync(join(REPO, 'node_modules'))) {
+  symlinkSync(join(REPO, 'node_modules', name), join(root, 'node_modules', name), 'dir');
+}
 
 const files = new Map<string, string>();
 for (const block of blocks) {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { definePlugin, type IntegrationProvider } from '../../../plugins/sdk/index.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
@@ -164,10 +164,15 @@ describe('health checks and connection tests', () => {
     expect(result.status).toBe(status);
     expect(result.message).toMatch(message);
     expect(result.pluginInstanceId).toBe(instance.id);
-    expect(result.responseTimeMs).toBeGreaterThanOrEqual(0);
+    expect(Number.isInteger(result.responseTimeMs)).toBe(true);
     expect(JSON.stringify(result)).not.toContain(CANARY);
     const row = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
-    expect(row.healthStatus).toBe(status);
+    expect(row).toMatchObject({ healthStatus: status, lastHealthAt: new Date(result.timestamp) });
+    // The history keeps what the caller was told, timing included.
+    const kept = await db.prisma.healthCheck.findMany({ where: { instanceId: instance.id } });
+    expect(kept.map((h) => ({ status: h.status, message: h.message, responseTimeMs: h.responseTimeMs, checkedAt: h.checkedAt.toISOString() }))).toEqual([
+      { status: result.status, message: result.message, responseTimeMs: result.responseTimeMs, checkedAt: result.timestamp },
+    ]);
   });
 
   it('blocks a check that reaches for a metadata address, saying why', async () => {
@@ -182,13 +187,21 @@ describe('health checks and connection tests', () => {
     const changes: HealthChange[] = [];
     const listener = (change: HealthChange) => change.instanceId === instance.id && changes.push(change);
     health.events.on('change', listener);
-    await health.check(instance.id);
-    const first = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
-    await health.check(instance.id);
-    await health.check(instance.id);
+    // Checks a minute apart on a fake calendar, so each has its own timestamp.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const checks: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        vi.setSystemTime(Date.parse('2026-03-01T10:00:00Z') + i * 60_000);
+        checks.push((await health.check(instance.id)).timestamp);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(checks).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-01T10:01:00.000Z', '2026-03-01T10:02:00.000Z']);
     const same = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
-    expect(same.healthSince).toEqual(first.healthSince);
-    expect(same.lastHealthAt!.getTime()).toBeGreaterThan(first.lastHealthAt!.getTime() - 1);
+    expect(same.healthSince).toEqual(new Date(checks[0]!)); // healthy since the first check
+    expect(same.lastHealthAt).toEqual(new Date(checks[2]!)); // checked last by the third
     // A new URL is a new destination: the token goes with it only when it is sent again.
     await instances.update(instance.id, { version: same.version, configuration: { url: `${base}/error`, token: CANARY } }, 'test');
     await health.check(instance.id);
@@ -355,9 +368,15 @@ describe('health checks and connection tests', () => {
     const before = await db.prisma.healthCheck.count();
     const scheduler = new HealthScheduler({ health, pool: instances.pool, plugins: registry, logger: createLogger({ sink: () => undefined }), intervalMs: 150, concurrency: 2, tickMs: 20 });
     scheduler.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    scheduler.stop();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every instance checked at least twice (an interval is 150 ms); polled, not slept.
+    await vi.waitFor(
+      async () => {
+        const rows = await db.prisma.healthCheck.groupBy({ by: ['instanceId'], where: { instanceId: { in: ids } }, _count: true });
+        expect(rows.filter((row) => row._count >= 2)).toHaveLength(ids.length);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    await scheduler.stop(10_000); // lets the checks in flight finish
     for (const row of await db.prisma.healthCheck.findMany({ select: { instanceId: true } })) checked.add(row.instanceId);
     for (const id of ids) expect(checked.has(id), `instance ${id} checked`).toBe(true);
     expect(checked.has(disabled.id)).toBe(false);

@@ -60,11 +60,6 @@ afterEach(async () => {
 });
 
 const live = (id: string) => fx.service.pool.get(id)!.provider as ProbeProvider;
-const elapsed = async <T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> => {
-  const started = performance.now();
-  const value = await run();
-  return { value, ms: performance.now() - started };
-};
 
 async function stored(id: string) {
   return {
@@ -78,10 +73,10 @@ async function stored(id: string) {
 describe('configure() that hangs or throws', () => {
   it('a hanging configure on create is a ConfigureError after the timeout, and nothing is stored', async () => {
     probe.hooks.configure = () => new Promise<void>(() => {});
-    const { value: error, ms } = await elapsed(() => rejectionOf(fx.service.create({ pluginName: 'probe', name: 'x', configuration: CONFIG }, ACTOR)));
+    // configure() never settles: only the timeout can end this call.
+    const error = await rejectionOf(fx.service.create({ pluginName: 'probe', name: 'x', configuration: CONFIG }, ACTOR));
     expect(error).toBeInstanceOf(ConfigureError);
     expect(error.message).toMatch(/probe.*configure did not finish within 150 ms/);
-    expect(ms).toBeLessThan(2_000);
     expect(probe.providers[0]?.stopCalls).toBe(1);
     expect(await testDb.db.prisma.pluginInstance.count()).toBe(0);
     expect(await storedSecretFiles(fx.store)).toEqual([]);
@@ -135,11 +130,17 @@ describe('health checks', () => {
 
   it('a healthCheck that hangs is unhealthy after the timeout', async () => {
     const created = await fx.service.create({ pluginName: 'probe', name: 'x', configuration: CONFIG }, ACTOR);
+    const provider = live(created.id);
     probe.hooks.healthCheck = () => new Promise(() => {});
-    const { value, ms } = await elapsed(() => health.check(created.id));
-    expect(value.status).toBe('unhealthy');
+    // healthCheck() never settles: only the timeout can end this call.
+    const value = await health.check(created.id);
+    expect(value).toMatchObject({ pluginInstanceId: created.id, status: 'unhealthy' });
     expect(value.message).toMatch(/healthCheck did not finish within 150 ms/);
-    expect(ms).toBeLessThan(2_000);
+    const history = await testDb.db.prisma.healthCheck.findMany({ where: { instanceId: created.id } });
+    expect(history.map((h) => h.status)).toEqual(['unhealthy']);
+    // The instance keeps its provider and its configuration; only its health changed.
+    expect(live(created.id)).toBe(provider);
+    expect(await fx.service.get(created.id)).toMatchObject({ status: 'active', version: 1, healthStatus: 'unhealthy' });
   });
 
   it('a healthCheck that returns garbage is unhealthy with a message saying so', async () => {
@@ -165,9 +166,8 @@ describe('connection tests', () => {
     };
     expect(await testing.testUnsaved('probe', CONFIG)).toMatchObject({ success: false, message: expect.stringContaining('401 unauthorized') });
     probe.hooks.testConnection = () => new Promise(() => {});
-    const { value, ms } = await elapsed(() => testing.testUnsaved('probe', CONFIG));
-    expect(value).toMatchObject({ success: false, message: expect.stringMatching(/did not finish within 150 ms/) });
-    expect(ms).toBeLessThan(2_000);
+    // testConnection() never settles: only the timeout can end this call.
+    expect(await testing.testUnsaved('probe', CONFIG)).toMatchObject({ success: false, message: expect.stringMatching(/did not finish within 150 ms/) });
     probe.hooks.testConnection = () => ({ ok: 'yes' });
     expect(await testing.testUnsaved('probe', CONFIG)).toMatchObject({ success: false, message: expect.stringMatching(/malformed/) });
     // Every throwaway provider was stopped.

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { readPath, type HttpWorkflowConfig } from '../../../plugins/http-workflow/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { startWorkflowTrigger, type WorkflowTrigger } from '../../support/vendors/workflow-trigger.ts';
 
@@ -134,10 +135,11 @@ describe('http-workflow: failures', () => {
   it('a 503 is retried with the same idempotency key; a 429 waits for Retry-After', async () => {
     engine.inject({ kind: 'reply', reply: { status: 503, body: 'starting up' } });
     engine.inject({ kind: 'reply', reply: { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } });
-    const { instance } = await provider({ retryCount: 2 });
-    const started = Date.now();
-    said(await instance.executeWorkflow('order-sync', {}));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const { instance, context } = await provider({ retryCount: 2 });
+    const { result, waits } = await runThroughWaits({ context, requests: engine.requests }, () => instance.executeWorkflow('order-sync', {}));
+    said(result);
+    // A backoff after the 503, then exactly the second the 429 asked for.
+    expect(waits).toEqual([expect.any(Number), 1000]);
     const keys = new Set(engine.requests.map((r) => r.headers['x-plugform-idempotency-key']));
     expect(engine.requests).toHaveLength(3);
     expect(keys.size).toBe(1);

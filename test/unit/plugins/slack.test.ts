@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { type SlackConfig } from '../../../plugins/slack/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { slackFaults, startSlackDouble, type SlackDouble } from '../../support/vendors/slack.ts';
 
@@ -146,9 +147,9 @@ describe('slack bot mode', () => {
   it('waits as long as Retry-After says on a 429, then succeeds', async () => {
     slack.inject({ kind: 'reply', reply: slackFaults.rateLimited(1) });
     const { instance, context } = await provider(botConfig());
-    const started = Date.now();
-    said(await instance.sendNotification({ recipient: '', message: 'hi' }));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const { result, waits } = await runThroughWaits({ context, requests: slack.requests }, () => instance.sendNotification({ recipient: '', message: 'hi' }));
+    said(result);
+    expect(waits).toEqual([1000]);
     expect(slack.requests).toHaveLength(2);
     expect(context.logs.find((line) => line.level === 'warn')?.details).toMatchObject({ attempt: 1, delayMs: 1000, reason: 'HTTP 429' });
   });
@@ -244,10 +245,11 @@ describe('slack incoming webhook mode', () => {
 
   it('honours Retry-After on a rate-limited webhook', async () => {
     slack.inject({ kind: 'reply', reply: slackFaults.webhookRateLimited(1) });
-    const { instance } = await provider(webhookConfig());
-    const started = Date.now();
-    said(await instance.sendNotification({ recipient: '', message: 'hi' }));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const { instance, context } = await provider(webhookConfig());
+    const { result, waits } = await runThroughWaits({ context, requests: slack.requests }, () => instance.sendNotification({ recipient: '', message: 'hi' }));
+    said(result);
+    expect(waits).toEqual([1000]);
+    expect(slack.posts).toHaveLength(1);
   });
 
   it('gives up on repeated rollup_error with a clear message', async () => {

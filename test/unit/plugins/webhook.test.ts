@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import plugin, { sign, type WebhookConfig } from '../../../plugins/webhook/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, loopbackBlockingGate, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { signatureOf, startWebhookReceiver, type WebhookReceiver } from '../../support/vendors/webhook-receiver.ts';
 
@@ -121,10 +122,11 @@ describe('webhook: retries and failures', () => {
 
   it('honours Retry-After on a 429', async () => {
     receiver.inject({ kind: 'reply', reply: { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } });
-    const { instance } = await provider();
-    const started = Date.now();
-    said(await instance.executeAction('sync', {}));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const { instance, context } = await provider();
+    const { result, waits } = await runThroughWaits({ context, requests: receiver.requests }, () => instance.executeAction('sync', {}));
+    said(result);
+    expect(waits).toEqual([1000]);
+    expect(receiver.requests).toHaveLength(2);
   });
 
   it('gives up after the retries with the status and body in the message', async () => {

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import plugin, { type WhatsAppConfig } from '../../../plugins/whatsapp-business/index.ts';
 import { checkPluginSchema, validateConfig } from '../../../plugins/sdk/index.ts';
 import { createTestPluginContext, everythingSaid, thrownBy, type TestPluginContext } from '../../support/plugin-context.ts';
+import { ioUntil, runThroughWaits } from '../../support/fake-clock.ts';
 import { closedPortUrl } from '../../support/vendors/http-double.ts';
 import { graphError, startWhatsAppDouble, whatsappFaults, type WhatsAppDouble } from '../../support/vendors/whatsapp.ts';
 
@@ -252,10 +253,10 @@ describe('whatsapp-business: failures', () => {
 
   it('honours Retry-After on an HTTP 429 (from a proxy in front of Meta)', async () => {
     meta.inject({ kind: 'reply', reply: { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } });
-    const { instance } = await provider();
-    const started = Date.now();
-    said(await instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const { instance, context } = await provider();
+    const { result, waits } = await runThroughWaits({ context, requests: meta.requests }, () => instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
+    said(result);
+    expect(waits).toEqual([1000]);
     expect(meta.requests).toHaveLength(2);
   });
 
@@ -326,7 +327,7 @@ describe('whatsapp-business: failures', () => {
     meta.inject({ kind: 'hang' });
     const { instance } = await provider({ retryCount: 3 });
     const pending = thrownBy(() => instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await ioUntil(() => meta.requests.length === 1); // in flight: Meta has it and holds it
     await instance.stop!();
     const error = said(await pending);
     expect(error.message).toBe('WhatsApp Cloud API: request cancelled');
@@ -335,21 +336,34 @@ describe('whatsapp-business: failures', () => {
 });
 
 describe('whatsapp-business: rate limit', () => {
-  it('spreads requests to the configured messages per second', async () => {
-    const { instance } = await provider({ rateLimitPerSecond: 2 });
-    const started = Date.now();
-    await Promise.all([1, 2, 3, 4].map((n) => instance.sendNotification({ recipient: '+15550100999', message: `message ${n}` })));
-    // A bucket of 2 tokens refilled at 2 per second: two at once, then one every 500 ms.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(meta.sent).toHaveLength(4);
+  // The bucket reads Date and waits with setTimeout: both on a fake clock that moves only when told.
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
-  it('two providers never share a rate limit', async () => {
+  it('spreads requests to the configured messages per second', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { instance } = await provider({ rateLimitPerSecond: 2 });
+    const sending = Promise.all([1, 2, 3, 4].map((n) => instance.sendNotification({ recipient: '+15550100999', message: `message ${n}` })));
+    // A bucket of 2 tokens refilled at 2 per second: two at once, then one every 500 ms.
+    await ioUntil(() => meta.sent.length === 2);
+    for (const expected of [3, 4]) {
+      await vi.advanceTimersByTimeAsync(499);
+      expect(meta.sent).toHaveLength(expected - 1);
+      await vi.advanceTimersByTimeAsync(1);
+      await ioUntil(() => meta.sent.length === expected);
+    }
+    await sending;
+    expect(meta.sent.map((m) => (m.body.text as { body: string }).body)).toEqual(['message 1', 'message 2', 'message 3', 'message 4']);
+  });
+
+  it('two providers never share a rate limit', { timeout: 5_000 }, async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const a = await provider({ rateLimitPerSecond: 1 });
     const b = await provider({ rateLimitPerSecond: 1 });
-    const started = Date.now();
+    // The clock never moves: a shared bucket of one token would hold the second send forever.
     await Promise.all([a, b].map(({ instance }) => instance.sendNotification({ recipient: '+15550100999', message: 'hi' })));
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(meta.sent).toHaveLength(2);
   });
 });
 

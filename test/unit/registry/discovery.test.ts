@@ -261,9 +261,8 @@ describe('discoverPlugins: a hanging import', () => {
       'fine.ts': definePluginTs('fine'),
     });
     const logger = capture();
-    const started = Date.now();
+    // The import never settles: only the timeout can end discovery.
     const registry = await discoverPlugins({ builtinDir: dir, importTimeoutMs: 1_000, logger });
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(registry.list().map((p) => p.schema.name)).toEqual(['fine']);
     expect(registry.loadErrors()).toEqual([
       {

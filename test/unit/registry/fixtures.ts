@@ -1,6 +1,8 @@
 /**
- * Writes real plugin files into temporary folders. Fixtures import the SDK by absolute path
- * (they live outside the repository). Under vitest, the registry's dynamic `import()` goes
+ * Writes real plugin files into temporary folders. Fixtures import the SDK by absolute path:
+ * they live outside the repository, where `plugform/sdk` resolves through the registry's
+ * Node module hook, which Vite's module runner does not run (outside-plugins.test.ts checks
+ * the name in real processes). Under vitest, the registry's dynamic `import()` goes
  * through Vite's module runner, which transforms `.ts`, `.js` and `.mjs` files in any folder;
  * under tsx (the server) the same `import()` reaches tsx's loader. Both work with these files.
  */

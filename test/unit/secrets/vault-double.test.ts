@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ioUntil } from '../../support/fake-clock.ts';
 import { startVaultDouble, type VaultDouble } from '../../support/vault-double.ts';
 
 /**
@@ -102,10 +103,16 @@ describe('Vault double: auth, namespaces, health, sealing', () => {
   it('missing, unknown and expired tokens → 403 {"errors":["permission denied"]}', async () => {
     expect(await call('GET', 'secret/data/app', { token: null })).toEqual({ status: 403, body: { errors: ['permission denied'] } });
     expect(await call('GET', 'secret/data/app', { token: 'hvs.nope' })).toEqual({ status: 403, body: { errors: ['permission denied'] } });
-    const short = vault.createToken({ ttl: 1 });
-    expect((await call('GET', 'auth/token/lookup-self', { token: short })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await call('GET', 'auth/token/lookup-self', { token: short })).status).toBe(403);
+    vi.useFakeTimers({ toFake: ['Date'] }); // token expiry reads Date
+    try {
+      const short = vault.createToken({ ttl: 1 });
+      vi.setSystemTime(Date.now() + 999);
+      expect((await call('GET', 'auth/token/lookup-self', { token: short })).status).toBe(200);
+      vi.setSystemTime(Date.now() + 1);
+      expect((await call('GET', 'auth/token/lookup-self', { token: short })).status).toBe(403);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('policy denial → 403 with Vault\'s multierror text', async () => {
@@ -172,9 +179,11 @@ describe('Vault double: auth, namespaces, health, sealing', () => {
     expect(vault.requests.at(-1)).toMatchObject({ method: 'GET', path: 'secret/data/app', token: vault.rootToken, namespace: 'ns1' });
     vault.hang();
     const controller = new AbortController();
+    let answered = false;
     const pending = fetch(`${vault.url}/v1/sys/health`, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(vault.requests.at(-1)!.path).toBe('sys/health');
+    pending.then(() => (answered = true), () => undefined);
+    await ioUntil(() => vault.requests.at(-1)!.path === 'sys/health');
+    expect(answered).toBe(false);
     controller.abort();
     await expect(pending).rejects.toThrow();
   });

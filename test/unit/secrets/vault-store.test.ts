@@ -4,8 +4,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VaultSecretStore, type VaultSecretStoreOptions } from '../../../server/secrets/index.ts';
+import type { ScheduleRenewal } from '../../../server/secrets/vault-session.ts';
+import { ioUntil } from '../../support/fake-clock.ts';
 import { startVaultDouble, type VaultDouble } from '../../support/vault-double.ts';
 import { CANARY, expectNoSecrets, expectStoreError, tempDir, vaultFixture, type VaultFixture } from './harness.ts';
 
@@ -16,18 +18,39 @@ async function fixture(options: Partial<VaultSecretStoreOptions> = {}, vault?: V
   return f;
 }
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(fixtures.splice(0).map((f) => f.cleanup()));
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `condition` holds (timers on a loaded CI machine run late; never assert on a fixed sleep). */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(50);
-  }
+/**
+ * Token lifetimes without waiting them out. The double (token expiry) and the session (when
+ * to stop using a token) read `Date`, which is faked and only moves on `advance`; the session
+ * schedules its renewals here, so a test sees when one is due and runs it. Requests to the
+ * double are real loopback I/O and complete while the clock stands still.
+ */
+function leaseClock() {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const due: { at: number; renew: () => void }[] = [];
+  const schedule: ScheduleRenewal = (renew, delayMs) => {
+    const renewal = { at: Date.now() + delayMs, renew };
+    due.push(renewal);
+    return () => {
+      if (due.includes(renewal)) due.splice(due.indexOf(renewal), 1);
+    };
+  };
+  return {
+    schedule,
+    /** How long until each scheduled renewal, in ms. */
+    pending: () => due.map((renewal) => renewal.at - Date.now()),
+    /** Moves the clock on and starts the renewals that came due. */
+    advance(ms: number) {
+      vi.setSystemTime(Date.now() + ms);
+      for (const renewal of due.filter((r) => r.at <= Date.now())) {
+        due.splice(due.indexOf(renewal), 1);
+        renewal.renew();
+      }
+    },
+  };
 }
 
 function hasOpenssl(): boolean {
@@ -143,43 +166,59 @@ describe('vault store: AppRole', () => {
     expect(vault.requests.filter((r) => r.path === 'auth/approle/login')).toHaveLength(1);
   });
 
-  it('renews the token before its lease runs out (at 2/3 of it)', { timeout: 15_000 }, async () => {
+  it('renews the token before its lease runs out (at 2/3 of it) and keeps using it past the first lease', async () => {
+    const clock = leaseClock();
     const vault = await startVaultDouble();
     const creds = vault.addAppRole({ tokenTtl: 3 });
-    const { store } = await fixture({ auth: { method: 'approle', ...creds } }, vault);
+    const { store } = await fixture({ auth: { method: 'approle', ...creds }, schedule: clock.schedule }, vault);
     await store.write('inst-1', { a: '1' }, { cas: 0 });
     const token = vault.requests.at(-1)!.token;
     const loginAt = vault.requests.find((r) => r.path === 'auth/approle/login')!.at;
-    await sleep(4500); // past the original 3 s lease
+    expect(clock.pending()).toEqual([2000]);
+    for (let renewal = 1; renewal <= 2; renewal++) {
+      clock.advance(2000);
+      // Due again once the renewal's answer is in: a 3 s lease, renewed after 2 s.
+      await ioUntil(() => clock.pending().length === 1);
+      expect(clock.pending()).toEqual([2000]);
+    }
+    // 4 s after login: without the renewals the token would have expired at 3 s.
     expect(await store.read('inst-1')).toEqual({ values: { a: '1' }, version: 1 });
     const renewals = vault.requests.filter((r) => r.path === 'auth/token/renew-self');
-    expect(renewals.length).toBeGreaterThanOrEqual(2);
-    expect(renewals[0]!.token).toBe(token);
-    expect(renewals[0]!.at - loginAt).toBeGreaterThanOrEqual(1900);
-    expect(renewals[0]!.at - loginAt).toBeLessThan(3000); // before the lease ran out
+    expect(renewals.map((r) => ({ token: r.token, after: r.at - loginAt }))).toEqual([
+      { token, after: 2000 },
+      { token, after: 4000 },
+    ]);
     expect(vault.requests.at(-1)!.token).toBe(token); // same token, kept alive
     expect(vault.requests.filter((r) => r.path === 'auth/approle/login')).toHaveLength(1);
   });
 
-  it('logs in again when renewal is capped by the max TTL', { timeout: 15_000 }, async () => {
+  it('logs in again when renewal is capped by the max TTL', async () => {
+    const clock = leaseClock();
     const vault = await startVaultDouble();
     const creds = vault.addAppRole({ tokenTtl: 3, tokenMaxTtl: 4 });
-    const { store } = await fixture({ auth: { method: 'approle', ...creds } }, vault);
+    const { store } = await fixture({ auth: { method: 'approle', ...creds }, schedule: clock.schedule }, vault);
     await store.write('inst-1', { a: '1' }, { cas: 0 });
-    await sleep(4800); // the first token cannot live past 4 s
+    const first = vault.requests.at(-1)!.token;
+    const logins = () => vault.requests.filter((r) => r.path === 'auth/approle/login');
+    clock.advance(2000); // the renewal is granted 2 s (the max TTL's rest), less than the 3 s lease
+    await ioUntil(() => logins().length === 2);
+    await ioUntil(() => clock.pending().length === 1); // the new token's renewal
+    clock.advance(2500); // 4.5 s: past the first token's max TTL
     expect(await store.read('inst-1')).toMatchObject({ version: 1 });
-    expect(vault.requests.filter((r) => r.path === 'auth/approle/login').length).toBeGreaterThanOrEqual(2);
+    expect(vault.requests.at(-1)!.token).not.toBe(first);
+    expect(vault.liveTokens()).not.toContain(first);
   });
 
-  it('logs in again when renewal fails, and logs why without the token', { timeout: 15_000 }, async () => {
+  it('logs in again when renewal fails, and logs why without the token', async () => {
+    const clock = leaseClock();
     const vault = await startVaultDouble();
     const creds = vault.addAppRole({ tokenTtl: 3 });
-    const { store, logs } = await fixture({ auth: { method: 'approle', ...creds } }, vault);
+    const { store, logs } = await fixture({ auth: { method: 'approle', ...creds }, schedule: clock.schedule }, vault);
     await store.write('inst-1', { a: '1' }, { cas: 0 });
     const first = vault.requests.at(-1)!.token!;
     vault.revokeToken(first);
-    // Renewal at ~2 s fails (403) → re-login.
-    await waitFor(() => vault.requests.filter((r) => r.path === 'auth/approle/login').length === 2, 6000);
+    clock.advance(2000); // the renewal is answered 403 → re-login
+    await ioUntil(() => vault.requests.filter((r) => r.path === 'auth/approle/login').length === 2);
     expect(logs.join('\n')).toMatch(/renewal failed; logging in again/);
     expect(logs.join('\n')).not.toContain(first);
     await store.read('inst-1');
@@ -254,22 +293,28 @@ describe('vault store: AppRole', () => {
 });
 
 describe('vault store: token auth renewal and TLS', () => {
-  it('renews a renewable VAULT_TOKEN with a TTL (found by lookup-self in check())', { timeout: 15_000 }, async () => {
+  it('renews a renewable VAULT_TOKEN with a TTL (found by lookup-self in check())', async () => {
+    const clock = leaseClock();
     const vault = await startVaultDouble();
     const token = vault.createToken({ ttl: 3, renewable: true });
-    const { store } = await fixture({ auth: { method: 'token', token } }, vault);
+    const { store } = await fixture({ auth: { method: 'token', token }, schedule: clock.schedule }, vault);
     await store.check();
-    await waitFor(() => vault.requests.some((r) => r.path === 'auth/token/renew-self'), 3000);
-    await sleep(1500); // now past the token's original 3 s TTL
+    expect(clock.pending()).toEqual([2000]);
+    clock.advance(2000);
+    await ioUntil(() => clock.pending().length === 1); // renewed, and due again
+    clock.advance(1500); // 3.5 s: past the token's original 3 s TTL
+    expect(vault.requests.filter((r) => r.path === 'auth/token/renew-self').map((r) => r.token)).toEqual([token]);
     expect(vault.liveTokens()).toContain(token);
     await store.write('inst-1', { a: '1' }, { cas: 0 });
+    expect(vault.requests.at(-1)).toMatchObject({ path: 'secret/data/plugform/instances/inst-1', token });
   });
 
   it('does not try to renew a root token (no TTL)', async () => {
-    const { store, vault } = await fixture();
+    const clock = leaseClock();
+    const { store, vault } = await fixture({ schedule: clock.schedule });
     await store.check();
-    await sleep(200);
-    expect(vault.requests.some((r) => r.path === 'auth/token/renew-self')).toBe(false);
+    expect(vault.requests.some((r) => r.path === 'auth/token/lookup-self')).toBe(true);
+    expect(clock.pending()).toEqual([]);
   });
 
   it.runIf(hasOpenssl())('trusts Vault\'s certificate through VAULT_CACERT, and says to set it when missing', async () => {
@@ -392,18 +437,30 @@ describe('vault store: failures are clear and never leak', () => {
   });
 
   it('a Vault that never answers → timeout after the configured limit', async () => {
-    const { store, vault } = await fixture({ timeoutMs: 300 });
+    const { store, vault } = await fixture({ timeoutMs: 5000 });
     await store.write('inst-1', secret, { cas: 0 });
     vault.hang();
-    const started = Date.now();
-    const error = await expectStoreError(store.write('inst-1', secret, { cas: 1 }), 'timeout');
-    const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(280);
-    expect(took).toBeLessThan(1500);
-    expect(error.message).toMatch(/did not answer the write .* within 300 ms.*VAULT_TIMEOUT_MS/);
+    // axios' timeout and the store's backstop deadline both run on this fake clock.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const received = vault.requests.length;
+    let settled = false;
+    const writing = store.write('inst-1', secret, { cas: 1 });
+    writing.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await ioUntil(() => vault.requests.length === received + 1); // Vault has the write and holds it
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(settled).toBe(false); // not given up before the limit
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await expectStoreError(writing, 'timeout');
+    expect(error.message).toMatch(/did not answer the write .* within 5000 ms.*VAULT_TIMEOUT_MS/);
     expectNoSecrets(error, vault.rootToken);
-    await expectStoreError(store.read('inst-1'), 'timeout');
-    await expectStoreError(store.check(), 'timeout');
+    for (const call of [() => store.read('inst-1'), () => store.check()]) {
+      const failing = expectStoreError(call(), 'timeout');
+      await vi.advanceTimersByTimeAsync(5100);
+      await failing;
+    }
   });
 
   it('a conflict names the instance and says to retry, without values', async () => {
