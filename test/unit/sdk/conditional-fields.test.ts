@@ -9,6 +9,7 @@ import {
   JSON_SCHEMA_EXTENSION_KEYWORDS,
   checkPluginSchema,
   fieldsToRecheck,
+  secretsToReenter,
   toJsonSchema,
   validateConfig,
   validateFields,
@@ -69,6 +70,17 @@ describe('validateConfig with conditional fields', () => {
     ]);
     expect(fieldsToRecheck(schema, 'mode')).toEqual(['mode', 'webhookUrl', 'botToken', 'threads', 'threadKey', 'name']);
     expect(fieldsToRecheck(schema, 'threads')).toEqual(['threads', 'threadKey', 'name']);
+  });
+});
+
+describe('secretsToReenter with conditional fields', () => {
+  it('never asks again for a secret the new configuration hides', () => {
+    const fields: FieldSpec[] = [...FIELDS, { key: 'apiBaseUrl', label: 'API Base URL', type: 'URL', destination: ['botToken'] }];
+    const stored = { mode: 'bot', botToken: '••••••••', apiBaseUrl: 'https://slack.com/api' };
+    const moved = { apiBaseUrl: 'https://proxy.example/api' };
+    const reenter = (next: Record<string, unknown>) => secretsToReenter({ fields, stored, next, suppliedSecretKeys: [] }).map((r) => r.key);
+    expect(reenter({ mode: 'bot', ...moved })).toEqual(['botToken']);
+    expect(reenter({ mode: 'webhook', ...moved })).toEqual([]);
   });
 });
 
