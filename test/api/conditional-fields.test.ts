@@ -22,6 +22,19 @@ const createSlack = (name: string, configuration: Record<string, unknown>) =>
   mutate(server, CREATE, 'createPluginInstance', { input: { pluginName: 'slack', name, configuration } });
 
 describe('conditional fields over the API (slack)', () => {
+  it('states each field\'s condition in the catalog, for clients to show and hide fields', async () => {
+    const { body } = await server.gql('{ plugin(name: "slack") { fields { key visibleWhen { field values } } } }');
+    expect(body.errors).toBeUndefined();
+    const conditions = Object.fromEntries(body.data.plugin.fields.map((f: { key: string; visibleWhen: unknown }) => [f.key, f.visibleWhen]));
+    expect(conditions).toMatchObject({
+      mode: null,
+      webhookUrl: { field: 'mode', values: ['webhook'] },
+      botToken: { field: 'mode', values: ['bot'] },
+      defaultChannel: { field: 'mode', values: ['bot'] },
+      username: null,
+    });
+  });
+
   it('creates a bot-mode instance without a webhook URL, storing only what bot mode shows', async () => {
     const created = await succeed(server, CREATE, 'createPluginInstance', {
       input: { pluginName: 'slack', name: 'cond-bot', configuration: { mode: 'bot', botToken: BOT_TOKEN, defaultChannel: '#alerts' } },
