@@ -60,6 +60,15 @@ describe('conditional fields', () => {
     expect(onSubmit).toHaveBeenCalledWith({ values: { mode: 'bot' }, secrets: { botToken: 'xoxb-typed' } });
   });
 
+  it('hides a section whose fields are all hidden', async () => {
+    const grouped = fields.map((field) => (field.key === 'botToken' || field.key === 'channel' ? { ...field, group: 'Bot' } : field));
+    renderForm({ fields: grouped, groups: ['Bot'] });
+    const section = () => screen.getByText('Bot', { selector: 'legend' }).closest('fieldset')!;
+    expect(section().hidden).toBe(true);
+    await choose(modeTrigger(), 'Bot token');
+    expect(section().hidden).toBe(false);
+  });
+
   it('drops the error of a field the change hides', async () => {
     const { container, submit } = renderForm({ fields });
     submit();

@@ -13,6 +13,7 @@ import {
   toJsonSchema,
   validateConfig,
   validateFields,
+  type ConfigOf,
   type FieldSpec,
   type PluginConfig,
 } from '../../../plugins/sdk/index.ts';
@@ -70,6 +71,18 @@ describe('validateConfig with conditional fields', () => {
     ]);
     expect(fieldsToRecheck(schema, 'mode')).toEqual(['mode', 'webhookUrl', 'botToken', 'threads', 'threadKey', 'name']);
     expect(fieldsToRecheck(schema, 'threads')).toEqual(['threads', 'threadKey', 'name']);
+  });
+});
+
+describe('ConfigOf with conditional fields', () => {
+  it('types a conditional field as optional even when it is required (a condition may hide it)', () => {
+    const fields = [
+      { key: 'mode', label: 'Mode', type: 'SELECT', default: 'a', options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }] },
+      { key: 'token', label: 'Token', type: 'SECRET', required: true, visibleWhen: { field: 'mode', equals: 'b' } },
+    ] as const satisfies readonly FieldSpec[];
+    // Type-checked by tsc: without the token the configuration is still a ConfigOf.
+    const typed: ConfigOf<typeof fields> = { mode: 'a' };
+    expect(validateConfig({ fields }, {})).toEqual({ ok: true, value: typed });
   });
 });
 

@@ -406,7 +406,11 @@ export function ConfigForm(props: ConfigFormProps) {
       </Show>
       <For each={sections()}>
         {(section, index) => (
-          <Section section={section} pending={index() >= progressive.mounted()}>
+          <Section
+            section={section}
+            pending={index() >= progressive.mounted()}
+            hidden={section.fields.every((field) => hidden().has(field.key))}
+          >
             {section.fields.map(row)}
           </Section>
         )}
@@ -465,11 +469,12 @@ function ErrorSummary(props: { id: string; problems: readonly SummaryProblem[]; 
 }
 
 /**
- * A named group is a fieldset with its name as legend; ungrouped fields need no heading.
+ * A named group is a fieldset with its name as legend; ungrouped fields need no heading. A
+ * section whose fields conditions all hide is hidden too (no empty legend).
  * A section still `pending` (progressive.ts) has its legend and an estimate of its height
  * (busy, for assistive technology), and its fields a few frames later.
  */
-function Section(props: { section: FieldSection; pending: boolean; children: JSX.Element }) {
+function Section(props: { section: FieldSection; pending: boolean; hidden: boolean; children: JSX.Element }) {
   const body = () => (
     <Show
       when={!props.pending}
@@ -479,9 +484,16 @@ function Section(props: { section: FieldSection; pending: boolean; children: JSX
     </Show>
   );
   return (
-    <Show when={props.section.name} fallback={<div class="pf-section pf-section--plain" aria-busy={props.pending || undefined}>{body()}</div>}>
+    <Show
+      when={props.section.name}
+      fallback={
+        <div class="pf-section pf-section--plain" aria-busy={props.pending || undefined} hidden={props.hidden || undefined}>
+          {body()}
+        </div>
+      }
+    >
       {(name) => (
-        <fieldset class="pf-section" aria-busy={props.pending || undefined}>
+        <fieldset class="pf-section" aria-busy={props.pending || undefined} hidden={props.hidden || undefined}>
           <legend class="pf-section__title">{name()}</legend>
           <div class="pf-section__body">{body()}</div>
         </fieldset>
