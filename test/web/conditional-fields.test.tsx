@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../../plugins/sdk/index.ts';
+import { toFormSchema } from '../../web/src/form/schema.ts';
 import { choose, fieldOf, renderForm, screen, type } from './helpers.tsx';
 
 const WEBHOOK_URL = 'https://hooks.example.test/services/T0/B0/typed';
@@ -77,5 +78,11 @@ describe('conditional fields', () => {
     expect(screen.queryByTestId('error-summary')?.textContent ?? '').not.toContain('Webhook URL');
     await choose(modeTrigger(), 'Incoming webhook');
     expect(fieldOf(container, 'webhookUrl').querySelector('.pf-field__error')?.textContent).toBe('Webhook URL is required when Mode is "Incoming webhook"');
+  });
+
+  it('reads the condition GraphQL states (field and values) as the SDK\'s', () => {
+    const [spec] = toFormSchema([{ key: 'channel', label: 'Channel', type: 'STRING', visibleWhen: { field: 'mode', values: ['bot', 'app'] } }]);
+    expect(spec?.visibleWhen).toEqual({ field: 'mode', in: ['bot', 'app'] });
+    expect(toFormSchema([{ key: 'name', label: 'Name', type: 'STRING', visibleWhen: null }])[0]).not.toHaveProperty('visibleWhen');
   });
 });
