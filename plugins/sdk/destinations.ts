@@ -10,6 +10,7 @@
  * destination field is edited.
  */
 import { FieldType, isSecretField, type FieldSpec } from './fields.ts';
+import { hiddenFields } from './validate.ts';
 
 /**
  * Words of a field key that name where traffic goes, for plugins that mark no destination:
@@ -87,11 +88,13 @@ export interface SecretReentryInput {
  * Which stored secrets the request must send again because a destination they are bound to
  * changed (or, for a secret destination such as a webhook URL, was replaced). An empty list
  * means the stored secrets may be reused. A value that is missing counts as the field's
- * default, so filling in the default is no change.
+ * default, so filling in the default is no change. A secret that `next` hides (`visibleWhen`)
+ * is dropped by the save, so it is never asked for.
  */
 export function secretsToReenter(input: SecretReentryInput): SecretReentry[] {
   const { fields, stored, next } = input;
   const supplied = new Set(input.suppliedSecretKeys);
+  const hidden = hiddenFields(fields, (field) => next[field.key]);
   const byKey = new Map(fields.map((field) => [field.key, field]));
   const labelOf = (key: string) => byKey.get(key)?.label || key;
   const changed = (field: FieldSpec): boolean => {
@@ -105,7 +108,7 @@ export function secretsToReenter(input: SecretReentryInput): SecretReentry[] {
     if (!destination || !changed(destination)) continue;
     for (const secretKey of secretKeys) {
       const isStored = typeof stored[secretKey] === 'string' && stored[secretKey] !== '';
-      if (!isStored || supplied.has(secretKey)) continue;
+      if (!isStored || supplied.has(secretKey) || hidden.has(secretKey)) continue;
       reasons.set(secretKey, [...(reasons.get(secretKey) ?? []), destinationKey]);
     }
   }

@@ -60,6 +60,14 @@ export interface CustomRule {
 }
 
 export type ValidationRule = DeclarativeRule | CustomRule;
+
+/**
+ * When a field is shown: while an earlier SELECT or BOOLEAN field has the value `equals`, or
+ * one of the values `in`. Plain data, so the console evaluates it as the server does.
+ */
+export type FieldCondition =
+  | { field: string; equals: string | boolean }
+  | { field: string; in: readonly (string | boolean)[] };
 export type ValidationRuleType = ValidationRule['type'];
 
 export interface FieldSpec {
@@ -98,6 +106,12 @@ export interface FieldSpec {
    * marks no field gets a default (see `destinationBindings` in destinations.ts).
    */
   destination?: boolean | readonly string[];
+  /**
+   * Shown only while the condition holds (and the field it names is itself shown). A hidden
+   * field is not validated and its value is dropped on save (a hidden secret is cleared), so
+   * `required: true` means "required while shown".
+   */
+  visibleWhen?: FieldCondition;
 }
 
 /** A secret field is one of type SECRET or one explicitly marked `isSecret`. */

@@ -2,6 +2,7 @@
 export * from './fields.ts';
 export * from './plugin.ts';
 export * from './validate.ts';
+export { conditionSources, conditionValues, describeCondition } from './rules/conditions.ts';
 export * from './json-schema.ts';
 export * from './schema-check.ts';
 export * from './redact.ts';

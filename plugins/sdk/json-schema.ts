@@ -9,6 +9,10 @@
  *   JSON field) and `null`/`''` meaning "no value" (the JSON Schema rejects them).
  * - `custom` validation rules: they are code, so only `validateConfig` runs them.
  * A required field with a default is not listed in `required`: the default fills it.
+ * A conditional field (`visibleWhen`) that is required is required under `if`/`then` in
+ * `allOf`; the `if` holds while the field is shown (a field named by a condition counts with
+ * its default when absent). A hidden field is left out of canonical configurations:
+ * `validateConfig` drops it unchecked, while the JSON Schema still checks its type.
  *
  * Presentation goes into `x-` keywords (strict validators must be told about them:
  * `JSON_SCHEMA_EXTENSION_KEYWORDS`); secrets are `writeOnly` and never carry a default.
@@ -17,6 +21,7 @@ import { FieldType, isSecretField, type FieldSpec } from './fields.ts';
 import type { PluginConfig } from './plugin.ts';
 import { STRING_TYPES, fieldConstraints, itemTypeOf, type Constraint } from './rules/constraints.ts';
 import { formatOf } from './rules/formats.ts';
+import { conditionValues } from './rules/conditions.ts';
 import { hasDefault, isListField } from './rules/presence.ts';
 
 export type JsonSchema = Record<string, unknown>;
@@ -34,16 +39,46 @@ export const JSON_SCHEMA_EXTENSION_KEYWORDS = [
 ] as const;
 
 export function toJsonSchema(schema: PluginConfig): JsonSchema {
+  const requiredWhenShown = schema.fields.filter((field) => field.visibleWhen && field.required && !hasDefault(field));
   return {
     $schema: JSON_SCHEMA_DIALECT,
     title: schema.displayName ?? schema.name,
     ...(schema.description !== undefined && { description: schema.description }),
     type: 'object',
     properties: Object.fromEntries(schema.fields.map((field) => [field.key, fieldSchema(field)])),
-    required: schema.fields.filter((field) => field.required && !hasDefault(field)).map((field) => field.key),
+    required: schema.fields.filter((field) => field.required && !hasDefault(field) && !field.visibleWhen).map((field) => field.key),
     additionalProperties: false,
+    ...(requiredWhenShown.length > 0 && {
+      // `properties` restates the key so that strict validators see `required` name a known property.
+      allOf: requiredWhenShown.map((field) => ({
+        if: shownSchema(schema.fields, field),
+        then: { properties: { [field.key]: true }, required: [field.key] },
+      })),
+    }),
     ...(schema.groups !== undefined && { 'x-groups': [...schema.groups] }),
   };
+}
+
+/**
+ * Holds while `field` is shown: every condition on the way up its chain holds. A named field
+ * that is absent counts with its default, as `validateConfig` takes it.
+ */
+function shownSchema(fields: readonly FieldSpec[], field: FieldSpec): JsonSchema {
+  const links: JsonSchema[] = [];
+  const seen = new Set<string>();
+  for (let condition = field.visibleWhen; condition && !seen.has(condition.field); ) {
+    const key = condition.field;
+    seen.add(key);
+    const source = fields.find((candidate) => candidate.key === key);
+    const values = conditionValues(condition);
+    const absentMatches = source !== undefined && hasDefault(source) && values.includes(source.default as string | boolean);
+    links.push({
+      properties: { [key]: values.length === 1 ? { const: values[0] } : { enum: [...values] } },
+      ...(!absentMatches && { required: [key] }),
+    });
+    condition = source?.visibleWhen;
+  }
+  return links.length === 1 ? links[0]! : { allOf: links };
 }
 
 function fieldSchema(field: FieldSpec): JsonSchema {

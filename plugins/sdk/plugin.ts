@@ -295,8 +295,11 @@ export type FieldValue<F extends FieldSpec> = F['type'] extends 'SELECT'
           : string[]
         : ScalarValue<F['type']>;
 
-/** Fields that always have a value after validation: required ones and ones with a default. */
-type PresentField<F> = F extends { required: true } ? F : F extends { default: {} } ? F : never;
+/**
+ * Fields that always have a value after validation: required ones and ones with a default,
+ * unless a condition (`visibleWhen`) can hide them.
+ */
+type PresentField<F> = F extends { visibleWhen: {} } ? never : F extends { required: true } ? F : F extends { default: {} } ? F : never;
 
 /** The configuration object typed from a plugin's fields. */
 export type ConfigOf<Fields extends readonly FieldSpec[]> = {

@@ -6,10 +6,12 @@
  *
  * Beyond the obvious (names, types, options, regexes, bounds, defaults) it rejects what would
  * otherwise be silently ignored: unknown field attributes (`min_length`), constraints that
- * mean nothing for the field's type (`pattern` on a BOOLEAN), groups listed but never used.
+ * mean nothing for the field's type (`pattern` on a BOOLEAN), groups listed but never used,
+ * conditions (`visibleWhen`) naming a later field, a field that cannot be compared, or a value it never holds.
  */
 import { isSecretField } from './fields.ts';
 import { PLUGIN_TYPES } from './plugin.ts';
+import { checkConditions } from './rules/conditions.ts';
 import { checkField } from './rules/field-check.ts';
 import { isPlainObject } from './rules/shapes.ts';
 
@@ -57,6 +59,7 @@ export function checkPluginSchema(schema: unknown): SchemaProblem[] {
   schema.fields.forEach((field: unknown, index) => problems.push(...checkField(field, index, keys)));
   checkGroups(schema.groups, schema.fields, problem);
   checkDestinations(schema.fields, problems);
+  problems.push(...checkConditions(schema.fields));
   return problems;
 }
 

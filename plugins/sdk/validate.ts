@@ -17,9 +17,13 @@
  *   configuration, and only for fields whose value has the right type. Declarative checks
  *   still run when another check of the same field failed, so all problems show at once.
  * - Keys that are not fields are rejected (rule `unknown`), never dropped.
+ * - A field hidden by its `visibleWhen` is not checked and its value is left out of the result
+ *   (it is a known key, so it is not `unknown`); custom rules do not see it. A required field
+ *   with a condition is required while shown: `Bot Token is required when Connection Mode is "Bot token"`.
  */
 import { FieldType, type FieldError, type FieldSpec } from './fields.ts';
 import type { PluginConfig } from './plugin.ts';
+import { conditionSources, describeCondition, hiddenFieldKeys } from './rules/conditions.ts';
 import { fieldConstraints } from './rules/constraints.ts';
 import { violation } from './rules/evaluate.ts';
 import { hasDefault, isListField, isMissing } from './rules/presence.ts';
@@ -44,8 +48,10 @@ export function validateConfig(
   if (!isPlainObject(values)) {
     return { ok: false, errors: [{ field: '', rule: 'type', message: 'The configuration must be an object' }] };
   }
-  const outcomes = schema.fields.map((field) =>
-    checkField(field, Object.hasOwn(values, field.key) ? values[field.key] : undefined),
+  const valueOf = (field: FieldSpec) => (Object.hasOwn(values, field.key) ? values[field.key] : undefined);
+  const hidden = hiddenFields(schema.fields, valueOf);
+  const outcomes = schema.fields.map((field): FieldOutcome =>
+    hidden.has(field.key) ? { errors: [] } : checkField(field, valueOf(field), schema.fields),
   );
   const entries = schema.fields.flatMap((field, index) => {
     const typed = outcomes[index]?.typed;
@@ -72,7 +78,8 @@ export function validateConfig(
  * form: the console runs it as the user types, on the changed field and on the fields whose
  * rules depend on it (`fieldsToRecheck`), and runs `validateConfig` on submit. Custom rules
  * see the whole typed configuration, as in `validateConfig`, so only when a requested field
- * has one are the other fields typed too. Unknown keys are not its business.
+ * has one are the other fields typed too (and the fields that conditions of requested fields
+ * name, to know whether they are shown). Unknown keys are not its business.
  */
 export function validateFields(
   schema: Pick<PluginConfig, 'fields'>,
@@ -80,13 +87,15 @@ export function validateFields(
   keys: Iterable<string>,
 ): FieldError[] {
   const wanted = new Set(keys);
-  const subjects = schema.fields.filter((field) => wanted.has(field.key));
   const valueOf = (field: FieldSpec) => (Object.hasOwn(values, field.key) ? values[field.key] : undefined);
-  const outcomes = new Map(subjects.map((field) => [field, checkField(field, valueOf(field))]));
+  const hidden = hiddenFields(schema.fields, valueOf);
+  const subjects = schema.fields.filter((field) => wanted.has(field.key) && !hidden.has(field.key));
+  const outcomes = new Map(subjects.map((field) => [field, checkField(field, valueOf(field), schema.fields)]));
   const custom = subjects.filter((field) => hasCustomRule(field) && outcomes.get(field)?.typed);
   if (custom.length > 0) {
     const entries = schema.fields.flatMap((field) => {
-      const typed = (outcomes.get(field) ?? checkField(field, valueOf(field))).typed;
+      if (hidden.has(field.key)) return [];
+      const typed = (outcomes.get(field) ?? checkField(field, valueOf(field), schema.fields)).typed;
       return typed ? [[field.key, typed.value] as const] : [];
     });
     const config: Readonly<Record<string, unknown>> = Object.freeze(Object.fromEntries(entries));
@@ -99,19 +108,31 @@ export function validateFields(
 }
 
 /**
- * The fields whose errors can change when field `key` changes: the field itself, and every
- * field with a custom rule (a custom rule is given the whole configuration, so it may read
- * any field). Declarative rules read only their own field's value.
+ * The fields whose errors can change when field `key` changes: the field itself, every field
+ * with a custom rule (a custom rule is given the whole configuration, so it may read any
+ * field), and every field whose visibility depends on it. Declarative rules read only their
+ * own field's value.
  */
 export function fieldsToRecheck(schema: Pick<PluginConfig, 'fields'>, key: string): string[] {
-  return schema.fields.filter((field) => field.key === key || hasCustomRule(field)).map((field) => field.key);
+  return schema.fields
+    .filter((field) => field.key === key || hasCustomRule(field) || conditionSources(schema.fields, field).includes(key))
+    .map((field) => field.key);
+}
+
+/**
+ * The keys of the fields that `values` hides (see `visibleWhen`): the console hides them, the
+ * validator skips them and leaves their values out.
+ */
+export function hiddenFields(fields: readonly FieldSpec[], valueOf: (field: FieldSpec) => unknown): Set<string> {
+  return hiddenFieldKeys(fields, (field) => checkField(field, valueOf(field), fields).typed?.value);
 }
 
 function hasCustomRule(field: FieldSpec): boolean {
   return (field.validationRules ?? []).some((rule) => rule.type === 'custom');
 }
 
-function checkField(field: FieldSpec, raw: unknown): FieldOutcome {
+/** `fields` is the whole schema, which a conditional field's required message names. */
+function checkField(field: FieldSpec, raw: unknown, fields: readonly FieldSpec[]): FieldOutcome {
   const label = field.label || field.key;
   const errors: FieldError[] = [];
   const report = (rule: string, message: string, key = field.key): void => {
@@ -121,7 +142,10 @@ function checkField(field: FieldSpec, raw: unknown): FieldOutcome {
   let input = raw;
   if (isMissing(field, raw)) {
     if (!hasDefault(field)) {
-      if (field.required) report('required', `${label} is required`);
+      if (field.required) {
+        const when = field.visibleWhen ? ` when ${describeCondition(fields, field.visibleWhen)}` : '';
+        report('required', `${label} is required${when}`);
+      }
       return { errors };
     }
     // A copy, so that no configuration shares (and mutates) the schema's default object.

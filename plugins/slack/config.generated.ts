@@ -16,7 +16,9 @@ export interface SlackConfig {
   /**
    * Webhook URL
    *
-   * Incoming webhook mode: the URL Slack generated for your app.
+   * The URL Slack generated for your app.
+   *
+   * Only when Connection Mode is "Incoming webhook", and then required.
    *
    * Secret: write-only, kept in the secret store.
    */
@@ -24,7 +26,9 @@ export interface SlackConfig {
   /**
    * Bot Token
    *
-   * Bot token mode: the Bot User OAuth Token, with the chat:write scope.
+   * The Bot User OAuth Token, with the chat:write scope.
+   *
+   * Only when Connection Mode is "Bot token", and then required.
    *
    * Secret: write-only, kept in the secret store.
    */
@@ -32,7 +36,9 @@ export interface SlackConfig {
   /**
    * Default Channel
    *
-   * Bot token mode: where notifications go when they name no channel.
+   * Where notifications go when they name no channel.
+   *
+   * Only when Connection Mode is "Bot token".
    */
   defaultChannel?: string;
   /**

@@ -1,7 +1,8 @@
 /**
  * Slack: posts notifications to a channel, through an incoming webhook or as a bot.
  *
- * Two modes, because teams set Slack up two ways:
+ * Two modes, because teams set Slack up two ways (each mode's fields are shown, and required,
+ * only in that mode: `visibleWhen`):
  * - **Incoming webhook**: one URL bound to one channel. The URL itself is the credential, so it
  *   is a secret field.
  * - **Bot token** (`xoxb-…`): `chat.postMessage` to any channel the bot was invited to.
@@ -47,9 +48,11 @@ const fields = [
     key: 'webhookUrl',
     label: 'Webhook URL',
     type: 'SECRET',
+    required: true,
+    visibleWhen: { field: 'mode', equals: 'webhook' },
     validationRules: [{ type: 'pattern', value: WEBHOOK_URL_PATTERN, message: 'A Slack webhook URL looks like https://hooks.slack.com/services/T…/B…/…' }],
     placeholder: 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
-    description: 'Incoming webhook mode: the URL Slack generated for your app.',
+    description: 'The URL Slack generated for your app.',
     helpText: 'Anyone holding this URL can post to the channel, so it is kept as a secret. Find it under your app > Incoming Webhooks.',
     group: 'Basic Configuration',
     order: 2,
@@ -58,9 +61,11 @@ const fields = [
     key: 'botToken',
     label: 'Bot Token',
     type: 'SECRET',
+    required: true,
+    visibleWhen: { field: 'mode', equals: 'bot' },
     validationRules: [{ type: 'pattern', value: '^xoxb-[0-9A-Za-z-]+$', message: 'Bot tokens start with xoxb-' }],
     placeholder: 'xoxb-…',
-    description: 'Bot token mode: the Bot User OAuth Token, with the chat:write scope.',
+    description: 'The Bot User OAuth Token, with the chat:write scope.',
     helpText: 'Find it under your app > OAuth & Permissions. Invite the bot to each channel it posts to.',
     group: 'Basic Configuration',
     order: 3,
@@ -69,9 +74,10 @@ const fields = [
     key: 'defaultChannel',
     label: 'Default Channel',
     type: 'STRING',
+    visibleWhen: { field: 'mode', equals: 'bot' },
     validationRules: [{ type: 'pattern', value: '^(#?[a-z0-9._-]{1,80}|[CGD][A-Z0-9]{8,})$', message: 'Use a channel ID (C0123456789) or a name (#alerts)' }],
     placeholder: '#alerts',
-    description: 'Bot token mode: where notifications go when they name no channel.',
+    description: 'Where notifications go when they name no channel.',
     helpText: 'A channel ID is safer than a name: names change.',
     group: 'Basic Configuration',
     order: 4,
@@ -168,7 +174,7 @@ export default definePlugin({
 
     return {
       configure(config) {
-        checkMode(config);
+        // The mode's own credential is required by its field's visibleWhen: validation has checked it.
         slack = createSlackClient(config, context.http.fetch, context.logger);
       },
 
@@ -205,19 +211,6 @@ export default definePlugin({
     };
   },
 });
-
-/** Each mode needs its own fields; the schema cannot say "required when", so configure() does. */
-function checkMode(config: SlackConfig): void {
-  if (config.mode === 'webhook') {
-    if (!config.webhookUrl) throw new Error('Webhook URL is required in incoming webhook mode');
-    if (!new RegExp(WEBHOOK_URL_PATTERN).test(config.webhookUrl)) {
-      throw new Error('Webhook URL must look like https://hooks.slack.com/services/T…/B…/…');
-    }
-  } else {
-    if (!config.botToken) throw new Error('Bot Token is required in bot token mode');
-    if (!config.botToken.startsWith('xoxb-')) throw new Error('Bot Token must be a bot token (xoxb-…)');
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // Talking to Slack

@@ -2,9 +2,11 @@
 import {
   FIELD_TYPES,
   PLUGIN_TYPES,
+  conditionValues,
   destinationBindings,
   isSecretField,
   toJsonSchema,
+  type FieldCondition,
   type FieldSpec,
   type SelectOption,
   type ValidationRule,
@@ -29,6 +31,18 @@ const ValidationRuleRef = builder.objectRef<ValidationRule>('ValidationRule').im
     type: t.exposeString('type'),
     value: t.field({ type: 'JSON', nullable: true, resolve: (rule) => (rule.type === 'custom' ? null : rule.value) }),
     message: t.exposeString('message', { nullable: true }),
+  }),
+});
+
+const FieldConditionRef = builder.objectRef<FieldCondition>('FieldCondition').implement({
+  description: 'When a field is shown (and, if required, required): while the field `field` has one of `values`.',
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The key of the (earlier) SELECT or BOOLEAN field the condition reads.' }),
+    values: t.field({
+      type: ['JSON'],
+      description: 'The values that show the field: option values of a SELECT, true or false for a BOOLEAN.',
+      resolve: (condition) => [...conditionValues(condition)],
+    }),
   }),
 });
 
@@ -63,6 +77,12 @@ const PluginFieldRef = builder.objectRef<PluginFieldOf>('PluginField').implement
     isSecret: t.boolean({ resolve: (field) => isSecretField(field) }),
     itemType: t.field({ type: FieldTypeEnum, nullable: true, resolve: (field) => (field.type === 'ARRAY' ? (field.itemType ?? 'STRING') : null) }),
     jsonShape: t.string({ nullable: true, resolve: (field) => (field.type === 'JSON' ? (field.jsonShape ?? 'object') : null) }),
+    visibleWhen: t.field({
+      type: FieldConditionRef,
+      nullable: true,
+      description: 'Null when the field is always shown. A hidden field is not validated, and a save drops its value.',
+      resolve: (field) => field.visibleWhen ?? null,
+    }),
     bindsSecrets: t.stringList({
       description:
         'The secret keys that must be entered again when this field changes: it decides where they are sent (the ' +

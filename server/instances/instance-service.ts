@@ -189,6 +189,7 @@ export class InstanceService implements ProviderSource {
     const auditId = randomUUID();
     const enabled = input.enabled ?? true;
     const provider = enabled ? await this.#startProvider(plugin, id, config, secrets) : undefined;
+    // Without the fields the configuration hides (`visibleWhen`), which validation left out.
     const stored = splitSecrets(config, secretKeys);
     try {
       if (Object.keys(stored.secrets).length > 0) await this.#deps.secrets.write(id, stored.secrets, { cas: 0 });
@@ -275,6 +276,8 @@ export class InstanceService implements ProviderSource {
     );
     assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
+    // The validated configuration leaves out the fields it hides (`visibleWhen`): a hidden
+    // secret is dropped from the store here, a hidden plain value from the row.
     const next = splitSecrets(config, secretKeys);
     assertSecretsFollowDestinations({
       fields: plugin.schema.fields,

@@ -11,7 +11,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import type { CodegenTarget } from '../../codegen.ts';
-import { toJsonSchema, type JsonSchema, type PluginConfig } from '../../plugins/sdk/index.ts';
+import { describeCondition, toJsonSchema, type JsonSchema, type PluginConfig } from '../../plugins/sdk/index.ts';
 import { findPluginCandidates } from './discover.ts';
 import { loadPlugin } from './load-plugin.ts';
 
@@ -63,7 +63,7 @@ export async function configTypeFile(schema: PluginConfig, source: string): Prom
     ` * (${source}). Do not edit: change the plugin's fields and run the codegen again.`,
     ' */',
   ].join('\n');
-  return compile(forTypeGeneration(toJsonSchema(schema), typeName) as JSONSchema, typeName, {
+  return compile(forTypeGeneration(schema, typeName) as JSONSchema, typeName, {
     bannerComment: banner,
     // The root says `additionalProperties: false`; a JSON field's object holds anything.
     additionalProperties: true,
@@ -77,9 +77,18 @@ export async function configTypeFile(schema: PluginConfig, source: string): Prom
 /**
  * json-schema-to-typescript names a separate type after every `title`; one interface with
  * documented properties reads better, so each label moves into the property's doc comment.
+ * A conditional field is optional in the type (its condition may hide it): its condition goes
+ * into its doc comment, and the `if`/`then` rules (`allOf`), which would turn the interface
+ * into an intersection, are left out.
  */
-function forTypeGeneration(schema: JsonSchema, typeName: string): JsonSchema {
+function forTypeGeneration(plugin: PluginConfig, typeName: string): JsonSchema {
+  const { allOf: _conditionalRequirements, ...schema } = toJsonSchema(plugin);
   const properties = schema.properties as Record<string, JsonSchema>;
+  const conditionNote = (key: string) => {
+    const field = plugin.fields.find((candidate) => candidate.key === key);
+    if (!field?.visibleWhen) return undefined;
+    return `Only when ${describeCondition(plugin.fields, field.visibleWhen)}${field.required ? ', and then required' : ''}.`;
+  };
   return {
     ...schema,
     title: typeName,
@@ -88,6 +97,7 @@ function forTypeGeneration(schema: JsonSchema, typeName: string): JsonSchema {
         const notes = [
           title,
           description,
+          conditionNote(key),
           property.writeOnly === true ? 'Secret: write-only, kept in the secret store.' : undefined,
           property.default !== undefined ? `Default: \`${JSON.stringify(property.default)}\`.` : undefined,
         ];

@@ -69,7 +69,8 @@ function valuesFor(plugin: string): Record<string, unknown> {
     case 'whatsapp-business':
       return { phoneNumber: '+15550100200', apiToken: secret('EAAGe2e'), businessAccountId: '102290129340398', phoneNumberId: '106540352242922', apiVersion: 'v22.0' };
     case 'slack':
-      return { webhookUrl: `https://hooks.slack.com/services/T0123ABCD/B0456EFGH/${secret('x')}`, defaultChannel: '#alerts' };
+      // Bot mode, picked first: its fields appear (the webhook URL goes) as the mode changes.
+      return { mode: 'bot', botToken: secret('xoxb-'), defaultChannel: '#alerts' };
     case 'smtp-email':
       return { host: 'smtp.example.test', fromAddress: 'alerts@example.test', fromName: 'Plugform alerts', username: 'alerts', password: secret('pw-') };
     case 'example-echo':

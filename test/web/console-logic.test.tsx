@@ -124,6 +124,7 @@ describe('editor payloads', () => {
     isSecret: false,
     itemType: null,
     jsonShape: null,
+    visibleWhen: null,
     bindsSecrets: [],
     ...f,
   });

@@ -28,6 +28,7 @@ const nulls = {
   validationRules: [],
   isSecret: false,
   required: false,
+  visibleWhen: null,
   bindsSecrets: [],
 };
 

@@ -2,7 +2,16 @@
  * The console's one door to the plugin SDK. The form validates with the SDK's own
  * `validateConfig` (the same code the server runs), so no rule is ever reimplemented here.
  */
-export { FieldType, fieldsToRecheck, isSecretField, secretsToReenter, validateConfig, validateFields } from '../../plugins/sdk/index.ts';
+export {
+  FieldType,
+  conditionSources,
+  fieldsToRecheck,
+  hiddenFields,
+  isSecretField,
+  secretsToReenter,
+  validateConfig,
+  validateFields,
+} from '../../plugins/sdk/index.ts';
 export type {
   ArrayItemType,
   FieldError,

@@ -23,7 +23,7 @@ const RESERVED_KEYS = ['__proto__'];
 const ATTRIBUTES: readonly string[] = [
   'key', 'label', 'type', 'description', 'required', 'default', 'minLength', 'maxLength', 'minValue',
   'maxValue', 'pattern', 'validationRules', 'placeholder', 'helpText', 'group', 'order', 'options',
-  'isSecret', 'itemType', 'jsonShape', 'destination',
+  'isSecret', 'itemType', 'jsonShape', 'destination', 'visibleWhen',
 ] satisfies (keyof FieldSpec)[];
 const STRING_ATTRIBUTES = ['description', 'placeholder', 'helpText', 'group'] as const;
 const BOOLEAN_ATTRIBUTES = ['required', 'isSecret'] as const;
@@ -209,7 +209,8 @@ function checkDefault(spec: FieldSpec, problem: (message: string) => void): void
   if (spec.default === undefined) return;
   if (isSecretField(spec)) return problem('a secret field cannot have a default');
   // Custom rules may depend on the rest of the configuration, which a lone default lacks.
-  const declarative = { ...spec, validationRules: spec.validationRules?.filter((rule) => rule.type !== 'custom') };
+  // Nor is the field its condition names here: the default is checked as if shown.
+  const declarative = { ...spec, visibleWhen: undefined, validationRules: spec.validationRules?.filter((rule) => rule.type !== 'custom') };
   const result = validateConfig({ fields: [declarative] }, { [spec.key]: spec.default });
   if (!result.ok) {
     return problem(`default ${quote(spec.default)} is invalid: ${result.errors.map((error) => error.message).join('; ')}`);

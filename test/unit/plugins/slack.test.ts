@@ -268,13 +268,25 @@ describe('slack incoming webhook mode', () => {
 });
 
 describe('slack configuration', () => {
-  it('refuses a mode without its credential, and a malformed webhook URL', async () => {
-    const instance = plugin.createProvider(createTestPluginContext());
-    expect((await thrownBy(async () => instance.configure(webhookConfig({ webhookUrl: undefined })))).message).toBe('Webhook URL is required in incoming webhook mode');
-    expect((await thrownBy(async () => instance.configure(botConfig({ botToken: undefined })))).message).toBe('Bot Token is required in bot token mode');
-    expect((await thrownBy(async () => instance.configure(botConfig({ botToken: 'xoxp-user-token' })))).message).toBe('Bot Token must be a bot token (xoxb-…)');
-    const malformed = await thrownBy(async () => instance.configure(webhookConfig({ webhookUrl: 'https://hooks.slack.com/CANARY-not-a-webhook' })));
-    expect(malformed.message).toBe('Webhook URL must look like https://hooks.slack.com/services/T…/B…/…');
+  const errorsOf = (config: Partial<SlackConfig>) => {
+    const result = validateConfig(plugin, config);
+    return result.ok ? [] : result.errors.map((e) => `${e.field}: ${e.message}`);
+  };
+
+  it('requires the credential of the chosen mode only, and refuses a malformed webhook URL', () => {
+    expect(errorsOf(webhookConfig({ webhookUrl: undefined }))).toEqual(['webhookUrl: Webhook URL is required when Connection Mode is "Incoming webhook"']);
+    expect(errorsOf(botConfig({ botToken: undefined }))).toEqual(['botToken: Bot Token is required when Connection Mode is "Bot token"']);
+    expect(errorsOf(botConfig({ botToken: 'xoxp-user-token' }))).toEqual(['botToken: Bot tokens start with xoxb-']);
+    expect(errorsOf(webhookConfig({ webhookUrl: 'https://hooks.slack.com/CANARY-not-a-webhook' }))).toEqual([
+      'webhookUrl: A Slack webhook URL looks like https://hooks.slack.com/services/T…/B…/…',
+    ]);
+  });
+
+  it("drops the other mode's fields", () => {
+    const result = validateConfig(plugin, botConfig({ webhookUrl: slack.webhookUrl }));
+    expect(result.ok && Object.keys(result.value)).toEqual(['mode', 'botToken', 'defaultChannel', 'testPostsMessage', 'retryCount', 'timeoutSeconds', 'apiBaseUrl']);
+    const webhook = validateConfig(plugin, webhookConfig({ botToken: BOT_TOKEN, defaultChannel: '#alerts' }));
+    expect(webhook.ok && Object.keys(webhook.value)).toEqual(['mode', 'webhookUrl', 'testPostsMessage', 'retryCount', 'timeoutSeconds', 'apiBaseUrl']);
   });
 });
 
@@ -290,12 +302,11 @@ describe('slack: schema', () => {
   });
 
   it('explains a user token in place of a bot token and a URL that is not a webhook', () => {
-    const result = validateConfig(plugin, { mode: 'bot', botToken: 'xoxp-123', webhookUrl: 'https://example.com/hook', iconEmoji: 'rocket' });
-    expect(result.ok ? [] : result.errors.map((e) => `${e.field}: ${e.message}`)).toEqual([
+    const bot = validateConfig(plugin, { mode: 'bot', botToken: 'xoxp-123', iconEmoji: 'rocket' });
+    expect(bot.ok ? [] : bot.errors.map((e) => `${e.field}: ${e.message}`)).toEqual(['botToken: Bot tokens start with xoxb-', 'iconEmoji: An emoji code like :rocket:']);
+    const webhook = validateConfig(plugin, { webhookUrl: 'https://example.com/hook' });
+    expect(webhook.ok ? [] : webhook.errors.map((e) => `${e.field}: ${e.message}`)).toEqual([
       'webhookUrl: A Slack webhook URL looks like https://hooks.slack.com/services/T…/B…/…',
-      'botToken: Bot tokens start with xoxb-',
-      'iconEmoji: An emoji code like :rocket:',
     ]);
-    // Conditional requirements (a bot mode without a token) are configure()'s job: see below.
   });
 });

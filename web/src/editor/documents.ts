@@ -39,6 +39,10 @@ export const PluginSchemaFragment = graphql(`
       isSecret
       itemType
       jsonShape
+      visibleWhen {
+        field
+        values
+      }
       bindsSecrets
     }
   }

@@ -12,7 +12,16 @@ import {
   type JSX,
 } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { fieldsToRecheck, isSecretField, secretsToReenter, validateConfig, validateFields, type FieldSpec } from '../sdk.ts';
+import {
+  conditionSources,
+  fieldsToRecheck,
+  hiddenFields,
+  isSecretField,
+  secretsToReenter,
+  validateConfig,
+  validateFields,
+  type FieldSpec,
+} from '../sdk.ts';
 import { hasErrors, placeErrors, type PlacedErrors } from './errors.ts';
 import { FieldShell, hasHint } from './FieldShell.tsx';
 import { groupFields, type FieldSection } from './grouping.ts';
@@ -118,6 +127,21 @@ export function ConfigForm(props: ConfigFormProps) {
   const currentValues = () => compactValues(props.fields, values.pick(allKeys()));
   const currentDrafts = () => drafts.pick(secretKeys());
 
+  // Conditional fields (`visibleWhen`): the SDK's rule decides which fields the values hide.
+  // A hidden field stays mounted (its inputs keep what was typed, an uncontrolled secret input
+  // included) but is not shown, checked or submitted. Only the fields conditions name are read.
+  const conditionFields = createMemo(() => {
+    const named = new Set(props.fields.flatMap((f) => (f.visibleWhen ? [f.visibleWhen.field] : [])));
+    return props.fields.filter((f) => named.has(f.key));
+  });
+  const hidden = createMemo((): ReadonlySet<string> => {
+    const named = conditionFields();
+    if (named.length === 0) return NO_KEYS;
+    const current = compactValues(named, values.pick(named.map((f) => f.key)));
+    return hiddenFields(props.fields, (field) => current[field.key]);
+  }, NO_KEYS, { equals: sameKeys });
+  const shownKeys = createMemo(() => orderedKeys().filter((key) => !hidden().has(key)));
+
   // Secrets are bound to their destination: once a field that decides where a stored secret
   // goes differs from the stored value, that secret must be entered again (the server refuses
   // otherwise). The SDK's secretsToReenter is the server's own rule. Stored secrets appear to
@@ -176,7 +200,9 @@ export function ConfigForm(props: ConfigFormProps) {
     // declarative rule needs only its own field's value (O(1) per keystroke).
     const needsAll = keys.length > 1 || fieldsOf(keys).some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'));
     const { fields, kept } = validationInput(keys);
-    const { input } = needsAll ? validationInput(allKeys()) : validationInput(keys);
+    // A conditional field is checked only while shown, which the fields its condition names decide.
+    const sources = fields.flatMap((f) => conditionSources(props.fields, f));
+    const { input } = needsAll ? validationInput(allKeys()) : validationInput([...keys, ...sources]);
     let placed: PlacedErrors;
     try {
       placed = placeErrors(validateFields({ fields: props.fields }, input, keys), fields, kept);
@@ -228,10 +254,13 @@ export function ConfigForm(props: ConfigFormProps) {
   const isInvalid = (key: string) => visibleErrors(key).length > 0 || firstItemError(key) !== undefined;
   const generalErrors = () => [...(submitted() ? clientErrors.general : []), ...serverGeneral()];
 
-  const payload = (): ConfigPayload => ({
-    values: copyValue(untrack(currentValues)),
-    secrets: secretsPayload(untrack(currentDrafts), untrack(() => props.secretState)),
-  });
+  const payload = (): ConfigPayload => {
+    const shown = <T,>(entries: Record<string, T>) => withoutKeys(entries, untrack(hidden));
+    return {
+      values: shown(copyValue(untrack(currentValues))),
+      secrets: shown(secretsPayload(untrack(currentDrafts), untrack(() => props.secretState))),
+    };
+  };
 
   const changed = (key: string) => {
     serverErrors.set(key, undefined);
@@ -264,7 +293,7 @@ export function ConfigForm(props: ConfigFormProps) {
   const validate = () => {
     untrack(validateAll);
     setSubmitted(true);
-    const first = orderedKeys().find(isInvalid);
+    const first = shownKeys().find(isInvalid);
     if (first !== undefined) {
       setSummaryShown(true);
       focusField(first);
@@ -276,7 +305,7 @@ export function ConfigForm(props: ConfigFormProps) {
 
   const summary = createMemo((): SummaryProblem[] => {
     if (!summaryShown()) return [];
-    const own = orderedKeys().flatMap((key) => {
+    const own = shownKeys().flatMap((key) => {
       const message = visibleErrors(key)[0] ?? firstItemError(key);
       return message === undefined
         ? []
@@ -309,7 +338,7 @@ export function ConfigForm(props: ConfigFormProps) {
           setServerGeneral(placed.general);
           if ((list ?? []).length > 0) setSummaryShown(true);
         });
-        const first = orderedKeys().find((key) => hasErrors(placed, key));
+        const first = shownKeys().find((key) => hasErrors(placed, key));
         if (first !== undefined) setFocusRequest({ key: first });
       },
     ),
@@ -355,6 +384,7 @@ export function ConfigForm(props: ConfigFormProps) {
           }),
         )
       }
+      hidden={hidden().has(field.key)}
     />
   );
 
@@ -376,7 +406,11 @@ export function ConfigForm(props: ConfigFormProps) {
       </Show>
       <For each={sections()}>
         {(section, index) => (
-          <Section section={section} pending={index() >= progressive.mounted()}>
+          <Section
+            section={section}
+            pending={index() >= progressive.mounted()}
+            hidden={section.fields.every((field) => hidden().has(field.key))}
+          >
             {section.fields.map(row)}
           </Section>
         )}
@@ -435,11 +469,12 @@ function ErrorSummary(props: { id: string; problems: readonly SummaryProblem[]; 
 }
 
 /**
- * A named group is a fieldset with its name as legend; ungrouped fields need no heading.
+ * A named group is a fieldset with its name as legend; ungrouped fields need no heading. A
+ * section whose fields conditions all hide is hidden too (no empty legend).
  * A section still `pending` (progressive.ts) has its legend and an estimate of its height
  * (busy, for assistive technology), and its fields a few frames later.
  */
-function Section(props: { section: FieldSection; pending: boolean; children: JSX.Element }) {
+function Section(props: { section: FieldSection; pending: boolean; hidden: boolean; children: JSX.Element }) {
   const body = () => (
     <Show
       when={!props.pending}
@@ -449,9 +484,16 @@ function Section(props: { section: FieldSection; pending: boolean; children: JSX
     </Show>
   );
   return (
-    <Show when={props.section.name} fallback={<div class="pf-section pf-section--plain" aria-busy={props.pending || undefined}>{body()}</div>}>
+    <Show
+      when={props.section.name}
+      fallback={
+        <div class="pf-section pf-section--plain" aria-busy={props.pending || undefined} hidden={props.hidden || undefined}>
+          {body()}
+        </div>
+      }
+    >
       {(name) => (
-        <fieldset class="pf-section" aria-busy={props.pending || undefined}>
+        <fieldset class="pf-section" aria-busy={props.pending || undefined} hidden={props.hidden || undefined}>
           <legend class="pf-section__title">{name()}</legend>
           <div class="pf-section__body">{body()}</div>
         </fieldset>
@@ -474,6 +516,8 @@ interface FieldRowProps {
   onDraft: (draft: SecretDraft) => void;
   onInputError: (message: string | undefined) => void;
   onLeave: () => void;
+  /** Hidden by its condition (`visibleWhen`). */
+  hidden: boolean;
 }
 
 /** One field: the shell around either the secret widget or the widget of its type. */
@@ -493,6 +537,7 @@ function FieldRow(props: FieldRowProps) {
       required={required()}
       errors={props.errors}
       onLeave={props.onLeave}
+      hidden={props.hidden}
     >
       {secret ? (
         <SecretInput
@@ -527,6 +572,16 @@ function FieldRow(props: FieldRowProps) {
 function secretDraftShown(draft: SecretDraft | undefined, mustReenter: boolean): SecretDraft {
   if (!draft || (mustReenter && draft.kind === 'keep')) return { kind: 'enter', value: '' };
   return draft;
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((key) => b.has(key));
+}
+
+function withoutKeys<T>(entries: Record<string, T>, keys: ReadonlySet<string>): Record<string, T> {
+  return keys.size === 0 ? entries : Object.fromEntries(Object.entries(entries).filter(([key]) => !keys.has(key)));
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

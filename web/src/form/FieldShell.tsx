@@ -14,6 +14,8 @@ export interface FieldShellProps {
   errors: readonly string[];
   /** Called when focus leaves the field, including any popup it owns. */
   onLeave: () => void;
+  /** Hidden by its condition: kept mounted, so what was typed is there when it shows again. */
+  hidden?: boolean;
   children: JSX.Element;
 }
 
@@ -58,6 +60,7 @@ export function FieldShell(props: FieldShellProps) {
         'pf-field--full': fieldSpan(props.field) === 'full',
       }}
       data-field={props.field.key}
+      hidden={props.hidden || undefined}
       data-type={props.field.type}
       onFocusOut={(e) => {
         const next = e.relatedTarget instanceof Element ? e.relatedTarget : null;

@@ -39,6 +39,8 @@ export interface GraphqlField {
   isSecret?: boolean | null;
   itemType?: ArrayItemType | null;
   jsonShape?: 'object' | 'array' | null;
+  /** When the field is shown: while the field `field` holds one of `values`. */
+  visibleWhen?: { field: string; values: readonly unknown[] } | null;
   /** The secrets this field decides the destination of (resolved by the server from the SDK's rule). */
   bindsSecrets?: readonly string[] | null;
 }
@@ -85,6 +87,7 @@ export function toFormSchema(fields: readonly GraphqlField[]): FieldSpec[] {
     copy('itemType', field.itemType);
     copy('jsonShape', field.jsonShape);
     if (field.options) spec.options = field.options.map(toOption);
+    if (field.visibleWhen) spec.visibleWhen = { field: field.visibleWhen.field, in: field.visibleWhen.values as (string | boolean)[] };
     // The server's resolved bindings, stated on every field: the SDK's secretsToReenter then
     // finds exactly the secrets the server will ask for (no default guessing in the browser).
     if (field.bindsSecrets) spec.destination = field.bindsSecrets.length > 0 ? [...field.bindsSecrets] : false;
