@@ -214,7 +214,7 @@ export class InstanceService implements ProviderSource {
         });
         await audit(tx, actor, 'instance.create', created, Object.keys(config).sort(), { id: auditId, clientMutationId });
         return created;
-      });
+      }, SAVE_TRANSACTION);
     } catch (error) {
       const outcome = await this.#outcomeOf(auditId, error);
       if (outcome === 'committed') {
@@ -427,7 +427,7 @@ export class InstanceService implements ProviderSource {
         const { count } = await tx.pluginInstance.deleteMany({ where: { id, version: deleting.version } });
         if (count === 0) throw new ConflictError(id, deleting.version);
         await audit(tx, actor, 'instance.delete', deleting, [], { clientMutationId });
-      });
+      }, SAVE_TRANSACTION);
     } catch (error) {
       // Two retries of one delete raced (on two replicas): the other one landed; answer as it did.
       const replayed = clientMutationId ? await replay().catch(() => undefined) : undefined;
