@@ -49,10 +49,11 @@ async function createEcho(server: TestServer, name: string, senderName: string, 
 }
 
 async function instancesOf(server: TestServer) {
-  const { body } = await server.gql<{ pluginInstances: { nodes: any[] } }>(
-    `{ pluginInstances(first: 100) { nodes { id name pluginName enabled version configuration secrets { key isSet fingerprint } } } }`,
+  const { body, text } = await server.gql<{ pluginInstances: { edges: { node: any }[] } }>(
+    `{ pluginInstances(first: 100) { edges { node { id name pluginName enabled version configuration secrets { key isSet fingerprint } } } } }`,
   );
-  return body.data!.pluginInstances.nodes;
+  if (!body.data) throw new Error(text);
+  return body.data.pluginInstances.edges.map((edge) => edge.node);
 }
 
 beforeAll(async () => {
