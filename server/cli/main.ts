@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import {
   parseConfigurationDocument,
+  parseReference,
   validateDocumentInstances,
   type ConfigurationDocument,
   type InstanceProblem,
@@ -137,14 +138,29 @@ function connectionOf(command: Command): Connection {
   return { url: options.url ?? process.env['PLUGFORM_URL'] ?? 'http://localhost:4000', token: options.token ?? process.env['PLUGFORM_TOKEN'] };
 }
 
-async function exportCommand(options: { output?: string; format?: string; json?: boolean }, command: Command): Promise<number> {
+async function exportCommand(options: { output?: string; format?: string; json?: boolean; refs?: string }, command: Command): Promise<number> {
   const answer = await graphql<{ exportConfigurationDocument: ConfigurationDocument }>(connectionOf(command), '{ exportConfigurationDocument }');
   const format = options.json ? 'json' : (options.format ?? (options.output && extname(options.output) === '.json' ? 'json' : 'yaml'));
-  const document = answer.exportConfigurationDocument;
+  const document = options.refs ? withReferences(answer.exportConfigurationDocument, options.refs) : answer.exportConfigurationDocument;
   const text = format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringifyYaml(document);
   if (options.output) await writeFile(options.output, text);
   else process.stdout.write(text);
   return 0;
+}
+
+/** Every secret's reference written from a template: `{plugin}`, `{instance}` and `{key}` are filled in. */
+function withReferences(document: ConfigurationDocument, template: string): ConfigurationDocument {
+  const instances = document.instances.map((instance) => {
+    const secrets = Object.fromEntries(
+      Object.entries(instance.secrets).map(([key, entry]) => {
+        const ref = template.replaceAll('{plugin}', instance.plugin).replaceAll('{instance}', instance.name).replaceAll('{key}', key);
+        if (!parseReference(ref)) throw new CliError(`--refs must make references such as \${env:NAME} or vault:<path>#<key>; for ${instance.plugin}/${instance.name} ${key} it makes "${ref}"`);
+        return [key, { ...entry, ref }];
+      }),
+    );
+    return { ...instance, secrets };
+  });
+  return { ...document, instances };
 }
 
 async function planCommand(options: { file: string; prune?: boolean; json?: boolean }, command: Command): Promise<number> {
@@ -241,6 +257,7 @@ program
   .description('write every instance as a configuration document (secrets as ${env:<INSTANCE>_<KEY>} references, never values)')
   .option('-o, --output <file>', 'write to this file instead of stdout')
   .addOption(new Option('--format <format>', 'yaml or json (default: from the file extension, else yaml)').choices(['yaml', 'json']))
+  .option('--refs <template>', 'reference of each secret, {plugin} {instance} {key} filled in, e.g. "vault:secret/data/{plugin}/{instance}#{key}"')
   .option('--json', 'JSON output')
   .action(run(exportCommand));
 program

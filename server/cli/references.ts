@@ -6,6 +6,7 @@
  */
 import type { ConfigurationDocument } from '../instances/configuration-document.ts';
 import { parseReference } from '../instances/configuration-document.ts';
+import { CliError } from './api.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -45,7 +46,8 @@ function vaultReader(env: Env) {
         headers: { 'X-Vault-Token': token, ...(env['VAULT_NAMESPACE'] ? { 'X-Vault-Namespace': env['VAULT_NAMESPACE'] } : {}) },
         signal: AbortSignal.timeout(10_000),
       }).then(async (response) => {
-        if (!response.ok) throw new Error(`Vault answered ${response.status} for ${path}`);
+        if (response.status === 404) return undefined; // no such secret: unresolved, the stored value is kept
+        if (!response.ok) throw new CliError(`Vault answered ${response.status} for ${path}: check VAULT_ADDR, VAULT_TOKEN and the path`);
         const body = (await response.json()) as { data?: { data?: Record<string, unknown> } & Record<string, unknown> };
         return body.data?.data ?? body.data;
       });

@@ -27,6 +27,9 @@ import { isSecretField, redact, validateConfig } from '../../plugins/sdk/index.t
 
 export const DOCUMENT_API_VERSION = 'plugform/v1';
 
+/** The most instances one document may hold (a plan reads each one's secrets). */
+export const MAX_DOCUMENT_INSTANCES = 1000;
+
 export interface SecretEntry {
   /** `${env:NAME}` or `vault:<path>#<key>`. */
   ref?: string;
@@ -103,6 +106,10 @@ export function parseConfigurationDocument(raw: unknown): { document: Configurat
   const list = raw['instances'] ?? [];
   if (!Array.isArray(list)) {
     fail('instances', 'type', '`instances` must be a list');
+    return { document, errors };
+  }
+  if (list.length > MAX_DOCUMENT_INSTANCES) {
+    fail('instances', 'maxItems', `A document holds at most ${MAX_DOCUMENT_INSTANCES} instances (this one has ${list.length}); split it`);
     return { document, errors };
   }
   const seen = new Set<string>();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { CREATE, UPDATE, succeed } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { startVaultDouble } from '../support/vault-double.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'server/cli/bin.mjs');
@@ -63,6 +64,8 @@ beforeAll(async () => {
   await createEcho(source, 'alerts', 'Alerts', ALERTS_TOKEN, false);
 });
 afterAll(async () => {
+  // Whatever ran, no secret value reached the server's log.
+  if (source) for (const value of [RELEASE_TOKEN, ALERTS_TOKEN, 'echo-rotated-in-console']) expect(source.logs.join('\n')).not.toContain(value);
   await source?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -134,9 +137,14 @@ describe('plugform export and plan', () => {
     const file = join(work, 'drift.yaml');
     await exportTo(source, file);
     const alerts = (await instancesOf(source)).find((i) => i.name === 'alerts');
+    const recorded = parse(await readFile(file, 'utf8')).instances.find((i: any) => i.name === 'alerts').secrets.apiToken.fingerprint;
+    expect(alerts.secrets[0].fingerprint).toBe(recorded);
     await succeed(source, UPDATE, 'updatePluginInstance', {
       input: { id: alerts.id, version: alerts.version, secrets: [{ key: 'apiToken', value: 'echo-rotated-in-console' }] },
     });
+    const rotated = (await instancesOf(source)).find((i) => i.name === 'alerts').secrets[0].fingerprint;
+    expect(rotated).toMatch(/^hmac-sha256:/);
+    expect(rotated).not.toBe(recorded);
     const plan = await cli(['plan', '-f', file, '--json'], serverEnv(source));
     expect(plan.code).toBe(2);
     const result = JSON.parse(plan.stdout);
@@ -144,6 +152,34 @@ describe('plugform export and plan', () => {
     expect(plan.stdout).not.toContain('echo-rotated-in-console');
     const human = await cli(['plan', '-f', file], serverEnv(source));
     expect(human.stdout).toMatch(/drift.*alerts.*apiToken.*changed outside the file/i);
+  });
+});
+
+describe('plugform with Vault references', () => {
+  it('export --refs writes vault references; plan resolves them from Vault (VAULT_ADDR, VAULT_TOKEN) and compares on the server', async () => {
+    const vault = await startVaultDouble();
+    try {
+      const write = (path: string, data: Record<string, string>) =>
+        fetch(`${vault.url}/v1/secret/data/${path}`, { method: 'POST', headers: { 'X-Vault-Token': vault.rootToken }, body: JSON.stringify({ data }) });
+      expect((await write('cac/release-bot', { apiToken: RELEASE_TOKEN })).ok).toBe(true);
+      expect((await write('cac/alerts', { apiToken: 'echo-from-vault' })).ok).toBe(true);
+      const file = join(work, 'vault.yaml');
+      const exported = await cli(['export', '-o', file, '--refs', 'vault:secret/data/cac/{instance}#{key}'], serverEnv(source));
+      expect(exported.code).toBe(0);
+      const document = parse(await readFile(file, 'utf8'));
+      expect(document.instances.find((i: any) => i.name === 'release-bot').secrets.apiToken.ref).toBe('vault:secret/data/cac/release-bot#apiToken');
+
+      const plan = await cli(['plan', '-f', file, '--json'], { ...serverEnv(source), VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken });
+      expect(plan.stderr).toBe('');
+      expect(plan.code).toBe(2);
+      const result = JSON.parse(plan.stdout);
+      expect(result.unresolved).toEqual([]);
+      expect(result.items.filter((item: any) => item.action !== 'unchanged')).toEqual([
+        expect.objectContaining({ action: 'update', name: 'alerts', changedKeys: [], secretChanges: ['apiToken'] }),
+      ]);
+    } finally {
+      await vault.close();
+    }
   });
 });
 
