@@ -172,6 +172,7 @@ function parseSecretEntry(entry: unknown): SecretEntry | string {
       return `has an unknown key "${key}" (ref and fingerprint are allowed)`;
     }
   }
+  if (result.ref === undefined && result.value === undefined) return REFERENCE_HELP;
   return result;
 }
 

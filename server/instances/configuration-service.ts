@@ -21,6 +21,7 @@ import {
   type ConfigurationDocument,
   type DocumentInstance,
 } from './configuration-document.ts';
+import { assertSecretsFollowDestinations } from './destination-guard.ts';
 import { ConflictError, ValidationError } from './errors.ts';
 import { requirePlugin, type Actor, type InstanceRecord, type InstanceService, type PluginLookup } from './instance-service.ts';
 import { changedPlainKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
@@ -196,7 +197,12 @@ export class ConfigurationService {
           { field: 'name', rule: 'changed', message: `${labelOf(instance)} was ${row ? 'created' : 'deleted'} since it was planned; plan again` },
         ]);
       }
-      const step = row ? await this.#planUpdate(instance, row, plan) : this.#planCreate(instance, plan);
+      let step: Step;
+      try {
+        step = row ? await this.#planUpdate(instance, row, plan) : this.#planCreate(instance, plan);
+      } catch (error) {
+        throw naming(instance, error);
+      }
       plan.items.push(step.item);
       if (step.item.action !== 'unchanged') steps.push(step);
     }
@@ -239,7 +245,9 @@ export class ConfigurationService {
     const stored = await this.#deps.instances.readSecrets(row);
     const item: PlanItem = { ...emptyItem(instance, 'update'), instanceId: row.id, version: row.version };
     const secretPatch: Record<string, unknown> = {};
+    const resolved: Record<string, string> = {};
     for (const [key, entry] of Object.entries(instance.secrets)) {
+      if (entry.value !== undefined) resolved[key] = entry.value;
       if (entry.fingerprint && (await this.#deps.fingerprints.isComparable(entry.fingerprint))) {
         const current = stored[key] === undefined ? undefined : await this.#deps.fingerprints.of(row.id, key, stored[key]);
         if (current !== entry.fingerprint) {
@@ -264,7 +272,10 @@ export class ConfigurationService {
     item.secretChanges = Object.keys(secretPatch).sort();
     item.enabled = instance.enabled === row.enabled ? null : instance.enabled;
     if (item.changedKeys.length === 0 && item.secretChanges.length === 0 && item.enabled === null) item.action = 'unchanged';
-    const patch = item.changedKeys.length > 0 ? { ...plainPatch, ...secretPatch } : secretPatch;
+    if (item.changedKeys.length === 0) return { item, patch: secretPatch };
+    // Resolved secrets go along, changed or not: a change of where they are sent requires them again (contract 8).
+    const patch = { ...plainPatch, ...resolved, ...secretPatch };
+    assertSecretsFollowDestinations({ fields: plugin.schema.fields, storedPlain, storedSecretKeys: Object.keys(stored), nextPlain: next.plain, patch, secretKeys });
     return { item, patch };
   }
 
@@ -276,6 +287,16 @@ export class ConfigurationService {
   #rows(): Promise<InstanceRecord[]> {
     return this.#deps.prisma.pluginInstance.findMany({ include: { secrets: true }, orderBy: [{ pluginName: 'asc' }, { name: 'asc' }] });
   }
+}
+
+/** A ValidationError about one instance of the document, its fields and message prefixed with the instance. */
+function naming(instance: { plugin: string; name: string }, error: unknown): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  const label = labelOf(instance);
+  return new ValidationError(
+    error.fieldErrors.map((e) => ({ ...e, field: `${label}.${e.field}`, message: `${label}: ${e.message}` })),
+    `${label}: ${error.message}`,
+  );
 }
 
 function emptyItem(instance: { plugin: string; name: string }, action: PlanAction): PlanItem {

@@ -197,6 +197,11 @@ describe('plugform apply into another server', () => {
     await exportTo(source, file);
     const secrets = { RELEASE_BOT_API_TOKEN: RELEASE_TOKEN, ALERTS_API_TOKEN: ALERTS_TOKEN };
 
+    // Without the secrets an instance cannot be created: the plan fails up front, naming instance and field.
+    const incomplete = await cli(['plan', '-f', file], serverEnv(target));
+    expect(incomplete.code).toBe(1);
+    expect(incomplete.stderr).toMatch(/example-echo\/alerts\.apiToken: example-echo\/alerts: API Token is required/);
+
     const dry = await cli(['apply', '-f', file, '--dry-run'], { ...serverEnv(target), ...secrets });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/\+ example-echo\/release-bot/);
