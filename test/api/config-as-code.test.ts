@@ -257,6 +257,52 @@ describe('plugform apply into another server', () => {
   });
 });
 
+describe('applyConfigurationDocument over GraphQL (what the console sends)', () => {
+  const APPLY = `mutation ($document: JSON!, $dryRun: Boolean) {
+    applyConfigurationDocument(document: $document, dryRun: $dryRun) {
+      __typename
+      ... on MutationApplyConfigurationDocumentSuccess { data { plan { changed items { action name secretChanges } } results { ok } } }
+      ... on ConflictError { expectedVersion currentVersion }
+      ... on ValidationError { fieldErrors { field rule message } }
+    }
+  }`;
+
+  it('a dry run with a resolved secret says which secret would change and never returns the value', async () => {
+    const document = (await source.gql<{ exportConfigurationDocument: any }>('{ exportConfigurationDocument }')).body.data!.exportConfigurationDocument;
+    const release = document.instances.find((i: any) => i.name === 'release-bot');
+    release.secrets.apiToken.value = 'echo-candidate-value-9d1';
+    const response = await source.gql(APPLY, { document, dryRun: true });
+    const result = response.body.data.applyConfigurationDocument;
+    expect(result.__typename).toBe('MutationApplyConfigurationDocumentSuccess');
+    expect(result.data.plan.items.find((i: any) => i.name === 'release-bot')).toEqual({ action: 'UPDATE', name: 'release-bot', secretChanges: ['apiToken'] });
+    expect(result.data.results).toEqual([]);
+    expect(response.text).not.toContain('echo-candidate-value-9d1');
+  });
+
+  it('an apply against a version that moved since the plan is a ConflictError and changes nothing', async () => {
+    const before = (await instancesOf(source)).find((i) => i.name === 'release-bot');
+    const document = {
+      instances: [
+        { plugin: 'example-echo', name: 'release-bot', configuration: { senderName: 'Stale edit' }, secrets: { apiToken: '${env:X}' }, expectedVersion: before.version - 1 },
+      ],
+    };
+    const result = (await source.gql(APPLY, { document })).body.data.applyConfigurationDocument;
+    expect(result).toEqual({ __typename: 'ConflictError', expectedVersion: before.version - 1, currentVersion: before.version });
+    const after = (await instancesOf(source)).find((i) => i.name === 'release-bot');
+    expect(after.version).toBe(before.version);
+    expect(after.configuration.senderName).toBe(before.configuration.senderName);
+  });
+
+  it('refuses a secret value in place of a reference without echoing it', async () => {
+    const document = { instances: [{ plugin: 'example-echo', name: 'x', configuration: { senderName: 'X' }, secrets: { apiToken: 'echo-pasted-by-mistake' } }] };
+    const response = await source.gql(APPLY, { document, dryRun: true });
+    expect(response.body.data.applyConfigurationDocument.fieldErrors).toEqual([
+      expect.objectContaining({ field: 'instances[0].secrets.apiToken', rule: 'reference' }),
+    ]);
+    expect(response.text).not.toContain('echo-pasted-by-mistake');
+  });
+});
+
 describe('plugform validate', () => {
   it('catches a schema error offline, naming the instance and the field', async () => {
     const file = join(work, 'invalid.yaml');
