@@ -155,6 +155,24 @@ describe('plugform export and plan', () => {
   });
 });
 
+describe('plugform connection settings', () => {
+  it('--url and --token override PLUGFORM_URL and PLUGFORM_TOKEN; a refused token is exit 1 with the reason', async () => {
+    const file = join(work, 'flags.yaml');
+    const nowhere = { PLUGFORM_URL: 'http://127.0.0.1:9', PLUGFORM_TOKEN: 'pf_not_a_token' };
+    const exported = await cli(['export', '-o', file, '--url', source.url, '--token', source.adminToken], nowhere);
+    expect(exported.code).toBe(0);
+    expect(parse(await readFile(file, 'utf8')).instances.length).toBeGreaterThan(0);
+
+    const refused = await cli(['plan', '-f', file, '--url', source.url], nowhere);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused the API token \(401\)/);
+    expect(refused.stderr).not.toContain('pf_not_a_token');
+    const unreachable = await cli(['plan', '-f', file, '--json'], { ...nowhere, PLUGFORM_TOKEN: source.adminToken });
+    expect(unreachable.code).toBe(1);
+    expect(JSON.parse(unreachable.stdout).error).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/graphql/);
+  });
+});
+
 describe('plugform with Vault references', () => {
   it('export --refs writes vault references; plan resolves them from Vault (VAULT_ADDR, VAULT_TOKEN) and compares on the server', async () => {
     const vault = await startVaultDouble();
