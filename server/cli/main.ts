@@ -17,44 +17,13 @@ import {
   type ConfigurationDocument,
   type InstanceProblem,
 } from '../instances/configuration-document.ts';
+import type { ApplyResult, ConfigurationPlan, PlanItem as ServerPlanItem } from '../instances/configuration-service.ts';
 import { BUILTIN_PLUGINS_DIR, discoverPlugins, parsePluginPaths } from '../registry/index.ts';
 import { CliError, ERROR_SELECTION, graphql, unwrap, type Connection } from './api.ts';
 import { resolveReferences } from './references.ts';
 
-interface PlanItem {
-  action: string;
-  plugin: string;
-  name: string;
-  instanceId: string | null;
-  version: number | null;
-  changedKeys: string[];
-  secretChanges: string[];
-  enabled: boolean | null;
-  notes: string[];
-}
-interface SecretNote {
-  plugin: string;
-  name: string;
-  key: string;
-  ref: string | null;
-  message: string;
-}
-interface Plan {
-  changed: boolean;
-  items: PlanItem[];
-  drift: SecretNote[];
-  unresolved: SecretNote[];
-}
-interface ApplyResult {
-  action: string;
-  plugin: string;
-  name: string;
-  ok: boolean;
-  instanceId: string | null;
-  version: number | null;
-  error: string | null;
-}
-
+type PlanItem = ServerPlanItem;
+type Plan = ConfigurationPlan;
 const NOTE = 'plugin name key ref message';
 const APPLY = `mutation ($document: JSON!, $dryRun: Boolean, $prune: Boolean) {
   applyConfigurationDocument(document: $document, dryRun: $dryRun, prune: $prune) {
