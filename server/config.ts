@@ -51,6 +51,8 @@ export interface ServerConfig {
   downloadUrlTtlMs: number;
   /** HMAC key of download links; every replica needs the same one. Unset: random per process. */
   signingKey: Buffer | undefined;
+  /** HMAC key of secret fingerprints; every replica needs the same one. Unset: one kept in the secret store. */
+  fingerprintKey: Buffer | undefined;
   /** The URL callers reach Plugform at, for download links; unset: the request's own origin. */
   publicUrl: string | undefined;
   /** Bearer token Prometheus sends to scrape `/metrics`; unset: `/metrics` is off (404). */
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     idempotencyTtlMs: integer(env, 'PLUGFORM_IDEMPOTENCY_TTL_HOURS', 24, 1, 720) * 3_600_000,
     downloadUrlTtlMs: integer(env, 'PLUGFORM_DOWNLOAD_URL_TTL', 300, 10, 86_400) * 1000,
     signingKey: keyOf(env, 'PLUGFORM_SIGNING_KEY'),
+    fingerprintKey: keyOf(env, 'PLUGFORM_FINGERPRINT_KEY'),
     publicUrl: urlOf(env, 'PLUGFORM_PUBLIC_URL'),
     metricsToken: env.PLUGFORM_METRICS_TOKEN?.trim() || undefined,
     replicaId: replicaIdOf(env.PLUGFORM_REPLICA_ID),

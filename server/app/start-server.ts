@@ -14,6 +14,8 @@ import { TokenService } from '../access/token-service.ts';
 import { createEventBus, createInProcessBus, type EventBus } from '../cluster/event-bus.ts';
 import { createPostgresEventTarget } from '../cluster/postgres-event-target.ts';
 import { bindSecretStore } from '../secrets/binding.ts';
+import { SecretFingerprints } from '../secrets/fingerprint.ts';
+import { ConfigurationService } from '../instances/configuration-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
 import { createEgressGate } from '../health/egress.ts';
@@ -172,7 +174,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       timeoutMs: 2_000,
     });
     const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
-    const services = { prisma, registry, instances, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler, readiness, bus };
+    const configuration = new ConfigurationService({ prisma, instances, plugins: registry, fingerprints: new SecretFingerprints(secrets, config.fingerprintKey) });
+    const services = { prisma, registry, instances, configuration, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler, readiness, bus };
     const stack = {
       services,
       anonymousIntrospection: config.anonymousIntrospection,

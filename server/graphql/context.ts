@@ -7,6 +7,7 @@ import type { TokenService } from '../access/token-service.ts';
 import type { HealthService } from '../health/health-service.ts';
 import type { TestingService } from '../health/testing-service.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
+import type { ConfigurationService } from '../instances/configuration-service.ts';
 import type { Logger } from '../logger.ts';
 import type { OperationService } from '../operations/operation-service.ts';
 import type { PluginRegistry } from '../registry/index.ts';
@@ -15,6 +16,8 @@ export interface Services {
   prisma: PrismaClient;
   registry: PluginRegistry;
   instances: InstanceService;
+  /** Configuration as code: export, plan and apply configuration documents. */
+  configuration: ConfigurationService;
   testing: TestingService;
   health: HealthService;
   tokens: TokenService;

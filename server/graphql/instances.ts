@@ -60,6 +60,8 @@ interface SecretState {
   label: string;
   isSet: boolean;
   updatedAt: Date | null;
+  /** The server's keyed fingerprint of the value, read on demand (one secret store read per instance). */
+  fingerprint?: () => Promise<string | null>;
 }
 
 const SecretStateRef = builder.objectRef<SecretState>('SecretState').implement({
@@ -74,6 +76,13 @@ const SecretStateRef = builder.objectRef<SecretState>('SecretState').implement({
       nullable: true,
       description: 'The mask when set, null when not. Echo it back in an update to keep the secret.',
       resolve: (s) => (s.isSet ? SECRET_MASK : null),
+    }),
+    fingerprint: t.string({
+      nullable: true,
+      description:
+        "A keyed HMAC of the value, computed by the server with its own key (PLUGFORM_FINGERPRINT_KEY, or one kept in the secret store): " +
+        'it changes when the secret changes and reveals nothing about the value. `hmac-sha256:<key id>:<mac>`; null when not set.',
+      resolve: (s) => (s.isSet && s.fingerprint ? s.fingerprint() : null),
     }),
   }),
 });
@@ -140,8 +149,17 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
     secrets: t.field({
       type: [SecretStateRef],
       description: "One entry per secret field of the plugin's schema.",
-      select: { secrets: true },
-      resolve: (instance, _args, context) => secretStates(instance.pluginName, instance.secrets, context),
+      select: { id: true, secrets: true },
+      resolve: (instance, _args, context) => {
+        let fingerprints: Promise<Record<string, string>> | undefined;
+        const fingerprintOf = (key: string) => async () => {
+          fingerprints ??= context.prisma.pluginInstance
+            .findUniqueOrThrow({ where: { id: instance.id }, include: { secrets: true } })
+            .then((row) => context.configuration.fingerprintsOf(row));
+          return (await fingerprints)[key] ?? null;
+        };
+        return secretStates(instance.pluginName, instance.secrets, context).map((state) => ({ ...state, fingerprint: fingerprintOf(state.key) }));
+      },
     }),
     healthStatus: t.field({ type: HealthStatusEnum, resolve: (i) => i.healthStatus as 'unknown' }),
     healthSince: t.expose('healthSince', { type: 'DateTime', nullable: true, description: 'When healthStatus last changed.' }),

@@ -8,6 +8,7 @@ import './instances.ts';
 import './health.ts';
 import './tokens.ts';
 import './operations.ts';
+import './configuration.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

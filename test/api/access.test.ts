@@ -105,6 +105,16 @@ const ROWS: Row[] = [
   { kind: 'query', field: 'viewer', min: 'viewer', query: '{ viewer { role tokenName } }' },
   { kind: 'query', field: 'apiTokens', min: 'admin', query: '{ apiTokens { id prefix role } }' },
   { kind: 'query', field: 'auditEvents', min: 'admin', query: '{ auditEvents(last: 5) { action actor actorTokenId } }' },
+  { kind: 'query', field: 'exportConfigurationDocument', min: 'viewer', query: '{ exportConfigurationDocument }' },
+  {
+    kind: 'mutation',
+    field: 'applyConfigurationDocument',
+    min: 'operator',
+    query: 'mutation ($document: JSON!) { applyConfigurationDocument(document: $document) { __typename } }',
+    variables: async () => ({
+      document: { instances: [{ plugin: 'api-analytics', name: `matrix-document-${++instances}`, configuration: { projectId: 'p' } }] },
+    }),
+  },
   {
     kind: 'mutation',
     field: 'createPluginInstance',

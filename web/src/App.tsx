@@ -1,4 +1,5 @@
 import { Navigate, Route, Router, useLocation } from '@solidjs/router';
+import { ConfigurationPage } from './configuration/ConfigurationPage.tsx';
 import { createEffect, on, onMount, type ParentProps } from 'solid-js';
 import { SignedInLayout } from './auth/SignedInLayout.tsx';
 import { SignInPage } from './auth/SignInPage.tsx';
@@ -31,6 +32,7 @@ export function App() {
         <Route path="/plugins" component={CatalogPage} />
         <Route path="/settings" component={() => <Navigate href="/settings/tokens" />} />
         <Route path="/settings/tokens" component={TokensPage} />
+        <Route path="/settings/configuration" component={ConfigurationPage} />
         <Route path="*" component={NotFoundPage} />
       </Route>
     </Router>

@@ -29,6 +29,9 @@ export function AppShell(props: AppShellProps) {
           <A href="/plugins" class="pf-nav__link" activeClass="pf-nav__link--active">
             Plugins
           </A>
+          <A href="/settings/configuration" class="pf-nav__link" activeClass="pf-nav__link--active">
+            Configuration
+          </A>
           <Show when={props.viewer?.role === 'ADMIN'}>
             <A href="/settings/tokens" class="pf-nav__link" activeClass="pf-nav__link--active">
               API tokens
