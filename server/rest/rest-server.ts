@@ -6,6 +6,7 @@
  */
 import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { createGraphQLError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { limitExceeded } from '../app/limits.ts';
 import { createGraphQLServer, type YogaOptions } from '../app/yoga.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
@@ -24,6 +25,7 @@ export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlE
     // guide's GET /plugins/instances/{id}/health.
     healthCheckEndpoint: '/__plugform_rest_schema/health',
     extraPlugins: [
+      useRestBodyLimit(options.limits.maxBodyBytes),
       useRestAuthentication(options.services),
       useSofa({
         basePath: REST_BASE_PATH,
@@ -63,6 +65,38 @@ function useRestAuthentication(services: YogaOptions['services']): Plugin {
       const principal = await services.tokens.authenticate(match[1]!);
       if (!principal) throw unauthenticated('This API token is unknown or revoked');
       extendContext({ principal, checks: services.checkBudget.forRequest(principal) } as unknown as Parameters<typeof extendContext>[0]);
+    },
+  };
+}
+
+/**
+ * PLUGFORM_MAX_BODY_BYTES for REST: a body announced larger is refused from its
+ * Content-Length; one sent without (chunked) is counted as it streams in and refused once it
+ * passes the limit. Either way 413 with the same LIMIT_EXCEEDED error as /graphql, before
+ * anything parses it. A body within the limit is handed on, already read.
+ */
+function useRestBodyLimit(maxBodyBytes: number): Plugin {
+  return {
+    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+      if (!request.body) return;
+      const tooLarge = () => {
+        const { message, extensions } = limitExceeded('PLUGFORM_MAX_BODY_BYTES', maxBodyBytes, `The request body is larger than ${maxBodyBytes} bytes (PLUGFORM_MAX_BODY_BYTES)`);
+        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), { status: 413, headers: { 'content-type': 'application/json' } }));
+      };
+      const announced = Number(request.headers.get('content-length') ?? Number.NaN);
+      if (announced > maxBodyBytes) return tooLarge();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const reader = request.body.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        size += read.value.byteLength;
+        if (size > maxBodyBytes) {
+          await reader.cancel().catch(() => undefined);
+          return tooLarge();
+        }
+        chunks.push(read.value);
+      }
+      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) }));
     },
   };
 }

@@ -119,6 +119,7 @@ export async function multipart(server: TestServer, query: string, variables: Re
 
 export interface RestAnswer {
   status: number;
+  headers: Headers;
   body: any;
   text: string;
 }
@@ -137,7 +138,7 @@ export async function rest(server: TestServer, method: 'GET' | 'POST', path: str
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, body: parsed, text: response.text };
+  return { status: response.status, headers: response.headers, body: parsed, text: response.text };
 }
 
 /** Runs an operation through REST: POST /api/v1/plugins/instances/{id}/operations/{name}. */
