@@ -75,7 +75,11 @@ beforeAll(async () => {
     startWhatsAppDouble({ token: WHATSAPP_TOKEN, businessAccountId: '102290129340398', phoneNumberId: '106540352242922', displayPhoneNumber: '+1 555-010-0200', verifiedName: 'Plugform Test', templates: ['hello_world'] }),
     startSmtpServer({ users: { mailer: SMTP_PASSWORD }, tls: 'starttls' }),
     startStripeDouble({ secretKey: STRIPE_KEY }),
-    startMeilisearchDouble({ masterKey: 'CANARY-ops-meili-master', keys: [{ key: MEILI_KEY, actions: ['search', 'documents.add', 'tasks.get', 'indexes.get'] }] }),
+    startMeilisearchDouble({
+      masterKey: 'CANARY-ops-meili-master',
+      keys: [{ key: MEILI_KEY, actions: ['search', 'documents.add', 'tasks.get', 'indexes.get'] }],
+      filterableAttributes: ['genre', 'year'],
+    }),
     startPostHogDouble({ projectApiKey: POSTHOG_KEY, personalApiKey: 'phx_CANARYopsPersonalKey', projectId: 4242, projectName: 'Plugform Test', flags: {} }),
     startWebhookReceiver({ secret: HOOK_SECRET }),
     startWorkflowTrigger({ headerName: 'X-N8N-Auth', headerValue: WORKFLOW_AUTH, workflows: { 'order-sync': 'execution-id' } }),
@@ -344,6 +348,38 @@ describe('SEARCH (meilisearch)', () => {
     expect(JSON.parse(request.body)).toMatchObject({ q: 'shazam', limit: 1, offset: 1 });
     expect(request.headers.authorization).toBe(`Bearer ${MEILI_KEY}`);
   });
+
+  it('searchDocuments sends the filter with the paging, exactly as Meilisearch documents the search body, and pages the filtered hits', async () => {
+    const id = await createInstance(server, 'meilisearch', 'ops-meili-filter', { host: meili.url, apiKey: MEILI_KEY });
+    await operation(server, INDEX_DOCUMENTS, {
+      id,
+      index: 'films',
+      documents: [
+        { id: 'f1', document: { title: 'Shazam', genre: 'comedy', year: 2019 } },
+        { id: 'f2', document: { title: 'Shazam and friends', genre: 'comedy', year: 1999 } },
+        { id: 'f3', document: { title: 'Shazam returns', genre: 'drama', year: 2023 } },
+        { id: 'f4', document: { title: 'Shazam again', genre: 'comedy', year: 2023 } },
+      ],
+    });
+    const search = (input: Record<string, unknown>) => operation(server, SEARCH_DOCUMENTS, { id, input: { index: 'films', query: 'shazam', ...input } });
+    const lastBody = () => JSON.parse(meili.requests.filter((r) => r.path === '/indexes/films/search').at(-1)!.body);
+
+    const firstPage = await search({ filter: 'genre = "comedy" AND year > 2000', limit: 1 });
+    expect(firstPage.data.hits.map((h: { id: string }) => h.id)).toEqual(['f1']);
+    const secondPage = await search({ filter: 'genre = "comedy" AND year > 2000', limit: 1, offset: 1 });
+    expect(secondPage).toMatchObject({ __typename: 'MutationSearchDocumentsSuccess', data: { limit: 1, offset: 1 } });
+    expect(secondPage.data.hits.map((h: { id: string }) => h.id)).toEqual(['f4']);
+    expect(secondPage.data.hits[0].document).toEqual({ id: 'f4', title: 'Shazam again', genre: 'comedy', year: 2023 });
+    // POST /indexes/{index_uid}/search: q, filter, limit, offset (and the ranking score the plugin maps to `score`).
+    expect(lastBody()).toEqual({ q: 'shazam', filter: 'genre = "comedy" AND year > 2000', limit: 1, offset: 1, showRankingScore: true });
+    const pastTheEnd = await search({ filter: 'genre = "comedy" AND year > 2000', limit: 1, offset: 2 });
+    expect(pastTheEnd.data.hits).toEqual([]);
+
+    // Meilisearch refuses a filter on an attribute that is not filterable: the vendor's code comes back.
+    const refused = await search({ filter: 'title = "Shazam"' });
+    expect(refused).toMatchObject({ __typename: 'OperationFailedError', vendorStatus: 400, vendorCode: 'invalid_search_filter' });
+    expect(refused.message).toContain('is not filterable');
+  });
 });
 
 describe('AUTHENTICATION (ldap)', () => {
@@ -507,8 +543,14 @@ describe('the same operations through REST', () => {
     const id = await createInstance(server, 'meilisearch', 'rest-meili', { host: meili.url, apiKey: MEILI_KEY });
     const indexed = await restOperation(server, id, 'indexDocuments', { index: 'books', documents: [{ id: 'b1', document: { title: 'Dune' } }] });
     expect(indexed.body).toEqual({ index: 'books', indexed: 1 });
+    await restOperation(server, id, 'indexDocuments', { index: 'books', documents: [{ id: 'b2', document: { title: 'Dune Messiah', genre: 'sequel' } }] });
     const found = await restOperation(server, id, 'searchDocuments', { index: 'books', query: 'dune' });
-    expect(found.body.hits).toEqual([expect.objectContaining({ id: 'b1', document: expect.objectContaining({ title: 'Dune' }) })]);
+    expect(found.body.hits.map((h: { id: string }) => h.id)).toEqual(['b1', 'b2']);
+    expect(found.body.hits[0]).toMatchObject({ id: 'b1', document: expect.objectContaining({ title: 'Dune' }) });
+    const filtered = await restOperation(server, id, 'searchDocuments', { index: 'books', query: 'dune', filter: 'genre = sequel', limit: 5 });
+    expect(filtered.status, filtered.text).toBe(200);
+    expect(filtered.body).toMatchObject({ hits: [expect.objectContaining({ id: 'b2' })], limit: 5, offset: 0 });
+    expect(JSON.parse(meili.requests.filter((r) => r.path === '/indexes/books/search').at(-1)!.body)).toEqual({ q: 'dune', filter: 'genre = sequel', limit: 5, showRankingScore: true });
   });
 
   it.skipIf(slapdUnavailableReason() !== undefined)('AUTHENTICATION: ldap verifyCredentials', async () => {
@@ -523,6 +565,10 @@ describe('the same operations through REST', () => {
     const captured = await restOperation(server, posthogId, 'captureEvents', { events: [{ event: 'rest-event', distinctId: 'u9' }] });
     expect(captured.body).toEqual({ accepted: 1 });
     expect(posthog.events.at(-1)).toMatchObject({ event: 'rest-event', distinct_id: 'u9' });
+    const single = await restOperation(server, posthogId, 'captureEvent', { event: 'rest-single', distinctId: 'u10', properties: { plan: 'team' } }, { key: 'rest-capture-1' });
+    expect(single.status, single.text).toBe(200);
+    expect(single.body).toEqual({ accepted: 1 });
+    expect(posthog.events.at(-1)).toMatchObject({ event: 'rest-single', distinct_id: 'u10', properties: expect.objectContaining({ plan: 'team' }) });
 
     const workflowId = await createInstance(server, 'http-workflow', 'rest-workflow', { triggerUrl: workflows.triggerUrl, authHeaderName: 'X-N8N-Auth', authHeaderValue: WORKFLOW_AUTH });
     const run = await restOperation(server, workflowId, 'triggerWorkflow', { workflowId: 'order-sync', input: { orderId: 8 } });
