@@ -30,6 +30,7 @@ import {
   restOperation,
 } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { startVendor, type Vendor } from './fixtures/vendor.ts';
 import { slapdUnavailableReason, ssha, startSlapd, type TestSlapd } from '../support/slapd.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { startMeilisearchDouble, type MeilisearchDouble } from '../support/vendors/meilisearch.ts';
@@ -578,6 +579,48 @@ describe('the same operations through REST', () => {
     const delivered = await restOperation(server, hookId, 'deliverEvent', { event: 'rest.ping', payload: { n: 1 } });
     expect(delivered.status, delivered.text).toBe(200);
     expect(receiver.deliveries.at(-1)!.body).toMatchObject({ action: 'rest.ping', payload: { n: 1 } });
+  });
+});
+
+describe('a vendor that never answers', () => {
+  const TIMEOUT_MS = 300;
+  let hasty: TestServer;
+  let hanging: Vendor;
+  beforeAll(async () => {
+    [hasty, hanging] = await Promise.all([startTestServer({ env: { PLUGFORM_OPERATION_TIMEOUT_MS: String(TIMEOUT_MS) } }), startVendor()]);
+    hanging.hangPaths.add('/hook');
+  });
+  afterAll(async () => {
+    expect(hasty.responses.map((r) => r.text).join('\n')).not.toContain(HOOK_SECRET);
+    await Promise.all([hasty?.close(), hanging?.close()]);
+  });
+
+  it('the call ends at PLUGFORM_OPERATION_TIMEOUT_MS with OperationFailedError { timedOut: true }, logged as a timeout, and the server keeps serving', async () => {
+    // The plugin's own timeout (30 s) is far beyond the operation's: the operation timeout decides.
+    const id = await createInstance(hasty, 'webhook', 'ops-hanging-webhook', { url: `${hanging.url}/hook`, signingSecret: HOOK_SECRET, retryCount: 0, timeoutSeconds: 30 });
+    const timedOut = await operation(hasty, DELIVER_EVENT, { id, event: 'order.paid', payload: { orderId: 1 } });
+    expect(timedOut).toMatchObject({ __typename: 'OperationFailedError', operation: 'deliverEvent', pluginName: 'webhook', timedOut: true, vendorStatus: null });
+    expect(timedOut.message).toContain(`did not finish within ${TIMEOUT_MS} ms`);
+    expect(hanging.requests.map((r) => r.path)).toEqual(['/hook']);
+
+    const overRest = await restOperation(hasty, id, 'deliverEvent', { event: 'order.paid', payload: { orderId: 2 } });
+    expect(overRest.status).toBe(502);
+    expect(overRest.body.errors[0].extensions).toMatchObject({ code: 'OPERATION_FAILED', timed_out: true });
+
+    let calls: { outcome: string; errorType: string; errorMessage: string }[] = [];
+    await expect
+      .poll(async () => {
+        calls = (await hasty.gql(CALL_LOG, { id })).body.data.pluginInstance.operationCalls;
+        return calls.length;
+      })
+      .toBe(2);
+    for (const call of calls) {
+      expect(call).toMatchObject({ outcome: 'error', errorType: 'OperationFailedError', errorMessage: expect.stringContaining(`did not finish within ${TIMEOUT_MS} ms`) });
+    }
+
+    // Still serving: another instance's operation goes through while the vendor hangs.
+    const echo = await createInstance(hasty, 'example-echo', 'ops-after-timeout', { senderName: 'Ops', apiToken: 'echo-ops-token' });
+    expect((await operation(hasty, SEND_NOTIFICATION, { id: echo, input: { recipient: 'r', message: 'still here' } })).__typename).toBe('MutationSendNotificationSuccess');
   });
 });
 
