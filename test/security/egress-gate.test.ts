@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEgressGate, type ResolvedAddress } from '../../server/health/egress.ts';
 import { startAttacker, type Attacker } from '../support/attacker.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { canary, testUnsaved } from './support.ts';
+import { OUTBOUND_CALLS, canary, fetchPluginCases, testUnsaved } from './support.ts';
 
 /** What the resolver answers, by name; a function sees how often it was asked. */
 type Answer = (calls: number) => readonly string[] | Error;
@@ -190,5 +190,15 @@ describe('the default policy of a production server', () => {
     const refused = await testUnsaved(production, 'webhook', { url: `${attacker.url}/hook`, signingSecret: SECRET, retryCount: 0, timeoutSeconds: 3 });
     expect(refused.data).toMatchObject({ success: false, message: expect.stringContaining('127.0.0.1 is a private or loopback address and PLUGFORM_EGRESS_BLOCK_PRIVATE is on') });
     expectNothingReached(attacker);
+  });
+
+  describe.each(OUTBOUND_CALLS)('$label', (call) => {
+    it.each(fetchPluginCases().map((plugin) => [plugin.label, plugin] as const))('%s pointed at loopback is refused at the gate, and the attacker receives nothing', async (_label, plugin) => {
+      const failure = await call.failure(production, plugin, attacker.url);
+      expect(failure).toContain('127.0.0.1 is a private or loopback address and PLUGFORM_EGRESS_BLOCK_PRIVATE is on');
+      expect(failure).not.toMatch(new RegExp(plugin.secrets.join('|')));
+      expect(attacker.connections).toBe(0);
+      for (const secret of plugin.secrets) expect(attacker.saw(secret)).toBe(false);
+    });
   });
 });
