@@ -595,7 +595,7 @@ describe('a vendor that never answers', () => {
     await Promise.all([hasty?.close(), hanging?.close()]);
   });
 
-  it('the call ends at PLUGFORM_OPERATION_TIMEOUT_MS with OperationFailedError { timedOut: true }, logged as a timeout, and the server keeps serving', async () => {
+  it('the call ends at PLUGFORM_OPERATION_TIMEOUT_MS with OperationFailedError { timedOut: true }, its vendor request aborted, logged as a timeout, and the server keeps serving', async () => {
     // The plugin's own timeout (30 s) is far beyond the operation's: the operation timeout decides.
     const id = await createInstance(hasty, 'webhook', 'ops-hanging-webhook', { url: `${hanging.url}/hook`, signingSecret: HOOK_SECRET, retryCount: 0, timeoutSeconds: 30 });
     const timedOut = await operation(hasty, DELIVER_EVENT, { id, event: 'order.paid', payload: { orderId: 1 } });
@@ -606,6 +606,8 @@ describe('a vendor that never answers', () => {
     const overRest = await restOperation(hasty, id, 'deliverEvent', { event: 'order.paid', payload: { orderId: 2 } });
     expect(overRest.status).toBe(502);
     expect(overRest.body.errors[0].extensions).toMatchObject({ code: 'OPERATION_FAILED', timed_out: true });
+    // The request the plugin made is given up too, not left open until the plugin's own timeout.
+    await expect.poll(() => hanging.openConnections).toBe(0);
 
     let calls: { outcome: string; errorType: string; errorMessage: string }[] = [];
     await expect
