@@ -169,6 +169,29 @@ describe('same limits as GraphQL', () => {
     expect(await server.running.services.prisma.pluginInstance.count({ where: { name: 'guide-oversized' } })).toBe(0);
   });
 
+  it.each([
+    ['POST /plugins/instances', () => '/api/v1/plugins/instances', (nested: string) => `{"plugin_name":"example-echo","instance_name":"guide-nested","configuration":{"senderName":"x","apiToken":"${SECRET}","headers":${nested}}}`],
+    ['an operation', (id: string) => `/api/v1/plugins/instances/${id}/operations/sendNotification`, (nested: string) => `{"input":{"recipient":"r","message":"m","metadata":${nested}},"idempotency_key":"guide-nested"}`],
+  ])('%s: a JSON body nested past PLUGFORM_MAX_INPUT_DEPTH is refused with 400 naming the setting before anything reads it', async (_route, path, body) => {
+    const { id } = await createEcho(`guide-nested-${Math.random().toString(36).slice(2)}`);
+    const depth = 10_000;
+    // As JSON text: JSON.stringify itself would overflow the test's stack.
+    const nested = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const response = await server.fetch(path(id), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: body(nested),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text).errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('nests deeper than 32 levels (PLUGFORM_MAX_INPUT_DEPTH)'),
+        extensions: expect.objectContaining({ code: 'LIMIT_EXCEEDED', limit: 'PLUGFORM_MAX_INPUT_DEPTH', max: 32 }),
+      }),
+    ]);
+    expect(await server.running.services.prisma.pluginInstance.count({ where: { name: 'guide-nested' } })).toBe(0);
+  });
+
   it('an operation route refuses an oversized body the same way', async () => {
     const { id } = await createEcho('guide-oversized-operation');
     const sent = await restOperation(server, id, 'sendNotification', { recipient: 'r', message: 'x'.repeat(MAX_BODY_BYTES) });
