@@ -456,7 +456,7 @@ describe('the call log', () => {
     expect(log.operations).toEqual(['createPayment', 'capturePayment', 'refundPayment']);
     expect(log.operationCalls.map((c: { outcome: string }) => c.outcome).sort()).toEqual(['error', 'rejected', 'success']);
     const failed = log.operationCalls.find((c: { outcome: string }) => c.outcome === 'error');
-    expect(failed).toMatchObject({ operation: 'createPayment', caller: expect.stringMatching(/^token:/), errorType: 'OperationFailedError', vendorStatus: 402 });
+    expect(failed).toMatchObject({ operation: 'createPayment', caller: expect.stringMatching(/^token:/), errorType: 'OperationFailedError', vendorStatus: 402, timedOut: false });
     expect(log.operationStats).toMatchObject({ windowHours: 24, calls: 3, errors: 1, errorRate: 0.5 });
     expect(log.operationStats.p95LatencyMs).toBeGreaterThanOrEqual(0);
     expect(log.operationStats.perHour.reduce((n: number, h: { calls: number }) => n + h.calls, 0)).toBe(3);
@@ -617,7 +617,7 @@ describe('a vendor that never answers', () => {
       })
       .toBe(2);
     for (const call of calls) {
-      expect(call).toMatchObject({ outcome: 'error', errorType: 'OperationFailedError', errorMessage: expect.stringContaining(`did not finish within ${TIMEOUT_MS} ms`) });
+      expect(call).toMatchObject({ outcome: 'error', errorType: 'OperationFailedError', timedOut: true, errorMessage: expect.stringContaining(`did not finish within ${TIMEOUT_MS} ms`) });
     }
 
     // Still serving: another instance's operation goes through while the vendor hangs.

@@ -78,7 +78,7 @@ export const DELIVER_EVENT = `mutation ($id: ID!, $event: String!, $payload: JSO
 export const CALL_LOG = `query ($id: ID!) {
   pluginInstance(id: $id) {
     operations
-    operationCalls(last: 50) { operation caller outcome errorType errorMessage vendorStatus durationMs at }
+    operationCalls(last: 50) { operation caller outcome errorType errorMessage vendorStatus timedOut durationMs at }
     operationStats(hours: 24) { windowHours calls errors errorRate p95LatencyMs perHour { hour calls errors } lastFailures { operation outcome errorType errorMessage } }
   }
 }`;
