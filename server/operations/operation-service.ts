@@ -108,7 +108,7 @@ export class OperationService {
           outcome: failed ? 'error' : 'rejected',
           started,
           error: error instanceof Error ? error : new Error(String(error)),
-          ...failureOf(error as Error),
+          ...failureOf(error),
         });
       }
       throw error;
