@@ -435,6 +435,7 @@ const OperationCallRef = builder.prismaObject('OperationCall', {
     errorType: t.exposeString('errorType', { nullable: true }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     vendorStatus: t.exposeInt('vendorStatus', { nullable: true }),
+    timedOut: t.exposeBoolean('timedOut', { description: 'The call ran out of PLUGFORM_OPERATION_TIMEOUT_MS (its outcome is error).' }),
     durationMs: t.exposeInt('durationMs'),
     at: t.expose('at', { type: 'DateTime' }),
   }),

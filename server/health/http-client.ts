@@ -2,13 +2,15 @@
  * The only way plugins reach the network over HTTP: `fetch` with a timeout on every call,
  * connections opened by the egress gate (its undici dispatcher checks the address actually
  * connected, for the first request and every redirect hop), redirects that never carry a
- * credential to another origin, and response bodies streamed with a size cap.
+ * credential to another origin, and response bodies streamed with a size cap. A request made
+ * within a plugin call (callPlugin) is aborted when that call times out.
  *
  * It is undici's own `fetch`: a dispatcher of the `undici` package cannot drive the `fetch`
  * built into Node (their handler interfaces differ between versions).
  */
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { HttpFetch } from '../../plugins/sdk/index.ts';
+import { currentCallSignal } from '../instances/guarded-call.ts';
 import { openEgressGate } from './egress.ts';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
@@ -75,7 +77,7 @@ export function createHttpClient(options: HttpClientOptions = {}): { fetch: Http
     const url = new URL(String(input));
     const { timeoutMs = defaultTimeoutMs, signal, ...rest } = init;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signals = [timeout, signal, options.signal].filter((s): s is AbortSignal => s != null);
+    const signals = [timeout, signal, options.signal, currentCallSignal()].filter((s): s is AbortSignal => s != null);
     const combined = AbortSignal.any(signals);
     try {
       const response = await fetchFollowingRedirects(url, { ...rest, signal: combined }, dispatcher);

@@ -108,7 +108,7 @@ export class OperationService {
           outcome: failed ? 'error' : 'rejected',
           started,
           error: error instanceof Error ? error : new Error(String(error)),
-          ...(failed && error.vendorStatus !== undefined ? { vendorStatus: error.vendorStatus } : {}),
+          ...failureOf(error),
         });
       }
       throw error;
@@ -120,7 +120,7 @@ export class OperationService {
     const started = performance.now();
     let pluginName = '';
     const record = (outcome: CallOutcome, error?: Error) =>
-      this.#record({ instanceId: target.instanceId, pluginName, operation: 'retrieveFile', caller: 'download-link', outcome, started, ...(error ? { error } : {}), ...vendorStatusOf(error) });
+      this.#record({ instanceId: target.instanceId, pluginName, operation: 'retrieveFile', caller: 'download-link', outcome, started, ...(error ? { error } : {}), ...failureOf(error) });
     try {
       const row = await this.#deps.instances.get(target.instanceId);
       pluginName = row.pluginName;
@@ -220,6 +220,7 @@ export class OperationService {
     started: number;
     error?: Error;
     vendorStatus?: number;
+    timedOut?: boolean;
   }): void {
     const durationMs = Math.max(0, Math.round(performance.now() - entry.started));
     this.#deps.metrics.observe({ instanceId: entry.instanceId, pluginName: entry.pluginName, operation: entry.operation, outcome: entry.outcome, durationMs });
@@ -236,6 +237,7 @@ export class OperationService {
           errorType: entry.error?.name ?? null,
           errorMessage: errorMessageText,
           vendorStatus: entry.vendorStatus ?? null,
+          timedOut: entry.timedOut ?? false,
           durationMs,
         },
       })
@@ -301,8 +303,10 @@ function checkIdempotencyKey(key: string | null | undefined): string | undefined
   return key;
 }
 
-function vendorStatusOf(error: Error | undefined): { vendorStatus?: number } {
-  return error instanceof OperationFailedError && error.vendorStatus !== undefined ? { vendorStatus: error.vendorStatus } : {};
+/** What the call log keeps of a failure: the vendor's status and whether the call timed out. */
+function failureOf(error: unknown): { vendorStatus?: number; timedOut?: boolean } {
+  if (!(error instanceof OperationFailedError)) return {};
+  return { ...(error.vendorStatus === undefined ? {} : { vendorStatus: error.vendorStatus }), ...(error.reason === 'timeout' ? { timedOut: true } : {}) };
 }
 
 /** The string values of an input worth redacting (short ones such as "EUR" would only blur the message). */

@@ -6,11 +6,13 @@
  *
  * Errors leave as GraphQL errors carrying an HTTP status (SOFA answers with it): 400 for bad
  * input (with `field_errors`), 401/403 for tokens and scopes, 404, 409 for a stale version or
- * a reused idempotency key, 502 when the vendor failed.
+ * a reused idempotency key, 429 past the connection-test budget (with Retry-After), 502 when
+ * the vendor failed.
  */
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import { type FieldSpec, isSecretField, type PluginConfig, toJsonSchema } from '../../plugins/sdk/index.ts';
+import { LimitExceededError } from '../access/check-budget.ts';
 import { roleAtLeast, type Role } from '../access/roles.ts';
 import { actorOf } from '../audit/audit-log.ts';
 import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from '../instances/errors.ts';
@@ -185,6 +187,7 @@ export function createRestSchema(): GraphQLSchema {
         test_instance: (_root: unknown, args: Args, context: GraphQLContext) =>
           rest(async () => {
             requireRole(context, 'operator');
+            context.checks.spend();
             const result = await context.testing.testSaved(String(args.instance_id), (args.configuration as Record<string, unknown> | null) ?? {});
             return { success: result.success, message: result.message, details: result.details ?? null, response_time_ms: result.responseTimeMs, timestamp: result.timestamp };
           }),
@@ -215,8 +218,8 @@ function requireRole(context: GraphQLContext, role: Role): void {
   if (!roleAtLeast(principal.role, role)) throw httpError(403, 'FORBIDDEN', `Your token's role (${principal.role}) does not allow this`);
 }
 
-function httpError(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
-  return createGraphQLError(message, { extensions: { code, ...extra, http: { status } } });
+function httpError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) {
+  return createGraphQLError(message, { extensions: { code, ...extra, http: { status, ...(headers ? { headers } : {}) } } });
 }
 
 /** Runs a resolver; the errors a caller reacts to become HTTP statuses, anything else stays unexpected (500, logged). */
@@ -239,6 +242,10 @@ function restError(error: unknown): unknown {
   if (error instanceof OperationNotSupportedError) return httpError(400, 'OPERATION_NOT_SUPPORTED', error.message);
   if (error instanceof InstanceUnavailableError || error instanceof PluginUnavailableError) return httpError(409, 'UNAVAILABLE', error.message);
   if (error instanceof ConfigureError) return httpError(400, 'CONFIGURE_FAILED', error.message);
+  if (error instanceof LimitExceededError) {
+    const retry = error.retryAfterSeconds;
+    return httpError(429, 'LIMIT_EXCEEDED', error.message, { limit: error.limit, max: error.max, retry_after_seconds: retry ?? null }, retry === undefined ? undefined : { 'retry-after': String(retry) });
+  }
   if (error instanceof OperationFailedError) {
     return httpError(502, 'OPERATION_FAILED', error.message, { vendor_status: error.vendorStatus ?? null, vendor_code: error.vendorCode ?? null, timed_out: error.reason === 'timeout' });
   }

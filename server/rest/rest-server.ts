@@ -6,6 +6,8 @@
  */
 import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { createGraphQLError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { limitExceeded, nestsDeeperThan } from '../app/limits.ts';
+import type { RequestLimits } from '../config.ts';
 import { createGraphQLServer, type YogaOptions } from '../app/yoga.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
@@ -24,6 +26,7 @@ export function createRestServer(options: Omit<YogaOptions, 'schema' | 'graphqlE
     // guide's GET /plugins/instances/{id}/health.
     healthCheckEndpoint: '/__plugform_rest_schema/health',
     extraPlugins: [
+      useRestBodyLimits(options.limits),
       useRestAuthentication(options.services),
       useSofa({
         basePath: REST_BASE_PATH,
@@ -65,4 +68,52 @@ function useRestAuthentication(services: YogaOptions['services']): Plugin {
       extendContext({ principal, checks: services.checkBudget.forRequest(principal) } as unknown as Parameters<typeof extendContext>[0]);
     },
   };
+}
+
+/**
+ * PLUGFORM_MAX_BODY_BYTES for REST: a body announced larger is refused from its
+ * Content-Length; one sent without (chunked) is counted as it streams in and refused once it
+ * passes the limit. Either way 413 with the same LIMIT_EXCEEDED error as /graphql, before
+ * anything parses it. Then PLUGFORM_MAX_INPUT_DEPTH: a JSON body whose values nest deeper
+ * (below the body's own object, as a GraphQL variable below the variables) is refused with
+ * 400 before anything recursive reads it. A body within both is handed on, already read.
+ */
+function useRestBodyLimits({ maxBodyBytes, maxInputDepth }: RequestLimits): Plugin {
+  return {
+    async onRequest({ request, setRequest, endResponse, fetchAPI }) {
+      if (!request.body) return;
+      const refuse = (status: number, limit: string, max: number, text: string) => {
+        const { message, extensions } = limitExceeded(limit, max, text);
+        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), { status, headers: { 'content-type': 'application/json' } }));
+      };
+      const tooLarge = () => refuse(413, 'PLUGFORM_MAX_BODY_BYTES', maxBodyBytes, `The request body is larger than ${maxBodyBytes} bytes (PLUGFORM_MAX_BODY_BYTES)`);
+      const announced = Number(request.headers.get('content-length') ?? Number.NaN);
+      if (announced > maxBodyBytes) return tooLarge();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const reader = request.body.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        size += read.value.byteLength;
+        if (size > maxBodyBytes) {
+          await reader.cancel().catch(() => undefined);
+          return tooLarge();
+        }
+        chunks.push(read.value);
+      }
+      const body = Buffer.concat(chunks);
+      if (nestsDeeperThan(parsedJson(body), maxInputDepth + 1)) {
+        return refuse(400, 'PLUGFORM_MAX_INPUT_DEPTH', maxInputDepth, `The request body nests deeper than ${maxInputDepth} levels (PLUGFORM_MAX_INPUT_DEPTH)`);
+      }
+      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body }));
+    },
+  };
+}
+
+/** The body as JSON, or undefined when it is not (SOFA then answers it as it would). */
+function parsedJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

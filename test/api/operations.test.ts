@@ -30,6 +30,7 @@ import {
   restOperation,
 } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { startVendor, type Vendor } from './fixtures/vendor.ts';
 import { slapdUnavailableReason, ssha, startSlapd, type TestSlapd } from '../support/slapd.ts';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { startMeilisearchDouble, type MeilisearchDouble } from '../support/vendors/meilisearch.ts';
@@ -75,7 +76,11 @@ beforeAll(async () => {
     startWhatsAppDouble({ token: WHATSAPP_TOKEN, businessAccountId: '102290129340398', phoneNumberId: '106540352242922', displayPhoneNumber: '+1 555-010-0200', verifiedName: 'Plugform Test', templates: ['hello_world'] }),
     startSmtpServer({ users: { mailer: SMTP_PASSWORD }, tls: 'starttls' }),
     startStripeDouble({ secretKey: STRIPE_KEY }),
-    startMeilisearchDouble({ masterKey: 'CANARY-ops-meili-master', keys: [{ key: MEILI_KEY, actions: ['search', 'documents.add', 'tasks.get', 'indexes.get'] }] }),
+    startMeilisearchDouble({
+      masterKey: 'CANARY-ops-meili-master',
+      keys: [{ key: MEILI_KEY, actions: ['search', 'documents.add', 'tasks.get', 'indexes.get'] }],
+      filterableAttributes: ['genre', 'year'],
+    }),
     startPostHogDouble({ projectApiKey: POSTHOG_KEY, personalApiKey: 'phx_CANARYopsPersonalKey', projectId: 4242, projectName: 'Plugform Test', flags: {} }),
     startWebhookReceiver({ secret: HOOK_SECRET }),
     startWorkflowTrigger({ headerName: 'X-N8N-Auth', headerValue: WORKFLOW_AUTH, workflows: { 'order-sync': 'execution-id' } }),
@@ -344,6 +349,38 @@ describe('SEARCH (meilisearch)', () => {
     expect(JSON.parse(request.body)).toMatchObject({ q: 'shazam', limit: 1, offset: 1 });
     expect(request.headers.authorization).toBe(`Bearer ${MEILI_KEY}`);
   });
+
+  it('searchDocuments sends the filter with the paging, exactly as Meilisearch documents the search body, and pages the filtered hits', async () => {
+    const id = await createInstance(server, 'meilisearch', 'ops-meili-filter', { host: meili.url, apiKey: MEILI_KEY });
+    await operation(server, INDEX_DOCUMENTS, {
+      id,
+      index: 'films',
+      documents: [
+        { id: 'f1', document: { title: 'Shazam', genre: 'comedy', year: 2019 } },
+        { id: 'f2', document: { title: 'Shazam and friends', genre: 'comedy', year: 1999 } },
+        { id: 'f3', document: { title: 'Shazam returns', genre: 'drama', year: 2023 } },
+        { id: 'f4', document: { title: 'Shazam again', genre: 'comedy', year: 2023 } },
+      ],
+    });
+    const search = (input: Record<string, unknown>) => operation(server, SEARCH_DOCUMENTS, { id, input: { index: 'films', query: 'shazam', ...input } });
+    const lastBody = () => JSON.parse(meili.requests.filter((r) => r.path === '/indexes/films/search').at(-1)!.body);
+
+    const firstPage = await search({ filter: 'genre = "comedy" AND year > 2000', limit: 1 });
+    expect(firstPage.data.hits.map((h: { id: string }) => h.id)).toEqual(['f1']);
+    const secondPage = await search({ filter: 'genre = "comedy" AND year > 2000', limit: 1, offset: 1 });
+    expect(secondPage).toMatchObject({ __typename: 'MutationSearchDocumentsSuccess', data: { limit: 1, offset: 1 } });
+    expect(secondPage.data.hits.map((h: { id: string }) => h.id)).toEqual(['f4']);
+    expect(secondPage.data.hits[0].document).toEqual({ id: 'f4', title: 'Shazam again', genre: 'comedy', year: 2023 });
+    // POST /indexes/{index_uid}/search: q, filter, limit, offset (and the ranking score the plugin maps to `score`).
+    expect(lastBody()).toEqual({ q: 'shazam', filter: 'genre = "comedy" AND year > 2000', limit: 1, offset: 1, showRankingScore: true });
+    const pastTheEnd = await search({ filter: 'genre = "comedy" AND year > 2000', limit: 1, offset: 2 });
+    expect(pastTheEnd.data.hits).toEqual([]);
+
+    // Meilisearch refuses a filter on an attribute that is not filterable: the vendor's code comes back.
+    const refused = await search({ filter: 'title = "Shazam"' });
+    expect(refused).toMatchObject({ __typename: 'OperationFailedError', vendorStatus: 400, vendorCode: 'invalid_search_filter' });
+    expect(refused.message).toContain('is not filterable');
+  });
 });
 
 describe('AUTHENTICATION (ldap)', () => {
@@ -419,7 +456,7 @@ describe('the call log', () => {
     expect(log.operations).toEqual(['createPayment', 'capturePayment', 'refundPayment']);
     expect(log.operationCalls.map((c: { outcome: string }) => c.outcome).sort()).toEqual(['error', 'rejected', 'success']);
     const failed = log.operationCalls.find((c: { outcome: string }) => c.outcome === 'error');
-    expect(failed).toMatchObject({ operation: 'createPayment', caller: expect.stringMatching(/^token:/), errorType: 'OperationFailedError', vendorStatus: 402 });
+    expect(failed).toMatchObject({ operation: 'createPayment', caller: expect.stringMatching(/^token:/), errorType: 'OperationFailedError', vendorStatus: 402, timedOut: false });
     expect(log.operationStats).toMatchObject({ windowHours: 24, calls: 3, errors: 1, errorRate: 0.5 });
     expect(log.operationStats.p95LatencyMs).toBeGreaterThanOrEqual(0);
     expect(log.operationStats.perHour.reduce((n: number, h: { calls: number }) => n + h.calls, 0)).toBe(3);
@@ -507,8 +544,14 @@ describe('the same operations through REST', () => {
     const id = await createInstance(server, 'meilisearch', 'rest-meili', { host: meili.url, apiKey: MEILI_KEY });
     const indexed = await restOperation(server, id, 'indexDocuments', { index: 'books', documents: [{ id: 'b1', document: { title: 'Dune' } }] });
     expect(indexed.body).toEqual({ index: 'books', indexed: 1 });
+    await restOperation(server, id, 'indexDocuments', { index: 'books', documents: [{ id: 'b2', document: { title: 'Dune Messiah', genre: 'sequel' } }] });
     const found = await restOperation(server, id, 'searchDocuments', { index: 'books', query: 'dune' });
-    expect(found.body.hits).toEqual([expect.objectContaining({ id: 'b1', document: expect.objectContaining({ title: 'Dune' }) })]);
+    expect(found.body.hits.map((h: { id: string }) => h.id)).toEqual(['b1', 'b2']);
+    expect(found.body.hits[0]).toMatchObject({ id: 'b1', document: expect.objectContaining({ title: 'Dune' }) });
+    const filtered = await restOperation(server, id, 'searchDocuments', { index: 'books', query: 'dune', filter: 'genre = sequel', limit: 5 });
+    expect(filtered.status, filtered.text).toBe(200);
+    expect(filtered.body).toMatchObject({ hits: [expect.objectContaining({ id: 'b2' })], limit: 5, offset: 0 });
+    expect(JSON.parse(meili.requests.filter((r) => r.path === '/indexes/books/search').at(-1)!.body)).toEqual({ q: 'dune', filter: 'genre = sequel', limit: 5, showRankingScore: true });
   });
 
   it.skipIf(slapdUnavailableReason() !== undefined)('AUTHENTICATION: ldap verifyCredentials', async () => {
@@ -523,6 +566,10 @@ describe('the same operations through REST', () => {
     const captured = await restOperation(server, posthogId, 'captureEvents', { events: [{ event: 'rest-event', distinctId: 'u9' }] });
     expect(captured.body).toEqual({ accepted: 1 });
     expect(posthog.events.at(-1)).toMatchObject({ event: 'rest-event', distinct_id: 'u9' });
+    const single = await restOperation(server, posthogId, 'captureEvent', { event: 'rest-single', distinctId: 'u10', properties: { plan: 'team' } }, { key: 'rest-capture-1' });
+    expect(single.status, single.text).toBe(200);
+    expect(single.body).toEqual({ accepted: 1 });
+    expect(posthog.events.at(-1)).toMatchObject({ event: 'rest-single', distinct_id: 'u10', properties: expect.objectContaining({ plan: 'team' }) });
 
     const workflowId = await createInstance(server, 'http-workflow', 'rest-workflow', { triggerUrl: workflows.triggerUrl, authHeaderName: 'X-N8N-Auth', authHeaderValue: WORKFLOW_AUTH });
     const run = await restOperation(server, workflowId, 'triggerWorkflow', { workflowId: 'order-sync', input: { orderId: 8 } });
@@ -532,6 +579,50 @@ describe('the same operations through REST', () => {
     const delivered = await restOperation(server, hookId, 'deliverEvent', { event: 'rest.ping', payload: { n: 1 } });
     expect(delivered.status, delivered.text).toBe(200);
     expect(receiver.deliveries.at(-1)!.body).toMatchObject({ action: 'rest.ping', payload: { n: 1 } });
+  });
+});
+
+describe('a vendor that never answers', () => {
+  const TIMEOUT_MS = 300;
+  let hasty: TestServer;
+  let hanging: Vendor;
+  beforeAll(async () => {
+    [hasty, hanging] = await Promise.all([startTestServer({ env: { PLUGFORM_OPERATION_TIMEOUT_MS: String(TIMEOUT_MS) } }), startVendor()]);
+    hanging.hangPaths.add('/hook');
+  });
+  afterAll(async () => {
+    expect(hasty.responses.map((r) => r.text).join('\n')).not.toContain(HOOK_SECRET);
+    await Promise.all([hasty?.close(), hanging?.close()]);
+  });
+
+  it('the call ends at PLUGFORM_OPERATION_TIMEOUT_MS with OperationFailedError { timedOut: true }, its vendor request aborted, logged as a timeout, and the server keeps serving', async () => {
+    // The plugin's own timeout (30 s) is far beyond the operation's: the operation timeout decides.
+    const id = await createInstance(hasty, 'webhook', 'ops-hanging-webhook', { url: `${hanging.url}/hook`, signingSecret: HOOK_SECRET, retryCount: 0, timeoutSeconds: 30 });
+    const timedOut = await operation(hasty, DELIVER_EVENT, { id, event: 'order.paid', payload: { orderId: 1 } });
+    expect(timedOut).toMatchObject({ __typename: 'OperationFailedError', operation: 'deliverEvent', pluginName: 'webhook', timedOut: true, vendorStatus: null });
+    expect(timedOut.message).toContain(`did not finish within ${TIMEOUT_MS} ms`);
+    expect(hanging.requests.map((r) => r.path)).toEqual(['/hook']);
+
+    const overRest = await restOperation(hasty, id, 'deliverEvent', { event: 'order.paid', payload: { orderId: 2 } });
+    expect(overRest.status).toBe(502);
+    expect(overRest.body.errors[0].extensions).toMatchObject({ code: 'OPERATION_FAILED', timed_out: true });
+    // The request the plugin made is given up too, not left open until the plugin's own timeout.
+    await expect.poll(() => hanging.openConnections).toBe(0);
+
+    let calls: { outcome: string; errorType: string; errorMessage: string }[] = [];
+    await expect
+      .poll(async () => {
+        calls = (await hasty.gql(CALL_LOG, { id })).body.data.pluginInstance.operationCalls;
+        return calls.length;
+      })
+      .toBe(2);
+    for (const call of calls) {
+      expect(call).toMatchObject({ outcome: 'error', errorType: 'OperationFailedError', timedOut: true, errorMessage: expect.stringContaining(`did not finish within ${TIMEOUT_MS} ms`) });
+    }
+
+    // Still serving: another instance's operation goes through while the vendor hangs.
+    const echo = await createInstance(hasty, 'example-echo', 'ops-after-timeout', { senderName: 'Ops', apiToken: 'echo-ops-token' });
+    expect((await operation(hasty, SEND_NOTIFICATION, { id: echo, input: { recipient: 'r', message: 'still here' } })).__typename).toBe('MutationSendNotificationSuccess');
   });
 });
 

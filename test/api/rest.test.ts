@@ -5,17 +5,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rest, restOperation } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { startVendor, type Vendor } from './fixtures/vendor.ts';
 
 const SECRET = 'echo-CANARY-rest-secret';
+/** Small enough to reach with one request; the guide tests below use the admin token's budget twice. */
+const MAX_BODY_BYTES = 65_536;
+const MAX_CHECKS_PER_MINUTE = 3;
 let server: TestServer;
+let vendor: Vendor;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  [server, vendor] = await Promise.all([
+    startTestServer({ env: { PLUGFORM_MAX_BODY_BYTES: String(MAX_BODY_BYTES), PLUGFORM_MAX_CHECKS_PER_MINUTE: String(MAX_CHECKS_PER_MINUTE) } }),
+    startVendor(),
+  ]);
 });
 afterAll(async () => {
   const everything = server.responses.map((r) => r.text).join('\n');
   expect(everything).not.toContain(SECRET);
-  await server?.close();
+  await Promise.all([server?.close(), vendor?.close()]);
 });
 
 async function createEcho(name: string) {
@@ -137,6 +145,99 @@ describe('same tokens, roles and CSRF rules as GraphQL', () => {
     const unknown = await server.fetch('/api/v1/no-such-endpoint', { headers: { authorization: `Bearer ${server.adminToken}` } });
     expect(unknown.status).toBe(404);
     expect(unknown.text).not.toContain('<html');
+  });
+});
+
+describe('same limits as GraphQL', () => {
+  /** A body of `bytes` sent in 1000-byte chunks, so no Content-Length tells its size. */
+  const chunked = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+        controller.close();
+      },
+    });
+  };
+  const oversized = () => JSON.stringify({ plugin_name: 'example-echo', instance_name: 'guide-oversized', configuration: { senderName: 'x'.repeat(MAX_BODY_BYTES), apiToken: SECRET } });
+
+  it.each([
+    ['with a Content-Length', () => ({ body: oversized() })],
+    ['streamed without a Content-Length', () => ({ body: chunked(oversized()), duplex: 'half' })],
+  ])('a body larger than PLUGFORM_MAX_BODY_BYTES, %s: 413 with a JSON error naming the setting, nothing stored', async (_how, body) => {
+    const response = await server.fetch('/api/v1/plugins/instances', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      ...body(),
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(JSON.parse(response.text).errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(`larger than ${MAX_BODY_BYTES} bytes (PLUGFORM_MAX_BODY_BYTES)`),
+        extensions: expect.objectContaining({ code: 'LIMIT_EXCEEDED', limit: 'PLUGFORM_MAX_BODY_BYTES', max: MAX_BODY_BYTES }),
+      }),
+    ]);
+    expect(response.text).not.toContain('xxxxxxxxxx');
+    expect(await server.running.services.prisma.pluginInstance.count({ where: { name: 'guide-oversized' } })).toBe(0);
+  });
+
+  it.each([
+    ['POST /plugins/instances', () => '/api/v1/plugins/instances', (nested: string) => `{"plugin_name":"example-echo","instance_name":"guide-nested","configuration":{"senderName":"x","apiToken":"${SECRET}","headers":${nested}}}`],
+    ['an operation', (id: string) => `/api/v1/plugins/instances/${id}/operations/sendNotification`, (nested: string) => `{"input":{"recipient":"r","message":"m","metadata":${nested}},"idempotency_key":"guide-nested"}`],
+  ])('%s: a JSON body nested past PLUGFORM_MAX_INPUT_DEPTH is refused with 400 naming the setting before anything reads it', async (_route, path, body) => {
+    const { id } = await createEcho(`guide-nested-${Math.random().toString(36).slice(2)}`);
+    const depth = 10_000;
+    // As JSON text: JSON.stringify itself would overflow the test's stack.
+    const nested = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const response = await server.fetch(path(id), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: body(nested),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text).errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('nests deeper than 32 levels (PLUGFORM_MAX_INPUT_DEPTH)'),
+        extensions: expect.objectContaining({ code: 'LIMIT_EXCEEDED', limit: 'PLUGFORM_MAX_INPUT_DEPTH', max: 32 }),
+      }),
+    ]);
+    expect(await server.running.services.prisma.pluginInstance.count({ where: { name: 'guide-nested' } })).toBe(0);
+  });
+
+  it('an operation route refuses an oversized body the same way', async () => {
+    const { id } = await createEcho('guide-oversized-operation');
+    const sent = await restOperation(server, id, 'sendNotification', { recipient: 'r', message: 'x'.repeat(MAX_BODY_BYTES) });
+    expect(sent.status).toBe(413);
+    expect(sent.body.errors[0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'PLUGFORM_MAX_BODY_BYTES' });
+  });
+
+  it('POST …/test spends the token’s PLUGFORM_MAX_CHECKS_PER_MINUTE: past it, 429 naming the setting, and the vendor is not called', async () => {
+    const created = await rest(server, 'POST', '/plugins/instances', {
+      plugin_name: 'api-notify',
+      instance_name: 'guide-check-budget',
+      configuration: { endpoint: vendor.url, apiKey: 'good-key-rest-budget', senderName: 'Budget' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const operator = await server.tokenFor('operator', 'rest check budget');
+    const test = () => rest(server, 'POST', `/plugins/instances/${created.body.id}/test`, { configuration: {} }, operator);
+    vendor.requests.length = 0;
+    for (let i = 0; i < MAX_CHECKS_PER_MINUTE; i++) {
+      const tested = await test();
+      expect(tested.status, tested.text).toBe(200);
+      expect(tested.body.success).toBe(true);
+    }
+    const reached = vendor.requests.length;
+    expect(reached).toBeGreaterThan(0);
+
+    const refused = await test();
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors[0]).toMatchObject({
+      message: expect.stringContaining('PLUGFORM_MAX_CHECKS_PER_MINUTE'),
+      extensions: { code: 'LIMIT_EXCEEDED', limit: 'PLUGFORM_MAX_CHECKS_PER_MINUTE', max: MAX_CHECKS_PER_MINUTE, retry_after_seconds: expect.any(Number) },
+    });
+    expect(Number(refused.headers.get('retry-after'))).toBe(refused.body.errors[0].extensions.retry_after_seconds);
+    expect(vendor.requests).toHaveLength(reached);
   });
 });
 

@@ -12,8 +12,9 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEgressGate, type ResolvedAddress } from '../../server/health/egress.ts';
 import { startAttacker, type Attacker } from '../support/attacker.ts';
+import { LIST_FILES, SEND_NOTIFICATION, VERIFY_CREDENTIALS, createInstance, operation } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { canary, testUnsaved } from './support.ts';
+import { OUTBOUND_CALLS, canary, fetchPluginCases, testUnsaved } from './support.ts';
 
 /** What the resolver answers, by name; a function sees how often it was asked. */
 type Answer = (calls: number) => readonly string[] | Error;
@@ -120,22 +121,36 @@ describe('fetch goes through the gate at connect time', () => {
 });
 
 describe('SMTP, LDAP and S3 open their sockets through the same gate', () => {
-  const smtpTo = (host: string) =>
-    testUnsaved(server, 'smtp-email', { host, port: smtp.port, tlsMode: 'none', username: 'mailer', password: SECRET, fromAddress: 'noreply@example.com', timeoutMs: 2000 });
-  const ldapTo = (host: string) =>
-    testUnsaved(server, 'ldap', { url: `ldap://${host}:${ldap.port}`, bindDn: 'cn=service,dc=example,dc=org', bindPassword: SECRET, baseDn: 'dc=example,dc=org', connectTimeoutMs: 1000, operationTimeoutMs: 1000 });
-  const s3To = (host: string) =>
-    testUnsaved(server, 's3-storage', {
-      bucket: 'plugform-test',
-      region: 'us-east-1',
-      accessKeyId: 'AKIACANARY0000000000',
-      secretAccessKey: SECRET,
-      endpoint: `http://${host}:${http.port}`,
-      forcePathStyle: true,
-      maxAttempts: 1,
-      connectionTimeoutMs: 1000,
-      requestTimeoutMs: 1000,
-    });
+  const smtpConfig = (host: string) => ({ host, port: smtp.port, tlsMode: 'none', username: 'mailer', password: SECRET, fromAddress: 'noreply@example.com', timeoutMs: 2000 });
+  const ldapConfig = (host: string) => ({ url: `ldap://${host}:${ldap.port}`, bindDn: 'cn=service,dc=example,dc=org', bindPassword: SECRET, baseDn: 'dc=example,dc=org', connectTimeoutMs: 1000, operationTimeoutMs: 1000 });
+  const s3Config = (host: string) => ({
+    bucket: 'plugform-test',
+    region: 'us-east-1',
+    accessKeyId: 'AKIACANARY0000000000',
+    secretAccessKey: SECRET,
+    endpoint: `http://${host}:${http.port}`,
+    forcePathStyle: true,
+    maxAttempts: 1,
+    connectionTimeoutMs: 1000,
+    requestTimeoutMs: 1000,
+  });
+  const smtpTo = (host: string) => testUnsaved(server, 'smtp-email', smtpConfig(host));
+  const ldapTo = (host: string) => testUnsaved(server, 'ldap', ldapConfig(host));
+  const s3To = (host: string) => testUnsaved(server, 's3-storage', s3Config(host));
+
+  it.each([
+    ['smtp-email', smtpConfig, SEND_NOTIFICATION, { input: { recipient: 'ops@example.org', message: 'hello' } }, () => smtp],
+    ['ldap', ldapConfig, VERIFY_CREDENTIALS, { input: { username: 'alice', password: 'alice-password' } }, () => ldap],
+    ['s3-storage', s3Config, LIST_FILES, { prefix: 'reports/' }, () => http],
+  ] as const)('%s: an operation of a saved instance at a rebinding name never connects', async (plugin, config, query, variables, attacker) => {
+    const id = await createInstance(server, plugin, `egress-${plugin}`, config('localhost'));
+    rebinding('localhost');
+    const refused = await operation(server, query, { ...variables, id });
+    expect(refused.__typename, JSON.stringify(refused)).toBe('OperationFailedError');
+    expect(refused.message).not.toContain(SECRET);
+    expect(lookups).toEqual(['localhost']);
+    expectNothingReached(attacker());
+  });
 
   it.each([
     ['smtp-email', smtpTo, () => smtp],
@@ -190,5 +205,15 @@ describe('the default policy of a production server', () => {
     const refused = await testUnsaved(production, 'webhook', { url: `${attacker.url}/hook`, signingSecret: SECRET, retryCount: 0, timeoutSeconds: 3 });
     expect(refused.data).toMatchObject({ success: false, message: expect.stringContaining('127.0.0.1 is a private or loopback address and PLUGFORM_EGRESS_BLOCK_PRIVATE is on') });
     expectNothingReached(attacker);
+  });
+
+  describe.each(OUTBOUND_CALLS)('$label', (call) => {
+    it.each(fetchPluginCases().map((plugin) => [plugin.label, plugin] as const))('%s pointed at loopback is refused at the gate, and the attacker receives nothing', async (_label, plugin) => {
+      const failure = await call.failure(production, plugin, attacker.url);
+      expect(failure).toContain('127.0.0.1 is a private or loopback address and PLUGFORM_EGRESS_BLOCK_PRIVATE is on');
+      expect(failure).not.toMatch(new RegExp(plugin.secrets.join('|')));
+      expect(attacker.connections).toBe(0);
+      for (const secret of plugin.secrets) expect(attacker.saw(secret)).toBe(false);
+    });
   });
 });

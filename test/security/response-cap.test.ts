@@ -1,7 +1,8 @@
 /**
  * Vendor response bodies are streamed with a cap (PLUGFORM_VENDOR_RESPONSE_MAX_BYTES): a
  * vendor that streams forever, or announces a huge body, gets a clear error and its
- * connection dropped, for every built-in plugin that talks HTTP, so memory stays bounded.
+ * connection dropped, for every built-in plugin that talks HTTP, in a connection test and in an
+ * operation of a saved instance alike, so memory stays bounded.
  * The vendors here are real servers that write as fast as the client reads; what they managed
  * to send before the client hung up proves the client stopped reading.
  */
@@ -9,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { fetchPluginCases, listenOnLoopback, testUnsaved } from './support.ts';
+import { OUTBOUND_CALLS, fetchPluginCases, listenOnLoopback, testUnsaved } from './support.ts';
 
 const CAP = 64 * 1024;
 /** Loopback socket buffers can take a few MiB before the writer notices a reader that stopped. */
@@ -67,14 +68,13 @@ afterAll(async () => {
   await Promise.all([server?.close(), endless?.close()]);
 });
 
-describe('a vendor that streams forever', () => {
+describe.each(OUTBOUND_CALLS)('a vendor that streams forever: $label', (call) => {
   for (const plugin of fetchPluginCases()) {
     it(`${plugin.label}: the body is cut at the cap with a clear error and the connection dropped`, async () => {
       const before = endless.connections.length;
-      const outcome = await testUnsaved(server, plugin.pluginName, plugin.configuration(endless.url));
+      const failure = await call.failure(server, plugin, endless.url);
 
-      expect(outcome.data?.success).toBe(false);
-      expect(outcome.data?.message).toContain(`is larger than ${CAP} bytes (PLUGFORM_VENDOR_RESPONSE_MAX_BYTES); the connection was dropped`);
+      expect(failure).toContain(`is larger than ${CAP} bytes (PLUGFORM_VENDOR_RESPONSE_MAX_BYTES); the connection was dropped`);
       const mine = endless.connections.slice(before);
       expect(mine.length).toBeGreaterThan(0);
       for (const connection of mine) {

@@ -78,7 +78,7 @@ export const DELIVER_EVENT = `mutation ($id: ID!, $event: String!, $payload: JSO
 export const CALL_LOG = `query ($id: ID!) {
   pluginInstance(id: $id) {
     operations
-    operationCalls(last: 50) { operation caller outcome errorType errorMessage vendorStatus durationMs at }
+    operationCalls(last: 50) { operation caller outcome errorType errorMessage vendorStatus timedOut durationMs at }
     operationStats(hours: 24) { windowHours calls errors errorRate p95LatencyMs perHour { hour calls errors } lastFailures { operation outcome errorType errorMessage } }
   }
 }`;
@@ -119,6 +119,7 @@ export async function multipart(server: TestServer, query: string, variables: Re
 
 export interface RestAnswer {
   status: number;
+  headers: Headers;
   body: any;
   text: string;
 }
@@ -137,7 +138,7 @@ export async function rest(server: TestServer, method: 'GET' | 'POST', path: str
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, body: parsed, text: response.text };
+  return { status: response.status, headers: response.headers, body: parsed, text: response.text };
 }
 
 /** Runs an operation through REST: POST /api/v1/plugins/instances/{id}/operations/{name}. */

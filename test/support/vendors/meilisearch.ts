@@ -8,7 +8,10 @@
  * `succeeded` or `failed` with an `error` (`missing_document_id`, `invalid_document_id`,
  * `index_primary_key_already_exists` …). A missing index is created by the first addition;
  * searching one that does not exist is 404 `index_not_found`. Bodies must be
- * `application/json` (415 `invalid_content_type` otherwise).
+ * `application/json` (415 `invalid_content_type` otherwise). A search's `filter` applies only
+ * to the index settings' `filterableAttributes` (400 `invalid_search_filter` otherwise); the
+ * double understands conditions `attribute <op> value` (`=`, `!=`, `>`, `>=`, `<`, `<=`)
+ * joined by `AND`, and answers 400 `invalid_search_filter` to anything else (OR, NOT, groups).
  */
 import { jsonBody, routes, startHttpDouble, type HttpDouble, type RecordedRequest, type Reply } from './http-double.ts';
 
@@ -25,6 +28,8 @@ export interface MeilisearchDoubleOptions {
   taskDelayMs?: number;
   /** Leave tasks enqueued forever (a busy instance). */
   stallTasks?: boolean;
+  /** Every index's `filterableAttributes` setting (default none: any filter is refused). */
+  filterableAttributes?: string[];
 }
 
 interface Index {
@@ -195,10 +200,13 @@ export async function startMeilisearchDouble(initial: MeilisearchDoubleOptions):
     if (denied) return denied;
     const index = indexes.get(uid ?? '');
     if (index === undefined) return errorReply(404, 'index_not_found', `Index \`${uid}\` not found.`);
-    const params = (jsonBody(request) ?? {}) as { q?: string; limit?: number; offset?: number; showRankingScore?: boolean };
+    const params = (jsonBody(request) ?? {}) as { q?: string; limit?: number; offset?: number; filter?: unknown; showRankingScore?: boolean };
     const limit = params.limit ?? 20;
     const offset = params.offset ?? 0;
+    const filter = params.filter === undefined || params.filter === null ? () => true : parseFilter(params.filter, options.filterableAttributes ?? []);
+    if (typeof filter !== 'function') return filter;
     const scored = [...index.documents.values()]
+      .filter(filter)
       .map((document) => ({ document, score: relevance(document, params.q ?? '') }))
       .filter(({ score }) => score > 0)
       .sort((a, b) => b.score - a.score);
@@ -250,4 +258,31 @@ function relevance(document: Record<string, unknown>, query: string): number {
   if (words.length === 0) return 1;
   const text = Object.values(document).filter((value) => typeof value === 'string').join(' ').toLowerCase();
   return words.filter((word) => text.includes(word)).length / words.length;
+}
+
+const CONDITION = /^([A-Za-z0-9_.-]+)\s*(!=|>=|<=|=|>|<)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))$/;
+
+/** A filter string as a predicate over documents, or Meilisearch's 400 `invalid_search_filter`. */
+function parseFilter(filter: unknown, filterable: readonly string[]): ((document: Record<string, unknown>) => boolean) | Reply {
+  if (typeof filter !== 'string') return errorReply(400, 'invalid_search_filter', 'Invalid value type at `.filter`: expected a string or an array, but found something else.');
+  const conditions = filter.trim().split(/\s+AND\s+/).map((part) => CONDITION.exec(part.trim()));
+  const broken = conditions.findIndex((match) => match === null);
+  if (broken !== -1) return errorReply(400, 'invalid_search_filter', `Was expecting an operation \`=\`, \`!=\`, \`>=\`, \`>\`, \`<=\`, \`<\`, \`IN\`, \`NOT IN\`, \`TO\`, \`EXISTS\`, \`NOT EXISTS\`, \`IS NULL\`, \`IS NOT NULL\`, \`IS EMPTY\`, \`IS NOT EMPTY\`, \`_geoRadius\`, or \`_geoBoundingBox\` at \`${filter}\`.`);
+  const parsed = conditions.map((match) => ({ attribute: match![1]!, op: match![2]!, value: match![3] ?? match![4] ?? match![5]! }));
+  const unknown = parsed.find(({ attribute }) => !filterable.includes(attribute));
+  if (unknown) {
+    return errorReply(400, 'invalid_search_filter', `Attribute \`${unknown.attribute}\` is not filterable. Available filterable attributes are: \`${filterable.join(', ')}\`.`);
+  }
+  return (document) =>
+    parsed.every(({ attribute, op, value }) => {
+      const actual = document[attribute];
+      const numeric = typeof actual === 'number' && value.trim() !== '' && !Number.isNaN(Number(value));
+      if (op === '=' || op === '!=') {
+        const equal = numeric ? actual === Number(value) : String(actual ?? '').toLowerCase() === value.toLowerCase();
+        return op === '=' ? equal : !equal;
+      }
+      if (!numeric) return false;
+      const target = Number(value);
+      return op === '>' ? actual > target : op === '>=' ? actual >= target : op === '<' ? actual < target : actual <= target;
+    });
 }

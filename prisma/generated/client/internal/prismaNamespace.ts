@@ -1150,6 +1150,7 @@ export const OperationCallScalarFieldEnum = {
   errorType: 'errorType',
   errorMessage: 'errorMessage',
   vendorStatus: 'vendorStatus',
+  timedOut: 'timedOut',
   durationMs: 'durationMs',
   at: 'at'
 } as const

@@ -48,6 +48,7 @@ export type OperationCallMinAggregateOutputType = {
   errorType: string | null
   errorMessage: string | null
   vendorStatus: number | null
+  timedOut: boolean | null
   durationMs: number | null
   at: Date | null
 }
@@ -62,6 +63,7 @@ export type OperationCallMaxAggregateOutputType = {
   errorType: string | null
   errorMessage: string | null
   vendorStatus: number | null
+  timedOut: boolean | null
   durationMs: number | null
   at: Date | null
 }
@@ -76,6 +78,7 @@ export type OperationCallCountAggregateOutputType = {
   errorType: number
   errorMessage: number
   vendorStatus: number
+  timedOut: number
   durationMs: number
   at: number
   _all: number
@@ -102,6 +105,7 @@ export type OperationCallMinAggregateInputType = {
   errorType?: true
   errorMessage?: true
   vendorStatus?: true
+  timedOut?: true
   durationMs?: true
   at?: true
 }
@@ -116,6 +120,7 @@ export type OperationCallMaxAggregateInputType = {
   errorType?: true
   errorMessage?: true
   vendorStatus?: true
+  timedOut?: true
   durationMs?: true
   at?: true
 }
@@ -130,6 +135,7 @@ export type OperationCallCountAggregateInputType = {
   errorType?: true
   errorMessage?: true
   vendorStatus?: true
+  timedOut?: true
   durationMs?: true
   at?: true
   _all?: true
@@ -231,6 +237,7 @@ export type OperationCallGroupByOutputType = {
   errorType: string | null
   errorMessage: string | null
   vendorStatus: number | null
+  timedOut: boolean
   durationMs: number
   at: Date
   _count: OperationCallCountAggregateOutputType | null
@@ -268,6 +275,7 @@ export type OperationCallWhereInput = {
   errorType?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   vendorStatus?: Prisma.IntNullableFilter<"OperationCall"> | number | null
+  timedOut?: Prisma.BoolFilter<"OperationCall"> | boolean
   durationMs?: Prisma.IntFilter<"OperationCall"> | number
   at?: Prisma.DateTimeFilter<"OperationCall"> | Date | string
 }
@@ -282,6 +290,7 @@ export type OperationCallOrderByWithRelationInput = {
   errorType?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   vendorStatus?: Prisma.SortOrderInput | Prisma.SortOrder
+  timedOut?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   at?: Prisma.SortOrder
 }
@@ -299,6 +308,7 @@ export type OperationCallWhereUniqueInput = Prisma.AtLeast<{
   errorType?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   vendorStatus?: Prisma.IntNullableFilter<"OperationCall"> | number | null
+  timedOut?: Prisma.BoolFilter<"OperationCall"> | boolean
   durationMs?: Prisma.IntFilter<"OperationCall"> | number
   at?: Prisma.DateTimeFilter<"OperationCall"> | Date | string
 }, "id">
@@ -313,6 +323,7 @@ export type OperationCallOrderByWithAggregationInput = {
   errorType?: Prisma.SortOrderInput | Prisma.SortOrder
   errorMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   vendorStatus?: Prisma.SortOrderInput | Prisma.SortOrder
+  timedOut?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   at?: Prisma.SortOrder
   _count?: Prisma.OperationCallCountOrderByAggregateInput
@@ -335,6 +346,7 @@ export type OperationCallScalarWhereWithAggregatesInput = {
   errorType?: Prisma.StringNullableWithAggregatesFilter<"OperationCall"> | string | null
   errorMessage?: Prisma.StringNullableWithAggregatesFilter<"OperationCall"> | string | null
   vendorStatus?: Prisma.IntNullableWithAggregatesFilter<"OperationCall"> | number | null
+  timedOut?: Prisma.BoolWithAggregatesFilter<"OperationCall"> | boolean
   durationMs?: Prisma.IntWithAggregatesFilter<"OperationCall"> | number
   at?: Prisma.DateTimeWithAggregatesFilter<"OperationCall"> | Date | string
 }
@@ -349,6 +361,7 @@ export type OperationCallCreateInput = {
   errorType?: string | null
   errorMessage?: string | null
   vendorStatus?: number | null
+  timedOut?: boolean
   durationMs: number
   at?: Date | string
 }
@@ -363,6 +376,7 @@ export type OperationCallUncheckedCreateInput = {
   errorType?: string | null
   errorMessage?: string | null
   vendorStatus?: number | null
+  timedOut?: boolean
   durationMs: number
   at?: Date | string
 }
@@ -377,6 +391,7 @@ export type OperationCallUpdateInput = {
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  timedOut?: Prisma.BoolFieldUpdateOperationsInput | boolean
   durationMs?: Prisma.IntFieldUpdateOperationsInput | number
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -391,6 +406,7 @@ export type OperationCallUncheckedUpdateInput = {
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  timedOut?: Prisma.BoolFieldUpdateOperationsInput | boolean
   durationMs?: Prisma.IntFieldUpdateOperationsInput | number
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -405,6 +421,7 @@ export type OperationCallCreateManyInput = {
   errorType?: string | null
   errorMessage?: string | null
   vendorStatus?: number | null
+  timedOut?: boolean
   durationMs: number
   at?: Date | string
 }
@@ -419,6 +436,7 @@ export type OperationCallUpdateManyMutationInput = {
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  timedOut?: Prisma.BoolFieldUpdateOperationsInput | boolean
   durationMs?: Prisma.IntFieldUpdateOperationsInput | number
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -433,6 +451,7 @@ export type OperationCallUncheckedUpdateManyInput = {
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  timedOut?: Prisma.BoolFieldUpdateOperationsInput | boolean
   durationMs?: Prisma.IntFieldUpdateOperationsInput | number
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -447,6 +466,7 @@ export type OperationCallCountOrderByAggregateInput = {
   errorType?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   vendorStatus?: Prisma.SortOrder
+  timedOut?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   at?: Prisma.SortOrder
 }
@@ -466,6 +486,7 @@ export type OperationCallMaxOrderByAggregateInput = {
   errorType?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   vendorStatus?: Prisma.SortOrder
+  timedOut?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   at?: Prisma.SortOrder
 }
@@ -480,6 +501,7 @@ export type OperationCallMinOrderByAggregateInput = {
   errorType?: Prisma.SortOrder
   errorMessage?: Prisma.SortOrder
   vendorStatus?: Prisma.SortOrder
+  timedOut?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
   at?: Prisma.SortOrder
 }
@@ -509,6 +531,7 @@ export type OperationCallSelect<ExtArgs extends runtime.Types.Extensions.Interna
   errorType?: boolean
   errorMessage?: boolean
   vendorStatus?: boolean
+  timedOut?: boolean
   durationMs?: boolean
   at?: boolean
 }, ExtArgs["result"]["operationCall"]>
@@ -523,6 +546,7 @@ export type OperationCallSelectCreateManyAndReturn<ExtArgs extends runtime.Types
   errorType?: boolean
   errorMessage?: boolean
   vendorStatus?: boolean
+  timedOut?: boolean
   durationMs?: boolean
   at?: boolean
 }, ExtArgs["result"]["operationCall"]>
@@ -537,6 +561,7 @@ export type OperationCallSelectUpdateManyAndReturn<ExtArgs extends runtime.Types
   errorType?: boolean
   errorMessage?: boolean
   vendorStatus?: boolean
+  timedOut?: boolean
   durationMs?: boolean
   at?: boolean
 }, ExtArgs["result"]["operationCall"]>
@@ -551,11 +576,12 @@ export type OperationCallSelectScalar = {
   errorType?: boolean
   errorMessage?: boolean
   vendorStatus?: boolean
+  timedOut?: boolean
   durationMs?: boolean
   at?: boolean
 }
 
-export type OperationCallOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "operation" | "caller" | "outcome" | "errorType" | "errorMessage" | "vendorStatus" | "durationMs" | "at", ExtArgs["result"]["operationCall"]>
+export type OperationCallOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "instanceId" | "pluginName" | "operation" | "caller" | "outcome" | "errorType" | "errorMessage" | "vendorStatus" | "timedOut" | "durationMs" | "at", ExtArgs["result"]["operationCall"]>
 
 export type $OperationCallPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "OperationCall"
@@ -585,6 +611,10 @@ export type $OperationCallPayload<ExtArgs extends runtime.Types.Extensions.Inter
      * The HTTP status the vendor answered, when the plugin reports one.
      */
     vendorStatus: number | null
+    /**
+     * The call ran out of PLUGFORM_OPERATION_TIMEOUT_MS (outcome 'error').
+     */
+    timedOut: boolean
     durationMs: number
     at: Date
   }, ExtArgs["result"]["operationCall"]>
@@ -1019,6 +1049,7 @@ export interface OperationCallFieldRefs {
   readonly errorType: Prisma.FieldRef<"OperationCall", 'String'>
   readonly errorMessage: Prisma.FieldRef<"OperationCall", 'String'>
   readonly vendorStatus: Prisma.FieldRef<"OperationCall", 'Int'>
+  readonly timedOut: Prisma.FieldRef<"OperationCall", 'Boolean'>
   readonly durationMs: Prisma.FieldRef<"OperationCall", 'Int'>
   readonly at: Prisma.FieldRef<"OperationCall", 'DateTime'>
 }
