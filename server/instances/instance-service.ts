@@ -26,7 +26,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
-import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { PluginInstanceVersion, Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import { SecretFingerprints } from '../secrets/fingerprints.ts';
+import { diffVersions, fingerprintsOf, recordVersion, type ConfigurationDifference, type VersionKind } from './history.ts';
 import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
@@ -130,6 +132,29 @@ export interface UpdateInstanceInput {
   clientMutationId?: string | null | undefined;
 }
 
+export interface RollbackInput {
+  /** The saved version to restore. */
+  toVersion: number;
+  /** The current version (optimistic check): a stale one fails with `ConflictError`. */
+  version: number;
+  /** Secret values to use where the store no longer keeps that version's. */
+  secrets?: Readonly<Record<string, string>> | undefined;
+  clientMutationId?: string | null | undefined;
+}
+
+/** A change to a saved configuration, validated and ready to save (`#saveChange`). */
+interface SaveChange {
+  name: string;
+  config: Record<string, unknown>;
+  next: { plain: Record<string, unknown>; secrets: Record<string, string> };
+  storedSecrets: { values: Record<string, string>; version: number };
+  version: number;
+  action: string;
+  kind: VersionKind;
+  restoredFrom?: number;
+  clientMutationId: string | undefined;
+}
+
 export type { Actor } from '../audit/audit-log.ts';
 
 export class InstanceService implements ProviderSource {
@@ -138,9 +163,11 @@ export class InstanceService implements ProviderSource {
   readonly #deps: InstanceServiceDeps;
   /** Providers being started by `acquire`, by `id@version`, so concurrent uses share one. */
   readonly #starting = new Map<string, Promise<LiveProvider>>();
+  readonly #fingerprints: SecretFingerprints;
 
   constructor(deps: InstanceServiceDeps) {
     this.#deps = deps;
+    this.#fingerprints = new SecretFingerprints(deps.secrets);
     this.pool = deps.pool ?? new ProviderPool();
     this.replica = deps.replica ?? 'local';
   }
@@ -184,8 +211,11 @@ export class InstanceService implements ProviderSource {
     const enabled = input.enabled ?? true;
     const provider = enabled ? await this.#startProvider(plugin, id, config, secrets) : undefined;
     const stored = splitSecrets(config, secretKeys);
+    let secretsVersion = 0;
+    let fingerprints: Record<string, string>;
     try {
-      if (Object.keys(stored.secrets).length > 0) await this.#deps.secrets.write(id, stored.secrets, { cas: 0 });
+      fingerprints = await this.#fingerprints.of(id, stored.secrets);
+      if (Object.keys(stored.secrets).length > 0) secretsVersion = await this.#deps.secrets.write(id, stored.secrets, { cas: 0 });
     } catch (error) {
       if (provider) await stopQuietly(plugin.schema.name, provider);
       throw error;
@@ -206,6 +236,11 @@ export class InstanceService implements ProviderSource {
           include: { secrets: true },
         });
         await audit(tx, actor, 'instance.create', created, Object.keys(config).sort(), { id: auditId, clientMutationId });
+        await recordVersion(
+          tx,
+          { ...versionOf(created, 'created'), config: stored.plain, before: {}, after: fingerprints, secretsVersion },
+          actor,
+        );
         return created;
       });
     } catch (error) {
@@ -278,6 +313,140 @@ export class InstanceService implements ProviderSource {
       patch: input.configuration ?? {},
       secretKeys,
     });
+    return this.#saveChange(current, plugin, actor, {
+      name,
+      config,
+      next,
+      storedSecrets,
+      version: input.version,
+      action: 'instance.update',
+      kind: 'updated',
+      clientMutationId,
+    });
+  }
+
+  /**
+   * Rolls an instance back to an earlier saved version, as a new version. Its secrets come
+   * back from the secret store where it still keeps that version (Vault KV v2, the local
+   * store's last PLUGFORM_SECRET_VERSIONS) or are unchanged since; otherwise they must be
+   * given in `secrets` (a ValidationError names them), which also covers destination binding:
+   * a secret is only ever restored with the configuration it was saved with.
+   */
+  async rollback(id: string, input: RollbackInput, actor: Actor): Promise<InstanceRecord> {
+    const clientMutationId = checkClientMutationId(input.clientMutationId);
+    if (clientMutationId) {
+      const replay = await this.#replay(actor, clientMutationId, 'instance.rollback', (event) => event.instanceId === id);
+      if (replay) return replay;
+    }
+    const current = await this.get(id);
+    if (current.version !== input.version) throw new ConflictError(id, input.version, current.version);
+    const plugin = this.#plugin(current.pluginName);
+    const target = await this.configurationVersion(id, input.toVersion);
+    const secretKeys = secretKeysOf(plugin.schema.fields);
+    const supplied = input.secrets ?? {};
+    const unknown = Object.keys(supplied).filter((key) => !secretKeys.has(key));
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        unknown.map((key) => ({ field: key, rule: 'notSecret', message: `"${key}" is not a secret field of ${plugin.schema.name}` })),
+      );
+    }
+    const storedSecrets = await this.#readStoredSecrets(current);
+    const secrets = await this.#secretsOfVersion(id, target, storedSecrets.values, supplied);
+    const plain = target.config as Record<string, unknown>;
+    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
+    const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
+    return this.#saveChange(current, plugin, actor, {
+      name: current.name,
+      config,
+      next: splitSecrets(config, secretKeys),
+      storedSecrets,
+      version: input.version,
+      action: 'instance.rollback',
+      kind: 'rolledBack',
+      restoredFrom: target.version,
+      clientMutationId,
+    });
+  }
+
+  /** The saved versions of an instance, newest first (at most `limit`). */
+  async configurationVersions(id: string, limit = 20): Promise<PluginInstanceVersion[]> {
+    return this.#deps.prisma.pluginInstanceVersion.findMany({
+      where: { instanceId: id },
+      orderBy: { version: 'desc' },
+      take: Math.min(Math.max(limit, 1), 100),
+    });
+  }
+
+  /** One saved version, or NotFoundError. */
+  async configurationVersion(id: string, version: number): Promise<PluginInstanceVersion> {
+    const row = await this.#deps.prisma.pluginInstanceVersion.findUnique({ where: { instanceId_version: { instanceId: id, version } } });
+    if (!row) throw new NotFoundError('Configuration version', `${id}@${version}`);
+    return row;
+  }
+
+  /** What changes from version `from` to version `to` (default: the latest saved one). */
+  async configurationDiff(id: string, from: number, to?: number): Promise<ConfigurationDifference[]> {
+    const target = to === undefined ? (await this.configurationVersions(id, 1))[0] : await this.configurationVersion(id, to);
+    if (!target) throw new NotFoundError('Configuration version', `${id}@latest`);
+    return diffVersions(await this.configurationVersion(id, from), target);
+  }
+
+  /**
+   * The secret values of a saved version: supplied ones, the current ones when their
+   * fingerprint is that version's, or the secret store's copy of that version. Anything else
+   * must be entered again.
+   */
+  async #secretsOfVersion(
+    id: string,
+    target: PluginInstanceVersion,
+    currentValues: Record<string, string>,
+    supplied: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string>> {
+    const wanted = fingerprintsOf(target);
+    const currentPrints = await this.#fingerprints.of(id, currentValues);
+    const secrets: Record<string, string> = {};
+    const missing: string[] = [];
+    let kept: Record<string, string> | undefined;
+    for (const [key, fingerprint] of Object.entries(wanted)) {
+      const value = supplied[key];
+      if (value !== undefined && value !== '') secrets[key] = value;
+      else if (currentPrints[key] === fingerprint) secrets[key] = currentValues[key]!;
+      else {
+        kept ??= await this.#keptSecrets(id, target.secretsVersion);
+        const restored = kept[key];
+        if (restored !== undefined && (await this.#fingerprints.of(id, { [key]: restored }))[key] === fingerprint) secrets[key] = restored;
+        else missing.push(key);
+      }
+    }
+    if (missing.length > 0) {
+      throw new ValidationError(
+        missing.sort().map((key) => ({
+          field: key,
+          rule: 'reenterSecret',
+          message: `The secret store no longer keeps "${key}" as it was in version ${target.version}; enter it again to roll back`,
+        })),
+      );
+    }
+    return secrets;
+  }
+
+  /** An earlier version of the secret document, or nothing when the store does not keep it. */
+  async #keptSecrets(id: string, secretsVersion: number): Promise<Record<string, string>> {
+    if (secretsVersion === 0 || !this.#deps.secrets.readVersion) return {};
+    return (await this.#deps.secrets.readVersion(id, secretsVersion))?.values ?? {};
+  }
+
+  /**
+   * The common part of every change to a saved configuration: configure the new provider,
+   * then in one transaction check the version, write the secrets, the row, the audit event
+   * and the history version; undo the secrets if anything fails.
+   */
+  async #saveChange(current: InstanceRecord, plugin: ProviderFactory, actor: Actor, change: SaveChange): Promise<InstanceRecord> {
+    const { id } = current;
+    const { name, config, next, storedSecrets, clientMutationId } = change;
+    const input = { version: change.version };
+    const before = await this.#fingerprints.of(id, storedSecrets.values);
+    const after = await this.#fingerprints.of(id, next.secrets);
     const secretKeysChanged = changedSecretKeys(storedSecrets.values, next.secrets);
     const plainKeysChanged = changedPlainKeys(current.config as Record<string, unknown>, next.plain);
 
@@ -318,7 +487,20 @@ export class InstanceService implements ProviderSource {
           await syncSecretState(tx, id, next.secrets, secretKeysChanged);
           const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
           const changed = [...new Set([...plainKeysChanged, ...secretKeysChanged, ...(name === current.name ? [] : ['name'])])].sort();
-          await audit(tx, actor, 'instance.update', updated, changed, { id: auditId, clientMutationId });
+          const details = change.restoredFrom === undefined ? undefined : { name: updated.name, restoredFrom: change.restoredFrom };
+          await audit(tx, actor, change.action, updated, changed, { id: auditId, clientMutationId, details });
+          await recordVersion(
+            tx,
+            {
+              ...versionOf(updated, change.kind),
+              config: next.plain,
+              before,
+              after,
+              secretsVersion: written ?? storedSecrets.version,
+              ...(change.restoredFrom === undefined ? {} : { restoredFrom: change.restoredFrom }),
+            },
+            actor,
+          );
           return updated;
         } catch (error) {
           // Undo while the row is still locked, so no other save can build on these secrets.
@@ -507,7 +689,7 @@ export class InstanceService implements ProviderSource {
     return { migrated, failed };
   }
 
-  async #moveToSecretStore(row: { id: string; version: number; pluginName: string; name: string }, stored: Record<string, unknown>, moving: string[]): Promise<void> {
+  async #moveToSecretStore(row: { id: string; version: number; configVersion: number; pluginName: string; name: string }, stored: Record<string, unknown>, moving: string[]): Promise<void> {
     const before = await this.#deps.secrets.read(row.id);
     const values: Record<string, string> = { ...before.values };
     const plain: Record<string, unknown> = { ...stored };
@@ -518,6 +700,7 @@ export class InstanceService implements ProviderSource {
       if (value !== '' && values[key] === undefined) values[key] = value;
     }
     const changed = changedSecretKeys(before.values, values);
+    const fingerprints = { before: await this.#fingerprints.of(row.id, before.values), after: await this.#fingerprints.of(row.id, values) };
     let written: number | undefined;
     try {
       await this.#deps.prisma.$transaction(async (tx) => {
@@ -529,6 +712,8 @@ export class InstanceService implements ProviderSource {
         if (changed.length > 0) written = await this.#deps.secrets.write(row.id, values, { cas: before.version });
         await syncSecretState(tx, row.id, values, changed);
         await audit(tx, 'system', 'instance.secretsMigrated', row, moving);
+        const saved = { ...row, version: row.version + 1 };
+        await recordVersion(tx, { ...versionOf(saved, 'updated'), config: plain, ...fingerprints, secretsVersion: written ?? before.version }, 'system');
       }, SAVE_TRANSACTION);
     } catch (error) {
       if (written !== undefined) await this.#restoreSecrets(row.id, before.values, written);
@@ -731,6 +916,11 @@ export class InstanceService implements ProviderSource {
   }
 }
 
+/** The fields of a history version that come from the saved row. */
+function versionOf(row: { id: string; version: number; configVersion: number }, kind: VersionKind) {
+  return { instanceId: row.id, version: row.version, kind, configVersion: row.configVersion };
+}
+
 function live(pluginName: string, version: number, provider: PluginProvider, secrets: Record<string, string>): LiveProvider {
   return { pluginName, version, provider, secretValues: Object.values(secrets) };
 }
@@ -813,13 +1003,14 @@ async function audit(
   action: string,
   instance: { id: string; pluginName: string; name: string },
   changedKeys: string[],
-  mark: { id?: string; clientMutationId?: string | undefined } = {},
+  mark: { id?: string; clientMutationId?: string | undefined; details?: Prisma.InputJsonObject | undefined } = {},
 ): Promise<void> {
   await recordAudit(tx, {
     actor,
     action,
     instance,
     changedKeys,
+    ...(mark.details ? { details: mark.details } : {}),
     ...(mark.id ? { id: mark.id } : {}),
     ...(mark.clientMutationId ? { clientMutationId: mark.clientMutationId } : {}),
   });
