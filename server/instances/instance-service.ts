@@ -661,6 +661,8 @@ export class InstanceService implements ProviderSource {
    * the commit fails; a replica that loses the race finds nothing left to move.
    */
   async migrateNewSecretFields(): Promise<{ migrated: number; failed: number }> {
+    // The configuration history's fingerprint key: created once, before the first save needs it.
+    await this.#fingerprints.prepare();
     const rows = await this.#deps.prisma.pluginInstance.findMany({ orderBy: { createdAt: 'asc' } });
     let migrated = 0;
     let failed = 0;

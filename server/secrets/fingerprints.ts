@@ -29,6 +29,11 @@ export class SecretFingerprints {
     );
   }
 
+  /** Loads (or creates) the key: at start-up, so the first save does not pay for it. */
+  async prepare(): Promise<void> {
+    await this.#ensureKey();
+  }
+
   #ensureKey(): Promise<Buffer> {
     if (!this.#key) {
       this.#key = this.#loadKey();
