@@ -138,6 +138,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.migrateNewSecretFields();
+    await instances.migrateStoredConfigurations();
     await instances.warmUp();
     // Embedded PGlite is one process: it schedules its own checks. On PostgreSQL the replicas
     // share pg-boss's queue, so each check runs once in the cluster (server/health/README.md).

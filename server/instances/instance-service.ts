@@ -25,7 +25,15 @@
  * `replicaProvider`), never written to the shared rows.
  */
 import { randomUUID } from 'node:crypto';
-import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
+import {
+  ConfigMigrationError,
+  configVersionOf,
+  errorMessage,
+  migrateConfig,
+  redact,
+  type FieldError,
+  type PluginProvider,
+} from '../../plugins/sdk/index.ts';
 import type { PluginInstanceVersion, Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { SecretFingerprints } from '../secrets/fingerprints.ts';
 import { diffVersions, fingerprintsOf, recordVersion, type ConfigurationDifference, type VersionKind } from './history.ts';
@@ -83,6 +91,8 @@ export interface StoredInstance {
   enabled: boolean;
   version: number;
   config: unknown;
+  /** The plugin's configVersion the configuration was saved under (absent: not checked). */
+  configVersion?: number;
   /** The secret keys recorded as set; read from the database when absent. */
   secrets?: readonly { key: string }[];
 }
@@ -231,6 +241,7 @@ export class InstanceService implements ProviderSource {
             enabled,
             status: enabled ? 'active' : 'inactive',
             config: stored.plain as Prisma.InputJsonObject,
+            configVersion: configVersionOf(plugin.schema),
             secrets: { create: Object.keys(stored.secrets).map((key) => ({ key })) },
           },
           include: { secrets: true },
@@ -352,7 +363,8 @@ export class InstanceService implements ProviderSource {
     }
     const storedSecrets = await this.#readStoredSecrets(current);
     const secrets = await this.#secretsOfVersion(id, target, storedSecrets.values, supplied);
-    const plain = target.config as Record<string, unknown>;
+    // A version saved before a plugin upgrade is brought up to the plugin's configuration version.
+    const plain = this.#migrated(plugin, target.config as Record<string, unknown>, target.configVersion);
     assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
     const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
     return this.#saveChange(current, plugin, actor, {
@@ -472,6 +484,7 @@ export class InstanceService implements ProviderSource {
           data: {
             name,
             config: next.plain as Prisma.InputJsonObject,
+            configVersion: configVersionOf(plugin.schema),
             version: { increment: 1 },
             ...(current.enabled ? { status: 'active', statusMessage: null } : {}),
           },
@@ -599,6 +612,13 @@ export class InstanceService implements ProviderSource {
     }
     // A newer version than the row the caller read was saved here meanwhile: it is the right one.
     if (cached && cached.version >= instance.version) return cached;
+    if (this.#outdated(instance)) {
+      // Saved under an older configVersion of the plugin: migrate it before it runs.
+      await this.#migrateStored(await this.get(instance.id)).catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+      });
+      return this.acquire(await this.get(instance.id));
+    }
     const key = `${instance.id}@${instance.version}`;
     let starting = this.#starting.get(key);
     if (!starting) {
@@ -651,6 +671,89 @@ export class InstanceService implements ProviderSource {
       if (version === null ? await this.pool.dropOlderThan(id, null) : await this.pool.dropOlderThan(id, version)) dropped++;
     }
     return dropped;
+  }
+
+  /**
+   * A plugin upgrade may raise its `configVersion`: at start-up every instance stored under an
+   * older one is migrated step by step, validated against the new schema and saved as a new
+   * version (kind `migrated`, audited "migrated from 1 to 2"). One that fails stays on its old
+   * configuration with status `error` and a message naming the step; the others go on.
+   */
+  async migrateStoredConfigurations(): Promise<{ migrated: number; failed: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ orderBy: { createdAt: 'asc' }, include: { secrets: true } });
+    let migrated = 0;
+    let failed = 0;
+    for (const row of rows.filter((candidate) => this.#outdated(candidate))) {
+      try {
+        await this.#migrateStored(row);
+        migrated++;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) failed++; // a conflict: another replica migrated it
+      }
+    }
+    return { migrated, failed };
+  }
+
+  /** Whether the instance was saved under an older configVersion than its (loaded) plugin's. */
+  #outdated(instance: { pluginName: string; configVersion?: number }): boolean {
+    const plugin = this.#deps.plugins.get(instance.pluginName);
+    return plugin !== undefined && instance.configVersion !== undefined && instance.configVersion < configVersionOf(plugin.schema);
+  }
+
+  /** `config` saved at `from`, migrated to the plugin's configVersion; a failing step is a ValidationError naming it. */
+  #migrated(plugin: ProviderFactory, config: Record<string, unknown>, from: number): Record<string, unknown> {
+    try {
+      return migrateConfig(plugin.schema, config, from);
+    } catch (error) {
+      if (!(error instanceof ConfigMigrationError)) throw error;
+      throw new ValidationError([{ field: '', rule: 'migration', message: `The configuration of version ${from} cannot be migrated: ${error.message}` }]);
+    }
+  }
+
+  async #migrateStored(row: InstanceRecord): Promise<void> {
+    const plugin = this.#plugin(row.pluginName);
+    const from = row.configVersion;
+    const to = configVersionOf(plugin.schema);
+    let next: { plain: Record<string, unknown>; secrets: Record<string, string> };
+    let stored: { values: Record<string, string>; version: number };
+    try {
+      const secretKeys = secretKeysOf(plugin.schema.fields);
+      const plain = splitSecrets(migrateConfig(plugin.schema, row.config as Record<string, unknown>, from), secretKeys).plain;
+      stored = await this.#readStoredSecrets(row);
+      try {
+        next = splitSecrets(validateOrThrow(plugin.schema, { ...plain, ...stored.values }), secretKeys);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new ConfigMigrationError(to - 1, to, `its result is invalid: ${error.fieldErrors.map((e) => e.message).join('; ')}`);
+      }
+    } catch (error) {
+      const message = `The stored configuration could not be migrated from version ${from} to ${to} and is left unchanged: ${errorMessage(error)}`;
+      // Only the status: the configuration, its version and the secrets stay as they were.
+      await this.#deps.prisma.pluginInstance.updateMany({ where: { id: row.id, version: row.version }, data: { status: 'error', statusMessage: message } });
+      this.#deps.logger.error(`instance "${row.name}" of ${row.pluginName} could not be migrated`, { instanceId: row.id, reason: message });
+      throw new PluginUnavailableError(row.pluginName, message);
+    }
+    const prints = await this.#fingerprints.of(row.id, stored.values);
+    await this.#deps.prisma.$transaction(async (tx) => {
+      const { count } = await tx.pluginInstance.updateMany({
+        where: { id: row.id, version: row.version },
+        data: {
+          config: next.plain as Prisma.InputJsonObject,
+          configVersion: to,
+          version: { increment: 1 },
+          status: row.enabled ? 'active' : 'inactive',
+          statusMessage: null,
+        },
+      });
+      if (count === 0) throw new ConflictError(row.id, row.version);
+      const saved = await tx.pluginInstance.findUniqueOrThrow({ where: { id: row.id } });
+      const changed = changedPlainKeys(row.config as Record<string, unknown>, next.plain);
+      const summary = `migrated from ${from} to ${to}`;
+      await audit(tx, 'system', 'instance.migrated', saved, changed, { details: { name: saved.name, from, to, summary } });
+      await recordVersion(tx, { ...versionOf(saved, 'migrated'), config: next.plain, before: prints, after: prints, secretsVersion: stored.version }, 'system');
+    }, SAVE_TRANSACTION);
+    this.#announce(row.id, row.version + 1);
+    this.#deps.logger.info(`instance "${row.name}" of ${row.pluginName}: configuration ${`migrated from ${from} to ${to}`}`, { instanceId: row.id });
   }
 
   /**
