@@ -193,6 +193,20 @@ export class InstanceService implements ProviderSource {
     return row;
   }
 
+  /**
+   * The instance as it is to be used: when it was saved under an older configVersion of its
+   * plugin, its configuration is migrated first (a failing step is a PluginUnavailableError
+   * naming it, and the instance stays as it was).
+   */
+  async getCurrent(id: string): Promise<InstanceRecord> {
+    const row = await this.get(id);
+    if (!this.#outdated(row)) return row;
+    await this.#migrateStored(row).catch((error: unknown) => {
+      if (!(error instanceof ConflictError)) throw error; // another replica migrated it meanwhile
+    });
+    return this.get(id);
+  }
+
   async create(input: CreateInstanceInput, actor: Actor): Promise<InstanceRecord> {
     const clientMutationId = checkClientMutationId(input.clientMutationId);
     const plugin = this.#plugin(input.pluginName);
@@ -612,13 +626,8 @@ export class InstanceService implements ProviderSource {
     }
     // A newer version than the row the caller read was saved here meanwhile: it is the right one.
     if (cached && cached.version >= instance.version) return cached;
-    if (this.#outdated(instance)) {
-      // Saved under an older configVersion of the plugin: migrate it before it runs.
-      await this.#migrateStored(await this.get(instance.id)).catch((error: unknown) => {
-        if (!(error instanceof ConflictError)) throw error;
-      });
-      return this.acquire(await this.get(instance.id));
-    }
+    // Saved under an older configVersion of the plugin: migrate it before it runs.
+    if (this.#outdated(instance)) return this.acquire(await this.getCurrent(instance.id));
     const key = `${instance.id}@${instance.version}`;
     let starting = this.#starting.get(key);
     if (!starting) {
@@ -835,7 +844,7 @@ export class InstanceService implements ProviderSource {
    * the stored version, or one started now (see `acquire`). The one way in for callers.
    */
   async providerFor(id: string): Promise<LiveProvider> {
-    const row = await this.get(id);
+    const row = await this.getCurrent(id);
     const live = await this.acquire(row);
     if (live) return live;
     throw new InstanceUnavailableError(id, 'inactive', row.statusMessage);

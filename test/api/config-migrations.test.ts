@@ -104,4 +104,14 @@ describe('configuration migrations at start-up', () => {
     expect(invalid.statusMessage).toMatch(/step 1 → 2 failed: its result is invalid: Timeout \(seconds\) must be (at least|≥) 1/);
     expect(invalid.statusMessage).not.toContain(TOKEN);
   });
+
+  it('migrates an outdated instance when it is loaded for use (once its stored value can be converted)', async () => {
+    // The operator fixes the stored value the step refused (as a restore from a backup would leave it).
+    await server!.running.services.prisma.pluginInstance.update({ where: { id: ids.throws }, data: { config: { sender: 'Ops desk', timeout: '45s' } } });
+    const test = await succeed(server!, TEST_SAVED, 'testPluginInstanceConnection', { input: { id: ids.throws } });
+    expect(test).toMatchObject({ success: true, details: { timeoutSeconds: 45 } });
+    const fixed = await state(ids.throws);
+    expect(fixed).toMatchObject({ status: 'ACTIVE', statusMessage: null, version: 2, configuration: { senderName: 'Ops desk', timeoutSeconds: 45 } });
+    expect(fixed.configurationVersions[0]).toMatchObject({ version: 2, kind: 'MIGRATED', configVersion: 2 });
+  });
 });
