@@ -826,6 +826,7 @@ export class InstanceService implements ProviderSource {
         if (changed.length > 0) written = await this.#deps.secrets.write(row.id, values, { cas: before.version });
         await syncSecretState(tx, row.id, values, changed);
         await audit(tx, 'system', 'instance.secretsMigrated', row, moving);
+        await scrubHistory(tx, row.id, moving);
         const saved = { ...row, version: row.version + 1 };
         await recordVersion(tx, { ...versionOf(saved, 'updated'), config: plain, ...fingerprints, secretsVersion: written ?? before.version }, 'system');
       }, SAVE_TRANSACTION);
@@ -1027,6 +1028,17 @@ export class InstanceService implements ProviderSource {
         reason: errorMessage(error),
       });
     }
+  }
+}
+
+/** Removes values that are now secret from every saved version of the instance (they were stored while plain). */
+async function scrubHistory(tx: Prisma.TransactionClient, instanceId: string, keys: readonly string[]): Promise<void> {
+  const versions = await tx.pluginInstanceVersion.findMany({ where: { instanceId }, select: { version: true, config: true } });
+  for (const { version, config } of versions) {
+    const plain = config as Record<string, unknown>;
+    if (!keys.some((key) => key in plain)) continue;
+    const scrubbed = Object.fromEntries(Object.entries(plain).filter(([key]) => !keys.includes(key)));
+    await tx.pluginInstanceVersion.update({ where: { instanceId_version: { instanceId, version } }, data: { config: scrubbed as Prisma.InputJsonObject } });
   }
 }
 
