@@ -93,6 +93,7 @@ function withoutSecrets(config: Record<string, unknown>, secretKeys: ReadonlySet
 }
 
 builder.prismaObjectFields('PluginInstance', (t) => ({
+  configVersion: t.exposeInt('configVersion', { description: "The plugin's configuration version this instance's configuration follows." }),
   configurationVersions: t.relation('versions', {
     description: 'The saved configurations, newest first.',
     args: { last: t.arg.int({ defaultValue: 20, description: 'How many of the latest versions (at most 100).' }) },

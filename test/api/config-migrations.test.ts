@@ -18,7 +18,7 @@ const TOKEN = 'migrating-token-0001';
 
 const STATE = `query ($id: ID!) {
   pluginInstance(id: $id) {
-    status statusMessage version configuration
+    status statusMessage version configVersion configuration plugin { configVersion }
     configurationVersions { version kind actor configVersion secretChanges { key change } }
     auditEvents { actor action changedKeys details }
   }
@@ -59,7 +59,7 @@ async function state(id: string) {
 describe('configuration migrations at start-up', () => {
   it('migrates an instance saved under v1: renamed field, string timeout as integer seconds, secrets kept', async () => {
     const good = await state(ids.good);
-    expect(good).toMatchObject({ status: 'ACTIVE', statusMessage: null, version: 2 });
+    expect(good).toMatchObject({ status: 'ACTIVE', statusMessage: null, version: 2, configVersion: 2, plugin: { configVersion: 2 } });
     expect(good.configuration).toEqual({ senderName: 'Ops desk', timeoutSeconds: 30, token: '••••••••' });
     expect(good.configurationVersions.map((v: { version: number; kind: string; configVersion: number }) => [v.version, v.kind, v.configVersion])).toEqual([
       [2, 'MIGRATED', 2],
@@ -82,7 +82,7 @@ describe('configuration migrations at start-up', () => {
 
   it('leaves an instance whose step throws on its old configuration, with the step named, and keeps serving', async () => {
     const throws = await state(ids.throws);
-    expect(throws).toMatchObject({ status: 'ERROR', version: 1, configuration: { sender: 'Ops desk', timeout: 'forever', token: '••••••••' } });
+    expect(throws).toMatchObject({ status: 'ERROR', version: 1, configVersion: 1, configuration: { sender: 'Ops desk', timeout: 'forever', token: '••••••••' } });
     expect(throws.statusMessage).toBe(
       'The stored configuration could not be migrated from version 1 to 2 and is left unchanged: ' +
         'step 1 → 2 failed: timeout is not a number of seconds like "30s"',
