@@ -8,3 +8,4 @@ export * from './schema-check.ts';
 export * from './redact.ts';
 export * from './destinations.ts';
 export * from './http-helpers.ts';
+export * from './migrations.ts';

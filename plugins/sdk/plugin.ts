@@ -43,6 +43,25 @@ export interface PluginConfig {
   testTimeoutMs?: number;
   /** Health check interval for this plugin in milliseconds, overriding the platform's. */
   healthIntervalMs?: number;
+  /**
+   * The version of this plugin's configuration (default 1). Raise it when a release renames a
+   * field or changes its type, and add the step that converts stored configurations.
+   */
+  configVersion?: number;
+  /** One step per version: `{ from: 1, to: 2, migrate }`, … up to `configVersion`. */
+  migrations?: readonly ConfigMigration[];
+}
+
+/**
+ * One step of a plugin's configuration migrations. `migrate` is a pure function of the
+ * stored non-secret configuration at version `from`: it returns the configuration at `to`
+ * (it may throw to refuse one it cannot convert). Secrets stay in the secret store under their
+ * keys and are not passed to it. The result is validated against the new schema.
+ */
+export interface ConfigMigration {
+  from: number;
+  to: number;
+  migrate(config: Readonly<Record<string, unknown>>): Record<string, unknown>;
 }
 
 export const HealthStatus = {

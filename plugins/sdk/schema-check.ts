@@ -60,7 +60,42 @@ export function checkPluginSchema(schema: unknown): SchemaProblem[] {
   checkGroups(schema.groups, schema.fields, problem);
   checkDestinations(schema.fields, problems);
   problems.push(...checkConditions(schema.fields));
+  checkMigrations(schema.configVersion, schema.migrations, problem);
   return problems;
+}
+
+/**
+ * `configVersion` and `migrations` form one chain: a step from every version below
+ * `configVersion` to the next one, and nothing else, so any stored version can be brought up.
+ */
+function checkMigrations(configVersion: unknown, migrations: unknown, problem: (message: string) => void): void {
+  const target = configVersion ?? 1;
+  if (!(typeof target === 'number' && Number.isSafeInteger(target) && target >= 1)) {
+    problem(`configVersion ${quote(configVersion)} must be a whole number ≥ 1`);
+    return;
+  }
+  if (migrations === undefined) {
+    if (target > 1) problem(`configVersion is ${target} but there are no migrations: add steps from 1 to ${target}`);
+    return;
+  }
+  if (!Array.isArray(migrations)) {
+    problem('migrations must be a list of { from, to, migrate } steps');
+    return;
+  }
+  const from = new Set<number>();
+  migrations.forEach((step: unknown, index) => {
+    const at = `migrations[${index}]`;
+    if (!isPlainObject(step)) return problem(`${at} must be an object { from, to, migrate }`);
+    if (typeof step.migrate !== 'function') problem(`${at}: migrate must be a function`);
+    if (!(typeof step.from === 'number' && Number.isSafeInteger(step.from) && step.from >= 1)) return problem(`${at}: from must be a whole number ≥ 1`);
+    if (step.to !== step.from + 1) problem(`${at}: to must be from + 1 (${step.from + 1}): a step goes one version up`);
+    if (step.from >= target) problem(`${at}: goes from ${step.from}, beyond configVersion ${target}`);
+    if (from.has(step.from)) problem(`${at}: a second step from version ${step.from}`);
+    from.add(step.from);
+  });
+  for (let version = 1; version < target; version++) {
+    if (!from.has(version)) problem(`migrations have no step from version ${version} to ${version + 1} (configVersion is ${target})`);
+  }
 }
 
 /** The optional descriptive attributes: only their types can be wrong. */

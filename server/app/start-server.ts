@@ -104,9 +104,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const egress = options.egress ?? createEgressGate(config.egress);
     if (!options.egress) closers.push(() => egress.close());
     const contextSettings: PluginContextSettings = { egress, fileRoots: config.localStorageRoots, maxResponseBytes: config.vendorResponseMaxBytes };
+    const fingerprints = new SecretFingerprints(secrets, config.fingerprintKey);
     const instances = new InstanceService({
       prisma,
       secrets,
+      fingerprints,
       plugins: registry,
       logger: logger.child('instances'),
       bus,
@@ -142,6 +144,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.migrateNewSecretFields();
+    await instances.migrateStoredConfigurations();
     await instances.warmUp();
     // Embedded PGlite is one process: it schedules its own checks. On PostgreSQL the replicas
     // share pg-boss's queue, so each check runs once in the cluster (server/health/README.md).
@@ -174,7 +177,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       timeoutMs: 2_000,
     });
     const checkBudget = new CheckBudget({ perRequest: config.limits.maxChecksPerRequest, perMinute: config.limits.maxChecksPerMinute });
-    const configuration = new ConfigurationService({ prisma, instances, plugins: registry, fingerprints: new SecretFingerprints(secrets, config.fingerprintKey) });
+    const configuration = new ConfigurationService({ prisma, instances, plugins: registry, fingerprints });
     const services = { prisma, registry, instances, configuration, health, testing, tokens, checkBudget, operations, metrics, publicUrl: config.publicUrl, logger, secrets, database, scheduler, readiness, bus };
     const stack = {
       services,

@@ -1,6 +1,7 @@
 /** The plugin catalog: discovered plugins with their full schema, and the ones that failed to load. */
 import {
   FIELD_TYPES,
+  configVersionOf,
   PLUGIN_TYPES,
   conditionValues,
   destinationBindings,
@@ -100,6 +101,10 @@ export const PluginRef = builder.objectRef<RegisteredPlugin>('Plugin').implement
     displayName: t.string({ resolve: (p) => p.schema.displayName ?? p.schema.name }),
     type: t.field({ type: PluginTypeEnum, resolve: (p) => p.schema.type }),
     version: t.string({ resolve: (p) => p.schema.version }),
+    configVersion: t.int({
+      description: "The version of the configuration's shape; stored configurations of older ones are migrated (see ConfigurationVersion.kind MIGRATED).",
+      resolve: (p) => configVersionOf(p.schema),
+    }),
     description: t.string({ nullable: true, resolve: (p) => p.schema.description ?? null }),
     author: t.string({ nullable: true, resolve: (p) => p.schema.author ?? null }),
     homepage: t.string({ nullable: true, resolve: (p) => p.schema.homepage ?? null }),

@@ -5,6 +5,7 @@ import './scalars.ts';
 import './errors.ts';
 import './plugins.ts';
 import './instances.ts';
+import './history.ts';
 import './health.ts';
 import './tokens.ts';
 import './operations.ts';

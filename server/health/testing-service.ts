@@ -54,7 +54,7 @@ export class TestingService {
 
   /** Tests a saved instance, optionally with a patch over its stored configuration. */
   async testSaved(instanceId: string, override: Record<string, unknown> = {}, actor: Actor = 'system'): Promise<PluginTestResult> {
-    const instance = await this.#deps.instances.get(instanceId);
+    const instance = await this.#deps.instances.getCurrent(instanceId);
     const plugin = requirePlugin(this.#deps.plugins, instance.pluginName);
     const stored = await this.#deps.instances.readSecrets(instance);
     const secretKeys = secretKeysOf(plugin.schema.fields);

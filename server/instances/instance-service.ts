@@ -25,8 +25,18 @@
  * `replicaProvider`), never written to the shared rows.
  */
 import { randomUUID } from 'node:crypto';
-import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
-import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import {
+  ConfigMigrationError,
+  configVersionOf,
+  errorMessage,
+  migrateConfig,
+  redact,
+  type FieldError,
+  type PluginProvider,
+} from '../../plugins/sdk/index.ts';
+import type { PluginInstanceVersion, Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
+import { SecretFingerprints } from '../secrets/fingerprint.ts';
+import { diffVersions, fingerprintsOf, recordVersion, type ConfigurationDifference, type VersionKind } from './history.ts';
 import { actorLabel, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
@@ -71,6 +81,8 @@ export interface InstanceServiceDeps {
   commitCheckMs?: number;
   /** Sizes and nesting a configuration may have (default: DEFAULT_CONFIGURATION_LIMITS). */
   limits?: ConfigurationLimits;
+  /** Keyed fingerprints of secrets for the history (default: keyed from the secret store). */
+  fingerprints?: SecretFingerprints;
 }
 
 /** What the instance rows hold that starting a provider needs. */
@@ -81,6 +93,8 @@ export interface StoredInstance {
   enabled: boolean;
   version: number;
   config: unknown;
+  /** The plugin's configVersion the configuration was saved under (absent: not checked). */
+  configVersion?: number;
   /** The secret keys recorded as set; read from the database when absent. */
   secrets?: readonly { key: string }[];
 }
@@ -136,6 +150,29 @@ export interface DeletedInstance {
   name: string;
 }
 
+export interface RollbackInput {
+  /** The saved version to restore. */
+  toVersion: number;
+  /** The current version (optimistic check): a stale one fails with `ConflictError`. */
+  version: number;
+  /** Secret values to use where the store no longer keeps that version's. */
+  secrets?: Readonly<Record<string, string>> | undefined;
+  clientMutationId?: string | null | undefined;
+}
+
+/** A change to a saved configuration, validated and ready to save (`#saveChange`). */
+interface SaveChange {
+  name: string;
+  config: Record<string, unknown>;
+  next: { plain: Record<string, unknown>; secrets: Record<string, string> };
+  storedSecrets: { values: Record<string, string>; version: number };
+  version: number;
+  action: string;
+  kind: VersionKind;
+  restoredFrom?: number;
+  clientMutationId: string | undefined;
+}
+
 export type { Actor } from '../audit/audit-log.ts';
 
 export class InstanceService implements ProviderSource {
@@ -144,9 +181,11 @@ export class InstanceService implements ProviderSource {
   readonly #deps: InstanceServiceDeps;
   /** Providers being started by `acquire`, by `id@version`, so concurrent uses share one. */
   readonly #starting = new Map<string, Promise<LiveProvider>>();
+  readonly #fingerprints: SecretFingerprints;
 
   constructor(deps: InstanceServiceDeps) {
     this.#deps = deps;
+    this.#fingerprints = deps.fingerprints ?? new SecretFingerprints(deps.secrets);
     this.pool = deps.pool ?? new ProviderPool();
     this.replica = deps.replica ?? 'local';
   }
@@ -160,6 +199,20 @@ export class InstanceService implements ProviderSource {
     const row = await this.#deps.prisma.pluginInstance.findUnique({ where: { id }, include: { secrets: true } });
     if (!row) throw new NotFoundError('Plugin instance', id);
     return row;
+  }
+
+  /**
+   * The instance as it is to be used: when it was saved under an older configVersion of its
+   * plugin, its configuration is migrated first (a failing step is a PluginUnavailableError
+   * naming it, and the instance stays as it was).
+   */
+  async getCurrent(id: string): Promise<InstanceRecord> {
+    const row = await this.get(id);
+    if (!this.#outdated(row)) return row;
+    await this.#migrateStored(row).catch((error: unknown) => {
+      if (!(error instanceof ConflictError)) throw error; // another replica migrated it meanwhile
+    });
+    return this.get(id);
   }
 
   async create(input: CreateInstanceInput, actor: Actor): Promise<InstanceRecord> {
@@ -191,8 +244,11 @@ export class InstanceService implements ProviderSource {
     const provider = enabled ? await this.#startProvider(plugin, id, config, secrets) : undefined;
     // Without the fields the configuration hides (`visibleWhen`), which validation left out.
     const stored = splitSecrets(config, secretKeys);
+    let secretsVersion = 0;
+    let fingerprints: Record<string, string>;
     try {
-      if (Object.keys(stored.secrets).length > 0) await this.#deps.secrets.write(id, stored.secrets, { cas: 0 });
+      fingerprints = await this.#fingerprints.ofAll(id, stored.secrets);
+      if (Object.keys(stored.secrets).length > 0) secretsVersion = await this.#deps.secrets.write(id, stored.secrets, { cas: 0 });
     } catch (error) {
       if (provider) await stopQuietly(plugin.schema.name, provider);
       throw error;
@@ -208,11 +264,17 @@ export class InstanceService implements ProviderSource {
             enabled,
             status: enabled ? 'active' : 'inactive',
             config: stored.plain as Prisma.InputJsonObject,
+            configVersion: configVersionOf(plugin.schema),
             secrets: { create: Object.keys(stored.secrets).map((key) => ({ key })) },
           },
           include: { secrets: true },
         });
         await audit(tx, actor, 'instance.create', created, Object.keys(config).sort(), { id: auditId, clientMutationId });
+        await recordVersion(
+          tx,
+          { ...versionOf(created, 'created'), config: stored.plain, before: {}, after: fingerprints, secretsVersion },
+          actor,
+        );
         return created;
       }, SAVE_TRANSACTION);
     } catch (error) {
@@ -287,6 +349,141 @@ export class InstanceService implements ProviderSource {
       patch: input.configuration ?? {},
       secretKeys,
     });
+    return this.#saveChange(current, plugin, actor, {
+      name,
+      config,
+      next,
+      storedSecrets,
+      version: input.version,
+      action: 'instance.update',
+      kind: 'updated',
+      clientMutationId,
+    });
+  }
+
+  /**
+   * Rolls an instance back to an earlier saved version, as a new version. Its secrets come
+   * back from the secret store where it still keeps that version (Vault KV v2, the local
+   * store's last PLUGFORM_SECRET_VERSIONS) or are unchanged since; otherwise they must be
+   * given in `secrets` (a ValidationError names them), which also covers destination binding:
+   * a secret is only ever restored with the configuration it was saved with.
+   */
+  async rollback(id: string, input: RollbackInput, actor: Actor): Promise<InstanceRecord> {
+    const clientMutationId = checkClientMutationId(input.clientMutationId);
+    if (clientMutationId) {
+      const replay = await this.#replay(actor, clientMutationId, 'instance.rollback', (event) => event.instanceId === id);
+      if (replay) return replay;
+    }
+    const current = await this.get(id);
+    if (current.version !== input.version) throw new ConflictError(id, input.version, current.version);
+    const plugin = this.#plugin(current.pluginName);
+    const target = await this.configurationVersion(id, input.toVersion);
+    const secretKeys = secretKeysOf(plugin.schema.fields);
+    const supplied = input.secrets ?? {};
+    const unknown = Object.keys(supplied).filter((key) => !secretKeys.has(key));
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        unknown.map((key) => ({ field: key, rule: 'notSecret', message: `"${key}" is not a secret field of ${plugin.schema.name}` })),
+      );
+    }
+    const storedSecrets = await this.#readStoredSecrets(current);
+    const secrets = await this.#secretsOfVersion(id, target, storedSecrets.values, supplied);
+    // A version saved before a plugin upgrade is brought up to the plugin's configuration version.
+    const plain = this.#migrated(plugin, target.config as Record<string, unknown>, target.configVersion);
+    assertConfigurationWithinLimits({ ...plain, ...secrets }, this.limits);
+    const config = validateOrThrow(plugin.schema, { ...plain, ...secrets });
+    return this.#saveChange(current, plugin, actor, {
+      name: current.name,
+      config,
+      next: splitSecrets(config, secretKeys),
+      storedSecrets,
+      version: input.version,
+      action: 'instance.rollback',
+      kind: 'rolledBack',
+      restoredFrom: target.version,
+      clientMutationId,
+    });
+  }
+
+  /** The saved versions of an instance, newest first (at most `limit`). */
+  async configurationVersions(id: string, limit = 20): Promise<PluginInstanceVersion[]> {
+    return this.#deps.prisma.pluginInstanceVersion.findMany({
+      where: { instanceId: id },
+      orderBy: { version: 'desc' },
+      take: Math.min(Math.max(limit, 1), 100),
+    });
+  }
+
+  /** One saved version, or NotFoundError. */
+  async configurationVersion(id: string, version: number): Promise<PluginInstanceVersion> {
+    const row = await this.#deps.prisma.pluginInstanceVersion.findUnique({ where: { instanceId_version: { instanceId: id, version } } });
+    if (!row) throw new NotFoundError('Configuration version', `${id}@${version}`);
+    return row;
+  }
+
+  /** What changes from version `from` to version `to` (default: the latest saved one). */
+  async configurationDiff(id: string, from: number, to?: number): Promise<ConfigurationDifference[]> {
+    const target = to === undefined ? (await this.configurationVersions(id, 1))[0] : await this.configurationVersion(id, to);
+    if (!target) throw new NotFoundError('Configuration version', `${id}@latest`);
+    return diffVersions(await this.configurationVersion(id, from), target);
+  }
+
+  /**
+   * The secret values of a saved version: supplied ones, the current ones when their
+   * fingerprint is that version's, or the secret store's copy of that version. Anything else
+   * must be entered again.
+   */
+  async #secretsOfVersion(
+    id: string,
+    target: PluginInstanceVersion,
+    currentValues: Record<string, string>,
+    supplied: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string>> {
+    const wanted = fingerprintsOf(target);
+    const currentPrints = await this.#fingerprints.ofAll(id, currentValues);
+    const secrets: Record<string, string> = {};
+    const missing: string[] = [];
+    let kept: Record<string, string> | undefined;
+    for (const [key, fingerprint] of Object.entries(wanted)) {
+      const value = supplied[key];
+      if (value !== undefined && value !== '') secrets[key] = value;
+      else if (currentPrints[key] === fingerprint) secrets[key] = currentValues[key]!;
+      else {
+        kept ??= await this.#keptSecrets(id, target.secretsVersion);
+        const restored = kept[key];
+        if (restored !== undefined && (await this.#fingerprints.ofAll(id, { [key]: restored }))[key] === fingerprint) secrets[key] = restored;
+        else missing.push(key);
+      }
+    }
+    if (missing.length > 0) {
+      throw new ValidationError(
+        missing.sort().map((key) => ({
+          field: key,
+          rule: 'reenterSecret',
+          message: `The secret store no longer keeps "${key}" as it was in version ${target.version}; enter it again to roll back`,
+        })),
+      );
+    }
+    return secrets;
+  }
+
+  /** An earlier version of the secret document, or nothing when the store does not keep it. */
+  async #keptSecrets(id: string, secretsVersion: number): Promise<Record<string, string>> {
+    if (secretsVersion === 0 || !this.#deps.secrets.readVersion) return {};
+    return (await this.#deps.secrets.readVersion(id, secretsVersion))?.values ?? {};
+  }
+
+  /**
+   * The common part of every change to a saved configuration: configure the new provider,
+   * then in one transaction check the version, write the secrets, the row, the audit event
+   * and the history version; undo the secrets if anything fails.
+   */
+  async #saveChange(current: InstanceRecord, plugin: ProviderFactory, actor: Actor, change: SaveChange): Promise<InstanceRecord> {
+    const { id } = current;
+    const { name, config, next, storedSecrets, clientMutationId } = change;
+    const input = { version: change.version };
+    const before = await this.#fingerprints.ofAll(id, storedSecrets.values);
+    const after = await this.#fingerprints.ofAll(id, next.secrets);
     const secretKeysChanged = changedSecretKeys(storedSecrets.values, next.secrets);
     const plainKeysChanged = changedPlainKeys(current.config as Record<string, unknown>, next.plain);
 
@@ -312,6 +509,7 @@ export class InstanceService implements ProviderSource {
           data: {
             name,
             config: next.plain as Prisma.InputJsonObject,
+            configVersion: configVersionOf(plugin.schema),
             version: { increment: 1 },
             ...(current.enabled ? { status: 'active', statusMessage: null } : {}),
           },
@@ -327,7 +525,20 @@ export class InstanceService implements ProviderSource {
           await syncSecretState(tx, id, next.secrets, secretKeysChanged);
           const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
           const changed = [...new Set([...plainKeysChanged, ...secretKeysChanged, ...(name === current.name ? [] : ['name'])])].sort();
-          await audit(tx, actor, 'instance.update', updated, changed, { id: auditId, clientMutationId });
+          const details = change.restoredFrom === undefined ? undefined : { name: updated.name, restoredFrom: change.restoredFrom };
+          await audit(tx, actor, change.action, updated, changed, { id: auditId, clientMutationId, details });
+          await recordVersion(
+            tx,
+            {
+              ...versionOf(updated, change.kind),
+              config: next.plain,
+              before,
+              after,
+              secretsVersion: written ?? storedSecrets.version,
+              ...(change.restoredFrom === undefined ? {} : { restoredFrom: change.restoredFrom }),
+            },
+            actor,
+          );
           return updated;
         } catch (error) {
           // Undo while the row is still locked, so no other save can build on these secrets.
@@ -462,6 +673,8 @@ export class InstanceService implements ProviderSource {
     }
     // A newer version than the row the caller read was saved here meanwhile: it is the right one.
     if (cached && cached.version >= instance.version) return cached;
+    // Saved under an older configVersion of the plugin: migrate it before it runs.
+    if (this.#outdated(instance)) return this.acquire(await this.getCurrent(instance.id));
     const key = `${instance.id}@${instance.version}`;
     let starting = this.#starting.get(key);
     if (!starting) {
@@ -517,6 +730,89 @@ export class InstanceService implements ProviderSource {
   }
 
   /**
+   * A plugin upgrade may raise its `configVersion`: at start-up every instance stored under an
+   * older one is migrated step by step, validated against the new schema and saved as a new
+   * version (kind `migrated`, audited "migrated from 1 to 2"). One that fails stays on its old
+   * configuration with status `error` and a message naming the step; the others go on.
+   */
+  async migrateStoredConfigurations(): Promise<{ migrated: number; failed: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ orderBy: { createdAt: 'asc' }, include: { secrets: true } });
+    let migrated = 0;
+    let failed = 0;
+    for (const row of rows.filter((candidate) => this.#outdated(candidate))) {
+      try {
+        await this.#migrateStored(row);
+        migrated++;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) failed++; // a conflict: another replica migrated it
+      }
+    }
+    return { migrated, failed };
+  }
+
+  /** Whether the instance was saved under an older configVersion than its (loaded) plugin's. */
+  #outdated(instance: { pluginName: string; configVersion?: number }): boolean {
+    const plugin = this.#deps.plugins.get(instance.pluginName);
+    return plugin !== undefined && instance.configVersion !== undefined && instance.configVersion < configVersionOf(plugin.schema);
+  }
+
+  /** `config` saved at `from`, migrated to the plugin's configVersion; a failing step is a ValidationError naming it. */
+  #migrated(plugin: ProviderFactory, config: Record<string, unknown>, from: number): Record<string, unknown> {
+    try {
+      return migrateConfig(plugin.schema, config, from);
+    } catch (error) {
+      if (!(error instanceof ConfigMigrationError)) throw error;
+      throw new ValidationError([{ field: '', rule: 'migration', message: `The configuration of version ${from} cannot be migrated: ${error.message}` }]);
+    }
+  }
+
+  async #migrateStored(row: InstanceRecord): Promise<void> {
+    const plugin = this.#plugin(row.pluginName);
+    const from = row.configVersion;
+    const to = configVersionOf(plugin.schema);
+    let next: { plain: Record<string, unknown>; secrets: Record<string, string> };
+    let stored: { values: Record<string, string>; version: number };
+    try {
+      const secretKeys = secretKeysOf(plugin.schema.fields);
+      const plain = splitSecrets(migrateConfig(plugin.schema, row.config as Record<string, unknown>, from), secretKeys).plain;
+      stored = await this.#readStoredSecrets(row);
+      try {
+        next = splitSecrets(validateOrThrow(plugin.schema, { ...plain, ...stored.values }), secretKeys);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new ConfigMigrationError(to - 1, to, `its result is invalid: ${error.fieldErrors.map((e) => e.message).join('; ')}`);
+      }
+    } catch (error) {
+      const message = `The stored configuration could not be migrated from version ${from} to ${to} and is left unchanged: ${errorMessage(error)}`;
+      // Only the status: the configuration, its version and the secrets stay as they were.
+      await this.#deps.prisma.pluginInstance.updateMany({ where: { id: row.id, version: row.version }, data: { status: 'error', statusMessage: message } });
+      this.#deps.logger.error(`instance "${row.name}" of ${row.pluginName} could not be migrated`, { instanceId: row.id, reason: message });
+      throw new PluginUnavailableError(row.pluginName, message);
+    }
+    const prints = await this.#fingerprints.ofAll(row.id, stored.values);
+    await this.#deps.prisma.$transaction(async (tx) => {
+      const { count } = await tx.pluginInstance.updateMany({
+        where: { id: row.id, version: row.version },
+        data: {
+          config: next.plain as Prisma.InputJsonObject,
+          configVersion: to,
+          version: { increment: 1 },
+          status: row.enabled ? 'active' : 'inactive',
+          statusMessage: null,
+        },
+      });
+      if (count === 0) throw new ConflictError(row.id, row.version);
+      const saved = await tx.pluginInstance.findUniqueOrThrow({ where: { id: row.id } });
+      const changed = changedPlainKeys(row.config as Record<string, unknown>, next.plain);
+      const summary = `migrated from ${from} to ${to}`;
+      await audit(tx, 'system', 'instance.migrated', saved, changed, { details: { name: saved.name, from, to, summary } });
+      await recordVersion(tx, { ...versionOf(saved, 'migrated'), config: next.plain, before: prints, after: prints, secretsVersion: stored.version }, 'system');
+    }, SAVE_TRANSACTION);
+    this.#announce(row.id, row.version + 1);
+    this.#deps.logger.info(`instance "${row.name}" of ${row.pluginName}: configuration ${`migrated from ${from} to ${to}`}`, { instanceId: row.id });
+  }
+
+  /**
    * A plugin upgrade may turn a plain field into a secret: its value is then still stored in
    * clear in the database. At start-up, before any provider starts, every such value moves to
    * the secret store (and from then on shows only as set). Each instance moves in one save,
@@ -524,6 +820,8 @@ export class InstanceService implements ProviderSource {
    * the commit fails; a replica that loses the race finds nothing left to move.
    */
   async migrateNewSecretFields(): Promise<{ migrated: number; failed: number }> {
+    // The configuration history's fingerprint key: created once, before the first save needs it.
+    await this.#fingerprints.prepare();
     const rows = await this.#deps.prisma.pluginInstance.findMany({ orderBy: { createdAt: 'asc' } });
     let migrated = 0;
     let failed = 0;
@@ -552,7 +850,7 @@ export class InstanceService implements ProviderSource {
     return { migrated, failed };
   }
 
-  async #moveToSecretStore(row: { id: string; version: number; pluginName: string; name: string }, stored: Record<string, unknown>, moving: string[]): Promise<void> {
+  async #moveToSecretStore(row: { id: string; version: number; configVersion: number; pluginName: string; name: string }, stored: Record<string, unknown>, moving: string[]): Promise<void> {
     const before = await this.#deps.secrets.read(row.id);
     const values: Record<string, string> = { ...before.values };
     const plain: Record<string, unknown> = { ...stored };
@@ -563,6 +861,7 @@ export class InstanceService implements ProviderSource {
       if (value !== '' && values[key] === undefined) values[key] = value;
     }
     const changed = changedSecretKeys(before.values, values);
+    const fingerprints = { before: await this.#fingerprints.ofAll(row.id, before.values), after: await this.#fingerprints.ofAll(row.id, values) };
     let written: number | undefined;
     try {
       await this.#deps.prisma.$transaction(async (tx) => {
@@ -574,6 +873,9 @@ export class InstanceService implements ProviderSource {
         if (changed.length > 0) written = await this.#deps.secrets.write(row.id, values, { cas: before.version });
         await syncSecretState(tx, row.id, values, changed);
         await audit(tx, 'system', 'instance.secretsMigrated', row, moving);
+        await scrubHistory(tx, row.id, moving);
+        const saved = { ...row, version: row.version + 1 };
+        await recordVersion(tx, { ...versionOf(saved, 'updated'), config: plain, ...fingerprints, secretsVersion: written ?? before.version }, 'system');
       }, SAVE_TRANSACTION);
     } catch (error) {
       if (written !== undefined) await this.#restoreSecrets(row.id, before.values, written);
@@ -590,7 +892,7 @@ export class InstanceService implements ProviderSource {
    * the stored version, or one started now (see `acquire`). The one way in for callers.
    */
   async providerFor(id: string): Promise<LiveProvider> {
-    const row = await this.get(id);
+    const row = await this.getCurrent(id);
     const live = await this.acquire(row);
     if (live) return live;
     throw new InstanceUnavailableError(id, 'inactive', row.statusMessage);
@@ -767,6 +1069,22 @@ export class InstanceService implements ProviderSource {
   }
 }
 
+/** Removes values that are now secret from every saved version of the instance (they were stored while plain). */
+async function scrubHistory(tx: Prisma.TransactionClient, instanceId: string, keys: readonly string[]): Promise<void> {
+  const versions = await tx.pluginInstanceVersion.findMany({ where: { instanceId }, select: { version: true, config: true } });
+  for (const { version, config } of versions) {
+    const plain = config as Record<string, unknown>;
+    if (!keys.some((key) => key in plain)) continue;
+    const scrubbed = Object.fromEntries(Object.entries(plain).filter(([key]) => !keys.includes(key)));
+    await tx.pluginInstanceVersion.update({ where: { instanceId_version: { instanceId, version } }, data: { config: scrubbed as Prisma.InputJsonObject } });
+  }
+}
+
+/** The fields of a history version that come from the saved row. */
+function versionOf(row: { id: string; version: number; configVersion: number }, kind: VersionKind) {
+  return { instanceId: row.id, version: row.version, kind, configVersion: row.configVersion };
+}
+
 function live(pluginName: string, version: number, provider: PluginProvider, secrets: Record<string, string>): LiveProvider {
   return { pluginName, version, provider, secretValues: Object.values(secrets) };
 }
@@ -835,13 +1153,14 @@ async function audit(
   action: string,
   instance: { id: string; pluginName: string; name: string },
   changedKeys: string[],
-  mark: { id?: string; clientMutationId?: string | undefined } = {},
+  mark: { id?: string; clientMutationId?: string | undefined; details?: Prisma.InputJsonObject | undefined } = {},
 ): Promise<void> {
   await recordAudit(tx, {
     actor,
     action,
     instance,
     changedKeys,
+    ...(mark.details ? { details: mark.details } : {}),
     ...(mark.id ? { id: mark.id } : {}),
     ...(mark.clientMutationId ? { clientMutationId: mark.clientMutationId } : {}),
   });

@@ -1,7 +1,8 @@
 /**
  * Secret fingerprints: a keyed HMAC of one secret value, computed by the server, so a client
- * can tell whether a secret changed since it last looked (configuration as code: drift)
- * without the value ever leaving the server. Without the key a fingerprint reveals nothing
+ * can tell whether a secret changed since it last looked (configuration as code: drift), and
+ * the configuration history can tell which versions hold the same secret, without the value
+ * ever leaving the server or being kept. Without the key a fingerprint reveals nothing
  * offline: it cannot be checked against a guess.
  *
  * The key is PLUGFORM_FINGERPRINT_KEY when set; otherwise 32 random bytes kept in the secret
@@ -34,6 +35,17 @@ export class SecretFingerprints {
     const { key, id } = await this.#resolveKey();
     const mac = createHmac('sha256', key).update(`plugform-fingerprint/1\0${instanceId}\0${secretKey}\0`).update(value, 'utf8').digest();
     return `${PREFIX}:${id}:${mac.subarray(0, 16).toString('base64url')}`;
+  }
+
+  /** The fingerprint of every secret in `values`, by key (the configuration history's record). */
+  async ofAll(instanceId: string, values: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    const entries = Object.entries(values);
+    return Object.fromEntries(await Promise.all(entries.map(async ([key, value]) => [key, await this.of(instanceId, key, value)] as const)));
+  }
+
+  /** Loads (or creates) the key: at start-up, so the first save does not pay for it. */
+  async prepare(): Promise<void> {
+    await this.#resolveKey();
   }
 
   /** Whether a fingerprint was made with this server's key (else it cannot be compared). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SecretStoreError, type SecretStore } from './secret-store.ts';
-import { LocalSecretStore } from './local-store.ts';
+import { DEFAULT_KEPT_SECRET_VERSIONS, LocalSecretStore } from './local-store.ts';
 import { normalizeVaultPath, VAULT_DEFAULTS, VaultSecretStore, type VaultSecretStoreOptions } from './vault-store.ts';
 import type { VaultAuth } from './vault-session.ts';
 import { errnoCode } from './atomic-file.ts';
@@ -29,7 +29,12 @@ export interface CreateSecretStoreOptions {
 export function createSecretStore(env: Env, options: CreateSecretStoreOptions): SecretStore {
   const kind = (value(env, 'PLUGFORM_SECRET_STORE') ?? 'local').toLowerCase();
   if (kind === 'local') {
-    return new LocalSecretStore({ dataDir: options.dataDir, secretKey: value(env, 'PLUGFORM_SECRET_KEY'), log: options.log });
+    return new LocalSecretStore({
+      dataDir: options.dataDir,
+      secretKey: value(env, 'PLUGFORM_SECRET_KEY'),
+      keepVersions: readKeptVersions(env),
+      log: options.log,
+    });
   }
   if (kind === 'vault') return new VaultSecretStore({ ...readVaultSettings(env), log: options.log });
   throw new SecretStoreError('misconfigured', `PLUGFORM_SECRET_STORE must be "local" or "vault" (got "${kind}").`);
@@ -97,6 +102,17 @@ function readBoolean(env: Env, name: string): boolean {
   if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw)) return false;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   throw new SecretStoreError('misconfigured', `${name} must be true or false (got "${raw}").`);
+}
+
+/** PLUGFORM_SECRET_VERSIONS: earlier versions of each instance's secrets the local store keeps. */
+function readKeptVersions(env: Env): number {
+  const raw = value(env, 'PLUGFORM_SECRET_VERSIONS');
+  if (raw === undefined) return DEFAULT_KEPT_SECRET_VERSIONS;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0 || count > 1000) {
+    throw new SecretStoreError('misconfigured', `PLUGFORM_SECRET_VERSIONS must be a whole number between 0 and 1000 (got "${raw}").`);
+  }
+  return count;
 }
 
 function readTimeout(env: Env): number {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SecretStoreError, type SecretDocument, type SecretStore } from './secret-store.ts';
@@ -20,6 +20,8 @@ import { KeyedMutex } from './keyed-mutex.ts';
  *                                that the key is the one the secrets were written with
  *   secrets/.store-id            a random id naming this store (see `identity()`)
  *   secrets/<instanceId>.json    { format, alg, instanceId, version, keyId, iv, tag, ciphertext }
+ *   secrets/<instanceId>.v<N>.json  an earlier version, the same document (the last `keepVersions`
+ *                                are kept for rollbacks; a delete removes them all)
  *
  * Concurrency: writes and deletes of one instance are serialized within the process and
  * checked against `cas`. One Plugform process per data dir (as for the embedded database).
@@ -31,7 +33,11 @@ export interface LocalSecretStoreOptions {
   secretKey?: string | undefined;
   /** Operational notices (never secret): e.g. that a new key file was generated. */
   log?: ((message: string) => void) | undefined;
+  /** How many earlier versions of each instance's secrets are kept for rollbacks (default 10). */
+  keepVersions?: number | undefined;
 }
+
+export const DEFAULT_KEPT_SECRET_VERSIONS = 10;
 
 const FORMAT = 'plugform-secret/1';
 const CHECK_FORMAT = 'plugform-key-check/1';
@@ -76,6 +82,7 @@ export class LocalSecretStore implements SecretStore {
   readonly #secretKey: string | undefined;
   readonly #log: (message: string) => void;
   readonly #mutex = new KeyedMutex();
+  readonly #keepVersions: number;
   #ready: Promise<Ready> | undefined;
 
   constructor(options: LocalSecretStoreOptions) {
@@ -84,6 +91,7 @@ export class LocalSecretStore implements SecretStore {
     this.keyFile = join(options.dataDir, 'secret.key');
     this.#secretKey = options.secretKey === undefined || options.secretKey.trim() === '' ? undefined : options.secretKey;
     this.#log = options.log ?? (() => undefined);
+    this.#keepVersions = options.keepVersions ?? DEFAULT_KEPT_SECRET_VERSIONS;
     // Parse the environment key right away: a malformed PLUGFORM_SECRET_KEY is a start-up error.
     if (this.#secretKey !== undefined) parseSecretKey(this.#secretKey, 'PLUGFORM_SECRET_KEY');
   }
@@ -118,6 +126,21 @@ export class LocalSecretStore implements SecretStore {
     const { key } = await this.#ensureReady();
     const stored = await this.#readStored(instanceId);
     if (!stored) return { values: {}, version: 0 };
+    return this.#decrypt(key, instanceId, stored);
+  }
+
+  async readVersion(instanceId: string, version: number): Promise<SecretDocument | undefined> {
+    assertInstanceId(instanceId);
+    assertCas(version);
+    const { key } = await this.#ensureReady();
+    const current = await this.#readStored(instanceId);
+    if (current?.version === version) return this.#decrypt(key, instanceId, current);
+    const earlier = await this.#readStored(instanceId, this.#versionPath(instanceId, version));
+    // The AAD names the version: a file renamed to another version number fails to open.
+    return earlier?.version === version ? this.#decrypt(key, instanceId, earlier) : undefined;
+  }
+
+  #decrypt(key: Buffer, instanceId: string, stored: StoredDocument): SecretDocument {
     const plaintext = open(key, stored, documentAad(instanceId, stored.version));
     if (!plaintext) throw this.#corrupt(instanceId, 'failed its integrity check');
     let values: unknown;
@@ -149,10 +172,13 @@ export class LocalSecretStore implements SecretStore {
       const stored: StoredDocument = { format: FORMAT, alg: ALGORITHM, instanceId, version, keyId: ready.keyId, ...box };
       const path = this.#pathOf(instanceId);
       try {
+        // The version replaced stays readable for rollbacks, as its own file.
+        if (current > 0 && this.#keepVersions > 0) await copyFile(path, this.#versionPath(instanceId, current));
         await writeFileAtomic(path, `${JSON.stringify(stored)}\n`, 0o600);
       } catch (error) {
         throw new SecretStoreError('io', `Cannot write the secrets file ${path} (${errnoCode(error)}); nothing was changed.`);
       }
+      await this.#pruneVersions(instanceId, version);
       return version;
     });
   }
@@ -163,10 +189,10 @@ export class LocalSecretStore implements SecretStore {
     await this.#mutex.run(instanceId, async () => {
       const path = this.#pathOf(instanceId);
       try {
+        for (const version of await this.#keptVersions(instanceId)) await unlink(this.#versionPath(instanceId, version));
         await unlink(path);
         await syncDir(this.secretsDir);
       } catch (error) {
-        // Only one version is ever kept on disk, so removing the file removes all of them.
         if (isErrno(error, 'ENOENT')) return;
         throw new SecretStoreError('io', `Cannot delete the secrets file ${path} (${errnoCode(error)}).`);
       }
@@ -179,6 +205,28 @@ export class LocalSecretStore implements SecretStore {
 
   #pathOf(instanceId: string): string {
     return join(this.secretsDir, `${instanceId}.json`);
+  }
+
+  #versionPath(instanceId: string, version: number): string {
+    return join(this.secretsDir, `${instanceId}.v${version}.json`);
+  }
+
+  /** The earlier versions of an instance kept on disk, oldest first. */
+  async #keptVersions(instanceId: string): Promise<number[]> {
+    const prefix = `${instanceId}.v`;
+    const names = await readdir(this.secretsDir).catch(() => [] as string[]);
+    return names
+      .filter((name) => name.startsWith(prefix) && /^\d+\.json$/.test(name.slice(prefix.length)))
+      .map((name) => Number(name.slice(prefix.length, -'.json'.length)))
+      .sort((a, b) => a - b);
+  }
+
+  /** Keeps the last `keepVersions` earlier versions; a failure only leaves an extra file. */
+  async #pruneVersions(instanceId: string, current: number): Promise<void> {
+    const kept = (await this.#keptVersions(instanceId)).filter((version) => version < current);
+    for (const version of kept.slice(0, Math.max(0, kept.length - this.#keepVersions))) {
+      await unlink(this.#versionPath(instanceId, version)).catch(() => undefined);
+    }
   }
 
   #ensureReady(): Promise<Ready> {
@@ -269,8 +317,7 @@ export class LocalSecretStore implements SecretStore {
     );
   }
 
-  async #readStored(instanceId: string): Promise<StoredDocument | undefined> {
-    const path = this.#pathOf(instanceId);
+  async #readStored(instanceId: string, path = this.#pathOf(instanceId)): Promise<StoredDocument | undefined> {
     let text;
     try {
       text = await readFile(path, 'utf8');

@@ -21,6 +21,11 @@ export interface SecretStore {
    * in between. Returns the new version.
    */
   write(instanceId: string, values: Record<string, string>, options: { cas: number }): Promise<number>;
+  /**
+   * An earlier version of the instance's secrets, for a rollback; undefined when the store no
+   * longer keeps it (local: the last `PLUGFORM_SECRET_VERSIONS`; Vault KV v2: `max_versions`).
+   */
+  readVersion?(instanceId: string, version: number): Promise<SecretDocument | undefined>;
   /** Removes the instance's secrets, every version of them. Deleting nothing is not an error. */
   delete(instanceId: string): Promise<void>;
   /**

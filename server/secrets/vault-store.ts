@@ -118,7 +118,17 @@ export class VaultSecretStore implements SecretStore {
 
   async read(instanceId: string): Promise<SecretDocument> {
     assertInstanceId(instanceId);
-    return this.#readAt(this.#docPath(instanceId), `read of the secrets of instance ${instanceId}`);
+    const { values, version } = await this.#readAt(this.#docPath(instanceId), `read of the secrets of instance ${instanceId}`);
+    return { values, version };
+  }
+
+  async readVersion(instanceId: string, version: number): Promise<SecretDocument | undefined> {
+    assertInstanceId(instanceId);
+    assertCas(version);
+    if (version === 0) return undefined;
+    const document = await this.#readAt(this.#docPath(instanceId), `read of version ${version} of the secrets of instance ${instanceId}`, version);
+    // Pruned past max_versions, deleted or destroyed: Vault answers 404 (version 0 here).
+    return document.version === version && !document.unreadable ? { values: document.values, version } : undefined;
   }
 
   async write(instanceId: string, values: Record<string, string>, options: { cas: number }): Promise<number> {
@@ -166,15 +176,16 @@ export class VaultSecretStore implements SecretStore {
     return `${this.prefix}/${instanceId}`;
   }
 
-  async #readAt(docPath: string, op: string): Promise<SecretDocument> {
+  async #readAt(docPath: string, op: string, atVersion?: number): Promise<SecretDocument & { unreadable?: true }> {
     const path = `${this.mount}/data/${docPath}`;
-    let missing: SecretDocument | undefined;
-    const body = await this.#call(this.#ctx(op, path), (token) => this.#transport.get(path, token), (failure) => {
+    let missing: (SecretDocument & { unreadable?: true }) | undefined;
+    const query = atVersion === undefined ? '' : `?version=${atVersion}`;
+    const body = await this.#call(this.#ctx(op, path), (token) => this.#transport.get(`${path}${query}`, token), (failure) => {
       if (failure.status !== 404 || isNoRoute(failure) || !isVaultJson(failure.body)) return undefined;
       // 404 with metadata: the latest version was soft-deleted (or destroyed) by someone
       // else. Nothing readable, but the next write must name that version in `cas`.
       const version = (failure.body as { data?: { metadata?: { version?: unknown } } } | undefined)?.data?.metadata?.version;
-      missing = { values: {}, version: typeof version === 'number' ? version : 0 };
+      missing = { values: {}, version: typeof version === 'number' ? version : 0, unreadable: true };
       return null;
     });
     if (missing) return missing;

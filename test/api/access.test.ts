@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKENS, CREATE, CREATE_TOKEN, REVOKE_TOKEN, mutate, succeed } from '../support/graphql.ts';
+import { API_TOKENS, CREATE, CREATE_TOKEN, REVOKE_TOKEN, mutate, succeed, UPDATE } from '../support/graphql.ts';
 import { startTestServer, type GqlBody, type GqlResponse, type TestServer } from '../support/server.ts';
 
 const ALLOWED_ORIGIN = 'https://console.example';
@@ -135,6 +135,17 @@ const ROWS: Row[] = [
     min: 'operator',
     query: 'mutation ($id: ID!) { deletePluginInstance(id: $id) { __typename } }',
     variables: async () => ({ id: (await newInstance()).id }),
+  },
+  {
+    kind: 'mutation',
+    field: 'rollbackPluginInstance',
+    min: 'operator',
+    query: 'mutation ($id: ID!) { rollbackPluginInstance(id: $id, toVersion: 1, version: 2) { __typename } }',
+    variables: async () => {
+      const { id } = await newInstance();
+      await succeed(server, UPDATE, 'updatePluginInstance', { input: { id, version: 1, configuration: { projectId: 'p2' } } });
+      return { id };
+    },
   },
   {
     kind: 'mutation',

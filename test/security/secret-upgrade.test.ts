@@ -77,6 +77,10 @@ describe('a field that became secret in a plugin upgrade', () => {
       const row = await second.running.services.prisma.pluginInstance.findUniqueOrThrow({ where: { id } });
       expect(row.config).toEqual({ label: 'ops' });
       expect(JSON.stringify(row)).not.toContain(TOKEN);
+      // Nor does the configuration history: the version saved while it was plain is scrubbed.
+      const versions = await second.running.services.prisma.pluginInstanceVersion.findMany({ where: { instanceId: id }, orderBy: { version: 'asc' } });
+      expect(versions.map((v) => v.config)).toEqual([{ label: 'ops' }, { label: 'ops' }]);
+      expect(JSON.stringify(versions)).not.toContain(TOKEN);
       expect((await second.running.services.secrets.read(id)).values).toEqual({ token: TOKEN });
 
       const shown = (await second.gql(INSTANCE, { id })).body.data.pluginInstance;

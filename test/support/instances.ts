@@ -17,6 +17,7 @@ import { InstanceService, type InstanceServiceDeps, type PluginLookup } from '..
 import type { ProviderFactory } from '../../server/instances/provider-pool.ts';
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { LocalSecretStore, SecretStoreError, type SecretStore } from '../../server/secrets/index.ts';
+import { FINGERPRINT_KEY_DOCUMENT } from '../../server/secrets/fingerprint.ts';
 
 // ---------------------------------------------------------------------------------------
 // Databases
@@ -101,10 +102,13 @@ export async function filesContaining(dir: string, needle: string): Promise<stri
   return (await readAllFiles(dir)).filter((file) => file.bytes.includes(target)).map((file) => file.path);
 }
 
-/** The instance documents a local store holds (its own bookkeeping files start with a dot). */
+/**
+ * The current instance documents a local store holds: not its bookkeeping files (a leading
+ * dot), the earlier versions it keeps (`<id>.v<N>.json`), or the history's fingerprint key.
+ */
 export async function storedSecretFiles(store: LocalSecretStore): Promise<string[]> {
   const names = await readdir(store.secretsDir).catch(() => [] as string[]);
-  return names.filter((name) => !name.startsWith('.')).sort();
+  return names.filter((name) => /^[A-Za-z0-9_-]+\.json$/.test(name) && name !== `${FINGERPRINT_KEY_DOCUMENT}.json`).sort();
 }
 
 // ---------------------------------------------------------------------------------------

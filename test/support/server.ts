@@ -233,6 +233,7 @@ function instrumentedStore(store: SecretStore, calls: SecretCalls, faults: Secre
     read: (id) => call('read', () => store.read(id)),
     write: (id, values, options) => call('write', () => store.write(id, values, options)),
     delete: (id) => call('delete', () => store.delete(id)),
+    ...(store.readVersion ? { readVersion: (id: string, version: number) => call('read', () => store.readVersion!(id, version)) } : {}),
     ...(store.identity ? { identity: () => store.identity!() } : {}),
     ...(store.close ? { close: () => store.close!() } : {}),
   };

@@ -29,6 +29,13 @@ export type PluginInstance = Prisma.PluginInstanceModel
  */
 export type PluginInstanceSecret = Prisma.PluginInstanceSecretModel
 /**
+ * Model PluginInstanceVersion
+ * Every saved configuration of an instance (configuration history, rollback). Written in the
+ * transaction of the save that makes it. Holds the non-secret configuration and, per secret,
+ * a keyed fingerprint (HMAC with a key kept in the secret store), never a value.
+ */
+export type PluginInstanceVersion = Prisma.PluginInstanceVersionModel
+/**
  * Model HealthCheck
  * History of health checks (scheduled and on demand) of one instance.
  */

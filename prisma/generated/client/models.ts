@@ -10,6 +10,7 @@
  */
 export type * from './models/PluginInstance.ts'
 export type * from './models/PluginInstanceSecret.ts'
+export type * from './models/PluginInstanceVersion.ts'
 export type * from './models/HealthCheck.ts'
 export type * from './models/AuditEvent.ts'
 export type * from './models/SecretStoreBinding.ts'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalSecretStore } from '../../../server/secrets/index.ts';
@@ -93,14 +93,31 @@ describe('local secret store: at rest', () => {
   it('leaves no temp files behind and sweeps those a crash left', async () => {
     const { store, dataDir } = await fixture();
     for (let v = 0; v < 20; v++) await store.write('inst-1', { n: String(v) }, { cas: v });
+    const kept = Array.from({ length: 10 }, (_, i) => `inst-1.v${10 + i}.json`);
     const names = await readdir(join(dataDir, 'secrets'));
-    expect(names.sort()).toEqual(['.key-check.json', 'inst-1.json']);
+    expect(names.sort()).toEqual(['.key-check.json', 'inst-1.json', ...kept].sort());
     // A crash between writing the temp file and the rename leaves one; the next start removes it.
     await writeFile(join(dataDir, 'secrets', '.inst-1.json.deadbeef0000.tmp'), 'partial');
     const restarted = new LocalSecretStore({ dataDir });
     await restarted.check();
-    expect((await readdir(join(dataDir, 'secrets'))).sort()).toEqual(['.key-check.json', 'inst-1.json']);
+    expect((await readdir(join(dataDir, 'secrets'))).sort()).toEqual(['.key-check.json', 'inst-1.json', ...kept].sort());
     expect(await restarted.read('inst-1')).toEqual({ values: { n: '19' }, version: 20 });
+  });
+
+  it('keeps the last keepVersions earlier versions for rollbacks, bound to their number; a delete removes them all', async () => {
+    const { dataDir } = await fixture();
+    const store = new LocalSecretStore({ dataDir, keepVersions: 2 });
+    for (let v = 0; v < 4; v++) await store.write('inst-1', { n: String(v) }, { cas: v });
+    expect(await store.readVersion('inst-1', 4)).toEqual({ values: { n: '3' }, version: 4 });
+    expect(await store.readVersion('inst-1', 3)).toEqual({ values: { n: '2' }, version: 3 });
+    expect(await store.readVersion('inst-1', 2)).toEqual({ values: { n: '1' }, version: 2 });
+    expect(await store.readVersion('inst-1', 1)).toBeUndefined();
+    // A kept file renamed to another version number does not open as that version.
+    await rename(join(dataDir, 'secrets', 'inst-1.v2.json'), join(dataDir, 'secrets', 'inst-1.v1.json'));
+    await expect(store.readVersion('inst-1', 1)).resolves.toBeUndefined();
+    await store.delete('inst-1');
+    expect((await readdir(join(dataDir, 'secrets'))).sort()).toEqual(['.key-check.json']);
+    expect(await store.readVersion('inst-1', 3)).toBeUndefined();
   });
 
   it('never shows a reader a torn document while writes go on', async () => {

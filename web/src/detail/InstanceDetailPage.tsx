@@ -20,6 +20,7 @@ import { AuditList } from './AuditList.tsx';
 import { ConfigurationList } from './ConfigurationList.tsx';
 import { CheckHealthMutation, InstanceDetailQuery, SetEnabledMutation } from './documents.ts';
 import { HealthCard } from './HealthCard.tsx';
+import { HistoryCard } from './HistoryCard.tsx';
 import { OverviewCard } from './OverviewCard.tsx';
 
 /** Route /instances/:id — one instance: status, health (live), masked configuration, audit trail. */
@@ -184,6 +185,19 @@ export function InstanceDetailPage() {
                         <h2 id="config-title">Configuration</h2>
                       </div>
                       <ConfigurationList instance={i()} />
+                    </section>
+                    <section class="pf-card" aria-labelledby="history-title">
+                      <div class="pf-card__head">
+                        <h2 id="history-title">History</h2>
+                      </div>
+                      <HistoryCard
+                        instanceId={i().id}
+                        version={i().version}
+                        versions={i().configurationVersions ?? []}
+                        labels={fieldLabels()}
+                        canRollBack={canOperate() && Boolean(i().plugin)}
+                        onRolledBack={reload}
+                      />
                     </section>
                   </div>
                   <aside class="pf-detail__side" aria-label="About this instance">

@@ -6,6 +6,8 @@ const ACTIONS: Record<string, string> = {
   'instance.enable': 'Enabled',
   'instance.disable': 'Disabled',
   'instance.delete': 'Deleted',
+  'instance.rollback': 'Rolled back',
+  'instance.migrated': 'Migrated',
 };
 
 /** "instance.update" → "Updated"; unknown actions are shown readably ("instance.rotate" → "Rotate"). */

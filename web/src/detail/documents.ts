@@ -28,6 +28,17 @@ export const InstanceDetailQuery = graphql(`
         responseTimeMs
         checkedAt
       }
+      configurationVersions(last: 20) {
+        version
+        kind
+        actor
+        at
+        restoredFrom
+        secretChanges {
+          key
+          change
+        }
+      }
       auditEvents(last: 20) {
         id
         actor
@@ -94,6 +105,48 @@ export const CheckHealthMutation = graphql(`
       }
       ... on Error {
         message
+      }
+    }
+  }
+`);
+
+export const ConfigurationDiffQuery = graphql(`
+  query ConfigurationDiff($id: ID!, $from: Int!, $to: Int) {
+    pluginInstance(id: $id) {
+      id
+      configurationDiff(from: $from, to: $to) {
+        key
+        change
+        secret
+        oldValue
+        newValue
+      }
+    }
+  }
+`);
+
+export const RollbackMutation = graphql(`
+  mutation RollbackInstance($id: ID!, $toVersion: Int!, $version: Int!, $secrets: [SecretInput!]) {
+    rollbackPluginInstance(id: $id, toVersion: $toVersion, version: $version, secrets: $secrets) {
+      __typename
+      ... on MutationRollbackPluginInstanceSuccess {
+        data {
+          id
+          version
+        }
+      }
+      ... on Error {
+        message
+      }
+      ... on ValidationError {
+        fieldErrors {
+          field
+          message
+          rule
+        }
+      }
+      ... on ConflictError {
+        currentVersion
       }
     }
   }

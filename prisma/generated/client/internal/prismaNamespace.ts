@@ -399,6 +399,7 @@ type FieldRefInputType<Model, FieldType> = Model extends never ? never : FieldRe
 export const ModelName = {
   PluginInstance: 'PluginInstance',
   PluginInstanceSecret: 'PluginInstanceSecret',
+  PluginInstanceVersion: 'PluginInstanceVersion',
   HealthCheck: 'HealthCheck',
   AuditEvent: 'AuditEvent',
   SecretStoreBinding: 'SecretStoreBinding',
@@ -420,7 +421,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "pluginInstance" | "pluginInstanceSecret" | "healthCheck" | "auditEvent" | "secretStoreBinding" | "apiToken" | "operationCall" | "idempotencyRecord"
+    modelProps: "pluginInstance" | "pluginInstanceSecret" | "pluginInstanceVersion" | "healthCheck" | "auditEvent" | "secretStoreBinding" | "apiToken" | "operationCall" | "idempotencyRecord"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -569,6 +570,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.PluginInstanceSecretCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.PluginInstanceSecretCountAggregateOutputType> | number
+        }
+      }
+    }
+    PluginInstanceVersion: {
+      payload: Prisma.$PluginInstanceVersionPayload<ExtArgs>
+      fields: Prisma.PluginInstanceVersionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.PluginInstanceVersionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.PluginInstanceVersionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>
+        }
+        findFirst: {
+          args: Prisma.PluginInstanceVersionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.PluginInstanceVersionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>
+        }
+        findMany: {
+          args: Prisma.PluginInstanceVersionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>[]
+        }
+        create: {
+          args: Prisma.PluginInstanceVersionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>
+        }
+        createMany: {
+          args: Prisma.PluginInstanceVersionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.PluginInstanceVersionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>[]
+        }
+        delete: {
+          args: Prisma.PluginInstanceVersionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>
+        }
+        update: {
+          args: Prisma.PluginInstanceVersionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>
+        }
+        deleteMany: {
+          args: Prisma.PluginInstanceVersionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.PluginInstanceVersionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.PluginInstanceVersionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>[]
+        }
+        upsert: {
+          args: Prisma.PluginInstanceVersionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PluginInstanceVersionPayload>
+        }
+        aggregate: {
+          args: Prisma.PluginInstanceVersionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregatePluginInstanceVersion>
+        }
+        groupBy: {
+          args: Prisma.PluginInstanceVersionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PluginInstanceVersionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.PluginInstanceVersionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PluginInstanceVersionCountAggregateOutputType> | number
         }
       }
     }
@@ -1064,6 +1139,7 @@ export const PluginInstanceScalarFieldEnum = {
   statusMessage: 'statusMessage',
   config: 'config',
   version: 'version',
+  configVersion: 'configVersion',
   healthStatus: 'healthStatus',
   healthSince: 'healthSince',
   lastHealthAt: 'lastHealthAt',
@@ -1081,6 +1157,24 @@ export const PluginInstanceSecretScalarFieldEnum = {
 } as const
 
 export type PluginInstanceSecretScalarFieldEnum = (typeof PluginInstanceSecretScalarFieldEnum)[keyof typeof PluginInstanceSecretScalarFieldEnum]
+
+
+export const PluginInstanceVersionScalarFieldEnum = {
+  instanceId: 'instanceId',
+  version: 'version',
+  kind: 'kind',
+  actor: 'actor',
+  actorTokenId: 'actorTokenId',
+  config: 'config',
+  configVersion: 'configVersion',
+  secrets: 'secrets',
+  secretChanges: 'secretChanges',
+  secretsVersion: 'secretsVersion',
+  restoredFrom: 'restoredFrom',
+  at: 'at'
+} as const
+
+export type PluginInstanceVersionScalarFieldEnum = (typeof PluginInstanceVersionScalarFieldEnum)[keyof typeof PluginInstanceVersionScalarFieldEnum]
 
 
 export const HealthCheckScalarFieldEnum = {
@@ -1455,6 +1549,7 @@ export type PrismaClientOptions = PrismaClientOptionsWithAccelerateUrl | PrismaC
 export type GlobalOmitConfig = {
   pluginInstance?: Prisma.PluginInstanceOmit
   pluginInstanceSecret?: Prisma.PluginInstanceSecretOmit
+  pluginInstanceVersion?: Prisma.PluginInstanceVersionOmit
   healthCheck?: Prisma.HealthCheckOmit
   auditEvent?: Prisma.AuditEventOmit
   secretStoreBinding?: Prisma.SecretStoreBindingOmit

@@ -53,6 +53,7 @@ export const AnyNull = runtime.AnyNull
 export const ModelName = {
   PluginInstance: 'PluginInstance',
   PluginInstanceSecret: 'PluginInstanceSecret',
+  PluginInstanceVersion: 'PluginInstanceVersion',
   HealthCheck: 'HealthCheck',
   AuditEvent: 'AuditEvent',
   SecretStoreBinding: 'SecretStoreBinding',
@@ -86,6 +87,7 @@ export const PluginInstanceScalarFieldEnum = {
   statusMessage: 'statusMessage',
   config: 'config',
   version: 'version',
+  configVersion: 'configVersion',
   healthStatus: 'healthStatus',
   healthSince: 'healthSince',
   lastHealthAt: 'lastHealthAt',
@@ -103,6 +105,24 @@ export const PluginInstanceSecretScalarFieldEnum = {
 } as const
 
 export type PluginInstanceSecretScalarFieldEnum = (typeof PluginInstanceSecretScalarFieldEnum)[keyof typeof PluginInstanceSecretScalarFieldEnum]
+
+
+export const PluginInstanceVersionScalarFieldEnum = {
+  instanceId: 'instanceId',
+  version: 'version',
+  kind: 'kind',
+  actor: 'actor',
+  actorTokenId: 'actorTokenId',
+  config: 'config',
+  configVersion: 'configVersion',
+  secrets: 'secrets',
+  secretChanges: 'secretChanges',
+  secretsVersion: 'secretsVersion',
+  restoredFrom: 'restoredFrom',
+  at: 'at'
+} as const
+
+export type PluginInstanceVersionScalarFieldEnum = (typeof PluginInstanceVersionScalarFieldEnum)[keyof typeof PluginInstanceVersionScalarFieldEnum]
 
 
 export const HealthCheckScalarFieldEnum = {

@@ -29,10 +29,12 @@ export type AggregatePluginInstance = {
 
 export type PluginInstanceAvgAggregateOutputType = {
   version: number | null
+  configVersion: number | null
 }
 
 export type PluginInstanceSumAggregateOutputType = {
   version: number | null
+  configVersion: number | null
 }
 
 export type PluginInstanceMinAggregateOutputType = {
@@ -43,6 +45,7 @@ export type PluginInstanceMinAggregateOutputType = {
   status: string | null
   statusMessage: string | null
   version: number | null
+  configVersion: number | null
   healthStatus: string | null
   healthSince: Date | null
   lastHealthAt: Date | null
@@ -58,6 +61,7 @@ export type PluginInstanceMaxAggregateOutputType = {
   status: string | null
   statusMessage: string | null
   version: number | null
+  configVersion: number | null
   healthStatus: string | null
   healthSince: Date | null
   lastHealthAt: Date | null
@@ -74,6 +78,7 @@ export type PluginInstanceCountAggregateOutputType = {
   statusMessage: number
   config: number
   version: number
+  configVersion: number
   healthStatus: number
   healthSince: number
   lastHealthAt: number
@@ -85,10 +90,12 @@ export type PluginInstanceCountAggregateOutputType = {
 
 export type PluginInstanceAvgAggregateInputType = {
   version?: true
+  configVersion?: true
 }
 
 export type PluginInstanceSumAggregateInputType = {
   version?: true
+  configVersion?: true
 }
 
 export type PluginInstanceMinAggregateInputType = {
@@ -99,6 +106,7 @@ export type PluginInstanceMinAggregateInputType = {
   status?: true
   statusMessage?: true
   version?: true
+  configVersion?: true
   healthStatus?: true
   healthSince?: true
   lastHealthAt?: true
@@ -114,6 +122,7 @@ export type PluginInstanceMaxAggregateInputType = {
   status?: true
   statusMessage?: true
   version?: true
+  configVersion?: true
   healthStatus?: true
   healthSince?: true
   lastHealthAt?: true
@@ -130,6 +139,7 @@ export type PluginInstanceCountAggregateInputType = {
   statusMessage?: true
   config?: true
   version?: true
+  configVersion?: true
   healthStatus?: true
   healthSince?: true
   lastHealthAt?: true
@@ -233,6 +243,7 @@ export type PluginInstanceGroupByOutputType = {
   statusMessage: string | null
   config: runtime.JsonValue
   version: number
+  configVersion: number
   healthStatus: string
   healthSince: Date | null
   lastHealthAt: Date | null
@@ -272,6 +283,7 @@ export type PluginInstanceWhereInput = {
   statusMessage?: Prisma.StringNullableFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonFilter<"PluginInstance">
   version?: Prisma.IntFilter<"PluginInstance"> | number
+  configVersion?: Prisma.IntFilter<"PluginInstance"> | number
   healthStatus?: Prisma.StringFilter<"PluginInstance"> | string
   healthSince?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
@@ -279,6 +291,7 @@ export type PluginInstanceWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"PluginInstance"> | Date | string
   secrets?: Prisma.PluginInstanceSecretListRelationFilter
   healthChecks?: Prisma.HealthCheckListRelationFilter
+  versions?: Prisma.PluginInstanceVersionListRelationFilter
 }
 
 export type PluginInstanceOrderByWithRelationInput = {
@@ -290,6 +303,7 @@ export type PluginInstanceOrderByWithRelationInput = {
   statusMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   config?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
   healthStatus?: Prisma.SortOrder
   healthSince?: Prisma.SortOrderInput | Prisma.SortOrder
   lastHealthAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -297,6 +311,7 @@ export type PluginInstanceOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   secrets?: Prisma.PluginInstanceSecretOrderByRelationAggregateInput
   healthChecks?: Prisma.HealthCheckOrderByRelationAggregateInput
+  versions?: Prisma.PluginInstanceVersionOrderByRelationAggregateInput
 }
 
 export type PluginInstanceWhereUniqueInput = Prisma.AtLeast<{
@@ -312,6 +327,7 @@ export type PluginInstanceWhereUniqueInput = Prisma.AtLeast<{
   statusMessage?: Prisma.StringNullableFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonFilter<"PluginInstance">
   version?: Prisma.IntFilter<"PluginInstance"> | number
+  configVersion?: Prisma.IntFilter<"PluginInstance"> | number
   healthStatus?: Prisma.StringFilter<"PluginInstance"> | string
   healthSince?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
@@ -319,6 +335,7 @@ export type PluginInstanceWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"PluginInstance"> | Date | string
   secrets?: Prisma.PluginInstanceSecretListRelationFilter
   healthChecks?: Prisma.HealthCheckListRelationFilter
+  versions?: Prisma.PluginInstanceVersionListRelationFilter
 }, "id" | "pluginName_name">
 
 export type PluginInstanceOrderByWithAggregationInput = {
@@ -330,6 +347,7 @@ export type PluginInstanceOrderByWithAggregationInput = {
   statusMessage?: Prisma.SortOrderInput | Prisma.SortOrder
   config?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
   healthStatus?: Prisma.SortOrder
   healthSince?: Prisma.SortOrderInput | Prisma.SortOrder
   lastHealthAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -354,6 +372,7 @@ export type PluginInstanceScalarWhereWithAggregatesInput = {
   statusMessage?: Prisma.StringNullableWithAggregatesFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonWithAggregatesFilter<"PluginInstance">
   version?: Prisma.IntWithAggregatesFilter<"PluginInstance"> | number
+  configVersion?: Prisma.IntWithAggregatesFilter<"PluginInstance"> | number
   healthStatus?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
   healthSince?: Prisma.DateTimeNullableWithAggregatesFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableWithAggregatesFilter<"PluginInstance"> | Date | string | null
@@ -370,6 +389,7 @@ export type PluginInstanceCreateInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
@@ -377,6 +397,7 @@ export type PluginInstanceCreateInput = {
   updatedAt?: Date | string
   secrets?: Prisma.PluginInstanceSecretCreateNestedManyWithoutInstanceInput
   healthChecks?: Prisma.HealthCheckCreateNestedManyWithoutInstanceInput
+  versions?: Prisma.PluginInstanceVersionCreateNestedManyWithoutInstanceInput
 }
 
 export type PluginInstanceUncheckedCreateInput = {
@@ -388,6 +409,7 @@ export type PluginInstanceUncheckedCreateInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
@@ -395,6 +417,7 @@ export type PluginInstanceUncheckedCreateInput = {
   updatedAt?: Date | string
   secrets?: Prisma.PluginInstanceSecretUncheckedCreateNestedManyWithoutInstanceInput
   healthChecks?: Prisma.HealthCheckUncheckedCreateNestedManyWithoutInstanceInput
+  versions?: Prisma.PluginInstanceVersionUncheckedCreateNestedManyWithoutInstanceInput
 }
 
 export type PluginInstanceUpdateInput = {
@@ -406,6 +429,7 @@ export type PluginInstanceUpdateInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -413,6 +437,7 @@ export type PluginInstanceUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   secrets?: Prisma.PluginInstanceSecretUpdateManyWithoutInstanceNestedInput
   healthChecks?: Prisma.HealthCheckUpdateManyWithoutInstanceNestedInput
+  versions?: Prisma.PluginInstanceVersionUpdateManyWithoutInstanceNestedInput
 }
 
 export type PluginInstanceUncheckedUpdateInput = {
@@ -424,6 +449,7 @@ export type PluginInstanceUncheckedUpdateInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -431,6 +457,7 @@ export type PluginInstanceUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   secrets?: Prisma.PluginInstanceSecretUncheckedUpdateManyWithoutInstanceNestedInput
   healthChecks?: Prisma.HealthCheckUncheckedUpdateManyWithoutInstanceNestedInput
+  versions?: Prisma.PluginInstanceVersionUncheckedUpdateManyWithoutInstanceNestedInput
 }
 
 export type PluginInstanceCreateManyInput = {
@@ -442,6 +469,7 @@ export type PluginInstanceCreateManyInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
@@ -458,6 +486,7 @@ export type PluginInstanceUpdateManyMutationInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -474,6 +503,7 @@ export type PluginInstanceUncheckedUpdateManyInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -495,6 +525,7 @@ export type PluginInstanceCountOrderByAggregateInput = {
   statusMessage?: Prisma.SortOrder
   config?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
   healthStatus?: Prisma.SortOrder
   healthSince?: Prisma.SortOrder
   lastHealthAt?: Prisma.SortOrder
@@ -504,6 +535,7 @@ export type PluginInstanceCountOrderByAggregateInput = {
 
 export type PluginInstanceAvgOrderByAggregateInput = {
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
 }
 
 export type PluginInstanceMaxOrderByAggregateInput = {
@@ -514,6 +546,7 @@ export type PluginInstanceMaxOrderByAggregateInput = {
   status?: Prisma.SortOrder
   statusMessage?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
   healthStatus?: Prisma.SortOrder
   healthSince?: Prisma.SortOrder
   lastHealthAt?: Prisma.SortOrder
@@ -529,6 +562,7 @@ export type PluginInstanceMinOrderByAggregateInput = {
   status?: Prisma.SortOrder
   statusMessage?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
   healthStatus?: Prisma.SortOrder
   healthSince?: Prisma.SortOrder
   lastHealthAt?: Prisma.SortOrder
@@ -538,6 +572,7 @@ export type PluginInstanceMinOrderByAggregateInput = {
 
 export type PluginInstanceSumOrderByAggregateInput = {
   version?: Prisma.SortOrder
+  configVersion?: Prisma.SortOrder
 }
 
 export type PluginInstanceScalarRelationFilter = {
@@ -587,6 +622,20 @@ export type PluginInstanceUpdateOneRequiredWithoutSecretsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.PluginInstanceUpdateToOneWithWhereWithoutSecretsInput, Prisma.PluginInstanceUpdateWithoutSecretsInput>, Prisma.PluginInstanceUncheckedUpdateWithoutSecretsInput>
 }
 
+export type PluginInstanceCreateNestedOneWithoutVersionsInput = {
+  create?: Prisma.XOR<Prisma.PluginInstanceCreateWithoutVersionsInput, Prisma.PluginInstanceUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.PluginInstanceCreateOrConnectWithoutVersionsInput
+  connect?: Prisma.PluginInstanceWhereUniqueInput
+}
+
+export type PluginInstanceUpdateOneRequiredWithoutVersionsNestedInput = {
+  create?: Prisma.XOR<Prisma.PluginInstanceCreateWithoutVersionsInput, Prisma.PluginInstanceUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.PluginInstanceCreateOrConnectWithoutVersionsInput
+  upsert?: Prisma.PluginInstanceUpsertWithoutVersionsInput
+  connect?: Prisma.PluginInstanceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.PluginInstanceUpdateToOneWithWhereWithoutVersionsInput, Prisma.PluginInstanceUpdateWithoutVersionsInput>, Prisma.PluginInstanceUncheckedUpdateWithoutVersionsInput>
+}
+
 export type PluginInstanceCreateNestedOneWithoutHealthChecksInput = {
   create?: Prisma.XOR<Prisma.PluginInstanceCreateWithoutHealthChecksInput, Prisma.PluginInstanceUncheckedCreateWithoutHealthChecksInput>
   connectOrCreate?: Prisma.PluginInstanceCreateOrConnectWithoutHealthChecksInput
@@ -610,12 +659,14 @@ export type PluginInstanceCreateWithoutSecretsInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   healthChecks?: Prisma.HealthCheckCreateNestedManyWithoutInstanceInput
+  versions?: Prisma.PluginInstanceVersionCreateNestedManyWithoutInstanceInput
 }
 
 export type PluginInstanceUncheckedCreateWithoutSecretsInput = {
@@ -627,12 +678,14 @@ export type PluginInstanceUncheckedCreateWithoutSecretsInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   healthChecks?: Prisma.HealthCheckUncheckedCreateNestedManyWithoutInstanceInput
+  versions?: Prisma.PluginInstanceVersionUncheckedCreateNestedManyWithoutInstanceInput
 }
 
 export type PluginInstanceCreateOrConnectWithoutSecretsInput = {
@@ -660,12 +713,14 @@ export type PluginInstanceUpdateWithoutSecretsInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   healthChecks?: Prisma.HealthCheckUpdateManyWithoutInstanceNestedInput
+  versions?: Prisma.PluginInstanceVersionUpdateManyWithoutInstanceNestedInput
 }
 
 export type PluginInstanceUncheckedUpdateWithoutSecretsInput = {
@@ -677,11 +732,105 @@ export type PluginInstanceUncheckedUpdateWithoutSecretsInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  healthChecks?: Prisma.HealthCheckUncheckedUpdateManyWithoutInstanceNestedInput
+  versions?: Prisma.PluginInstanceVersionUncheckedUpdateManyWithoutInstanceNestedInput
+}
+
+export type PluginInstanceCreateWithoutVersionsInput = {
+  id?: string
+  pluginName: string
+  name: string
+  enabled?: boolean
+  status?: string
+  statusMessage?: string | null
+  config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: number
+  configVersion?: number
+  healthStatus?: string
+  healthSince?: Date | string | null
+  lastHealthAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  secrets?: Prisma.PluginInstanceSecretCreateNestedManyWithoutInstanceInput
+  healthChecks?: Prisma.HealthCheckCreateNestedManyWithoutInstanceInput
+}
+
+export type PluginInstanceUncheckedCreateWithoutVersionsInput = {
+  id?: string
+  pluginName: string
+  name: string
+  enabled?: boolean
+  status?: string
+  statusMessage?: string | null
+  config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: number
+  configVersion?: number
+  healthStatus?: string
+  healthSince?: Date | string | null
+  lastHealthAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  secrets?: Prisma.PluginInstanceSecretUncheckedCreateNestedManyWithoutInstanceInput
+  healthChecks?: Prisma.HealthCheckUncheckedCreateNestedManyWithoutInstanceInput
+}
+
+export type PluginInstanceCreateOrConnectWithoutVersionsInput = {
+  where: Prisma.PluginInstanceWhereUniqueInput
+  create: Prisma.XOR<Prisma.PluginInstanceCreateWithoutVersionsInput, Prisma.PluginInstanceUncheckedCreateWithoutVersionsInput>
+}
+
+export type PluginInstanceUpsertWithoutVersionsInput = {
+  update: Prisma.XOR<Prisma.PluginInstanceUpdateWithoutVersionsInput, Prisma.PluginInstanceUncheckedUpdateWithoutVersionsInput>
+  create: Prisma.XOR<Prisma.PluginInstanceCreateWithoutVersionsInput, Prisma.PluginInstanceUncheckedCreateWithoutVersionsInput>
+  where?: Prisma.PluginInstanceWhereInput
+}
+
+export type PluginInstanceUpdateToOneWithWhereWithoutVersionsInput = {
+  where?: Prisma.PluginInstanceWhereInput
+  data: Prisma.XOR<Prisma.PluginInstanceUpdateWithoutVersionsInput, Prisma.PluginInstanceUncheckedUpdateWithoutVersionsInput>
+}
+
+export type PluginInstanceUpdateWithoutVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  pluginName?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  secrets?: Prisma.PluginInstanceSecretUpdateManyWithoutInstanceNestedInput
+  healthChecks?: Prisma.HealthCheckUpdateManyWithoutInstanceNestedInput
+}
+
+export type PluginInstanceUncheckedUpdateWithoutVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  pluginName?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  secrets?: Prisma.PluginInstanceSecretUncheckedUpdateManyWithoutInstanceNestedInput
   healthChecks?: Prisma.HealthCheckUncheckedUpdateManyWithoutInstanceNestedInput
 }
 
@@ -694,12 +843,14 @@ export type PluginInstanceCreateWithoutHealthChecksInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   secrets?: Prisma.PluginInstanceSecretCreateNestedManyWithoutInstanceInput
+  versions?: Prisma.PluginInstanceVersionCreateNestedManyWithoutInstanceInput
 }
 
 export type PluginInstanceUncheckedCreateWithoutHealthChecksInput = {
@@ -711,12 +862,14 @@ export type PluginInstanceUncheckedCreateWithoutHealthChecksInput = {
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
+  configVersion?: number
   healthStatus?: string
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
   updatedAt?: Date | string
   secrets?: Prisma.PluginInstanceSecretUncheckedCreateNestedManyWithoutInstanceInput
+  versions?: Prisma.PluginInstanceVersionUncheckedCreateNestedManyWithoutInstanceInput
 }
 
 export type PluginInstanceCreateOrConnectWithoutHealthChecksInput = {
@@ -744,12 +897,14 @@ export type PluginInstanceUpdateWithoutHealthChecksInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   secrets?: Prisma.PluginInstanceSecretUpdateManyWithoutInstanceNestedInput
+  versions?: Prisma.PluginInstanceVersionUpdateManyWithoutInstanceNestedInput
 }
 
 export type PluginInstanceUncheckedUpdateWithoutHealthChecksInput = {
@@ -761,12 +916,14 @@ export type PluginInstanceUncheckedUpdateWithoutHealthChecksInput = {
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
   healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   secrets?: Prisma.PluginInstanceSecretUncheckedUpdateManyWithoutInstanceNestedInput
+  versions?: Prisma.PluginInstanceVersionUncheckedUpdateManyWithoutInstanceNestedInput
 }
 
 
@@ -777,11 +934,13 @@ export type PluginInstanceUncheckedUpdateWithoutHealthChecksInput = {
 export type PluginInstanceCountOutputType = {
   secrets: number
   healthChecks: number
+  versions: number
 }
 
 export type PluginInstanceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | PluginInstanceCountOutputTypeCountSecretsArgs
   healthChecks?: boolean | PluginInstanceCountOutputTypeCountHealthChecksArgs
+  versions?: boolean | PluginInstanceCountOutputTypeCountVersionsArgs
 }
 
 /**
@@ -808,6 +967,13 @@ export type PluginInstanceCountOutputTypeCountHealthChecksArgs<ExtArgs extends r
   where?: Prisma.HealthCheckWhereInput
 }
 
+/**
+ * PluginInstanceCountOutputType without action
+ */
+export type PluginInstanceCountOutputTypeCountVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.PluginInstanceVersionWhereInput
+}
+
 
 export type PluginInstanceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -818,6 +984,7 @@ export type PluginInstanceSelect<ExtArgs extends runtime.Types.Extensions.Intern
   statusMessage?: boolean
   config?: boolean
   version?: boolean
+  configVersion?: boolean
   healthStatus?: boolean
   healthSince?: boolean
   lastHealthAt?: boolean
@@ -825,6 +992,7 @@ export type PluginInstanceSelect<ExtArgs extends runtime.Types.Extensions.Intern
   updatedAt?: boolean
   secrets?: boolean | Prisma.PluginInstance$secretsArgs<ExtArgs>
   healthChecks?: boolean | Prisma.PluginInstance$healthChecksArgs<ExtArgs>
+  versions?: boolean | Prisma.PluginInstance$versionsArgs<ExtArgs>
   _count?: boolean | Prisma.PluginInstanceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["pluginInstance"]>
 
@@ -837,6 +1005,7 @@ export type PluginInstanceSelectCreateManyAndReturn<ExtArgs extends runtime.Type
   statusMessage?: boolean
   config?: boolean
   version?: boolean
+  configVersion?: boolean
   healthStatus?: boolean
   healthSince?: boolean
   lastHealthAt?: boolean
@@ -853,6 +1022,7 @@ export type PluginInstanceSelectUpdateManyAndReturn<ExtArgs extends runtime.Type
   statusMessage?: boolean
   config?: boolean
   version?: boolean
+  configVersion?: boolean
   healthStatus?: boolean
   healthSince?: boolean
   lastHealthAt?: boolean
@@ -869,6 +1039,7 @@ export type PluginInstanceSelectScalar = {
   statusMessage?: boolean
   config?: boolean
   version?: boolean
+  configVersion?: boolean
   healthStatus?: boolean
   healthSince?: boolean
   lastHealthAt?: boolean
@@ -876,10 +1047,11 @@ export type PluginInstanceSelectScalar = {
   updatedAt?: boolean
 }
 
-export type PluginInstanceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "pluginName" | "name" | "enabled" | "status" | "statusMessage" | "config" | "version" | "healthStatus" | "healthSince" | "lastHealthAt" | "createdAt" | "updatedAt", ExtArgs["result"]["pluginInstance"]>
+export type PluginInstanceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "pluginName" | "name" | "enabled" | "status" | "statusMessage" | "config" | "version" | "configVersion" | "healthStatus" | "healthSince" | "lastHealthAt" | "createdAt" | "updatedAt", ExtArgs["result"]["pluginInstance"]>
 export type PluginInstanceInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   secrets?: boolean | Prisma.PluginInstance$secretsArgs<ExtArgs>
   healthChecks?: boolean | Prisma.PluginInstance$healthChecksArgs<ExtArgs>
+  versions?: boolean | Prisma.PluginInstance$versionsArgs<ExtArgs>
   _count?: boolean | Prisma.PluginInstanceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type PluginInstanceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -890,6 +1062,7 @@ export type $PluginInstancePayload<ExtArgs extends runtime.Types.Extensions.Inte
   objects: {
     secrets: Prisma.$PluginInstanceSecretPayload<ExtArgs>[]
     healthChecks: Prisma.$HealthCheckPayload<ExtArgs>[]
+    versions: Prisma.$PluginInstanceVersionPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     /**
@@ -918,6 +1091,11 @@ export type $PluginInstancePayload<ExtArgs extends runtime.Types.Extensions.Inte
      * Optimistic concurrency: every update names the version it edits and increments it.
      */
     version: number
+    /**
+     * The plugin's configuration version (`configVersion`) this configuration follows; older
+     * ones are migrated step by step when the instance is restored or loaded.
+     */
+    configVersion: number
     /**
      * Latest health verdict: 'unknown' | 'healthy' | 'degraded' | 'unhealthy'.
      */
@@ -1325,6 +1503,7 @@ export interface Prisma__PluginInstanceClient<T, Null = never, ExtArgs extends r
   readonly [Symbol.toStringTag]: "PrismaPromise"
   secrets<T extends Prisma.PluginInstance$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.PluginInstance$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PluginInstanceSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   healthChecks<T extends Prisma.PluginInstance$healthChecksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.PluginInstance$healthChecksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$HealthCheckPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  versions<T extends Prisma.PluginInstance$versionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.PluginInstance$versionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PluginInstanceVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1362,6 +1541,7 @@ export interface PluginInstanceFieldRefs {
   readonly statusMessage: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly config: Prisma.FieldRef<"PluginInstance", 'Json'>
   readonly version: Prisma.FieldRef<"PluginInstance", 'Int'>
+  readonly configVersion: Prisma.FieldRef<"PluginInstance", 'Int'>
   readonly healthStatus: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly healthSince: Prisma.FieldRef<"PluginInstance", 'DateTime'>
   readonly lastHealthAt: Prisma.FieldRef<"PluginInstance", 'DateTime'>
@@ -1805,6 +1985,30 @@ export type PluginInstance$healthChecksArgs<ExtArgs extends runtime.Types.Extens
   take?: number
   skip?: number
   distinct?: Prisma.HealthCheckScalarFieldEnum | Prisma.HealthCheckScalarFieldEnum[]
+}
+
+/**
+ * PluginInstance.versions
+ */
+export type PluginInstance$versionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PluginInstanceVersion
+   */
+  select?: Prisma.PluginInstanceVersionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PluginInstanceVersion
+   */
+  omit?: Prisma.PluginInstanceVersionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PluginInstanceVersionInclude<ExtArgs> | null
+  where?: Prisma.PluginInstanceVersionWhereInput
+  orderBy?: Prisma.PluginInstanceVersionOrderByWithRelationInput | Prisma.PluginInstanceVersionOrderByWithRelationInput[]
+  cursor?: Prisma.PluginInstanceVersionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.PluginInstanceVersionScalarFieldEnum | Prisma.PluginInstanceVersionScalarFieldEnum[]
 }
 
 /**
