@@ -162,7 +162,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
         // Which replica ran which check: the multi-replica test and the bench read this line.
         logger.debug('scheduled health check', { instanceId });
         try {
-          await health.check(instanceId);
+          await health.checkScheduled(instanceId);
         } catch (error) {
           logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
         }
