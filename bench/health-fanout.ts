@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '50' },
     replicas: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
+    /** PostgreSQL: a folder where every replica writes a CPU profile (node --cpu-prof), stopped with SIGTERM. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const INSTANCES = Number(args.instances);
@@ -141,20 +143,39 @@ async function main(): Promise<void> {
 
     let sweeping = true;
     console.log(`sweeping ${INSTANCES} instances, ${CONCURRENCY} at a time, vendor answers in ${DELAY_MS} ms`);
+    const profiler = args['cpu-prof'] ? await startProfile() : undefined;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const sweep = server.services.scheduler.sweep().finally(() => (sweeping = false));
     const busy = await sampleWhile(graphqlUrl, () => sweeping, 20);
     const checked = await sweep;
     const sweepMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    if (profiler) console.log(`CPU profile of the sweep: ${await profiler.stop(resolve(args['cpu-prof']!))}`);
     const idealMs = (INSTANCES / CONCURRENCY) * DELAY_MS;
     const healthy = await server.services.prisma.pluginInstance.count({ where: { healthStatus: 'healthy' } });
+    // The bench and the server share this process: its resident memory is an upper bound.
+    const rss = process.memoryUsage().rss;
 
     const rows = [
       ['full sweep wall time', `${(sweepMs / 1000).toFixed(2)} s`, `${(idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / ${CONCURRENCY} × ${DELAY_MS} ms)`, `${(sweepMs / idealMs).toFixed(2)}×`],
       ...latencyRows(busy, idle),
+      [
+        'CPU time of the process during the sweep (server and bench: the API queries too)',
+        `${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / INSTANCES).toFixed(1)} ms per check)`,
+        `${(sweepMs / 1000).toFixed(2)} s wall`,
+        `${(cpuMs / sweepMs).toFixed(2)}× of one core`,
+      ],
+      [
+        'resident memory at the end (process.memoryUsage().rss, server and bench in one process)',
+        `${(rss / 2 ** 20).toFixed(0)} MiB with ${server.services.instances.pool.size} live providers`,
+        '—',
+        '—',
+      ],
     ];
     const table = [
-      `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances (${checked} checked, ${healthy} healthy), concurrency ${CONCURRENCY}, embedded PGlite (${server.services.database.location}), Node ${process.version}, ${busy.length} queries during the sweep, ${idle.length} idle.`,
+      `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances (${checked} checked, ${healthy} healthy), concurrency ${CONCURRENCY}, embedded PGlite (${server.services.database.location}), Node ${process.version}, ${busy.length} queries during the sweep, ${idle.length} idle, load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' / ')}.`,
       '',
       '| measure | Plugform | baseline | ratio |',
       '| --- | --- | --- | --- |',
@@ -186,10 +207,15 @@ async function mainPostgres(serverUrl: string): Promise<void> {
     recorded: number;
     busy: number[];
     idle: number[];
+    seedMs: number;
+    bootMs: number;
+    rssBefore: number[];
+    rssAfter: number[];
   }[] = [];
   try {
     for (const replicas of REPLICAS) {
       const started = performance.now();
+      let seedMs = 0;
       process.stdout.write(`${replicas} replica(s): storing ${INSTANCES} instances`);
       const cluster = await startCluster({
         replicas,
@@ -201,10 +227,16 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           // Nothing is due before the sweep: the queued checks wait a day.
           PLUGFORM_HEALTH_INTERVAL: '86400',
           PLUGFORM_HEALTH_CONCURRENCY: String(CONCURRENCY),
+          ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(args['cpu-prof'])}` } : {}),
         },
-        seed: ({ databaseUrl, vault }) => seedInstances(databaseUrl, vault.url, vault.rootToken, vendor.url),
+        seed: async ({ databaseUrl, vault }) => {
+          const seeding = performance.now();
+          await seedInstances(databaseUrl, vault.url, vault.rootToken, vendor.url);
+          seedMs = performance.now() - seeding;
+        },
       });
-      process.stdout.write(` and starting: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      const bootMs = performance.now() - started - seedMs;
+      process.stdout.write(` (${(seedMs / 1000).toFixed(0)} s) and starting the replicas: ${(bootMs / 1000).toFixed(1)} s\n`);
       try {
         const queued = async () =>
           Number((await cluster.sql<{ n: string }>(`SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]))[0]!.n);
@@ -212,6 +244,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
 
         for (let i = 0; i < 20; i++) await timed(cluster.graphqlUrl); // warm-up
         const idle = await sampleWhile(cluster.graphqlUrl, () => false, 200);
+        const rssBefore = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
         const logFrom = cluster.replicas.map((replica) => replica.output.length);
 
         console.log(`sweeping ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
@@ -244,14 +277,17 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         await done;
         const sweepMs = performance.now() - t0;
         const recordedCount = await recorded();
+        const rssAfter = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
         const perReplica = cluster.replicas.map(
           (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
         );
-        results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle });
+        results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter });
         console.log(
           `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
         );
       } finally {
+        // A CPU profile is written when the process exits on its own (SIGTERM), not on SIGKILL.
+        if (args['cpu-prof']) for (const replica of cluster.replicas) await cluster.stop(replica.index).catch(() => undefined);
         await cluster.close();
       }
     }
@@ -271,6 +307,13 @@ async function mainPostgres(serverUrl: string): Promise<void> {
     [`${r.replicas} replica(s): checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${INSTANCES} (each instance once)`, `${(r.hits / INSTANCES).toFixed(2)}×`],
     [`${r.replicas} replica(s): results recorded`, `${r.recorded}`, `${INSTANCES}`, `${(r.recorded / INSTANCES).toFixed(4)}×`],
     ...latencyRows(r.busy, r.idle).map(([label, ...rest]) => [`${r.replicas} replica(s): ${label}`, ...rest] as string[]),
+    [`${r.replicas} replica(s): starting the replicas on ${INSTANCES} stored instances`, `${(r.bootMs / 1000).toFixed(1)} s`, '—', '—'],
+    [
+      `${r.replicas} replica(s): resident memory per replica (rss), before the sweep (no live provider) → after it (each ran its checks' providers)`,
+      r.rssBefore.map((bytes, i) => `${mib(bytes)} → ${mib(r.rssAfter[i]!)} (${r.perReplica[i]} live)`).join(' / '),
+      '—',
+      '—',
+    ],
   ]);
   const load = loadavg().map((n) => n.toFixed(1)).join(' / ');
   const table = [
@@ -282,6 +325,35 @@ async function mainPostgres(serverUrl: string): Promise<void> {
   ].join('\n');
   console.log(`\n${table}\n`);
   if (args.write) await writeSection('health-fanout-postgres', table);
+}
+
+/** The CPU profile of this process (bench/health-fanout --cpu-prof with PGlite: the sweep only). */
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(dir: string): Promise<string> {
+      const { profile } = await session.post('Profiler.stop');
+      const file = join(dir, `sweep-${Date.now()}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
+
+/** A process's resident memory (what its own process.memoryUsage().rss reports), from /proc. */
+async function residentMemory(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : NaN;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
 /** N bench-probe instances: rows in PostgreSQL, their token in the Vault double (Plugform's own store code). */

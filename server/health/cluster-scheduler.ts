@@ -93,8 +93,10 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       retentionSeconds: Math.max(3600, Math.ceil((intervalMs / 1000) * 3)),
     });
     const pollingIntervalSeconds = Math.min(2, Math.max(0.5, intervalMs / 10_000));
-    // Two workers share the replica's concurrency, so one fetches while the other's batch runs.
-    const workers = Math.min(2, concurrency);
+    // Four workers share the replica's concurrency, so the others' batches run while one
+    // fetches, completes its jobs and queues their next checks (the results are written in
+    // batches behind the checks: HealthService).
+    const workers = Math.min(4, concurrency);
     await this.#boss.work<CheckJob>(
       HEALTH_QUEUE,
       { batchSize: Math.ceil(concurrency / workers), localConcurrency: workers, pollingIntervalSeconds, burstWhenBatchFull: true },
@@ -118,6 +120,8 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       await this.#boss.stop({ graceful: true, timeout: Math.max(1000, graceMs), close: true }).catch((error: unknown) => {
         this.#logError('health queue did not stop cleanly', error);
       });
+      // The results already taken are written before the database closes.
+      await this.#options.health.drain();
     })();
     return this.#stopping;
   }

@@ -73,6 +73,8 @@ export class HealthService {
   readonly #pending: { result: PluginHealthCheck; resolve: () => void }[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #flushing = false;
+  /** Writes of scheduled results whose checks have already returned. */
+  readonly #unwritten = new Set<Promise<void>>();
 
   constructor(deps: HealthServiceDeps) {
     this.#deps = deps;
@@ -118,7 +120,8 @@ export class HealthService {
    * A scheduled check: the cached provider when this replica has one (no read of the instance
    * row nor of its secrets: the cache is kept current by the change announcements), else the
    * row is read and the provider started. A disabled or deleted instance is skipped
-   * (undefined), nothing recorded. Joins a check of the instance already running.
+   * (undefined), nothing recorded. Joins a check of the instance already running. Resolves
+   * with the result before it is written (see `drain`), unless writes are falling behind.
    */
   checkScheduled(instanceId: string): Promise<PluginHealthCheck | undefined> {
     const running = this.#running.get(instanceId);
@@ -168,8 +171,24 @@ export class HealthService {
       responseTimeMs: Math.round(performance.now() - started),
       timestamp: new Date().toISOString(),
     };
-    await this.#record(result, !scheduled);
+    const written = this.#record(result, !scheduled);
+    // A scheduled check gives its slot back once it has its result: the write follows in the
+    // next batch (`drain` waits for it). Only when writes fall behind does the check wait.
+    if (!scheduled || this.#pending.length > (this.#deps.batchMax ?? DEFAULT_BATCH_MAX)) {
+      await written;
+    } else {
+      this.#unwritten.add(written);
+      void written.finally(() => this.#unwritten.delete(written));
+    }
     return result;
+  }
+
+  /** Resolves once every result taken so far is written (or given up): before the database closes, and at the end of a sweep. */
+  async drain(): Promise<void> {
+    while (this.#unwritten.size > 0 || this.#pending.length > 0 || this.#flushing) {
+      if (this.#unwritten.size > 0) await Promise.all(this.#unwritten);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /**

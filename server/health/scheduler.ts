@@ -70,6 +70,8 @@ export class HealthScheduler implements ScheduledHealthChecks {
     this.#queue.clear();
     const deadline = Date.now() + graceMs;
     while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The results already taken are written before the database closes.
+    await this.#options.health.drain();
   }
 
   /**
@@ -80,6 +82,7 @@ export class HealthScheduler implements ScheduledHealthChecks {
     if (this.#options.instances) await this.#refresh();
     const ids = [...this.#live()];
     await forEachBounded(ids, this.#options.concurrency, (id) => this.#checkOne(id));
+    await this.#options.health.drain();
     return ids.length;
   }
 
