@@ -211,6 +211,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
     bootMs: number;
     rssBefore: number[];
     rssAfter: number[];
+    cpuMs: number[];
   }[] = [];
   try {
     for (const replicas of REPLICAS) {
@@ -245,6 +246,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         for (let i = 0; i < 20; i++) await timed(cluster.graphqlUrl); // warm-up
         const idle = await sampleWhile(cluster.graphqlUrl, () => false, 200);
         const rssBefore = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
+        const cpuBefore = await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)));
         const logFrom = cluster.replicas.map((replica) => replica.output.length);
 
         console.log(`sweeping ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
@@ -278,10 +280,11 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         const sweepMs = performance.now() - t0;
         const recordedCount = await recorded();
         const rssAfter = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
+        const cpuMs = (await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)))).map((ms, i) => ms - cpuBefore[i]!);
         const perReplica = cluster.replicas.map(
           (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
         );
-        results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter });
+        results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs });
         console.log(
           `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
         );
@@ -307,6 +310,12 @@ async function mainPostgres(serverUrl: string): Promise<void> {
     [`${r.replicas} replica(s): checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${INSTANCES} (each instance once)`, `${(r.hits / INSTANCES).toFixed(2)}×`],
     [`${r.replicas} replica(s): results recorded`, `${r.recorded}`, `${INSTANCES}`, `${(r.recorded / INSTANCES).toFixed(4)}×`],
     ...latencyRows(r.busy, r.idle).map(([label, ...rest]) => [`${r.replicas} replica(s): ${label}`, ...rest] as string[]),
+    [
+      `${r.replicas} replica(s): CPU time of the replica(s) during the sweep`,
+      r.cpuMs.map((ms, i) => `${(ms / 1000).toFixed(1)} s (${(ms / (r.perReplica[i] || 1)).toFixed(1)} ms per check)`).join(' / '),
+      `${(r.sweepMs / 1000).toFixed(1)} s wall`,
+      `${(r.cpuMs.reduce((a, b) => a + b, 0) / r.sweepMs / r.replicas).toFixed(2)}× of one core per replica`,
+    ],
     [`${r.replicas} replica(s): starting the replicas on ${INSTANCES} stored instances`, `${(r.bootMs / 1000).toFixed(1)} s`, '—', '—'],
     [
       `${r.replicas} replica(s): resident memory per replica (rss), before the sweep (no live provider) → after it (each ran its checks' providers)`,
@@ -343,6 +352,13 @@ async function startProfile() {
       return file;
     },
   };
+}
+
+/** A process's CPU time (user + system) so far, in ms, from /proc (clock ticks of 10 ms). */
+async function cpuTime(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** A process's resident memory (what its own process.memoryUsage().rss reports), from /proc. */
