@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     write: { type: 'boolean', default: false },
     /** PostgreSQL: sweeps per replica count; the first starts every provider (on first use), the next ones find them cached. */
     sweeps: { type: 'string', default: '2' },
+    /** PostgreSQL: how many of the stored instances each sweep checks (default all): e.g. 10,000 stored, 1,000 checked. */
+    due: { type: 'string' },
     /** PostgreSQL: a folder where every replica writes a CPU profile (node --cpu-prof), stopped with SIGTERM. */
     'cpu-prof': { type: 'string' },
   },
@@ -49,6 +51,8 @@ const CONCURRENCY = Number(args.concurrency);
 const DELAY_MS = Number(args.delay);
 const REPLICAS = args.replicas.split(',').map(Number);
 const SWEEPS = Number(args.sweeps);
+/** Checks per sweep (PostgreSQL): the first DUE instances by id, the same ones every sweep. */
+const DUE = Math.min(INSTANCES, Number(args.due ?? INSTANCES));
 const DATABASE_URL = process.env['DATABASE_URL']?.trim() || undefined;
 const ADMIN = 'bench-admin-token';
 const QUERY = JSON.stringify({ query: '{ pluginInstances(first: 20) { edges { node { id name healthStatus } } } }' });
@@ -256,13 +260,17 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           const cpuBefore = await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)));
           const logFrom = cluster.replicas.map((replica) => replica.output.length);
 
-          console.log(`sweeping ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
+          console.log(`sweeping ${DUE} of ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
           // From here: a check that came due on its own before the sweep (its first one lands at a
           // random point of the day-long interval) is not counted.
           const hitsBefore = vendor.hits;
           const sweepStart = new Date();
           const t0 = performance.now();
-          await cluster.sql(`UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]);
+          await cluster.sql(
+            `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE id IN (
+               SELECT id FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created' ORDER BY singleton_key LIMIT $2)`,
+            [HEALTH_QUEUE, DUE],
+          );
           let sweeping = true;
           const recorded = async () =>
             Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
@@ -278,7 +286,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
                 )
               )[0]!.n,
             ) === 0;
-          const done = waitUntil('every instance checked', async () => (await recorded()) >= INSTANCES || (await drained()), {
+          const done = waitUntil('every instance checked', async () => (await recorded()) >= DUE || (await drained()), {
             timeoutMs: 1_800_000,
             everyMs: 100,
           }).finally(() => (sweeping = false));
@@ -291,7 +299,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           const perReplica = cluster.replicas.map(
             (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
           );
-          results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
+          results.push({ replicas, sweepMs, idealMs: (DUE / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
           console.log(
             `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
           );
@@ -314,11 +322,11 @@ async function mainPostgres(serverUrl: string): Promise<void> {
     [
       `${label}: full sweep wall time`,
       `${(r.sweepMs / 1000).toFixed(2)} s`,
-      `${(r.idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / (${CONCURRENCY} × ${r.replicas}) × ${DELAY_MS} ms)`,
+      `${(r.idealMs / 1000).toFixed(2)} s (ideal: ${DUE} / (${CONCURRENCY} × ${r.replicas}) × ${DELAY_MS} ms)`,
       `${(r.sweepMs / r.idealMs).toFixed(2)}×`,
     ],
-    [`${label}: checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${INSTANCES} (each instance once)`, `${(r.hits / INSTANCES).toFixed(2)}×`],
-    [`${label}: results recorded`, `${r.recorded}`, `${INSTANCES}`, `${(r.recorded / INSTANCES).toFixed(4)}×`],
+    [`${label}: checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${DUE} (each instance once)`, `${(r.hits / DUE).toFixed(2)}×`],
+    [`${label}: results recorded`, `${r.recorded}`, `${DUE}`, `${(r.recorded / DUE).toFixed(4)}×`],
     ...latencyRows(r.busy, r.idle).map(([name, ...rest]) => [`${label}: ${name}`, ...rest] as string[]),
     [
       `${label}: CPU time of the replica(s) during the sweep`,
@@ -337,7 +345,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
   });
   const load = loadavg().map((n) => n.toFixed(1)).join(' / ');
   const table = [
-    `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances, concurrency ${CONCURRENCY} per replica, vendor ${DELAY_MS} ms, PostgreSQL ${version} at ${host.host} (a fresh database per run), secrets in the Vault double, Node ${process.version}, load average at the end ${load}.`,
+    `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances stored${DUE < INSTANCES ? `, ${DUE} of them checked per sweep (the same ones each time)` : ''}, concurrency ${CONCURRENCY} per replica, vendor ${DELAY_MS} ms, PostgreSQL ${version} at ${host.host} (a fresh database per run), secrets in the Vault double, Node ${process.version}, load average at the end ${load}.`,
     '',
     '| measure | Plugform | baseline | ratio |',
     '| --- | --- | --- | --- |',
