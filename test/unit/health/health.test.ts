@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { definePlugin, type IntegrationProvider } from '../../../plugins/sdk/index.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
@@ -381,6 +381,31 @@ describe('health checks and connection tests', () => {
     expect(await health.checkScheduled(deleted.id)).toBeUndefined();
     await health.drain();
     expect(await db.prisma.healthCheck.count({ where: { instanceId: { in: [disabled.id, deleted.id] } } })).toBe(0);
+  });
+
+  it('schedules the enabled instances it reads from the database, starting their providers on first use', async () => {
+    const instance = await create({ url: `${base}/ok?who=lazy` });
+    // As after a restart: stored, no provider yet.
+    await instances.pool.stop(instance.id);
+    expect(instances.pool.get(instance.id)).toBeUndefined();
+    const scheduler = new HealthScheduler({
+      health,
+      pool: instances.pool,
+      instances: () => db.prisma.pluginInstance.findMany({ where: { enabled: true, id: instance.id }, select: { id: true, pluginName: true } }),
+      plugins: registry,
+      logger: createLogger({ sink: () => undefined }),
+      intervalMs: 150,
+      concurrency: 2,
+      tickMs: 20,
+    });
+    await scheduler.start();
+    try {
+      await vi.waitFor(async () => expect(await db.prisma.healthCheck.count({ where: { instanceId: instance.id } })).toBeGreaterThan(0), { timeout: 20_000, interval: 50 });
+    } finally {
+      await scheduler.stop();
+    }
+    expect(instances.pool.get(instance.id)).toBeDefined();
+    expect((await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } })).healthStatus).toBe('healthy');
   });
 
   it('never lets the canary secret into a log line', () => {
