@@ -84,7 +84,9 @@ export class HealthService {
   check(instanceId: string): Promise<PluginHealthCheck> {
     const running = this.#running.get(instanceId);
     // A scheduled check that found the instance disabled or gone answers nothing: ask again.
-    if (running) return running.then((result) => result ?? this.check(instanceId));
+    // One someone waits for also waits until the result is written (a scheduled one hands it
+    // over before).
+    if (running) return running.then(async (result) => (result ? (await this.drain(), result) : this.check(instanceId)));
     const check = this.#check(instanceId).finally(() => this.#running.delete(instanceId));
     this.#running.set(instanceId, check);
     return check;
