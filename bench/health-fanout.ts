@@ -38,12 +38,21 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '50' },
     replicas: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
+    /** PostgreSQL: sweeps per replica count; the first starts every provider (on first use), the next ones find them cached. */
+    sweeps: { type: 'string', default: '2' },
+    /** PostgreSQL: how many of the stored instances each sweep checks (default all): e.g. 10,000 stored, 1,000 checked. */
+    due: { type: 'string' },
+    /** PostgreSQL: a folder where every replica writes a CPU profile (node --cpu-prof), stopped with SIGTERM. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const INSTANCES = Number(args.instances);
 const CONCURRENCY = Number(args.concurrency);
 const DELAY_MS = Number(args.delay);
 const REPLICAS = args.replicas.split(',').map(Number);
+const SWEEPS = Number(args.sweeps);
+/** Checks per sweep (PostgreSQL): the first DUE instances by id, the same ones every sweep. */
+const DUE = Math.min(INSTANCES, Number(args.due ?? INSTANCES));
 const DATABASE_URL = process.env['DATABASE_URL']?.trim() || undefined;
 const ADMIN = 'bench-admin-token';
 const QUERY = JSON.stringify({ query: '{ pluginInstances(first: 20) { edges { node { id name healthStatus } } } }' });
@@ -141,20 +150,39 @@ async function main(): Promise<void> {
 
     let sweeping = true;
     console.log(`sweeping ${INSTANCES} instances, ${CONCURRENCY} at a time, vendor answers in ${DELAY_MS} ms`);
+    const profiler = args['cpu-prof'] ? await startProfile() : undefined;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const sweep = server.services.scheduler.sweep().finally(() => (sweeping = false));
     const busy = await sampleWhile(graphqlUrl, () => sweeping, 20);
     const checked = await sweep;
     const sweepMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    if (profiler) console.log(`CPU profile of the sweep: ${await profiler.stop(resolve(args['cpu-prof']!))}`);
     const idealMs = (INSTANCES / CONCURRENCY) * DELAY_MS;
     const healthy = await server.services.prisma.pluginInstance.count({ where: { healthStatus: 'healthy' } });
+    // The bench and the server share this process: its resident memory is an upper bound.
+    const rss = process.memoryUsage().rss;
 
     const rows = [
       ['full sweep wall time', `${(sweepMs / 1000).toFixed(2)} s`, `${(idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / ${CONCURRENCY} × ${DELAY_MS} ms)`, `${(sweepMs / idealMs).toFixed(2)}×`],
       ...latencyRows(busy, idle),
+      [
+        'CPU time of the process during the sweep (server and bench: the API queries too)',
+        `${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / INSTANCES).toFixed(1)} ms per check)`,
+        `${(sweepMs / 1000).toFixed(2)} s wall`,
+        `${(cpuMs / sweepMs).toFixed(2)}× of one core`,
+      ],
+      [
+        'resident memory at the end (process.memoryUsage().rss, server and bench in one process)',
+        `${(rss / 2 ** 20).toFixed(0)} MiB with ${server.services.instances.pool.size} live providers`,
+        '—',
+        '—',
+      ],
     ];
     const table = [
-      `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances (${checked} checked, ${healthy} healthy), concurrency ${CONCURRENCY}, embedded PGlite (${server.services.database.location}), Node ${process.version}, ${busy.length} queries during the sweep, ${idle.length} idle.`,
+      `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances (${checked} checked, ${healthy} healthy), concurrency ${CONCURRENCY}, embedded PGlite (${server.services.database.location}), Node ${process.version}, ${busy.length} queries during the sweep, ${idle.length} idle, load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' / ')}.`,
       '',
       '| measure | Plugform | baseline | ratio |',
       '| --- | --- | --- | --- |',
@@ -186,10 +214,17 @@ async function mainPostgres(serverUrl: string): Promise<void> {
     recorded: number;
     busy: number[];
     idle: number[];
+    seedMs: number;
+    bootMs: number;
+    rssBefore: number[];
+    rssAfter: number[];
+    cpuMs: number[];
+    sweep: number;
   }[] = [];
   try {
     for (const replicas of REPLICAS) {
       const started = performance.now();
+      let seedMs = 0;
       process.stdout.write(`${replicas} replica(s): storing ${INSTANCES} instances`);
       const cluster = await startCluster({
         replicas,
@@ -201,10 +236,16 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           // Nothing is due before the sweep: the queued checks wait a day.
           PLUGFORM_HEALTH_INTERVAL: '86400',
           PLUGFORM_HEALTH_CONCURRENCY: String(CONCURRENCY),
+          ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(args['cpu-prof'])}` } : {}),
         },
-        seed: ({ databaseUrl, vault }) => seedInstances(databaseUrl, vault.url, vault.rootToken, vendor.url),
+        seed: async ({ databaseUrl, vault }) => {
+          const seeding = performance.now();
+          await seedInstances(databaseUrl, vault.url, vault.rootToken, vendor.url);
+          seedMs = performance.now() - seeding;
+        },
       });
-      process.stdout.write(` and starting: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      const bootMs = performance.now() - started - seedMs;
+      process.stdout.write(` (${(seedMs / 1000).toFixed(0)} s) and starting the replicas: ${(bootMs / 1000).toFixed(1)} s\n`);
       try {
         const queued = async () =>
           Number((await cluster.sql<{ n: string }>(`SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]))[0]!.n);
@@ -212,46 +253,66 @@ async function mainPostgres(serverUrl: string): Promise<void> {
 
         for (let i = 0; i < 20; i++) await timed(cluster.graphqlUrl); // warm-up
         const idle = await sampleWhile(cluster.graphqlUrl, () => false, 200);
-        const logFrom = cluster.replicas.map((replica) => replica.output.length);
+        for (let sweep = 1; sweep <= SWEEPS; sweep++) {
+          // The next checks (queued by the previous sweep, a day later) wait again.
+          if (sweep > 1) await waitUntil('every instance to have its next check queued', async () => (await queued()) >= INSTANCES, { timeoutMs: 120_000, everyMs: 250 });
+          const rssBefore = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
+          const cpuBefore = await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)));
+          const logFrom = cluster.replicas.map((replica) => replica.output.length);
 
-        console.log(`sweeping ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
-        // From here: a check that came due on its own before the sweep (its first one lands at a
-        // random point of the day-long interval) is not counted.
-        const hitsBefore = vendor.hits;
-        const sweepStart = new Date();
-        const t0 = performance.now();
-        await cluster.sql(`UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]);
-        let sweeping = true;
-        const recorded = async () =>
-          Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
-        // Done when every instance has a check recorded after the start, or when the queue has
-        // nothing due or running any more (a check whose result could not be recorded is counted
-        // as such, instead of the sweep waiting for it forever).
-        const drained = async () =>
-          Number(
-            (
-              await cluster.sql<{ n: string }>(
-                `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND (state = 'active' OR (state IN ('created', 'retry') AND start_after <= now()))`,
-                [HEALTH_QUEUE],
-              )
-            )[0]!.n,
-          ) === 0;
-        const done = waitUntil('every instance checked', async () => (await recorded()) >= INSTANCES || (await drained()), {
-          timeoutMs: 1_800_000,
-          everyMs: 100,
-        }).finally(() => (sweeping = false));
-        const busy = await sampleWhile(cluster.graphqlUrl, () => sweeping, 20);
-        await done;
-        const sweepMs = performance.now() - t0;
-        const recordedCount = await recorded();
-        const perReplica = cluster.replicas.map(
-          (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
-        );
-        results.push({ replicas, sweepMs, idealMs: (INSTANCES / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle });
-        console.log(
-          `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
-        );
+          console.log(`sweeping ${DUE} of ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
+          // From here: a check that came due on its own before the sweep (its first one lands at a
+          // random point of the day-long interval) is not counted.
+          const hitsBefore = vendor.hits;
+          const sweepStart = new Date();
+          const t0 = performance.now();
+          await cluster.sql(
+            `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE id IN (
+               SELECT id FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created' ORDER BY singleton_key LIMIT $2)`,
+            [HEALTH_QUEUE, DUE],
+          );
+          let sweeping = true;
+          const recorded = async () =>
+            Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
+          // Done when every instance has a check recorded after the start, or when the queue has
+          // nothing due or running any more (a check whose result could not be recorded is counted
+          // as such, instead of the sweep waiting for it forever).
+          const drained = async () =>
+            Number(
+              (
+                await cluster.sql<{ n: string }>(
+                  `SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND (state = 'active' OR (state IN ('created', 'retry') AND start_after <= now()))`,
+                  [HEALTH_QUEUE],
+                )
+              )[0]!.n,
+            ) === 0;
+          const done = waitUntil('every instance checked', async () => (await recorded()) >= DUE || (await drained()), {
+            timeoutMs: 1_800_000,
+            everyMs: 100,
+          }).finally(() => (sweeping = false));
+          const busy = await sampleWhile(cluster.graphqlUrl, () => sweeping, 20);
+          await done;
+          const sweepMs = performance.now() - t0;
+          // A check's job completes before its result is written (in the next batch, within
+          // ~20 ms plus one write): a queue drained before every result landed gets a second.
+          let recordedCount = await recorded();
+          if (recordedCount < DUE) {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            recordedCount = await recorded();
+          }
+          const rssAfter = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
+          const cpuMs = (await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)))).map((ms, i) => ms - cpuBefore[i]!);
+          const perReplica = cluster.replicas.map(
+            (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
+          );
+          results.push({ replicas, sweepMs, idealMs: (DUE / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
+          console.log(
+            `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
+          );
+        }
       } finally {
+        // A CPU profile is written when the process exits on its own (SIGTERM), not on SIGKILL.
+        if (args['cpu-prof']) for (const replica of cluster.replicas) await cluster.stop(replica.index).catch(() => undefined);
         await cluster.close();
       }
     }
@@ -261,20 +322,36 @@ async function mainPostgres(serverUrl: string): Promise<void> {
 
   const host = new URL(serverUrl);
   const version = await serverVersion(serverUrl);
-  const rows = results.flatMap((r) => [
+  const rows = results.flatMap((r) => {
+    const label = `${r.replicas} replica(s), sweep ${r.sweep} (${r.sweep === 1 ? 'providers start on first use' : 'providers cached'})`;
+    return [
     [
-      `${r.replicas} replica(s): full sweep wall time`,
+      `${label}: full sweep wall time`,
       `${(r.sweepMs / 1000).toFixed(2)} s`,
-      `${(r.idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / (${CONCURRENCY} × ${r.replicas}) × ${DELAY_MS} ms)`,
+      `${(r.idealMs / 1000).toFixed(2)} s (ideal: ${DUE} / (${CONCURRENCY} × ${r.replicas}) × ${DELAY_MS} ms)`,
       `${(r.sweepMs / r.idealMs).toFixed(2)}×`,
     ],
-    [`${r.replicas} replica(s): checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${INSTANCES} (each instance once)`, `${(r.hits / INSTANCES).toFixed(2)}×`],
-    [`${r.replicas} replica(s): results recorded`, `${r.recorded}`, `${INSTANCES}`, `${(r.recorded / INSTANCES).toFixed(4)}×`],
-    ...latencyRows(r.busy, r.idle).map(([label, ...rest]) => [`${r.replicas} replica(s): ${label}`, ...rest] as string[]),
-  ]);
+    [`${label}: checks run (per replica)`, `${r.hits} (${r.perReplica.join(' / ')})`, `${DUE} (each instance once)`, `${(r.hits / DUE).toFixed(2)}×`],
+    [`${label}: results recorded`, `${r.recorded}`, `${DUE}`, `${(r.recorded / DUE).toFixed(4)}×`],
+    ...latencyRows(r.busy, r.idle).map(([name, ...rest]) => [`${label}: ${name}`, ...rest] as string[]),
+    [
+      `${label}: CPU time of the replica(s) during the sweep`,
+      r.cpuMs.map((ms, i) => `${(ms / 1000).toFixed(1)} s (${(ms / (r.perReplica[i] || 1)).toFixed(1)} ms per check)`).join(' / '),
+      `${(r.sweepMs / 1000).toFixed(1)} s wall`,
+      `${(r.cpuMs.reduce((a, b) => a + b, 0) / r.sweepMs / r.replicas).toFixed(2)}× of one core per replica`,
+    ],
+    ...(r.sweep === 1 ? [[`${r.replicas} replica(s): starting the replicas on ${INSTANCES} stored instances`, `${(r.bootMs / 1000).toFixed(1)} s`, '—', '—']] : []),
+    [
+      `${label}: resident memory per replica (rss) before → after the sweep`,
+      r.rssBefore.map((bytes, i) => `${mib(bytes)} → ${mib(r.rssAfter[i]!)} (this sweep: ${r.perReplica[i]} checks)`).join(' / '),
+      '—',
+      '—',
+    ],
+  ];
+  });
   const load = loadavg().map((n) => n.toFixed(1)).join(' / ');
   const table = [
-    `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances, concurrency ${CONCURRENCY} per replica, vendor ${DELAY_MS} ms, PostgreSQL ${version} at ${host.host} (a fresh database per run), secrets in the Vault double, Node ${process.version}, load average at the end ${load}.`,
+    `Run ${new Date().toISOString().slice(0, 10)}, ${INSTANCES} instances stored${DUE < INSTANCES ? `, ${DUE} of them checked per sweep (the same ones each time)` : ''}, concurrency ${CONCURRENCY} per replica, vendor ${DELAY_MS} ms, PostgreSQL ${version} at ${host.host} (a fresh database per run), secrets in the Vault double, Node ${process.version}, load average at the end ${load}.`,
     '',
     '| measure | Plugform | baseline | ratio |',
     '| --- | --- | --- | --- |',
@@ -282,6 +359,42 @@ async function mainPostgres(serverUrl: string): Promise<void> {
   ].join('\n');
   console.log(`\n${table}\n`);
   if (args.write) await writeSection('health-fanout-postgres', table);
+}
+
+/** The CPU profile of this process (bench/health-fanout --cpu-prof with PGlite: the sweep only). */
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(dir: string): Promise<string> {
+      const { profile } = await session.post('Profiler.stop');
+      const file = join(dir, `sweep-${Date.now()}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
+
+/** A process's CPU time (user + system) so far, in ms, from /proc (clock ticks of 10 ms). */
+async function cpuTime(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A process's resident memory (what its own process.memoryUsage().rss reports), from /proc. */
+async function residentMemory(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : NaN;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
 /** N bench-probe instances: rows in PostgreSQL, their token in the Vault double (Plugform's own store code). */

@@ -40,6 +40,8 @@ export interface ServerConfig {
   healthTimeoutMs: number;
   healthHistoryLimit: number;
   healthConcurrency: number;
+  /** PLUGFORM_PROVIDER_IDLE: a provider unused this long is stopped and dropped (0: never); its next use starts it again. */
+  providerIdleMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Browser origins besides the server's own that may call the API (CSRF protection). */
   allowedOrigins: string[];
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     healthTimeoutMs: integer(env, 'PLUGFORM_HEALTH_TIMEOUT', 10, 1, 300) * 1000,
     healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
     healthConcurrency: integer(env, 'PLUGFORM_HEALTH_CONCURRENCY', 16, 1, 1000),
+    providerIdleMs: integer(env, 'PLUGFORM_PROVIDER_IDLE', 900, 0, 604_800) * 1000,
     logLevel: oneOf(env, 'PLUGFORM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     allowedOrigins: (env.PLUGFORM_ALLOWED_ORIGINS ?? '')
       .split(',')

@@ -145,7 +145,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await tokens.seedAdmin(config.adminToken, options.announce ?? ((text) => process.stdout.write(`${text}\n`)));
     await instances.migrateNewSecretFields();
     await instances.migrateStoredConfigurations();
-    await instances.warmUp();
+    // Providers start on first use (a check, an operation): a start reads no secret, whatever the
+    // number of instances. Only instances whose plugin is missing are reported at once.
+    await instances.reportUnavailable();
+    instances.pool.startIdleEviction(config.providerIdleMs);
     // Embedded PGlite is one process: it schedules its own checks. On PostgreSQL the replicas
     // share pg-boss's queue, so each check runs once in the cluster (server/health/README.md).
     const scheduler: ScheduledHealthChecks = config.databaseUrl
@@ -162,6 +165,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : new HealthScheduler({
           health,
           pool: instances.pool,
+          instances: () => prisma.pluginInstance.findMany({ where: { enabled: true }, select: { id: true, pluginName: true } }),
           plugins: registry,
           logger: logger.child('health'),
           intervalMs: config.healthIntervalMs,

@@ -93,7 +93,9 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       retentionSeconds: Math.max(3600, Math.ceil((intervalMs / 1000) * 3)),
     });
     const pollingIntervalSeconds = Math.min(2, Math.max(0.5, intervalMs / 10_000));
-    // Two workers share the replica's concurrency, so one fetches while the other's batch runs.
+    // Two workers share the replica's concurrency, so one fetches while the other's batch runs
+    // (four workers of quarter batches cost more queries per check: slower on a loaded
+    // machine). The results are written in batches behind the checks (HealthService).
     const workers = Math.min(2, concurrency);
     await this.#boss.work<CheckJob>(
       HEALTH_QUEUE,
@@ -118,6 +120,8 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       await this.#boss.stop({ graceful: true, timeout: Math.max(1000, graceMs), close: true }).catch((error: unknown) => {
         this.#logError('health queue did not stop cleanly', error);
       });
+      // The results already taken are written before the database closes.
+      await this.#options.health.drain();
     })();
     return this.#stopping;
   }
@@ -162,7 +166,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
         // Which replica ran which check: the multi-replica test and the bench read this line.
         logger.debug('scheduled health check', { instanceId });
         try {
-          await health.check(instanceId);
+          await health.checkScheduled(instanceId);
         } catch (error) {
           logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
         }

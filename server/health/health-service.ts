@@ -5,7 +5,14 @@
  * change to subscribers — on every replica, through the event bus. Never two checks of one
  * instance at once on a replica: a second caller joins the check already running.
  *
+ * Results are written in batches: those that finish within a short window (20 ms) share one
+ * transaction of three statements (status updates, check rows, history trim), so a sweep of
+ * thousands of instances costs a few hundred writes, not three per check. A check someone
+ * waits for is written at once (with whatever else is waiting).
+ *
  * The provider comes from this replica's cache (started on demand from the stored state). A
+ * scheduled check whose provider is cached reads nothing (`checkScheduled`); a check asked for
+ * reads the instance row first, so it always sees the stored version. A
  * replica that cannot start it records nothing: the failure is its own (logged, and in
  * `replicaProvider`), and the caller gets the reason as an error, so one replica's missing
  * secret or plugin never paints the shared history of a working instance red.
@@ -13,10 +20,11 @@
  * A check someone asks for (`checkFor`) is audited: who, which instance, the status it found
  * (or the kind of error that stopped it); scheduled checks are the system's and are not.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pRetry from 'p-retry';
 import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
-import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import { Prisma, type PrismaClient } from '../../prisma/generated/client/client.ts';
 import { recordAuditOrLog, type Actor } from '../audit/audit-log.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
@@ -29,6 +37,10 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 
 /** Recording a result retries 4 times, 0.1 s to 0.8 s apart (1.5 s in all), then logs an error. */
 const DEFAULT_RECORD_RETRY = { retries: 4, minTimeoutMs: 100 } as const;
+/** Scheduled results are collected this long before they are written together. */
+const DEFAULT_BATCH_WINDOW_MS = 20;
+/** At most this many results per write. */
+const DEFAULT_BATCH_MAX = 200;
 
 export interface HealthChange {
   instanceId: string;
@@ -46,13 +58,23 @@ export interface HealthServiceDeps {
   timeoutMs?: number;
   /** Retries of a failed recording of a result (attempts = retries + 1), the first delay doubling after each. */
   recordRetry?: { retries: number; minTimeoutMs: number };
+  /** How long scheduled results are collected before one write of them all (default 20 ms). */
+  batchWindowMs?: number;
+  /** The most results one write carries (default 200). */
+  batchMax?: number;
 }
 
 export class HealthService {
   /** Emits `change` with a `HealthChange` whenever an instance's status changes. */
   readonly events = new EventEmitter<{ change: [HealthChange] }>();
   readonly #deps: HealthServiceDeps;
-  readonly #running = new Map<string, Promise<PluginHealthCheck>>();
+  readonly #running = new Map<string, Promise<PluginHealthCheck | undefined>>();
+  /** Results waiting for the next batched write. */
+  readonly #pending: { result: PluginHealthCheck; resolve: () => void }[] = [];
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushing = false;
+  /** Writes of scheduled results whose checks have already returned. */
+  readonly #unwritten = new Set<Promise<void>>();
 
   constructor(deps: HealthServiceDeps) {
     this.#deps = deps;
@@ -61,7 +83,10 @@ export class HealthService {
 
   check(instanceId: string): Promise<PluginHealthCheck> {
     const running = this.#running.get(instanceId);
-    if (running) return running;
+    // A scheduled check that found the instance disabled or gone answers nothing: ask again.
+    // One someone waits for also waits until the result is written (a scheduled one hands it
+    // over before).
+    if (running) return running.then(async (result) => (result ? (await this.drain(), result) : this.check(instanceId)));
     const check = this.#check(instanceId).finally(() => this.#running.delete(instanceId));
     this.#running.set(instanceId, check);
     return check;
@@ -93,15 +118,41 @@ export class HealthService {
     await recordAuditOrLog(prisma, { actor, action: 'instance.check', instance, details: { name: instance.name, ...details } }, logger);
   }
 
-  async #check(instanceId: string): Promise<PluginHealthCheck> {
+  /**
+   * A scheduled check: the cached provider when this replica has one (no read of the instance
+   * row nor of its secrets: the cache is kept current by the change announcements), else the
+   * row is read and the provider started. A disabled or deleted instance is skipped
+   * (undefined), nothing recorded. Joins a check of the instance already running. Resolves
+   * with the result before it is written (see `drain`), unless writes are falling behind.
+   */
+  checkScheduled(instanceId: string): Promise<PluginHealthCheck | undefined> {
+    const running = this.#running.get(instanceId);
+    if (running) return running;
+    const check = this.#check(instanceId, true).finally(() => this.#running.delete(instanceId));
+    this.#running.set(instanceId, check);
+    return check;
+  }
+
+  async #check(instanceId: string, scheduled: true): Promise<PluginHealthCheck | undefined>;
+  async #check(instanceId: string, scheduled?: false): Promise<PluginHealthCheck>;
+  async #check(instanceId: string, scheduled = false): Promise<PluginHealthCheck | undefined> {
     const { prisma, providers } = this.#deps;
-    const instance = await prisma.pluginInstance.findUnique({ where: { id: instanceId } });
-    if (!instance) throw new NotFoundError('Plugin instance', instanceId);
-    // Throws (recording nothing) when this replica cannot start the provider.
-    const live = await providers.acquire(instance);
+    let live = scheduled ? providers.cached?.(instanceId) : undefined;
+    let enabled = true;
+    if (!live) {
+      const instance = await prisma.pluginInstance.findUnique({ where: { id: instanceId } });
+      if (!instance) {
+        if (scheduled) return undefined;
+        throw new NotFoundError('Plugin instance', instanceId);
+      }
+      if (scheduled && !instance.enabled) return undefined;
+      enabled = instance.enabled;
+      // Throws (recording nothing) when this replica cannot start the provider.
+      live = await providers.acquire(instance);
+    }
     const started = performance.now();
     let report: HealthReport;
-    if (!instance.enabled || !live) {
+    if (!enabled || !live) {
       report = { status: 'unknown', message: 'Instance is disabled; it is not checked' };
     } else if (!live.provider.healthCheck) {
       report = { status: 'unknown', message: 'This plugin has no health check' };
@@ -122,47 +173,78 @@ export class HealthService {
       responseTimeMs: Math.round(performance.now() - started),
       timestamp: new Date().toISOString(),
     };
-    await this.#record(instance.healthStatus as HealthStatus, result);
+    const written = this.#record(result, !scheduled);
+    // A scheduled check gives its slot back once it has its result: the write follows in the
+    // next batch (`drain` waits for it). Only when writes fall behind does the check wait.
+    if (!scheduled || this.#pending.length > (this.#deps.batchMax ?? DEFAULT_BATCH_MAX)) {
+      await written;
+    } else {
+      this.#unwritten.add(written);
+      void written.finally(() => this.#unwritten.delete(written));
+    }
     return result;
   }
 
-  async #record(previous: HealthStatus, result: PluginHealthCheck): Promise<void> {
-    const { prisma, historyLimit } = this.#deps;
-    const checkedAt = new Date(result.timestamp);
-    const changed = previous !== result.status;
-    const instanceId = result.pluginInstanceId;
-    // One batched transaction (no round trips in between): it holds the embedded database's
-    // single connection for as short as possible, so API queries are not starved during a
-    // sweep. The trim keeps the newest `historyLimit` checks. Built anew for each attempt.
-    const write = () =>
-      prisma.$transaction([
-        prisma.healthCheck.create({
-          data: {
-            instanceId,
-            status: result.status,
-            message: result.message,
-            ...(result.details ? { details: result.details as object } : {}),
-            responseTimeMs: result.responseTimeMs,
-            checkedAt,
-          },
-        }),
-        prisma.pluginInstance.update({
-          where: { id: instanceId },
-          data: { healthStatus: result.status, lastHealthAt: checkedAt, ...(changed ? { healthSince: checkedAt } : {}) },
-        }),
-        prisma.$executeRaw`DELETE FROM health_check WHERE instance_id = ${instanceId} AND id NOT IN (
-          SELECT id FROM health_check WHERE instance_id = ${instanceId} ORDER BY checked_at DESC, id DESC LIMIT ${historyLimit})`,
-      ]);
-    const { retries, minTimeoutMs } = this.#deps.recordRetry ?? DEFAULT_RECORD_RETRY;
+  /** Resolves once every result taken so far is written (or given up): before the database closes, and at the end of a sweep. */
+  async drain(): Promise<void> {
+    while (this.#unwritten.size > 0 || this.#pending.length > 0 || this.#flushing) {
+      if (this.#unwritten.size > 0) await Promise.all(this.#unwritten);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /**
+   * Queues a result for the next batched write and resolves once it is written (or given up).
+   * Results are collected for `batchWindowMs` (a check someone waits for: at once) and written
+   * by one transaction of three statements, whatever their number; one batch is written at a
+   * time, and what arrives meanwhile forms the next one.
+   */
+  #record(result: PluginHealthCheck, urgent: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#pending.push({ result, resolve });
+      this.#scheduleFlush(urgent);
+    });
+  }
+
+  #scheduleFlush(urgent = false): void {
+    if (this.#flushing) return;
+    const max = this.#deps.batchMax ?? DEFAULT_BATCH_MAX;
+    if (urgent || this.#pending.length >= max) {
+      if (this.#flushTimer) clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+      void this.#flush();
+      return;
+    }
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      void this.#flush();
+    }, this.#deps.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS);
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    const batch = this.#pending.splice(0, this.#deps.batchMax ?? DEFAULT_BATCH_MAX);
     try {
-      // A dropped connection, a failover or a full pool passes: the result is worth a retry.
-      await pRetry(write, { retries, minTimeout: minTimeoutMs, factor: 2, shouldRetry: ({ error }) => !instanceGone(error) });
+      if (batch.length > 0) await this.#writeBatch(batch.map((entry) => entry.result));
+    } finally {
+      this.#flushing = false;
+      for (const entry of batch) entry.resolve();
+      if (this.#pending.length > 0) this.#scheduleFlush(true);
+    }
+  }
+
+  async #writeBatch(results: PluginHealthCheck[]): Promise<void> {
+    const { logger } = this.#deps;
+    const { retries, minTimeoutMs } = this.#deps.recordRetry ?? DEFAULT_RECORD_RETRY;
+    let previous: Map<string, HealthStatus>;
+    try {
+      // A dropped connection, a failover or a full pool passes: the results are worth a retry.
+      previous = await pRetry(() => this.#write(results), { retries, minTimeout: minTimeoutMs, factor: 2 });
     } catch (error) {
-      if (instanceGone(error)) {
-        this.#deps.logger.debug('health result not recorded: the instance was deleted while it was checked', { instanceId });
-      } else {
-        this.#deps.logger.error('health result not recorded: the database kept failing', {
-          instanceId,
+      for (const result of results) {
+        logger.error('health result not recorded: the database kept failing', {
+          instanceId: result.pluginInstanceId,
           status: result.status,
           attempts: retries + 1,
           reason: errorMessage(error),
@@ -170,20 +252,64 @@ export class HealthService {
       }
       return;
     }
-    if (!changed) return;
-    const change: HealthChange = { instanceId: result.pluginInstanceId, previous, current: result };
-    this.events.emit('change', change);
-    this.#deps.bus?.publish('health.changed', forNotify(change));
+    for (const result of results) {
+      const instanceId = result.pluginInstanceId;
+      const before = previous.get(instanceId);
+      if (before === undefined) {
+        logger.debug('health result not recorded: the instance was deleted while it was checked', { instanceId });
+        continue;
+      }
+      if (before === result.status) continue;
+      const change: HealthChange = { instanceId, previous: before, current: result };
+      this.events.emit('change', change);
+      this.#deps.bus?.publish('health.changed', forNotify(change));
+    }
   }
-}
 
-/**
- * The recording failed because the instance is gone (deleted while it was checked): the new
- * row's foreign key (P2003) or the update (P2025) found no instance. Nothing to record, nor retry.
- */
-function instanceGone(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'P2003' || code === 'P2025';
+  /**
+   * One transaction (array form: no round trips in between, so it holds the embedded
+   * database's single connection as briefly as possible): the instances' status (one
+   * UPDATE … FROM (VALUES …), which also answers each one's previous status), the check rows
+   * of the instances that still exist (one INSERT … SELECT), and the trim of their histories
+   * to the newest `historyLimit` (one DELETE). An instance deleted meanwhile is left out:
+   * absent from the answer. Built anew for each attempt.
+   */
+  async #write(results: PluginHealthCheck[]): Promise<Map<string, HealthStatus>> {
+    const { prisma, historyLimit } = this.#deps;
+    const statuses = Prisma.join(
+      results.map((r) => Prisma.sql`(${r.pluginInstanceId}, ${r.status}, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`),
+    );
+    const rows = Prisma.join(
+      results.map(
+        (r) =>
+          Prisma.sql`(${randomUUID()}, ${r.pluginInstanceId}, ${r.status}, ${r.message}, ${r.details === undefined ? null : JSON.stringify(r.details)}::jsonb, ${r.responseTimeMs}::int, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`,
+      ),
+    );
+    const ids = Prisma.join(results.map((r) => r.pluginInstanceId));
+    const [updated] = await prisma.$transaction([
+      prisma.$queryRaw<{ id: string; previous: string }[]>`
+        UPDATE plugin_instance p
+           SET health_status = v.status,
+               last_health_at = v.checked_at,
+               health_since = CASE WHEN old.health_status = v.status THEN p.health_since ELSE v.checked_at END
+          FROM (VALUES ${statuses}) AS v(id, status, checked_at), plugin_instance old
+         WHERE p.id = v.id AND old.id = v.id
+        RETURNING p.id, old.health_status AS previous`,
+      prisma.$executeRaw`
+        INSERT INTO health_check (id, instance_id, status, message, details, response_time_ms, checked_at)
+        SELECT v.id, v.instance_id, v.status, v.message, v.details, v.response_time_ms, v.checked_at
+          FROM (VALUES ${rows}) AS v(id, instance_id, status, message, details, response_time_ms, checked_at)
+          JOIN plugin_instance p ON p.id = v.instance_id`,
+      prisma.$executeRaw`
+        DELETE FROM health_check h USING (
+          SELECT id FROM (
+            SELECT id, row_number() OVER (PARTITION BY instance_id ORDER BY checked_at DESC, id DESC) AS n
+              FROM health_check WHERE instance_id IN (${ids})) ranked
+           WHERE n > ${historyLimit}) old
+         WHERE h.id = old.id`,
+    ]);
+    return new Map(updated.map((row) => [row.id, row.previous as HealthStatus]));
+  }
 }
 
 /**

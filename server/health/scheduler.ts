@@ -1,6 +1,7 @@
 /**
- * Scheduled health checks. Every live instance (enabled and running: disabled or deleted
- * instances have no live provider, so they drop out by themselves) is checked once per
+ * Scheduled health checks. Every enabled instance (read from the database every few seconds,
+ * plus those this process just started: providers start on first use, so the pool alone does
+ * not list them; disabled or deleted instances drop out) is checked once per
  * interval — the platform's, or the plugin's own `healthIntervalMs` — with jitter so
  * checks do not arrive in bursts, with at most `concurrency` checks at a time, and never
  * two checks of one instance at once.
@@ -18,6 +19,13 @@ import type { ScheduledHealthChecks } from './scheduled-checks.ts';
 export interface HealthSchedulerOptions {
   health: HealthService;
   pool: ProviderPool;
+  /**
+   * The enabled instances, from the database. Without it the scheduler checks the instances
+   * with a live provider in `pool` only.
+   */
+  instances?: () => Promise<{ id: string; pluginName: string }[]>;
+  /** How often `instances` is read again (default: the interval, 1 to 5 s). */
+  refreshMs?: number;
   plugins: PluginLookup;
   logger: Logger;
   intervalMs: number;
@@ -37,6 +45,10 @@ export class HealthScheduler implements ScheduledHealthChecks {
   readonly #queue = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #running = 0;
+  /** The enabled instances last read (id → plugin name), and when. */
+  #known = new Map<string, string>();
+  #knownAt = -Infinity;
+  #refreshing: Promise<void> | undefined;
 
   constructor(options: HealthSchedulerOptions) {
     this.#options = options;
@@ -58,6 +70,8 @@ export class HealthScheduler implements ScheduledHealthChecks {
     this.#queue.clear();
     const deadline = Date.now() + graceMs;
     while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The results already taken are written before the database closes.
+    await this.#options.health.drain();
   }
 
   /**
@@ -65,14 +79,38 @@ export class HealthScheduler implements ScheduledHealthChecks {
    * when all are done (bench/health-fanout measures one sweep).
    */
   async sweep(): Promise<number> {
-    const ids = this.#options.pool.ids();
+    if (this.#options.instances) await this.#refresh();
+    const ids = [...this.#live()];
     await forEachBounded(ids, this.#options.concurrency, (id) => this.#checkOne(id));
+    await this.#options.health.drain();
     return ids.length;
+  }
+
+  /** The instances to check: the enabled ones last read, and every live provider of this process. */
+  #live(): Set<string> {
+    const live = new Set(this.#known.keys());
+    for (const id of this.#options.pool.ids()) live.add(id);
+    return live;
+  }
+
+  #refresh(): Promise<void> {
+    const list = this.#options.instances;
+    if (!list) return Promise.resolve();
+    this.#refreshing ??= list()
+      .then((rows) => {
+        this.#known = new Map(rows.map((row) => [row.id, row.pluginName]));
+        this.#knownAt = Date.now();
+      })
+      .catch((error: unknown) => this.#options.logger.debug('could not list the instances to check', { reason: String(error) }))
+      .finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
   }
 
   #tick(): void {
     const now = Date.now();
-    const live = new Set(this.#options.pool.ids());
+    const refreshMs = this.#options.refreshMs ?? Math.min(5000, Math.max(1000, this.#options.intervalMs));
+    if (this.#options.instances && now - this.#knownAt >= refreshMs) void this.#refresh();
+    const live = this.#live();
     for (const id of this.#nextDue.keys()) if (!live.has(id)) this.#nextDue.delete(id);
     for (const id of live) {
       const due = this.#nextDue.get(id);
@@ -102,7 +140,7 @@ export class HealthScheduler implements ScheduledHealthChecks {
     if (this.#inFlight.has(id)) return;
     this.#inFlight.add(id);
     try {
-      await this.#options.health.check(id);
+      await this.#options.health.checkScheduled(id);
     } catch (error) {
       // Deleted meanwhile, or the database is briefly unavailable: the next round tries again.
       this.#options.logger.debug('scheduled health check failed', { instanceId: id, reason: String(error) });
@@ -115,7 +153,7 @@ export class HealthScheduler implements ScheduledHealthChecks {
   }
 
   #intervalOf(id: string): number {
-    const pluginName = this.#options.pool.get(id)?.pluginName;
+    const pluginName = this.#options.pool.get(id)?.pluginName ?? this.#known.get(id);
     const own = pluginName ? this.#options.plugins.get(pluginName)?.schema.healthIntervalMs : undefined;
     return own ?? this.#options.intervalMs;
   }

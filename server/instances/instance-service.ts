@@ -103,6 +103,11 @@ export interface StoredInstance {
 export interface ProviderSource {
   /** The live provider of the instance at its stored version; undefined when it is disabled. */
   acquire(instance: StoredInstance): Promise<LiveProvider | undefined>;
+  /**
+   * The provider this replica already runs for the instance, if any (counts as a use): the
+   * cache is kept current by the change announcements, so a scheduled check needs no read.
+   */
+  cached?(instanceId: string): LiveProvider | undefined;
 }
 
 /** Idempotency keys: what a client chooses, 1–200 characters. */
@@ -666,7 +671,7 @@ export class InstanceService implements ProviderSource {
    * to the instance's rows, which belong to the changes that made them.
    */
   async acquire(instance: StoredInstance): Promise<LiveProvider | undefined> {
-    const cached = this.pool.get(instance.id);
+    const cached = this.pool.use(instance.id);
     if (!instance.enabled) {
       if (cached && cached.version <= instance.version) await this.pool.stop(instance.id);
       return undefined;
@@ -684,8 +689,40 @@ export class InstanceService implements ProviderSource {
     return starting;
   }
 
+  /** The provider this replica already runs for the instance (a use), without any read. */
+  cached(instanceId: string): LiveProvider | undefined {
+    return this.pool.use(instanceId);
+  }
+
   /**
-   * Fills this replica's cache with every enabled instance at startup (so the first request
+   * At startup, without starting any provider (they start on first use: a check, an operation,
+   * a test of the saved instance): every enabled instance whose plugin is not installed on this
+   * replica is reported as failed here (`pool.failureOf`, `replicaProvider`) and logged. One
+   * read of the instance rows; no secret is read, so a start costs the same at any number of
+   * instances.
+   */
+  async reportUnavailable(): Promise<{ enabled: number; unavailable: number }> {
+    const rows = await this.#deps.prisma.pluginInstance.findMany({ where: { enabled: true }, select: { id: true, name: true, pluginName: true, version: true } });
+    let unavailable = 0;
+    for (const row of rows) {
+      if (this.#deps.plugins.get(row.pluginName)) continue;
+      unavailable++;
+      const { message } = new PluginUnavailableError(row.pluginName, 'no plugin with this name is loaded (see pluginLoadErrors)');
+      this.pool.recordFailure(row.id, row.version, message);
+      this.#deps.logger.warn(`instance "${row.name}" of ${row.pluginName} could not start on this replica`, {
+        instanceId: row.id,
+        version: row.version,
+        replica: this.replica,
+        reason: message,
+      });
+    }
+    this.#deps.logger.info(`${rows.length} enabled instances (providers start on first use), ${unavailable} of an unavailable plugin`);
+    return { enabled: rows.length, unavailable };
+  }
+
+  /**
+   * Fills this replica's cache with every enabled instance (restart tests; the server itself
+   * starts providers on first use, see `reportUnavailable`) (so the first request
    * and the scheduler find them running). An instance that cannot start here is logged and
    * reported by this replica (`pool.failureOf`, `replicaProvider`); the others start regardless.
    */

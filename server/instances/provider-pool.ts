@@ -62,18 +62,55 @@ export interface StartFailure {
  */
 export class ProviderPool {
   readonly #live = new Map<string, LiveProvider>();
+  /** When each live provider was last used (Date.now()). */
+  readonly #usedAt = new Map<string, number>();
+  #evictTimer: NodeJS.Timeout | undefined;
   readonly #failures = new Map<string, StartFailure>();
   /** The newest version announced per instance (null: deleted), for starts that raced a change. */
   readonly #announced = new Map<string, number | null>();
 
+  /** The cached provider, without counting as a use (reporting its state is not using it). */
   get(instanceId: string): LiveProvider | undefined {
     return this.#live.get(instanceId);
+  }
+
+  /** The cached provider, counted as used now (it is kept for another idle period). */
+  use(instanceId: string): LiveProvider | undefined {
+    const live = this.#live.get(instanceId);
+    if (live) this.#usedAt.set(instanceId, Date.now());
+    return live;
+  }
+
+  /**
+   * Stops and drops the providers not used for `idleMs`, checking every `idleMs / 4` (at most
+   * once a minute); their next use starts them again. A scheduled check is a use, so with
+   * checks on, only instances checked less often than that are evicted. 0 turns it off.
+   */
+  startIdleEviction(idleMs: number): void {
+    this.stopIdleEviction();
+    if (idleMs <= 0) return;
+    this.#evictTimer = setInterval(() => void this.evictIdle(idleMs), Math.max(1000, Math.min(60_000, Math.floor(idleMs / 4))));
+    this.#evictTimer.unref();
+  }
+
+  stopIdleEviction(): void {
+    clearInterval(this.#evictTimer);
+    this.#evictTimer = undefined;
+  }
+
+  /** Stops the providers unused for `idleMs` or longer; answers their instance ids. */
+  async evictIdle(idleMs: number): Promise<string[]> {
+    const cutoff = Date.now() - idleMs;
+    const idle = [...this.#live.keys()].filter((id) => (this.#usedAt.get(id) ?? 0) <= cutoff);
+    await Promise.all(idle.map((id) => this.stop(id)));
+    return idle;
   }
 
   /** Swaps in an already configured provider and stops the one it replaces. */
   async swap(instanceId: string, entry: LiveProvider): Promise<void> {
     const previous = this.#live.get(instanceId);
     this.#live.set(instanceId, entry);
+    this.#usedAt.set(instanceId, Date.now());
     this.#failures.delete(instanceId);
     if (previous && previous.provider !== entry.provider) await stopQuietly(previous.pluginName, previous.provider);
   }
@@ -81,6 +118,7 @@ export class ProviderPool {
   async stop(instanceId: string): Promise<void> {
     const previous = this.#live.get(instanceId);
     this.#live.delete(instanceId);
+    this.#usedAt.delete(instanceId);
     this.#failures.delete(instanceId);
     if (previous) await stopQuietly(previous.pluginName, previous.provider);
   }
@@ -123,6 +161,7 @@ export class ProviderPool {
   }
 
   async stopAll(): Promise<void> {
+    this.stopIdleEviction();
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id)));
   }
 

@@ -473,7 +473,7 @@ describe('retries with a clientMutationId', () => {
 });
 
 describe('after a restart', () => {
-  it('saved instances come back with their secrets; one whose plugin is gone is reported FAILED by the replica, unavailable, its stored status untouched', async () => {
+  it('saved instances come back with their secrets, started on first use; one whose plugin is gone is reported FAILED by the replica, unavailable, its stored status untouched', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'plugform-restart-'));
     try {
       const before = await startTestServer({ dataDir });
@@ -505,9 +505,12 @@ describe('after a restart', () => {
           .body.data.pluginInstance.replicaProvider;
         expect(replica).toMatchObject({ state: 'FAILED', version: 1, message: expect.stringMatching(/api-analytics/) });
         expect(replica.since).toEqual(expect.any(String));
-        const running = (await after.gql('query ($id: ID!) { pluginInstance(id: $id) { replicaProvider { state version } } }', { id: notify.id }))
-          .body.data.pluginInstance.replicaProvider;
-        expect(running).toEqual({ state: 'RUNNING', version: 1 });
+        // Providers start on first use, not at startup: the connection test used a throwaway one.
+        const providerOf = async (id: string) =>
+          (await after.gql('query ($id: ID!) { pluginInstance(id: $id) { replicaProvider { state version } } }', { id })).body.data.pluginInstance.replicaProvider;
+        expect(await providerOf(notify.id)).toEqual({ state: 'IDLE', version: null });
+        await succeed(after, CHECK_HEALTH, 'checkPluginInstanceHealth', { id: notify.id });
+        expect(await providerOf(notify.id)).toEqual({ state: 'RUNNING', version: 1 });
         const update = await mutate(after, UPDATE, 'updatePluginInstance', { input: { id: analytics.id, version: orphan.version, configuration: { projectId: 'p2' } } });
         expect(update).toMatchObject({ __typename: 'PluginUnavailableError', pluginName: 'api-analytics' });
         const test = await mutate(after, TEST_SAVED, 'testPluginInstanceConnection', { input: { id: analytics.id } });

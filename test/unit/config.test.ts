@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       sessionCheckIntervalMs: 10_000,
       healthIntervalMs: 60_000,
       healthConcurrency: 16,
+      providerIdleMs: 900_000,
       healthHistoryLimit: 50,
       healthTimeoutMs: 10_000,
       shutdownGraceMs: 10_000,
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       PLUGFORM_HEALTH_INTERVAL: '5',
       PLUGFORM_HEALTH_TIMEOUT: '3',
       PLUGFORM_SHUTDOWN_GRACE: '0',
+      PLUGFORM_PROVIDER_IDLE: '0',
       PLUGFORM_ALLOWED_ORIGINS: 'http://localhost:5173/, https://ops.example',
       NODE_ENV: 'production',
     });
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       healthIntervalMs: 5_000,
       healthTimeoutMs: 3_000,
       shutdownGraceMs: 0,
+      providerIdleMs: 0,
       allowedOrigins: ['http://localhost:5173', 'https://ops.example'],
       environment: 'production',
     });

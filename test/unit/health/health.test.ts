@@ -349,6 +349,78 @@ describe('health checks and connection tests', () => {
     });
   });
 
+  it('writes the results of scheduled checks that finish together in one transaction, reading nothing for cached providers', async () => {
+    const created = await Promise.all([0, 1, 2].map((i) => create({ url: `${base}/ok?batch=${i}` })));
+    const counts = { transactions: 0, instanceReads: 0 };
+    const prisma = new Proxy(db.prisma, {
+      get(target, property) {
+        if (property === '$transaction') counts.transactions++;
+        if (property === 'pluginInstance') {
+          const model = target.pluginInstance;
+          return new Proxy(model, {
+            get(m, key) {
+              if (key === 'findUnique' || key === 'findUniqueOrThrow' || key === 'findMany') counts.instanceReads++;
+              const value = Reflect.get(m, key, m) as unknown;
+              return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(m) : value;
+            },
+          });
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const service = new HealthService({ prisma, providers: instances, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 500, batchWindowMs: 60_000, batchMax: 3 });
+    // A batch is written when it is full (3) here, never by the window: no timing involved.
+    const changes: HealthChange[] = [];
+    service.events.on('change', (change) => changes.push(change));
+
+    const results = await Promise.all(created.map((instance) => service.checkScheduled(instance.id)));
+    expect(results.map((result) => result?.status)).toEqual(['healthy', 'healthy', 'healthy']);
+    await service.drain();
+
+    expect(counts).toEqual({ transactions: 1, instanceReads: 0 });
+    for (const instance of created) {
+      expect(await db.prisma.healthCheck.count({ where: { instanceId: instance.id } })).toBe(1);
+      expect((await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } })).healthStatus).toBe('healthy');
+    }
+    expect(changes.map((c) => `${c.instanceId}:${c.previous}→${c.current.status}`).sort()).toEqual(created.map((i) => `${i.id}:unknown→healthy`).sort());
+  });
+
+  it('skips a disabled or deleted instance in a scheduled check, recording nothing', async () => {
+    const disabled = await create({ url: `${base}/ok` }, false);
+    const deleted = await create({ url: `${base}/ok` });
+    await instances.delete(deleted.id, 'test');
+    expect(await health.checkScheduled(disabled.id)).toBeUndefined();
+    expect(await health.checkScheduled(deleted.id)).toBeUndefined();
+    await health.drain();
+    expect(await db.prisma.healthCheck.count({ where: { instanceId: { in: [disabled.id, deleted.id] } } })).toBe(0);
+  });
+
+  it('schedules the enabled instances it reads from the database, starting their providers on first use', async () => {
+    const instance = await create({ url: `${base}/ok?who=lazy` });
+    // As after a restart: stored, no provider yet.
+    await instances.pool.stop(instance.id);
+    expect(instances.pool.get(instance.id)).toBeUndefined();
+    const scheduler = new HealthScheduler({
+      health,
+      pool: instances.pool,
+      instances: () => db.prisma.pluginInstance.findMany({ where: { enabled: true, id: instance.id }, select: { id: true, pluginName: true } }),
+      plugins: registry,
+      logger: createLogger({ sink: () => undefined }),
+      intervalMs: 150,
+      concurrency: 2,
+      tickMs: 20,
+    });
+    await scheduler.start();
+    try {
+      await vi.waitFor(async () => expect(await db.prisma.healthCheck.count({ where: { instanceId: instance.id } })).toBeGreaterThan(0), { timeout: 20_000, interval: 50 });
+    } finally {
+      await scheduler.stop();
+    }
+    expect(instances.pool.get(instance.id)).toBeDefined();
+    expect((await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } })).healthStatus).toBe('healthy');
+  });
+
   it('never lets the canary secret into a log line', () => {
     expect(logs.join('\n')).not.toContain(CANARY);
   });
