@@ -1,0 +1,39 @@
+/**
+ * bench/api-throughput's Plugform: the real server (server/app/start-server.ts), as `npm start`
+ * runs it (production settings, built-in plugins), in its own process so the load generator and
+ * the server do not share an event loop. Embedded PGlite in a temporary data dir, or the
+ * PostgreSQL database in DATABASE_URL. Seeds BENCH_INSTANCES example-echo instances (each with
+ * one health check recorded) when the database has none, then prints `READY <url>`.
+ */
+import { startServer } from '../../server/app/start-server.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/logger.ts';
+
+const instances = Number(process.env['BENCH_INSTANCES'] ?? '200');
+const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', PLUGFORM_HEALTH_INTERVAL: '86400' };
+const server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'warn' }), announce: () => undefined });
+const { prisma } = server.services;
+if ((await prisma.pluginInstance.count()) === 0) {
+  for (let i = 0; i < instances; i++) {
+    const created = await server.services.instances.create(
+      {
+        pluginName: 'example-echo',
+        name: `echo-${String(i).padStart(4, '0')}`,
+        configuration: { senderName: `Sender ${i}`, apiToken: `echo-bench-${i}` },
+      },
+      'system',
+    );
+    await server.services.health.check(created.id);
+  }
+}
+process.stdout.write(`READY ${server.url}\n`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
