@@ -3,7 +3,7 @@
  * Plugform server next to a bare graphql-yoga serving the same committed schema.graphql with
  * the same answers from memory (bench/api-throughput/baseline.ts).
  *
- *   npm run bench:api -- [--rounds 3] [--duration 5] [--connections 16] [--instances 200] [--write] [--profile DIR]
+ *   npm run bench:api -- [--rounds 3] [--duration 5] [--connections 16] [--instances 200] [--write] [--profile DIR] [--queries viewer,catalog,instances]
  *       embedded PGlite (a temporary data dir)
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:api -- [--write]
  *       PostgreSQL: a fresh database on that server for the run (the one in the URL is not
@@ -15,7 +15,7 @@
  * connections, `--duration` seconds per measurement) comes from this one. Each round measures
  * every query on the baseline, then on Plugform. Every answer is compared with the one captured
  * from Plugform at the start: an error, a non-200 or a different body fails the run.
- * `--profile DIR` runs Plugform with `node --cpu-prof` (the profile is written at its exit).
+ * `--profile DIR` writes a CPU profile of Plugform's serving (from ready to exit) into DIR.
  * `--write` replaces the table of this database in bench/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     instances: { type: 'string', default: '200' },
     profile: { type: 'string' },
+    queries: { type: 'string', default: 'viewer,catalog,instances' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -51,6 +52,7 @@ const instancesQuery = print(InstancesDocument).replace('pluginInstances(first: 
 if (!instancesQuery.includes('first: 50')) throw new Error("the console's instances query no longer asks for first: 100; update the bench");
 
 interface Query {
+  key: string;
   name: string;
   body: string;
   /** Checks Plugform's captured answer is the expected one (not only error-free). */
@@ -59,20 +61,23 @@ interface Query {
   fields: string[];
 }
 
-const QUERIES: Query[] = [
+const ALL_QUERIES: Query[] = [
   {
+    key: 'viewer',
     name: '`{ viewer { role } }`',
     body: JSON.stringify({ query: '{ viewer { role } }' }),
     check: (data) => expect(data.viewer?.role === 'ADMIN', 'viewer.role is ADMIN'),
     fields: ['viewer'],
   },
   {
+    key: 'catalog',
     name: 'catalog (console `Catalog`)',
     body: JSON.stringify({ query: print(CatalogDocument), operationName: 'Catalog' }),
     check: (data) => expect(data.plugins?.length >= 10 && data.plugins.some((p: any) => p.name === 'example-echo'), 'the catalog lists the built-in plugins'),
     fields: ['plugins', 'pluginLoadErrors'],
   },
   {
+    key: 'instances',
     name: 'instances list (console `Instances`, first 50)',
     body: JSON.stringify({ query: instancesQuery, operationName: 'Instances' }),
     check: (data) => {
@@ -86,6 +91,7 @@ const QUERIES: Query[] = [
     fields: ['pluginInstances'],
   },
 ];
+const QUERIES = ALL_QUERIES.filter((query) => args.queries.split(',').includes(query.key));
 
 function expect(ok: boolean, what: string): void {
   if (!ok) throw new Error(`wrong answer from Plugform: expected ${what}`);
@@ -98,8 +104,8 @@ interface Child {
 }
 
 /** Starts `script` with tsx in its own process and waits for its `READY <url>` line. */
-async function startChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', resolve(import.meta.dirname, script)], {
+async function startChild(script: string, env: Record<string, string>): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -193,7 +199,7 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   try {
     console.log(`starting Plugform (${database}) and seeding ${INSTANCES} example-echo instances …`);
-    const plugform = await startChild('api-throughput/plugform.ts', env, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.profile)}`] : []);
+    const plugform = await startChild('api-throughput/plugform.ts', { ...env, ...(args.profile ? { BENCH_PROFILE: resolve(args.profile) } : {}) });
     children.push(plugform);
 
     // The answers, captured from the real server; the baseline serves them from memory.

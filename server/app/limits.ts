@@ -135,7 +135,11 @@ export function useInputNestingLimit(limits: RequestLimits): Plugin {
   };
 }
 
-/** Replaces a result larger than PLUGFORM_MAX_RESPONSE_BYTES (serialised) by an error. */
+/**
+ * Replaces a result larger than PLUGFORM_MAX_RESPONSE_BYTES (serialised) by an error. The
+ * serialisation made to measure it is the one sent: yoga uses a result's own `stringify` when
+ * it has one, so a result is turned into JSON once, not twice.
+ */
 export function useResponseSizeLimit(limits: RequestLimits): Plugin {
   const max = limits.maxResponseBytes;
   return {
@@ -143,8 +147,19 @@ export function useResponseSizeLimit(limits: RequestLimits): Plugin {
       return {
         onExecuteDone({ result, setResult }) {
           if (isAsyncIterable(result)) return;
-          const size = Buffer.byteLength(JSON.stringify(result), 'utf8');
-          if (size <= max) return;
+          const text = JSON.stringify(result);
+          const size = Buffer.byteLength(text, 'utf8');
+          if (size <= max) {
+            // Only a result without errors or extensions is sent as it is (yoga rewrites those
+            // first); anything else, or a result replaced after this, is serialised anew.
+            if (!result.errors && !result.extensions) {
+              Object.defineProperty(result, 'stringify', {
+                value: (sent: unknown) => (sent === result ? text : JSON.stringify(sent)),
+                enumerable: false,
+              });
+            }
+            return;
+          }
           setResult({
             errors: [
               limitExceeded(
