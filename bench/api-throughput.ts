@@ -15,7 +15,7 @@
  * connections, `--duration` seconds per measurement) comes from this one. Each round measures
  * every query on the baseline, then on Plugform. Every answer is compared with the one captured
  * from Plugform at the start: an error, a non-200 or a different body fails the run.
- * `--profile DIR` writes a CPU profile of Plugform's serving (from ready to exit) into DIR.
+ * `--profile DIR` writes CPU profiles of both servers' serving (from ready to exit) into DIR.
  * `--write` replaces the table of this database in bench/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -177,7 +177,8 @@ async function main(): Promise<void> {
     PLUGFORM_ADMIN_TOKEN: ADMIN,
     BENCH_INSTANCES: String(INSTANCES),
   };
-  delete process.env['NODE_ENV'];
+  // Both servers as deployed: graphql-js, like Plugform, runs its production code paths then.
+  process.env['NODE_ENV'] = 'production';
   if (DATABASE_URL) {
     const name = `plugform_bench_api_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: DATABASE_URL });
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     }
     const answersFile = join(scratch, 'answers.json');
     await writeFile(answersFile, JSON.stringify(answers));
-    const baseline = await startChild('api-throughput/baseline.ts', { BENCH_ANSWERS: answersFile });
+    const baseline = await startChild('api-throughput/baseline.ts', { BENCH_ANSWERS: answersFile, ...(args.profile ? { BENCH_PROFILE: resolve(args.profile) } : {}) });
     children.push(baseline);
     for (const query of QUERIES) {
       const { status, text } = await post(baseline.url, query.body);

@@ -5,10 +5,11 @@
  * `{ viewer, plugins, pluginLoadErrors, pluginInstances }`), each set as its field's resolver;
  * nested fields use graphql-js's default resolvers. The Authorization header is accepted and not checked. Prints `READY <url>`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 
@@ -22,4 +23,16 @@ const server = createServer(yoga);
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`READY http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// BENCH_PROFILE=<dir>: a CPU profile of the serving, as Plugform's (bench/api-throughput/plugform.ts).
+const profileDir = process.env['BENCH_PROFILE'];
+const profiler = profileDir ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+process.on('SIGTERM', async () => {
+  if (profiler) writeFileSync(join(profileDir!, `baseline-${Date.now()}.cpuprofile`), JSON.stringify((await profiler.post('Profiler.stop')).profile));
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

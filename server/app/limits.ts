@@ -151,7 +151,8 @@ export function useResponseSizeLimit(limits: RequestLimits): Plugin {
         onExecuteDone({ result, setResult }) {
           if (isAsyncIterable(result)) return;
           const text = JSON.stringify(result);
-          const size = Buffer.byteLength(text, 'utf8');
+          // A UTF-16 code unit is at most 3 bytes of UTF-8: most results need no counting.
+          const size = text.length * 3 <= max ? text.length : Buffer.byteLength(text, 'utf8');
           if (size <= max) {
             // Only a result without errors or extensions is sent as it is (yoga rewrites those
             // first); anything else, or a result replaced after this, is serialised anew.
