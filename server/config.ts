@@ -34,6 +34,12 @@ export interface ServerConfig {
   limits: RequestLimits;
   /** How often the tokens of open subscriptions are checked for a revocation on another replica. */
   sessionCheckIntervalMs: number;
+  /**
+   * How long an authenticated token is remembered (0: never). Revocations end it at once on
+   * every replica (the cluster bus); the TTL only bounds a revocation whose announcement a
+   * replica missed.
+   */
+  tokenCacheTtlMs: number;
   adminToken: string | undefined;
   healthIntervalMs: number;
   /** How long one health check may take before it counts as failed. */
@@ -142,6 +148,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       maxSubscriptionsPerToken: integer(env, 'PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN', 10, 1, 1000),
     },
     sessionCheckIntervalMs: integer(env, 'PLUGFORM_SESSION_CHECK_INTERVAL', 10, 1, 3600) * 1000,
+    tokenCacheTtlMs: integer(env, 'PLUGFORM_TOKEN_CACHE_TTL', 10, 0, 3600) * 1000,
     adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
     healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
     healthTimeoutMs: integer(env, 'PLUGFORM_HEALTH_TIMEOUT', 10, 1, 300) * 1000,

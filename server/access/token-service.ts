@@ -17,8 +17,10 @@ import { isRole, type Principal, type Role } from './roles.ts';
 const TOKEN_PREFIX = 'pf_';
 /** Token names: what a person types, trimmed, like instance names. */
 const MAX_NAME_LENGTH = 100;
-/** How often `lastUsedAt` is written for a busy token (a write per request would be waste). */
+/** How often `lastUsedAt` is written for a busy token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Authenticated tokens remembered at most (the oldest are forgotten first). */
+const TOKEN_CACHE_MAX_ENTRIES = 10_000;
 /** pg_advisory_xact_lock key of the admin bootstrap (any constant no other lock uses). */
 const BOOTSTRAP_LOCK_KEY = 72707401;
 
@@ -35,20 +37,41 @@ export function tokenPrefix(token: string): string {
   return token.slice(0, TOKEN_PREFIX.length + 6);
 }
 
+export interface TokenServiceOptions {
+  /** `pluginTypes` tells a plugin's type, to check the operations a scope names. */
+  pluginTypes?: (pluginName: string) => PluginType | undefined;
+  /**
+   * How long an authenticated token's principal is remembered, by its hash (0: never). A
+   * revocation forgets it at once on this replica; other replicas forget it when the
+   * revocation's announcement arrives (`forget`), so the TTL only bounds a missed one.
+   */
+  cacheTtlMs?: number;
+}
+
+interface CachedPrincipal {
+  principal: Principal;
+  expiresAt: number;
+}
+
 export class TokenService {
   readonly #prisma: PrismaClient;
   readonly #logger: Logger;
   readonly #lastUsedWrites = new Map<string, number>();
+  /** Token hash → principal, for `cacheTtlMs`. Unknown and revoked tokens are never cached. */
+  readonly #cache = new Map<string, CachedPrincipal>();
+  readonly #cacheTtlMs: number;
+  /** Bumped by every `forget`: a lookup that started before one does not fill the cache. */
+  #forgetEpoch = 0;
   /** `revoked` fires with the token's id once it is revoked, so open sessions can end. */
   readonly revocations = new EventEmitter<{ revoked: [tokenId: string] }>();
 
   readonly #pluginTypes: ((pluginName: string) => PluginType | undefined) | undefined;
 
-  /** `pluginTypes` tells a plugin's type, to check the operations a scope names. */
-  constructor(prisma: PrismaClient, logger: Logger, pluginTypes?: (pluginName: string) => PluginType | undefined) {
+  constructor(prisma: PrismaClient, logger: Logger, options: TokenServiceOptions = {}) {
     this.#prisma = prisma;
     this.#logger = logger;
-    this.#pluginTypes = pluginTypes;
+    this.#pluginTypes = options.pluginTypes;
+    this.#cacheTtlMs = options.cacheTtlMs ?? 0;
   }
 
   /**
@@ -155,18 +178,53 @@ export class TokenService {
     return checked;
   }
 
-  /** The principal behind a bearer token, or null for an unknown or revoked token. */
+  /**
+   * The principal behind a bearer token, or null for an unknown or revoked token. A known
+   * token is remembered by its hash for `cacheTtlMs`, so a busy client costs one hash per
+   * request, not a database round trip; a revocation forgets it at once (`forget`).
+   */
   async authenticate(token: string): Promise<Principal | null> {
     const hash = hashToken(token);
+    const now = Date.now();
+    const cached = this.#cache.get(hash);
+    if (cached && cached.expiresAt > now) {
+      await this.#recordUse(cached.principal.tokenId, now);
+      return cached.principal;
+    }
+    if (cached) this.#cache.delete(hash);
+    const epoch = this.#forgetEpoch;
     const row = await this.#prisma.apiToken.findUnique({ where: { hash } });
     // The lookup is by hash already; the constant-time compare guards the equality itself.
     if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) || !isRole(row.role)) return null;
-    const now = Date.now();
-    if (now - (this.#lastUsedWrites.get(row.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
-      this.#lastUsedWrites.set(row.id, now);
-      await this.#prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+    const principal: Principal = { tokenId: row.id, tokenName: row.name, role: row.role, scopes: scopesOf(row.operationScopes) };
+    // A revocation heard while the row was read may be newer than the row: not cached then.
+    if (this.#cacheTtlMs > 0 && epoch === this.#forgetEpoch) {
+      if (this.#cache.size >= TOKEN_CACHE_MAX_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+      this.#cache.set(hash, { principal, expiresAt: now + this.#cacheTtlMs });
     }
-    return { tokenId: row.id, tokenName: row.name, role: row.role, scopes: scopesOf(row.operationScopes) };
+    await this.#recordUse(row.id, now);
+    return principal;
+  }
+
+  /** Writes `lastUsedAt` at most once a minute per token (a write per request would be waste). */
+  async #recordUse(tokenId: string, now: number): Promise<void> {
+    if (now - (this.#lastUsedWrites.get(tokenId) ?? 0) <= LAST_USED_RESOLUTION_MS) return;
+    this.#lastUsedWrites.set(tokenId, now);
+    await this.#prisma.apiToken.update({ where: { id: tokenId }, data: { lastUsedAt: new Date(now) } });
+  }
+
+  /**
+   * Forgets what this replica remembers of a token (every token without an id): the next
+   * request with it reads the database again. Called on revocation, here and on every replica
+   * that hears of it, and after the bus reconnects (announcements may have been missed).
+   */
+  forget(tokenId?: string): void {
+    this.#forgetEpoch++;
+    if (tokenId === undefined) {
+      this.#cache.clear();
+      return;
+    }
+    for (const [hash, entry] of this.#cache) if (entry.principal.tokenId === tokenId) this.#cache.delete(hash);
   }
 
   /** Which of these tokens are revoked now (another replica may have revoked them). */
@@ -190,6 +248,8 @@ export class TokenService {
       await recordAudit(tx, { actor, action: 'token.revoke', details: { tokenId: id, name: row.name, role: row.role } });
       return updated;
     });
+    // Refused from the very next request on this replica; the others hear it on the bus.
+    this.forget(id);
     this.revocations.emit('revoked', id);
     return revoked;
   }

@@ -128,9 +128,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       timeoutMs: config.healthTimeoutMs,
     });
     const testing = new TestingService({ plugins: registry, instances, prisma, logger: logger.child('testing'), contextSettings });
-    const tokens = new TokenService(prisma, logger.child('tokens'), (name) => registry.get(name)?.schema.type);
-    // Every replica ends the revoked token's subscriptions (server/app/subscriptions.ts).
+    const tokens = new TokenService(prisma, logger.child('tokens'), {
+      pluginTypes: (name) => registry.get(name)?.schema.type,
+      cacheTtlMs: config.tokenCacheTtlMs,
+    });
+    // Every replica refuses the revoked token from its next request and ends its subscriptions
+    // (server/app/subscriptions.ts); after a reconnection, missed announcements are assumed.
     tokens.revocations.on('revoked', (tokenId) => bus.publish('token.revoked', { tokenId }));
+    bus.on('token.revoked', ({ tokenId }) => tokens.forget(tokenId));
+    bus.onResync(() => tokens.forget());
     const metrics = new OperationMetrics({ processMetrics: true });
     const operations = new OperationService({
       prisma,

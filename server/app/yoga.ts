@@ -14,7 +14,7 @@ import { schema } from '../graphql/schema.ts';
 import { principalOf, useBearerAuthentication } from './authentication.ts';
 import { CSRF_HEADER, useCsrfProtection } from './csrf.ts';
 import { useInputValueFreeErrors } from './input-errors.ts';
-import { limitExceeded, useArmor, useInputNestingLimit, useResponseSizeLimit } from './limits.ts';
+import { limitExceeded, useArmor, useInputNestingLimit, useRequestBodyLimit, useResponseSizeLimit } from './limits.ts';
 import { currentRequestId } from './request-id.ts';
 import { useSessionBoundSubscriptions } from './subscriptions.ts';
 
@@ -51,8 +51,9 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
     graphiql: options.graphiql ? { title: 'Plugform GraphQL', defaultQuery: '{ plugins { name displayName type version } }' } : false,
     landingPage: false,
     logging: false,
-    // Yoga refuses a larger body (Content-Length, or counted while it streams in) before parsing.
-    maxRequestBodySize: limits.maxBodyBytes,
+    // useRequestBodyLimit (last plugin) refuses a larger body: by its Content-Length before it
+    // is read, or counted while it streams in when it declares none.
+    maxRequestBodySize: false,
     // Only the GraphQL API takes uploads (storeFile); elsewhere the parser is only surface.
     // Uploads count against the body limit like any request.
     multipart: options.multipart ?? false,
@@ -85,6 +86,7 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
       }),
       ...(options.extraPlugins ?? []),
       useInputValueFreeErrors(),
+      useRequestBodyLimit(limits.maxBodyBytes),
     ],
     context: ({ request }) => {
       const principal = principalOf(request);

@@ -120,6 +120,23 @@ describe('request body size', () => {
     expect(response.status).toBe(413);
     expect(JSON.parse(response.text).errors[0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'PLUGFORM_MAX_BODY_BYTES' });
   });
+
+  it('a body within the limit is served, with or without a Content-Length', async () => {
+    const small = JSON.stringify({ query: `{ viewer { role } } # ${'x'.repeat(3000)}` });
+    const declared = await tight.fetch('/graphql', { method: 'POST', headers: headers(), body: small });
+    const bytes = new TextEncoder().encode(small);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+        controller.close();
+      },
+    });
+    const streamed = await tight.fetch('/graphql', { method: 'POST', headers: headers(), body: chunked, duplex: 'half' } as RequestInit);
+    for (const response of [declared, streamed]) {
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.text)).toEqual({ data: { viewer: { role: 'ADMIN' } } });
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------

@@ -73,16 +73,28 @@ describe('a revoked token', () => {
 });
 
 describe('a token revoked on another replica', () => {
-  /** The sweep of open streams' tokens is made too rare to matter: only the bus can end the stream in time. */
+  /**
+   * The sweep of open streams' tokens is made too rare to matter, and authenticated tokens are
+   * remembered for an hour: only the bus can end the stream, or refuse the token, in time.
+   */
   const SESSION_CHECK_INTERVAL_S = 600;
+  const TOKEN_CACHE_TTL_S = 3600;
   let cluster: Cluster | undefined;
   afterAll(async () => {
     await cluster?.close();
   });
 
-  it('ends the subscriptions another replica holds at once, through the cluster bus', async () => {
+  async function startOnce(): Promise<Cluster> {
     // Two real server processes on one PostgreSQL database and one Vault double (their shared secret store).
-    cluster = await startCluster({ replicas: 2, env: { PLUGFORM_SESSION_CHECK_INTERVAL: String(SESSION_CHECK_INTERVAL_S) } });
+    cluster ??= await startCluster({
+      replicas: 2,
+      env: { PLUGFORM_SESSION_CHECK_INTERVAL: String(SESSION_CHECK_INTERVAL_S), PLUGFORM_TOKEN_CACHE_TTL: String(TOKEN_CACHE_TTL_S) },
+    });
+    return cluster;
+  }
+
+  it('ends the subscriptions another replica holds at once, through the cluster bus', async () => {
+    const cluster = await startOnce();
     const created = resultOf(await cluster.gql(CREATE_TOKEN, { name: 'cluster watcher', role: 'VIEWER' }, { replica: 0 }), 'createApiToken').data;
     const stream = await openSubscription(`${cluster.replicas[1]!.url}/graphql`, 'subscription { pluginInstanceHealthChanged { status } }', {
       token: created.token,
@@ -96,6 +108,56 @@ describe('a token revoked on another replica', () => {
     expect(await stream.finished).toBe('ended');
     expect(stream.events.at(-1)?.errors?.[0]?.message).toBe('This API token was revoked');
   }, 180_000);
+
+  it('is refused by the other replica once the announcement arrives, though that replica remembered it', async () => {
+    const cluster = await startOnce();
+    const created = resultOf(await cluster.gql(CREATE_TOKEN, { name: 'cluster caller', role: 'VIEWER' }, { replica: 0 }), 'createApiToken').data;
+    // Replica 1 authenticates it, and so remembers it (for the hour of PLUGFORM_TOKEN_CACHE_TTL).
+    for (let i = 0; i < 2; i++) expect((await cluster.gql('{ viewer { role } }', undefined, { token: created.token, replica: 1 })).status).toBe(200);
+
+    const revoked = resultOf(await cluster.gql(REVOKE_TOKEN, { id: created.apiToken.id }, { replica: 0 }), 'revokeApiToken');
+    expect(revoked.__typename).toBe('MutationRevokeApiTokenSuccess');
+    // Refused at once on the replica that revoked it …
+    expect((await cluster.gql('{ viewer { role } }', undefined, { token: created.token, replica: 0 })).status).toBe(401);
+    // … and on the other as soon as the bus carried it (far sooner than the cache's hour).
+    const deadline = Date.now() + 10_000;
+    let status = 200;
+    while (Date.now() < deadline && (status = (await cluster.gql('{ viewer { role } }', undefined, { token: created.token, replica: 1 })).status) === 200) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(401);
+  }, 180_000);
+});
+
+describe('a remembered token', () => {
+  const tokenStatements = () => server.sql.statements.filter((sql) => /"api_token"/.test(sql));
+
+  it('is authenticated without a database round trip, and refused on the very next request once revoked', async () => {
+    const created = await succeed(server, CREATE_TOKEN, 'createApiToken', { name: 'remembered', role: 'VIEWER' });
+    expect((await server.gql('{ viewer { role } }', undefined, { token: created.token })).status).toBe(200);
+    server.sql.reset();
+    expect((await server.gql('{ viewer { role } }', undefined, { token: created.token })).status).toBe(200);
+    expect(tokenStatements()).toEqual([]);
+
+    await succeed(server, REVOKE_TOKEN, 'revokeApiToken', { id: created.apiToken.id });
+    server.sql.reset();
+    const refused = await server.gql('{ viewer { role } }', undefined, { token: created.token });
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors?.[0]?.message).toBe('This API token is unknown or revoked');
+    // Refused by reading the database again, not by something else remembered.
+    expect(tokenStatements().length).toBeGreaterThan(0);
+  });
+
+  it('is read again once forgotten, as after the bus reconnects', async () => {
+    const created = await succeed(server, CREATE_TOKEN, 'createApiToken', { name: 'forgotten', role: 'VIEWER' });
+    expect((await server.gql('{ viewer { role } }', undefined, { token: created.token })).status).toBe(200);
+    // A revocation the bus never announced here (written straight to the database) …
+    await server.running.services.prisma.apiToken.update({ where: { id: created.apiToken.id }, data: { revokedAt: new Date() } });
+    expect((await server.gql('{ viewer { role } }', undefined, { token: created.token })).status).toBe(200);
+    // … is seen once the cache is dropped, which a reconnected bus does.
+    server.running.services.tokens.forget();
+    expect((await server.gql('{ viewer { role } }', undefined, { token: created.token })).status).toBe(401);
+  });
 });
 
 describe('a request without a token', () => {

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
         maxSubscriptionsPerToken: 10,
       },
       sessionCheckIntervalMs: 10_000,
+      tokenCacheTtlMs: 10_000,
       healthIntervalMs: 60_000,
       healthConcurrency: 16,
       providerIdleMs: 900_000,
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       PLUGFORM_HEALTH_TIMEOUT: '3',
       PLUGFORM_SHUTDOWN_GRACE: '0',
       PLUGFORM_PROVIDER_IDLE: '0',
+      PLUGFORM_TOKEN_CACHE_TTL: '0',
       PLUGFORM_ALLOWED_ORIGINS: 'http://localhost:5173/, https://ops.example',
       NODE_ENV: 'production',
     });
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       extraPluginPaths: [resolve('a'), '/abs/b'],
       healthIntervalMs: 5_000,
       healthTimeoutMs: 3_000,
+      tokenCacheTtlMs: 0,
       shutdownGraceMs: 0,
       providerIdleMs: 0,
       allowedOrigins: ['http://localhost:5173', 'https://ops.example'],
