@@ -52,7 +52,7 @@ export class PluginUnavailableError extends Error {
   }
 }
 
-/** `configure()` refused the configuration; the previous provider (if any) stays live. */
+/** `createProvider()` refused the configuration (threw, hung or broke its contract); the previous provider (if any) stays live. */
 export class ConfigureError extends Error {
   override readonly name = 'ConfigureError';
   readonly pluginName: string;

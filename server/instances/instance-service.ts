@@ -4,9 +4,9 @@
  *
  * A save touches two stores that share no transaction: the secret store and the database.
  * The order makes it atomic from the outside:
- *   validate → configure a new provider (in memory) → in one database transaction: the
- *   version check on the row (which locks it) → write secrets (check-and-set) → write the
- *   rest → commit → swap the provider in.
+ *   validate → create a new provider from the configuration (in memory) → in one database
+ *   transaction: the version check on the row (which locks it) → write secrets
+ *   (check-and-set) → write the rest → commit → swap the provider in.
  * A failure at any step undoes the steps before it, so a save lands in both stores or in
  * neither, and a refused configuration never replaces the live provider. Secrets are written
  * only while the save holds the instance's row, so no other save of the instance can read
@@ -381,7 +381,7 @@ export class InstanceService implements ProviderSource {
           data: { enabled, status: enabled ? 'active' : 'inactive', statusMessage: null, version: { increment: 1 } },
         });
         if (count === 0) throw new ConflictError(id, current.version);
-        // The provider was configured with secrets read before the row was locked: they must
+        // The provider was made with secrets read before the row was locked: they must
         // still be the ones stored (not those of a save that was being undone).
         if (started && (await this.#deps.secrets.read(id)).version !== started.secretsVersion) throw new ConflictError(id, current.version);
         const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
