@@ -20,7 +20,7 @@ import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { recordAuditOrLog, type Actor } from '../audit/audit-log.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
-import type { EventBus } from '../cluster/event-bus.ts';
+import type { EventBus, HealthChange } from '../cluster/event-bus.ts';
 import type { ProviderSource } from '../instances/instance-service.ts';
 import type { Logger } from '../logger.ts';
 import { normalizeHealthReport, resultMessage } from './results.ts';
@@ -30,11 +30,8 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 /** Recording a result retries 4 times, 0.1 s to 0.8 s apart (1.5 s in all), then logs an error. */
 const DEFAULT_RECORD_RETRY = { retries: 4, minTimeoutMs: 100 } as const;
 
-export interface HealthChange {
-  instanceId: string;
-  previous: HealthStatus;
-  current: PluginHealthCheck;
-}
+// The event's shape belongs to the bus that carries it (cluster sits below health).
+export type { HealthChange };
 
 export interface HealthServiceDeps {
   prisma: PrismaClient;

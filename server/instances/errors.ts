@@ -82,3 +82,19 @@ export class MissingSecretError extends PluginUnavailableError {
     this.keys = keys;
   }
 }
+
+/** The instance exists but has no live provider (disabled, or it failed to start). */
+export class InstanceUnavailableError extends Error {
+  override readonly name = 'InstanceUnavailableError';
+  readonly instanceId: string;
+  readonly status: string;
+  constructor(instanceId: string, status: string, reason?: string | null) {
+    super(
+      status === 'inactive'
+        ? `Plugin instance "${instanceId}" is disabled; enable it to call its operations`
+        : `Plugin instance "${instanceId}" is not running (${status}${reason ? `: ${reason}` : ''})`,
+    );
+    this.instanceId = instanceId;
+    this.status = status;
+  }
+}

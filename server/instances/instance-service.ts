@@ -27,7 +27,8 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
-import { actorLabel, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { checkClientMutationId, findKeyedChange } from './client-mutation-id.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -41,10 +42,9 @@ import {
 } from './input-limits.ts';
 import { validateOrThrow } from './validation.ts';
 import type { EventBus, InstanceChanged } from '../cluster/event-bus.ts';
-import { ConfigureError, ConflictError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
+import { ConfigureError, ConflictError, InstanceUnavailableError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { createPluginContext, type PluginContextSettings } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type LiveProvider, type ProviderFactory } from './provider-pool.ts';
-import { InstanceUnavailableError } from '../operations/errors.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
 
 export interface PluginLookup {

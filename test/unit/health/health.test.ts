@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { definePlugin, type IntegrationProvider } from '../../../plugins/sdk/index.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
-import { createEgressGate } from '../../../server/health/egress.ts';
+import { createEgressGate } from '../../../server/egress/egress.ts';
 import { HealthService, type HealthChange } from '../../../server/health/health-service.ts';
 import { HealthScheduler } from '../../../server/health/scheduler.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';

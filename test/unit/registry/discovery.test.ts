@@ -10,7 +10,7 @@ import {
 } from '../../../server/registry/index.ts';
 import type { PluginLoadError, RegistryLogger } from '../../../server/registry/index.ts';
 import type { PluginContext } from '../../../plugins/sdk/index.ts';
-import { closedEgress } from '../../../server/health/egress.ts';
+import { closedEgress } from '../../../server/egress/egress.ts';
 import { definePluginTs, paymentJs, removeTrees, SDK, tree } from './fixtures.ts';
 
 const context = (instanceId?: string): PluginContext => ({

@@ -10,21 +10,21 @@
  */
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
-import { type FieldSpec, isSecretField, type PluginConfig, toJsonSchema } from '../../plugins/sdk/index.ts';
-import { roleAtLeast, type Role } from '../access/roles.ts';
-import { actorOf } from '../audit/audit-log.ts';
-import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from '../instances/errors.ts';
-import type { InstanceRecord } from '../instances/instance-service.ts';
-import { SECRET_MASK } from '../instances/secret-values.ts';
-import type { GraphQLContext } from '../graphql/context.ts';
-import { OPERATIONS, type OperationSpec } from '../operations/catalog.ts';
+import { type FieldSpec, isSecretField, type PluginConfig, toJsonSchema } from '../../../plugins/sdk/index.ts';
+import { roleAtLeast, type Role } from '../../access/roles.ts';
+import { actorOf } from '../../audit/audit-log.ts';
+import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from '../../instances/errors.ts';
+import type { InstanceRecord } from '../../instances/instance-service.ts';
+import { SECRET_MASK } from '../../instances/secret-values.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
+import { OPERATIONS, type OperationSpec } from '../../operations/catalog.ts';
 import {
   IdempotencyConflictError,
   InstanceUnavailableError,
   OperationFailedError,
   OperationForbiddenError,
   OperationNotSupportedError,
-} from '../operations/errors.ts';
+} from '../../operations/errors.ts';
 
 /** `sendNotification` → `send_notification` */
 export function snakeCase(name: string): string {

@@ -6,8 +6,8 @@
  */
 import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { createGraphQLError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { createGraphQLServer, type YogaOptions } from '../app/yoga.ts';
-import type { GraphQLContext } from '../graphql/context.ts';
+import { createGraphQLServer, type YogaOptions } from '../yoga.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
 import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
 
 export const REST_BASE_PATH = '/api/v1';
