@@ -25,7 +25,7 @@
  * `replicaProvider`), never written to the shared rows.
  */
 import { randomUUID } from 'node:crypto';
-import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
+import { errorMessage, redact, type FieldError, type FieldSpec, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { checkClientMutationId, findKeyedChange } from './client-mutation-id.ts';
@@ -46,6 +46,16 @@ import { ConfigureError, ConflictError, InstanceUnavailableError, MissingSecretE
 import { createPluginContext, type PluginContextSettings } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type LiveProvider, type ProviderFactory } from './provider-pool.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
+import {
+  configurationWithSecrets,
+  latestAuditEvents,
+  maskedConfiguration,
+  replicaProviderOf,
+  secretStates,
+  type ReplicaProvider,
+  type SecretInput,
+  type SecretState,
+} from './instance-views.ts';
 
 export interface PluginLookup {
   get(name: string): ProviderFactory | undefined;
@@ -599,6 +609,52 @@ export class InstanceService implements ProviderSource {
    */
   async readSecrets(instance: InstanceRecord): Promise<Record<string, string>> {
     return (await this.#readStoredSecrets(instance)).values;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // What the API shows and takes (instance-views.ts): the resolvers only map these.
+
+  /** This replica's provider of the instance: running, idle, failed to start, or disabled. */
+  replicaProviderOf(instance: { id: string; enabled: boolean; version: number }): ReplicaProvider {
+    return replicaProviderOf(instance, this.pool, this.replica);
+  }
+
+  /** The stored configuration with every secret (set, or still held in clear) as the mask. */
+  maskedConfigurationOf(instance: { pluginName: string; config: unknown; secrets: readonly { key: string }[] }): Record<string, unknown> {
+    return maskedConfiguration(instance, this.#fieldsOf(instance.pluginName));
+  }
+
+  /** One entry per secret field of the plugin (and per stored key it no longer declares). */
+  secretStatesOf(instance: { pluginName: string; secrets: readonly { key: string; updatedAt: Date }[] }): SecretState[] {
+    return secretStates(instance.secrets, this.#fieldsOf(instance.pluginName));
+  }
+
+  /** The latest audit events of each instance (at most 100 each), newest first, in one query. */
+  latestAuditEvents(ids: readonly string[], last: number | null | undefined) {
+    return latestAuditEvents(this.#deps.prisma, ids, last);
+  }
+
+  /**
+   * A configuration with the typed secret inputs of a request merged in, checked against the
+   * fields of the plugin (or of the saved instance's plugin): a ValidationError on a key given
+   * twice or sent as a secret when it is not one.
+   */
+  async withSecretInputs(
+    target: { pluginName: string } | { instanceId: string },
+    configuration: Record<string, unknown> | null | undefined,
+    secrets: readonly SecretInput[] | null | undefined,
+  ): Promise<Record<string, unknown>> {
+    if (!secrets || secrets.length === 0) return configurationWithSecrets(configuration, secrets);
+    const pluginName =
+      'pluginName' in target
+        ? target.pluginName
+        : (await this.#deps.prisma.pluginInstance.findUnique({ where: { id: target.instanceId }, select: { pluginName: true } }))?.pluginName;
+    const fields = pluginName === undefined ? undefined : this.#deps.plugins.get(pluginName)?.schema.fields;
+    return configurationWithSecrets(configuration, secrets, fields);
+  }
+
+  #fieldsOf(pluginName: string): readonly FieldSpec[] {
+    return this.#deps.plugins.get(pluginName)?.schema.fields ?? [];
   }
 
   #plugin(name: string): ProviderFactory {
