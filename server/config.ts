@@ -5,8 +5,8 @@
 import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { egressEntryProblem, type EgressSettings } from './health/egress.ts';
-import { DEFAULT_MAX_RESPONSE_BYTES } from './health/http-client.ts';
+import { egressEntryProblem, type EgressSettings } from './egress/egress.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './egress/http-client.ts';
 import { DEFAULT_CONFIGURATION_LIMITS, type ConfigurationLimits } from './instances/input-limits.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 

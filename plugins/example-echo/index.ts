@@ -58,27 +58,20 @@ export default definePlugin({
       order: 3,
     },
   ],
-  createProvider() {
-    let config: { senderName: string; apiToken: string; maxMessages: number } | undefined;
+  createProvider(config) {
     const sent: EchoedMessage[] = [];
     return {
-      configure(next) {
-        config = next;
-      },
       async sendNotification(message) {
-        if (!config) throw new Error('Example Echo is not configured');
         sent.push({ ...message, sender: config.senderName });
         sent.splice(0, Math.max(0, sent.length - config.maxMessages));
         return { success: true, messageId: `echo-${sent.length}`, details: { recorded: sent.length } };
       },
       async healthCheck() {
-        return config
-          ? { status: 'healthy', message: `${sent.length} message(s) recorded` }
-          : { status: 'unhealthy', message: 'not configured' };
+        return { status: 'healthy', message: `${sent.length} message(s) recorded` };
       },
-      async testConnection(tested) {
+      async testConnection() {
         // The token itself is never echoed back: results must not carry secrets.
-        return tested.apiToken.startsWith('echo-')
+        return config.apiToken.startsWith('echo-')
           ? { success: true, message: 'token accepted' }
           : { success: false, message: 'token rejected' };
       },

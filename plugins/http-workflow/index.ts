@@ -159,13 +159,11 @@ export default definePlugin({
   supportsHealthCheck: true,
   supportsTestConnection: true,
 
-  createProvider(context) {
-    let config: HttpWorkflowConfig | undefined;
-    const current = (): HttpWorkflowConfig => {
-      if (config === undefined) throw new Error('HTTP Workflow Trigger is not configured');
-      return config;
-    };
-    const secrets = () => [config?.authHeaderValue];
+  createProvider(config, context) {
+    if (config.authHeaderName.toLowerCase() === 'content-type') throw new Error('Auth Header Name cannot be Content-Type');
+    if (config.authHeaderValue && /[\r\n]/.test(config.authHeaderValue)) throw new Error('Auth Header Value must not contain line breaks');
+    triggerUrlFor(config, 'check');
+    const secrets = () => [config.authHeaderValue];
     const redact = (text: string) => redactSecrets(text, secrets());
 
     function send(settings: HttpWorkflowConfig, url: URL, init: RequestInit): Promise<HttpAnswer> {
@@ -224,17 +222,10 @@ export default definePlugin({
     }
 
     return {
-      configure(settings) {
-        if (settings.authHeaderName.toLowerCase() === 'content-type') throw new Error('Auth Header Name cannot be Content-Type');
-        if (settings.authHeaderValue && /[\r\n]/.test(settings.authHeaderValue)) throw new Error('Auth Header Value must not contain line breaks');
-        triggerUrlFor(settings, 'check');
-        config = settings;
-      },
-
       async executeWorkflow(workflowId, input) {
         try {
           if (workflowId.trim() === '') throw new Error(`${LABEL}: the workflow id is empty`);
-          const run = await trigger(current(), workflowId, input);
+          const run = await trigger(config, workflowId, input);
           return { ...run, details: redactDeep(run.details, secrets()) };
         } catch (error) {
           throw redactedError(error, redact);
@@ -242,11 +233,11 @@ export default definePlugin({
       },
 
       async healthCheck() {
-        return healthReportOf(await runCheck(() => probe(current()), redact));
+        return healthReportOf(await runCheck(() => probe(config), redact));
       },
 
-      async testConnection(settings) {
-        return testReportOf(await runCheck(() => (settings.testMode === 'reachability' ? probe(settings) : dryRun(settings)), redact));
+      async testConnection() {
+        return testReportOf(await runCheck(() => (config.testMode === 'reachability' ? probe(config) : dryRun(config)), redact));
       },
     };
   },

@@ -154,7 +154,7 @@ export default definePlugin({
   fields,
   supportsHealthCheck: true,
   supportsTestConnection: true,
-  createProvider: (context) => createLdapProvider(context),
+  createProvider: (config, context) => createLdapProvider(config, context),
 });
 
 /** One message for "no such user" and "wrong password", so callers cannot probe for usernames. */
@@ -163,13 +163,8 @@ const REJECTED = 'Invalid username or password';
 /** Attributes that hold password material; never returned, whatever the configuration says. */
 const PASSWORD_ATTRIBUTES = new Set(['userpassword', 'unicodepwd', 'sambantpassword', 'sambalmpassword', 'authpassword']);
 
-function createLdapProvider(context: PluginContext): AuthenticationProvider<LdapConfig> {
-  let config: LdapConfig | undefined;
-
-  function current(): LdapConfig {
-    if (!config) throw new Error('ldap: the provider is not configured');
-    return config;
-  }
+function createLdapProvider(config: LdapConfig, context: PluginContext): AuthenticationProvider<LdapConfig> {
+  checkConfig(config);
 
   /**
    * Opens a connection (through the platform's egress gate, StartTLS if asked), runs `work`,
@@ -217,13 +212,8 @@ function createLdapProvider(context: PluginContext): AuthenticationProvider<Ldap
   }
 
   return {
-    configure(next) {
-      checkConfig(next);
-      config = next;
-    },
-
     async authenticate(credentials): Promise<AuthenticationResult> {
-      const cfg = current();
+      const cfg = config;
       const username = credentials['username'] ?? '';
       const password = credentials['password'] ?? '';
       // An empty password makes an LDAP simple bind "unauthenticated" (RFC 4513 5.1.2):
@@ -257,7 +247,7 @@ function createLdapProvider(context: PluginContext): AuthenticationProvider<Ldap
     },
 
     async testConnection() {
-      const cfg = current();
+      const cfg = config;
       const result = await probe(cfg);
       const details = endpointDetails(cfg);
       const report: TestReport = result.ok
@@ -267,17 +257,13 @@ function createLdapProvider(context: PluginContext): AuthenticationProvider<Ldap
     },
 
     async healthCheck() {
-      const cfg = current();
+      const cfg = config;
       const result = await probe(cfg);
       const details = endpointDetails(cfg);
       const report: HealthReport = result.ok
         ? { status: 'healthy', message: 'Directory reachable; service bind and base DN read succeed', details }
         : { status: 'unhealthy', message: result.message, details: { ...details, code: result.code } };
       return report;
-    },
-
-    stop() {
-      config = undefined;
     },
   };
 }

@@ -68,7 +68,7 @@ export default definePlugin({
   fields,
   supportsHealthCheck: true,
   supportsTestConnection: true,
-  createProvider: (context) => createLocalStorageProvider(context),
+  createProvider: (config, context) => createLocalStorageProvider(config, context),
 });
 
 /** Sidecars and our own temporary files are reserved names; no key may collide with them. */
@@ -84,25 +84,15 @@ interface Placement {
   baseParts: string[];
 }
 
-function createLocalStorageProvider(context: PluginContext): StorageProvider<LocalStorageConfig> {
-  let placement: Placement | undefined;
-
-  function current(): Placement {
-    if (!placement) throw new Error('local-storage: the provider is not configured');
-    return placement;
-  }
+function createLocalStorageProvider(given: LocalStorageConfig, context: PluginContext): StorageProvider<LocalStorageConfig> {
+  if (!isAbsolute(given.baseDirectory)) throw new Error(`Base directory must be an absolute path (got "${given.baseDirectory}")`);
+  // Nothing is created here: providers are also made for connection tests, which must not
+  // leave traces. The directory is created by the first write when allowed.
+  const placement = placementOf({ ...given, baseDirectory: resolve(given.baseDirectory) }, context.fileRoots);
 
   return {
-    configure(next) {
-      if (!isAbsolute(next.baseDirectory)) throw new Error(`Base directory must be an absolute path (got "${next.baseDirectory}")`);
-      // Nothing is created here: configure() also runs for connection tests, which must not
-      // leave traces. The directory is created by the first write when allowed.
-      const config = { ...next, baseDirectory: resolve(next.baseDirectory) };
-      placement = placementOf(config, context.fileRoots);
-    },
-
     async storeFile(key, content, metadata = {}) {
-      const place = current();
+      const place = placement;
       const target = targetOf(place.config, key);
       if (content.byteLength > place.config.maxFileSize) {
         throw new Error(`File "${key}" is ${content.byteLength} bytes; the limit is ${place.config.maxFileSize} bytes`);
@@ -122,7 +112,7 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
     },
 
     async retrieveFile(key): Promise<StoredFile> {
-      const place = current();
+      const place = placement;
       targetOf(place.config, key);
       const { folders, name } = splitKey(key);
       return withFolder(place, folders, key, 'read', async (folder) => {
@@ -134,7 +124,7 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
     },
 
     async deleteFile(key) {
-      const place = current();
+      const place = placement;
       targetOf(place.config, key);
       const { folders, name } = splitKey(key);
       const existed = await withFolder(place, folders, key, 'read', async (folder) => {
@@ -153,7 +143,7 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
 
     /** Walks the base directory; metadata sidecars, temporary files and symbolic links are not files of the store. */
     async listFiles(prefix, { limit }) {
-      const place = current();
+      const place = placement;
       const entries = await withFolder(place, [], place.config.baseDirectory, 'read', (folder) => listFilesBelow(folder)).catch((error: unknown) => {
         // Nothing stored yet: the base directory is created on the first write.
         if (error instanceof MissingBaseDirectory) return [];
@@ -168,19 +158,15 @@ function createLocalStorageProvider(context: PluginContext): StorageProvider<Loc
     },
 
     async testConnection() {
-      const probe = await probeDirectory(current());
+      const probe = await probeDirectory(placement);
       const report: TestReport = { success: probe.status !== 'unhealthy', message: probe.message, details: probe.details };
       return report;
     },
 
     async healthCheck() {
-      const probe = await probeDirectory(current());
+      const probe = await probeDirectory(placement);
       const report: HealthReport = { status: probe.status, message: probe.message, details: probe.details };
       return report;
-    },
-
-    stop() {
-      placement = undefined;
     },
   };
 }

@@ -131,32 +131,23 @@ export default definePlugin({
   supportsHealthCheck: true,
   supportsTestConnection: true,
 
-  createProvider(context) {
-    let meili: MeiliApi | undefined;
-    const api = (): MeiliApi => {
-      if (meili === undefined) throw new Error('Meilisearch is not configured');
-      return meili;
-    };
-
+  createProvider(config, context) {
+    const meili = createMeiliApi(config, context.http.fetch, context.logger);
     return {
-      configure(config) {
-        meili = createMeiliApi(config, context.http.fetch, context.logger);
-      },
-
       indexDocument(index, id, document) {
-        return api().guard(() => api().indexDocument(index, id, document));
+        return meili.guard(() => meili.indexDocument(index, id, document));
       },
 
       search(index, query, options) {
-        return api().guard(() => api().search(index, query, options));
+        return meili.guard(() => meili.search(index, query, options));
       },
 
       async healthCheck() {
-        return healthReportOf(await runCheck(() => api().check(), api().redact));
+        return healthReportOf(await runCheck(() => meili.check(), meili.redact));
       },
 
       async testConnection() {
-        return testReportOf(await runCheck(() => api().check(), api().redact));
+        return testReportOf(await runCheck(() => meili.check(), meili.redact));
       },
     };
   },
@@ -164,7 +155,6 @@ export default definePlugin({
 
 // ---------------------------------------------------------------------------------------
 
-type MeiliApi = ReturnType<typeof createMeiliApi>;
 
 function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: PluginLogger) {
   const secrets = [config.apiKey];

@@ -129,29 +129,20 @@ export default definePlugin({
   // below PostHog's free flag-request allowance.
   healthIntervalMs: 10 * 60_000,
 
-  createProvider(context) {
-    let posthog: PostHogApi | undefined;
-    const api = (): PostHogApi => {
-      if (posthog === undefined) throw new Error('PostHog is not configured');
-      return posthog;
-    };
-
+  createProvider(config, context) {
+    if (config.projectApiKey.startsWith('phx_')) throw new Error('Project API Key is a personal key (phx_…): events need the project key (phc_…)');
+    const posthog = createPostHogApi(config, context.http.fetch, context.logger);
     return {
-      configure(config) {
-        if (config.projectApiKey.startsWith('phx_')) throw new Error('Project API Key is a personal key (phx_…): events need the project key (phc_…)');
-        posthog = createPostHogApi(config, context.http.fetch, context.logger);
-      },
-
       trackEvent(event, properties, distinctId) {
-        return api().guard(() => api().capture(event, properties ?? {}, distinctId));
+        return posthog.guard(() => posthog.capture(event, properties ?? {}, distinctId));
       },
 
       async healthCheck() {
-        return healthReportOf(await runCheck(() => api().check(), api().redact));
+        return healthReportOf(await runCheck(() => posthog.check(), posthog.redact));
       },
 
       async testConnection() {
-        return testReportOf(await runCheck(() => api().check(), api().redact));
+        return testReportOf(await runCheck(() => posthog.check(), posthog.redact));
       },
     };
   },
@@ -159,7 +150,6 @@ export default definePlugin({
 
 // ---------------------------------------------------------------------------------------
 
-type PostHogApi = ReturnType<typeof createPostHogApi>;
 
 function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: PluginLogger) {
   const secrets = [config.projectApiKey, config.personalApiKey];

@@ -159,20 +159,16 @@ export default definePlugin({
   fields,
   supportsHealthCheck: true,
   supportsTestConnection: true,
-  createProvider: (context) => createS3Provider(context),
+  createProvider: (config, context) => createS3Provider(config, context),
 });
 
-function createS3Provider(context: PluginContext): StorageProvider<S3StorageConfig> {
-  let state: { config: S3StorageConfig; client: S3Client } | undefined;
-
-  function current() {
-    if (!state) throw new Error('s3-storage: the provider is not configured');
-    return state;
-  }
+function createS3Provider(config: S3StorageConfig, context: PluginContext): StorageProvider<S3StorageConfig> {
+  const endpoint = config.endpoint ? parseEndpoint(config.endpoint) : undefined;
+  const state = { config, client: createClient(config, endpoint, context) };
 
   /** Runs one SDK call and turns its failure into a clear, secret-free Error. */
   async function call<T>(operation: string, key: string | undefined, run: (client: S3Client, config: S3StorageConfig) => Promise<T>): Promise<T> {
-    const { client, config } = current();
+    const { client, config } = state;
     try {
       return await run(client, config);
     } catch (error) {
@@ -186,7 +182,7 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
 
   /** ListObjectsV2 with max-keys 1 under the prefix: proves endpoint, credentials, bucket and list permission. */
   async function probe(): Promise<{ ok: true; keyCount: number } | { ok: false; message: string; code: string }> {
-    const { client, config } = current();
+    const { client, config } = state;
     try {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: config.bucket, MaxKeys: 1, Prefix: config.keyPrefix || undefined }));
       return { ok: true, keyCount: listed.KeyCount ?? 0 };
@@ -196,24 +192,18 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
   }
 
   return {
-    configure(config) {
-      const endpoint = config.endpoint ? parseEndpoint(config.endpoint) : undefined;
-      state?.client.destroy();
-      state = { config, client: createClient(config, endpoint, context) };
-    },
-
     async storeFile(key, content, metadata = {}) {
-      const objectKey = objectKeyOf(current().config, key);
+      const objectKey = objectKeyOf(state.config, key);
       const userMetadata = toUserMetadata(metadata);
       await call('PutObject', key, (client, config) =>
         client.send(new PutObjectCommand({ Bucket: config.bucket, Key: objectKey, Body: content, Metadata: userMetadata })),
       );
-      context.logger.info('file stored', { bucket: current().config.bucket, key: objectKey, size: content.byteLength });
-      return `s3://${current().config.bucket}/${objectKey}`;
+      context.logger.info('file stored', { bucket: state.config.bucket, key: objectKey, size: content.byteLength });
+      return `s3://${state.config.bucket}/${objectKey}`;
     },
 
     async retrieveFile(key): Promise<StoredFile> {
-      const objectKey = objectKeyOf(current().config, key);
+      const objectKey = objectKeyOf(state.config, key);
       return call('GetObject', key, async (client, config) => {
         const object = await client.send(new GetObjectCommand({ Bucket: config.bucket, Key: objectKey }));
         const content = object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
@@ -222,7 +212,7 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
     },
 
     async deleteFile(key) {
-      const objectKey = objectKeyOf(current().config, key);
+      const objectKey = objectKeyOf(state.config, key);
       // S3 answers DeleteObject with 204 whether or not the key existed; ask first so the
       // result means the same as for the other storage plugins.
       const exists = await call('HeadObject', key, (client, config) =>
@@ -241,13 +231,13 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
         return false;
       }
       await call('DeleteObject', key, (client, config) => client.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: objectKey })));
-      context.logger.info('file deleted', { bucket: current().config.bucket, key: objectKey });
+      context.logger.info('file deleted', { bucket: state.config.bucket, key: objectKey });
       return true;
     },
 
     /** ListObjectsV2 under the instance's key prefix; keys are returned without it. */
     async listFiles(prefix, { limit }) {
-      const keyPrefix = current().config.keyPrefix ?? '';
+      const keyPrefix = state.config.keyPrefix ?? '';
       const answer = await call('ListObjectsV2', undefined, (client, config) =>
         client.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: `${keyPrefix}${prefix}`, MaxKeys: Math.min(limit, 1000) })),
       );
@@ -262,18 +252,18 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
 
     async testConnection() {
       const result = await probe();
-      const details = endpointDetails(current().config);
+      const details = endpointDetails(state.config);
       const report: TestReport = result.ok
-        ? { success: true, message: `Listed bucket ${current().config.bucket}: credentials and permissions work`, details }
+        ? { success: true, message: `Listed bucket ${state.config.bucket}: credentials and permissions work`, details }
         : { success: false, message: result.message, details: { ...details, code: result.code } };
       return report;
     },
 
     async healthCheck() {
       const result = await probe();
-      const details = endpointDetails(current().config);
+      const details = endpointDetails(state.config);
       if (result.ok) {
-        const report: HealthReport = { status: 'healthy', message: `Bucket ${current().config.bucket} is reachable`, details };
+        const report: HealthReport = { status: 'healthy', message: `Bucket ${state.config.bucket} is reachable`, details };
         return report;
       }
       // Throttling means the service is there and busy: degraded, not down.
@@ -283,8 +273,7 @@ function createS3Provider(context: PluginContext): StorageProvider<S3StorageConf
     },
 
     stop() {
-      state?.client.destroy();
-      state = undefined;
+      state.client.destroy();
     },
   };
 }

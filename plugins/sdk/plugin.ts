@@ -147,15 +147,16 @@ export interface PluginContext {
 }
 
 /**
- * The provider behind one plugin instance. The platform creates one per instance (never
- * shared), calls `configure()` with a validated configuration, and `stop()` when the
- * instance is reconfigured, disabled or deleted. `configure()` throws to refuse a config.
+ * The provider behind one plugin instance, ready from the moment `createProvider(config,
+ * context)` returns it: it never exists without its configuration. The platform creates one
+ * per instance (never shared) and calls `stop()` (the dispose) when the instance is
+ * reconfigured (a new provider replaces it), disabled or deleted. `C` is the configuration
+ * type; the provider's operations take no configuration, the provider holds it.
  */
 export interface PluginProvider<C = Record<string, unknown>> {
-  configure(config: C): Promise<void> | void;
   healthCheck?(): Promise<HealthReport>;
-  /** Tests the given configuration; the provider has been configured with it already. */
-  testConnection?(config: C): Promise<TestReport>;
+  /** Tests the configuration the provider was created with (a throwaway provider in a connection test). */
+  testConnection?(): Promise<TestReport>;
   stop?(): Promise<void> | void;
 }
 
@@ -299,7 +300,7 @@ type ScalarValue<T extends FieldType | ArrayItemType> = T extends 'INTEGER' | 'F
 
 type OptionValue<F> = F extends { options: readonly { value: infer V }[] } ? V : string;
 
-/** The value type of one field, as `configure()` receives it after validation. */
+/** The value type of one field, as `createProvider()` receives it after validation. */
 export type FieldValue<F extends FieldSpec> = F['type'] extends 'SELECT'
   ? OptionValue<F>
   : F['type'] extends 'MULTI_SELECT'
@@ -334,8 +335,16 @@ export interface PluginDefinition<
 > extends PluginConfig {
   type: T;
   fields: Fields;
-  /** Creates a fresh provider for one instance (or for one connection test). */
-  createProvider(context: PluginContext): ProviderByType<ConfigOf<Fields>>[T];
+  /**
+   * Creates a ready provider for one instance (or one connection test) from its validated
+   * configuration; throws (or rejects) to refuse the configuration. Called again with the new
+   * configuration when the instance changes: the new provider replaces the old one, which is
+   * stopped. May return a Promise when getting ready needs I/O; the platform bounds the wait.
+   */
+  createProvider(
+    config: ConfigOf<Fields>,
+    context: PluginContext,
+  ): ProviderByType<ConfigOf<Fields>>[T] | Promise<ProviderByType<ConfigOf<Fields>>[T]>;
 }
 
 /** Marks a value as a plugin definition, so discovery can tell it from other exports. */
@@ -343,7 +352,7 @@ export const PLUGIN_DEFINITION = Symbol.for('plugform.plugin-definition');
 
 /**
  * Declares a plugin. The `const` type parameter keeps field keys, types and option values as
- * literals, so `configure(config)` gets a precisely typed object without any cast.
+ * literals, so `createProvider(config, context)` gets a precisely typed object without any cast.
  */
 export function definePlugin<
   const T extends PluginType,
@@ -355,10 +364,3 @@ export function definePlugin<
 export function isPluginDefinition(value: unknown): value is PluginDefinition {
   return typeof value === 'object' && value !== null && PLUGIN_DEFINITION in value;
 }
-
-/**
- * The reference design's style: a module exports `register()`, which returns a provider that
- * also describes its schema. Discovery calls it once for the schema and once per instance.
- */
-export type RegisteredProvider = PluginProvider & { getConfigSchema(): PluginConfig };
-export type RegisterFunction = (context: PluginContext) => RegisteredProvider;

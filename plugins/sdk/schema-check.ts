@@ -12,14 +12,11 @@
 import { isSecretField } from './fields.ts';
 import { PLUGIN_TYPES } from './plugin.ts';
 import { checkConditions } from './rules/conditions.ts';
-import { checkField } from './rules/field-check.ts';
+import { checkField, type SchemaProblem } from './rules/field-check.ts';
 import { isPlainObject } from './rules/shapes.ts';
 
-export interface SchemaProblem {
-  /** The field key the problem is about, or `''` for the plugin itself. */
-  field: string;
-  message: string;
-}
+// Declared next to the field checks (which this module uses), so they do not import it back.
+export type { SchemaProblem } from './rules/field-check.ts';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const NAME_MAX_LENGTH = 64;

@@ -165,21 +165,11 @@ export default definePlugin({
   supportsHealthCheck: true,
   supportsTestConnection: true,
 
-  createProvider(context) {
-    let slack: SlackClient | undefined;
-    const client = (): SlackClient => {
-      if (slack === undefined) throw new Error('Slack is not configured');
-      return slack;
-    };
-
+  createProvider(config, context) {
+    // The mode's own credential is required by its field's visibleWhen: validation has checked it.
+    const slack = createSlackClient(config, context.http.fetch, context.logger);
     return {
-      configure(config) {
-        // The mode's own credential is required by its field's visibleWhen: validation has checked it.
-        slack = createSlackClient(config, context.http.fetch, context.logger);
-      },
-
       async sendNotification(message) {
-        const slack = client();
         return slack.guard(async () => {
           const result = slack.config.mode === 'bot' ? await slack.postAsBot(message) : await slack.postToWebhook(message);
           context.logger.info('Slack message posted', { mode: slack.config.mode, ...(result.messageId ? { ts: result.messageId } : {}) });
@@ -188,7 +178,6 @@ export default definePlugin({
       },
 
       async healthCheck() {
-        const slack = client();
         try {
           return slack.config.mode === 'bot' ? await slack.checkBotToken() : await slack.probeWebhook();
         } catch (error) {
@@ -197,8 +186,7 @@ export default definePlugin({
         }
       },
 
-      async testConnection(config) {
-        const slack = client();
+      async testConnection() {
         try {
           const report = config.mode === 'bot' ? await slack.checkBotToken() : await slack.probeWebhook();
           if (report.status === 'unhealthy') return { success: false, message: report.message, details: report.details };
@@ -223,8 +211,6 @@ function webhookKey(webhookUrl: string | undefined): string | undefined {
   // A key too short to be a real one would only blank out ordinary words.
   return webhookUrl?.match(/\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/([A-Za-z0-9]{8,})$/)?.[1];
 }
-
-type SlackClient = ReturnType<typeof createSlackClient>;
 
 function createSlackClient(config: SlackConfig, fetch: HttpFetch, logger: PluginLogger) {
   const secrets = [config.webhookUrl, webhookKey(config.webhookUrl), config.botToken];

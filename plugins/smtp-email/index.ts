@@ -143,44 +143,30 @@ export default definePlugin({
   fields,
   supportsHealthCheck: true,
   supportsTestConnection: true,
-  createProvider: (context) => createSmtpProvider(context),
+  createProvider: (config, context) => createSmtpProvider(config, context),
 });
 
 type Transporter = ReturnType<typeof createTransportFor>;
 
-function createSmtpProvider(context: PluginContext): NotificationProvider<SmtpEmailConfig> {
-  let config: SmtpEmailConfig | undefined;
-  let transporter: Transporter | undefined;
-
-  function configured(): { config: SmtpEmailConfig; transporter: Transporter } {
-    if (!config || !transporter) throw new Error('smtp-email: the provider is not configured');
-    return { config, transporter };
-  }
+function createSmtpProvider(config: SmtpEmailConfig, context: PluginContext): NotificationProvider<SmtpEmailConfig> {
+  checkCredentialsPair(config);
+  const transporter: Transporter = createTransportFor(config, context);
 
   /** Runs `verify()` and turns the outcome into a message without secrets. */
   async function verify(): Promise<{ ok: true } | { ok: false; message: string; code: string }> {
-    const current = configured();
     try {
-      await current.transporter.verify();
+      await transporter.verify();
       return { ok: true };
     } catch (error) {
-      return { ok: false, ...describeSmtpError(error, current.config) };
+      return { ok: false, ...describeSmtpError(error, config) };
     }
   }
 
   return {
-    configure(next) {
-      checkCredentialsPair(next);
-      transporter?.close();
-      config = next;
-      transporter = createTransportFor(next, context);
-    },
-
     async sendNotification(message: NotificationMessage): Promise<NotificationResult> {
-      const current = configured();
-      const mail = composeMail(current.config, message);
+      const mail = composeMail(config, message);
       try {
-        const info = await current.transporter.sendMail(mail);
+        const info = await transporter.sendMail(mail);
         context.logger.info('email sent', { messageId: info.messageId, accepted: info.accepted.length });
         return {
           success: info.rejected.length === 0,
@@ -188,7 +174,7 @@ function createSmtpProvider(context: PluginContext): NotificationProvider<SmtpEm
           details: { accepted: addressesOf(info.accepted), rejected: addressesOf(info.rejected), response: info.response },
         };
       } catch (error) {
-        const { message: reason, code } = describeSmtpError(error, current.config);
+        const { message: reason, code } = describeSmtpError(error, config);
         context.logger.warn('email not sent', { reason, code });
         return { success: false, details: { error: reason, code } };
       }
@@ -196,16 +182,16 @@ function createSmtpProvider(context: PluginContext): NotificationProvider<SmtpEm
 
     async testConnection() {
       const result = await verify();
-      const endpoint = endpointDetails(configured().config);
+      const endpoint = endpointDetails(config);
       const report: TestReport = result.ok
-        ? { success: true, message: `Connected to ${endpoint.host}:${endpoint.port} and ${loginPhrase(configured().config)}`, details: endpoint }
+        ? { success: true, message: `Connected to ${endpoint.host}:${endpoint.port} and ${loginPhrase(config)}`, details: endpoint }
         : { success: false, message: result.message, details: { ...endpoint, code: result.code } };
       return report;
     },
 
     async healthCheck() {
       const result = await verify();
-      const endpoint = endpointDetails(configured().config);
+      const endpoint = endpointDetails(config);
       const report: HealthReport = result.ok
         ? { status: 'healthy', message: 'SMTP server accepts connections and login', details: endpoint }
         : { status: 'unhealthy', message: result.message, details: { ...endpoint, code: result.code } };
@@ -213,9 +199,7 @@ function createSmtpProvider(context: PluginContext): NotificationProvider<SmtpEm
     },
 
     stop() {
-      transporter?.close();
-      transporter = undefined;
-      config = undefined;
+      transporter.close();
     },
   };
 }

@@ -125,39 +125,30 @@ export default definePlugin({
   supportsHealthCheck: true,
   supportsTestConnection: true,
 
-  createProvider(context) {
-    let stripe: StripeApi | undefined;
-    const api = (): StripeApi => {
-      if (stripe === undefined) throw new Error('Stripe is not configured');
-      return stripe;
-    };
-
+  createProvider(config, context) {
+    if (!new RegExp(KEY_PATTERN).test(config.secretKey)) {
+      throw new Error('Secret Key must be a secret (sk_…) or restricted (rk_…) key');
+    }
+    const stripe = createStripeApi(config, context.http.fetch, context.logger);
     return {
-      configure(config) {
-        if (!new RegExp(KEY_PATTERN).test(config.secretKey)) {
-          throw new Error('Secret Key must be a secret (sk_…) or restricted (rk_…) key');
-        }
-        stripe = createStripeApi(config, context.http.fetch, context.logger);
-      },
-
       processPayment(request) {
-        return api().guard(() => api().createPayment(request));
+        return stripe.guard(() => stripe.createPayment(request));
       },
 
       refund(paymentId, amount) {
-        return api().guard(() => api().refund(paymentId, amount));
+        return stripe.guard(() => stripe.refund(paymentId, amount));
       },
 
       capturePayment(paymentId, amount) {
-        return api().guard(() => api().capture(paymentId, amount));
+        return stripe.guard(() => stripe.capture(paymentId, amount));
       },
 
       async healthCheck() {
-        return healthReportOf(await runCheck(() => api().balance(), api().redact));
+        return healthReportOf(await runCheck(() => stripe.balance(), stripe.redact));
       },
 
       async testConnection() {
-        return testReportOf(await runCheck(() => api().balance(), api().redact));
+        return testReportOf(await runCheck(() => stripe.balance(), stripe.redact));
       },
     };
   },
@@ -165,7 +156,6 @@ export default definePlugin({
 
 // ---------------------------------------------------------------------------------------
 
-type StripeApi = ReturnType<typeof createStripeApi>;
 type Params = [string, string][];
 
 function createStripeApi(config: StripeConfig, fetch: HttpFetch, logger: PluginLogger) {

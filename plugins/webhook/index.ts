@@ -123,17 +123,12 @@ export default definePlugin({
   // Health sends a real (ping) delivery, so it runs less often than the platform default.
   healthIntervalMs: 5 * 60_000,
 
-  createProvider(context) {
-    let settings: { config: WebhookConfig; headers: Record<string, string>; secrets: string[] } | undefined;
-
-    const current = () => {
-      if (settings === undefined) throw new Error('Webhook is not configured');
-      return settings;
-    };
+  createProvider(config, context) {
+    const headers = checkCustomHeaders(config.headers, 'Extra Headers', PLUGIN_HEADERS);
+    const secrets = [config.signingSecret, config.bearerToken].filter((s): s is string => s !== undefined);
 
     /** Sends one delivery (with retries) and returns the receiver's answer. */
     async function deliver(action: string, payload: Record<string, unknown>) {
-      const { config, headers, secrets } = current();
       checkAction(action);
       const deliveryId = randomUUID();
       const sentAt = new Date();
@@ -185,15 +180,9 @@ export default definePlugin({
       };
     }
 
-    const redact = (text: string) => redactSecrets(text, settings?.secrets ?? []);
+    const redact = (text: string) => redactSecrets(text, secrets);
 
     return {
-      configure(config) {
-        const headers = checkCustomHeaders(config.headers, 'Extra Headers', PLUGIN_HEADERS);
-        const secrets = [config.signingSecret, config.bearerToken].filter((s): s is string => s !== undefined);
-        settings = { config, headers, secrets };
-      },
-
       async executeAction(action, payload) {
         try {
           return await deliver(action, payload);

@@ -212,14 +212,6 @@ const fields = [
 
 export type WhatsAppConfig = ConfigOf<typeof fields>;
 
-/** What `configure()` derives from a configuration: checked once, used by every call. */
-interface Settings {
-  config: WhatsAppConfig;
-  graph: GraphClient;
-  /** Removes the token and the webhook verify token from a message. */
-  redact: (text: string) => string;
-}
-
 export default definePlugin({
   name: 'whatsapp-business',
   displayName: 'WhatsApp Business',
@@ -234,41 +226,32 @@ export default definePlugin({
   supportsHealthCheck: true,
   supportsTestConnection: true,
 
-  createProvider(context) {
-    let settings: Settings | undefined;
+  createProvider(config, context) {
+    if (config.deliveryReceipts && !config.webhookUrl) {
+      throw new Error('Delivery Receipts need a Webhook URL: Meta reports delivery statuses only to your webhook');
+    }
+    const customHeaders = checkCustomHeaders(config.customHeaders, 'Custom Headers');
+    const secrets = [config.apiToken, config.webhookVerifyToken].filter((s): s is string => s !== undefined);
     // Aborted by stop(): calls still in flight end with the provider.
     const lifetime = new AbortController();
-
-    const current = (): Settings => {
-      if (settings === undefined) throw new Error('WhatsApp Business is not configured');
-      return settings;
-    };
+    const graph = createGraphClient({
+      fetch: context.http.fetch,
+      logger: context.logger,
+      baseUrl: config.apiBaseUrl,
+      apiVersion: config.apiVersion,
+      accessToken: config.apiToken,
+      otherSecrets: secrets,
+      customHeaders,
+      timeoutMs: config.messageTimeoutSeconds * 1000,
+      retries: config.retryCount,
+      rateLimiter: new TokenBucket({ ratePerSecond: config.rateLimitPerSecond }),
+      signal: lifetime.signal,
+    });
+    /** Removes the token and the webhook verify token from a message. */
+    const redact = (text: string) => redactSecrets(text, secrets);
 
     return {
-      configure(config) {
-        if (config.deliveryReceipts && !config.webhookUrl) {
-          throw new Error('Delivery Receipts need a Webhook URL: Meta reports delivery statuses only to your webhook');
-        }
-        const customHeaders = checkCustomHeaders(config.customHeaders, 'Custom Headers');
-        const secrets = [config.apiToken, config.webhookVerifyToken].filter((s): s is string => s !== undefined);
-        const graph = createGraphClient({
-          fetch: context.http.fetch,
-          logger: context.logger,
-          baseUrl: config.apiBaseUrl,
-          apiVersion: config.apiVersion,
-          accessToken: config.apiToken,
-          otherSecrets: secrets,
-          customHeaders,
-          timeoutMs: config.messageTimeoutSeconds * 1000,
-          retries: config.retryCount,
-          rateLimiter: new TokenBucket({ ratePerSecond: config.rateLimitPerSecond }),
-          signal: lifetime.signal,
-        });
-        settings = { config, graph, redact: (text) => redactSecrets(text, secrets) };
-      },
-
       async sendNotification(message) {
-        const { config, graph, redact } = current();
         const payload = buildMessage(config, message);
         if (config.sandboxMode) {
           context.logger.info('WhatsApp sandbox mode: message validated, not sent', { type: payload.type, to: maskPhone(payload.to) });
@@ -285,7 +268,6 @@ export default definePlugin({
       },
 
       async healthCheck() {
-        const { config, graph, redact } = current();
         try {
           const phone = await readPhoneNumber(graph, config);
           return healthOf(phone, config);
@@ -296,7 +278,6 @@ export default definePlugin({
       },
 
       async testConnection() {
-        const { config, graph, redact } = current();
         try {
           const phone = await readPhoneNumber(graph, config);
           const mismatch = numberMismatch(phone, config);

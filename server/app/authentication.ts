@@ -8,7 +8,7 @@
  */
 import { createGraphQLError, isIntrospectionOperationString, type Plugin } from 'graphql-yoga';
 import type { Principal } from '../access/roles.ts';
-import type { TokenService } from '../access/token-service.ts';
+import type { TokenService } from '../tokens/token-service.ts';
 
 export const SIGN_IN_MESSAGE = 'Sign in: send an API token as "Authorization: Bearer <token>"';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
 import { applyMigrations, readMigrations } from '../../prisma/migrate.ts';
 import { CheckBudget } from '../access/check-budget.ts';
-import { TokenService } from '../access/token-service.ts';
+import { TokenService } from '../tokens/token-service.ts';
 import { createEventBus, createInProcessBus, type EventBus } from '../cluster/event-bus.ts';
 import { createPostgresEventTarget } from '../cluster/postgres-event-target.ts';
 import { bindSecretStore } from '../secrets/binding.ts';
@@ -18,7 +18,7 @@ import { SecretFingerprints } from '../secrets/fingerprint.ts';
 import { ConfigurationService } from '../instances/configuration-service.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Services } from '../graphql/context.ts';
-import { createEgressGate } from '../health/egress.ts';
+import { createEgressGate } from '../egress/egress.ts';
 import { HealthService } from '../health/health-service.ts';
 import { ClusterHealthScheduler } from '../health/cluster-scheduler.ts';
 import type { ScheduledHealthChecks } from '../health/scheduled-checks.ts';
@@ -39,7 +39,7 @@ import { setSecurityHeaders } from './security-headers.ts';
 import { createStaticHandler } from './static-console.ts';
 import { createGraphQLServer } from './yoga.ts';
 import { createApiRoutes } from './api-routes.ts';
-import { REST_BASE_PATH, createRestServer } from '../rest/rest-server.ts';
+import { REST_BASE_PATH, createRestServer } from './rest/rest-server.ts';
 
 export interface StartOptions {
   config: ServerConfig;

@@ -16,7 +16,7 @@
  */
 import type { ExecutionResult } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { TokenService } from '../access/token-service.ts';
+import type { TokenService } from '../tokens/token-service.ts';
 import type { EventBus } from '../cluster/event-bus.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { limitExceeded } from './limits.ts';

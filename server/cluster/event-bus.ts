@@ -11,7 +11,14 @@
  * cached provider's version with the row's (see instance-service.ts `acquire`).
  */
 import { createPubSub, type PubSub } from 'graphql-yoga';
-import type { HealthChange } from '../health/health-service.ts';
+import type { HealthStatus, PluginHealthCheck } from '../../plugins/sdk/index.ts';
+
+/** A change of an instance's health status, as subscribers receive it. */
+export interface HealthChange {
+  instanceId: string;
+  previous: HealthStatus;
+  current: PluginHealthCheck;
+}
 
 /** A saved change to an instance: its new version, or `null` when it was deleted. */
 export interface InstanceChanged {

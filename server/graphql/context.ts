@@ -3,7 +3,7 @@ import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { CheckBudget, RequestCheckBudget } from '../access/check-budget.ts';
 import type { Principal } from '../access/roles.ts';
 import type { EventBus } from '../cluster/event-bus.ts';
-import type { TokenService } from '../access/token-service.ts';
+import type { TokenService } from '../tokens/token-service.ts';
 import type { HealthService } from '../health/health-service.ts';
 import type { TestingService } from '../health/testing-service.ts';
 import type { InstanceService } from '../instances/instance-service.ts';

@@ -52,7 +52,7 @@ builder.objectType(PluginUnavailableError, {
 
 builder.objectType(ConfigureError, {
   name: 'ConfigureError',
-  description: "The plugin's configure() refused the configuration; nothing was saved and the live provider is unchanged.",
+  description: "The plugin refused the configuration (its createProvider() threw or did not finish); nothing was saved and the live provider is unchanged.",
   interfaces: [ErrorInterface],
   fields: (t) => ({ pluginName: t.exposeString('pluginName') }),
 });

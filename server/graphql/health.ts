@@ -4,7 +4,7 @@ import { actorOf } from '../audit/audit-log.ts';
 import type { HealthChange } from '../health/health-service.ts';
 import { builder } from './builder.ts';
 import { CHECK_ERRORS } from './errors.ts';
-import { HealthStatusEnum, SecretInput, configurationWithSecrets, fieldsFor } from './instances.ts';
+import { HealthStatusEnum, SecretInput } from './instances.ts';
 
 const TestResultRef = builder.objectRef<PluginTestResult>('PluginTestResult').implement({
   description: 'The outcome of a connection test. Nothing was saved and no live provider was touched.',
@@ -58,7 +58,7 @@ builder.mutationFields((t) => ({
       context.checks.spend();
       return context.testing.testUnsaved(
         input.pluginName,
-        configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { pluginName: input.pluginName }, input.secrets)),
+        await context.instances.withSecretInputs({ pluginName: input.pluginName }, input.configuration, input.secrets),
         actorOf(context.principal),
       );
     },
@@ -73,7 +73,7 @@ builder.mutationFields((t) => ({
       context.checks.spend();
       return context.testing.testSaved(
         String(input.id),
-        configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: String(input.id) }, input.secrets)),
+        await context.instances.withSecretInputs({ instanceId: String(input.id) }, input.configuration, input.secrets),
         actorOf(context.principal),
       );
     },

@@ -11,7 +11,8 @@ import type { ConfigurationDifference, StoredSecretState } from '../instances/hi
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { INSTANCE_ERRORS } from './errors.ts';
-import { configurationWithSecrets, SecretInput, selectingSomething } from './instances.ts';
+import { configurationWithSecrets } from '../instances/instance-views.ts';
+import { SecretInput, selectingSomething } from './instances.ts';
 
 const ChangeKindEnum = builder.enumType('ConfigurationChangeKind', {
   description: 'How a version came about.',

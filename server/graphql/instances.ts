@@ -6,11 +6,9 @@
  * keys of `configuration` (as the reference REST API took them); they come out only as
  * `SecretState` (whether set, when changed) and the `MaskedSecret` scalar.
  */
-import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
-import { Prisma, type AuditEvent } from '../../prisma/generated/client/client.ts';
 import { actorOf } from '../audit/audit-log.ts';
-import { ValidationError } from '../instances/errors.ts';
-import { SECRET_MASK, type SecretChange } from '../instances/secret-values.ts';
+import type { ReplicaProvider, SecretState } from '../instances/instance-views.ts';
+import { SECRET_MASK } from '../instances/secret-values.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { INSTANCE_ERRORS } from './errors.ts';
@@ -30,14 +28,6 @@ const ProviderStateEnum = builder.enumType('ReplicaProviderState', {
   values: ['RUNNING', 'IDLE', 'FAILED', 'DISABLED'] as const,
 });
 
-interface ReplicaProvider {
-  replica: string;
-  state: 'RUNNING' | 'IDLE' | 'FAILED' | 'DISABLED';
-  version: number | null;
-  message: string | null;
-  since: Date | null;
-}
-
 const ReplicaProviderRef = builder.objectRef<ReplicaProvider>('ReplicaProvider').implement({
   description:
     "The instance's provider on the replica that answered this request. A replica that cannot start a provider reports it " +
@@ -55,14 +45,6 @@ export const HealthStatusEnum = builder.enumType('HealthStatus', {
   values: { HEALTHY: { value: 'healthy' }, DEGRADED: { value: 'degraded' }, UNHEALTHY: { value: 'unhealthy' }, UNKNOWN: { value: 'unknown' } } as const,
 });
 
-interface SecretState {
-  key: string;
-  label: string;
-  isSet: boolean;
-  updatedAt: Date | null;
-  /** The server's keyed fingerprint of the value, read on demand (one secret store read per instance). */
-  fingerprint?: () => Promise<string | null>;
-}
 
 const SecretStateRef = builder.objectRef<SecretState>('SecretState').implement({
   description: 'Whether a secret field is set and when it last changed. Never its value.',
@@ -137,14 +119,14 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
     replicaProvider: t.field({
       type: ReplicaProviderRef,
       select: { enabled: true, version: true },
-      resolve: (instance, _args, context) => replicaProviderOf(instance, context),
+      resolve: (instance, _args, context) => context.instances.replicaProviderOf(instance),
     }),
     version: t.exposeInt('version', { description: 'Send it back with an update; a stale one is a ConflictError.' }),
     configuration: t.field({
       type: 'JSONObject',
       description: `Non-secret values, plus "${SECRET_MASK}" for every secret that is set.`,
       select: { secrets: { select: { key: true } } },
-      resolve: (instance, _args, context) => maskedConfiguration(instance, context),
+      resolve: (instance, _args, context) => context.instances.maskedConfigurationOf(instance),
     }),
     secrets: t.field({
       type: [SecretStateRef],
@@ -158,7 +140,7 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
             .then((row) => context.configuration.fingerprintsOf(row));
           return (await fingerprints)[key] ?? null;
         };
-        return secretStates(instance.pluginName, instance.secrets, context).map((state) => ({ ...state, fingerprint: fingerprintOf(state.key) }));
+        return context.instances.secretStatesOf(instance).map((state) => ({ ...state, fingerprint: fingerprintOf(state.key) }));
       },
     }),
     healthStatus: t.field({ type: HealthStatusEnum, resolve: (i) => i.healthStatus as 'unknown' }),
@@ -174,72 +156,13 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
       type: AuditEventRef,
       byPath: true,
       args: { last: t.arg.int({ defaultValue: 20, description: 'How many of the latest events (at most 100).' }) },
-      load: (ids: string[], context: GraphQLContext, args: { last?: number | null }) => latestAuditEvents(context, ids, args.last),
+      load: (ids: string[], context: GraphQLContext, args: { last?: number | null }) => context.instances.latestAuditEvents(ids, args.last),
       resolve: (instance) => instance.id,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
 });
-
-function replicaProviderOf(instance: { id: string; enabled: boolean; version: number }, context: GraphQLContext): ReplicaProvider {
-  const { pool, replica } = context.instances;
-  const live = pool.get(instance.id);
-  const failure = pool.failureOf(instance.id);
-  if (!instance.enabled) return { replica, state: 'DISABLED', version: null, message: null, since: null };
-  if (live && live.version >= instance.version) return { replica, state: 'RUNNING', version: live.version, message: null, since: null };
-  if (failure && failure.version === instance.version) {
-    return { replica, state: 'FAILED', version: failure.version, message: failure.message, since: failure.at };
-  }
-  return { replica, state: 'IDLE', version: null, message: null, since: null };
-}
-
-/** The latest `last` audit events of each instance, newest first: one statement for all of them. */
-async function latestAuditEvents(context: GraphQLContext, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
-  const take = Math.min(Math.max(last ?? 20, 1), 100);
-  const rows = await context.prisma.$queryRaw<AuditEvent[]>`
-    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, actor_token_id AS "actorTokenId", action,
-           changed_keys AS "changedKeys", details, at
-    FROM (
-      SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY at DESC, id DESC) AS rank
-      FROM audit_event
-      WHERE instance_id IN (${Prisma.join(ids)})
-    ) AS ranked
-    WHERE rank <= ${take}
-    ORDER BY at DESC, id DESC`;
-  const byInstance = new Map<string, AuditEvent[]>(ids.map((id) => [id, []]));
-  for (const row of rows) byInstance.get(row.instanceId!)?.push(row);
-  return ids.map((id) => byInstance.get(id)!);
-}
-
-/**
- * The stored configuration as shown: secrets as the mask. A key the plugin now declares secret
- * but still held in clear (start-up moves it; until then, or if that failed) is never shown.
- */
-function maskedConfiguration(
-  instance: { pluginName: string; config: unknown; secrets: readonly { key: string }[] },
-  context: GraphQLContext,
-): Record<string, unknown> {
-  const fields: readonly FieldSpec[] = context.registry.get(instance.pluginName)?.schema.fields ?? [];
-  const secretKeys = new Set(fields.filter(isSecretField).map((field) => field.key));
-  const config = instance.config as Record<string, unknown>;
-  const plain = Object.entries(config).filter(([key]) => !secretKeys.has(key));
-  const pending = Object.entries(config).filter(([key, value]) => secretKeys.has(key) && typeof value === 'string' && value !== '');
-  return {
-    ...Object.fromEntries(plain),
-    ...Object.fromEntries(pending.map(([key]) => [key, SECRET_MASK])),
-    ...Object.fromEntries(instance.secrets.map((s) => [s.key, SECRET_MASK])),
-  };
-}
-
-function secretStates(pluginName: string, stored: readonly { key: string; updatedAt: Date }[], context: GraphQLContext): SecretState[] {
-  const fields: readonly FieldSpec[] = context.registry.get(pluginName)?.schema.fields ?? [];
-  const byKey = new Map(stored.map((s) => [s.key, s.updatedAt]));
-  const declared = fields.filter(isSecretField).map((f) => ({ key: f.key, label: f.label }));
-  // Keys stored but no longer declared (the plugin changed) are still shown as set.
-  const orphans = stored.filter((s) => !declared.some((d) => d.key === s.key)).map((s) => ({ key: s.key, label: s.key }));
-  return [...declared, ...orphans].map(({ key, label }) => ({ key, label, isSet: byKey.has(key), updatedAt: byKey.get(key) ?? null }));
-}
 
 // ------------------------------------------------------------------------------------
 // Queries
@@ -305,47 +228,6 @@ export const SecretInput = builder.inputType('SecretInput', {
   }),
 });
 
-/**
- * Merges typed secret inputs into the configuration. The same key in both is an error, and so
- * is a `secrets` entry for a field the plugin does not declare secret: its value would be
- * stored in the database and shown in `configuration`, which the caller clearly did not mean.
- * (Keys that are not fields at all are left to the validator, which names them.)
- */
-export function configurationWithSecrets(
-  configuration: Record<string, unknown> | null | undefined,
-  secrets: readonly { key: string; value?: string | null }[] | null | undefined,
-  fields?: readonly FieldSpec[],
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...(configuration ?? {}) };
-  const errors: FieldError[] = [];
-  for (const { key, value } of secrets ?? []) {
-    if (key in merged) {
-      errors.push({ field: key, rule: 'duplicate', message: `"${key}" is given both in configuration and in secrets; give it once` });
-    }
-    const field = fields?.find((f) => f.key === key);
-    if (field && !isSecretField(field)) {
-      errors.push({ field: key, rule: 'notSecret', message: `${field.label} is not a secret field; send it in configuration` });
-    }
-    merged[key] = (value ?? null) satisfies SecretChange;
-  }
-  if (errors.length > 0) throw new ValidationError(errors);
-  return merged;
-}
-
-/** The fields of a plugin, or of the plugin of a saved instance, when `secrets` needs checking. */
-export async function fieldsFor(
-  context: GraphQLContext,
-  target: { pluginName: string } | { instanceId: string },
-  secrets: readonly unknown[] | null | undefined,
-): Promise<readonly FieldSpec[] | undefined> {
-  if (!secrets || secrets.length === 0) return undefined;
-  const pluginName =
-    'pluginName' in target
-      ? target.pluginName
-      : (await context.prisma.pluginInstance.findUnique({ where: { id: target.instanceId }, select: { pluginName: true } }))?.pluginName;
-  return pluginName === undefined ? undefined : context.registry.get(pluginName)?.schema.fields;
-}
-
 /** The idempotency key's description, the same on every instance mutation. */
 const CLIENT_MUTATION_ID =
   'Idempotency key (1–200 characters, per actor: the API token name): a retry with the same key answers as the first ' +
@@ -408,11 +290,7 @@ builder.mutationFields((t) => ({
           name: input.name,
           enabled: input.enabled ?? true,
           clientMutationId: input.clientMutationId,
-          configuration: configurationWithSecrets(
-            input.configuration,
-            input.secrets,
-            await fieldsFor(context, { pluginName: input.pluginName }, input.secrets),
-          ),
+          configuration: await context.instances.withSecretInputs({ pluginName: input.pluginName }, input.configuration, input.secrets),
         },
         actorOf(context.principal),
       );
@@ -433,7 +311,7 @@ builder.mutationFields((t) => ({
           clientMutationId: input.clientMutationId,
           // An empty name is a rename the service refuses, not an omitted one.
           ...(input.name === null || input.name === undefined ? {} : { name: input.name }),
-          configuration: configurationWithSecrets(input.configuration, input.secrets, await fieldsFor(context, { instanceId: id }, input.secrets)),
+          configuration: await context.instances.withSecretInputs({ instanceId: id }, input.configuration, input.secrets),
         },
         actorOf(context.principal),
       );

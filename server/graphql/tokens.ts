@@ -2,7 +2,7 @@
 import { ROLES } from '../access/roles.ts';
 import { actorOf } from '../audit/audit-log.ts';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
-import { scopesOf } from '../access/token-service.ts';
+import { scopesOf } from '../tokens/token-service.ts';
 import type { OperationScope } from '../operations/scopes.ts';
 import { builder } from './builder.ts';
 import { selectingSomething } from './instances.ts';

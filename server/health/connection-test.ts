@@ -1,6 +1,6 @@
 /**
  * Connection tests tell the truth without changing anything: each builds a throwaway
- * provider, configures it with the configuration under test, asks it to test, and stops it.
+ * provider from the configuration under test, asks it to test, and stops it.
  * Nothing is saved and the live provider of an instance is never touched.
  */
 import { errorMessage, type PluginTestResult, type TestReport } from '../../plugins/sdk/index.ts';
@@ -42,12 +42,12 @@ export async function runConnectionTest(options: ConnectionTestOptions): Promise
   try {
     report = await callPlugin(name, 'connection test', timeoutMs, async () => {
       provider = await startProvider(plugin, context, config, timeoutMs);
-      // Configured only after the deadline: the cleanup below has run already, stop it here.
+      // Ready only after the deadline: the cleanup below has run already, stop it here.
       if (deadline.signal.aborted) {
         await stopQuietly(name, provider);
         throw new Error('the connection test ran out of time');
       }
-      if (provider.testConnection) return normalizeTestReport(await provider.testConnection(config), name, secretValues);
+      if (provider.testConnection) return normalizeTestReport(await provider.testConnection(), name, secretValues);
       if (provider.healthCheck) {
         const health = await provider.healthCheck();
         return normalizeTestReport({ success: health?.status === 'healthy', message: health?.message, details: health?.details }, name, secretValues);

@@ -28,7 +28,7 @@ import { Prisma, type PrismaClient } from '../../prisma/generated/client/client.
 import { recordAuditOrLog, type Actor } from '../audit/audit-log.ts';
 import { NotFoundError } from '../instances/errors.ts';
 import { callPlugin } from '../instances/guarded-call.ts';
-import type { EventBus } from '../cluster/event-bus.ts';
+import type { EventBus, HealthChange } from '../cluster/event-bus.ts';
 import type { ProviderSource } from '../instances/instance-service.ts';
 import type { Logger } from '../logger.ts';
 import { normalizeHealthReport, resultMessage } from './results.ts';
@@ -42,11 +42,8 @@ const DEFAULT_BATCH_WINDOW_MS = 20;
 /** At most this many results per write. */
 const DEFAULT_BATCH_MAX = 200;
 
-export interface HealthChange {
-  instanceId: string;
-  previous: HealthStatus;
-  current: PluginHealthCheck;
-}
+// The event's shape belongs to the bus that carries it (cluster sits below health).
+export type { HealthChange };
 
 export interface HealthServiceDeps {
   prisma: PrismaClient;

@@ -52,7 +52,7 @@ export class PluginUnavailableError extends Error {
   }
 }
 
-/** `configure()` refused the configuration; the previous provider (if any) stays live. */
+/** `createProvider()` refused the configuration (threw, hung or broke its contract); the previous provider (if any) stays live. */
 export class ConfigureError extends Error {
   override readonly name = 'ConfigureError';
   readonly pluginName: string;
@@ -80,5 +80,21 @@ export class MissingSecretError extends PluginUnavailableError {
     );
     this.instanceId = instanceId;
     this.keys = keys;
+  }
+}
+
+/** The instance exists but has no live provider (disabled, or it failed to start). */
+export class InstanceUnavailableError extends Error {
+  override readonly name = 'InstanceUnavailableError';
+  readonly instanceId: string;
+  readonly status: string;
+  constructor(instanceId: string, status: string, reason?: string | null) {
+    super(
+      status === 'inactive'
+        ? `Plugin instance "${instanceId}" is disabled; enable it to call its operations`
+        : `Plugin instance "${instanceId}" is not running (${status}${reason ? `: ${reason}` : ''})`,
+    );
+    this.instanceId = instanceId;
+    this.status = status;
   }
 }

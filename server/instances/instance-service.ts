@@ -4,9 +4,9 @@
  *
  * A save touches two stores that share no transaction: the secret store and the database.
  * The order makes it atomic from the outside:
- *   validate → configure a new provider (in memory) → in one database transaction: the
- *   version check on the row (which locks it) → write secrets (check-and-set) → write the
- *   rest → commit → swap the provider in.
+ *   validate → create a new provider from the configuration (in memory) → in one database
+ *   transaction: the version check on the row (which locks it) → write secrets
+ *   (check-and-set) → write the rest → commit → swap the provider in.
  * A failure at any step undoes the steps before it, so a save lands in both stores or in
  * neither, and a refused configuration never replaces the live provider. Secrets are written
  * only while the save holds the instance's row, so no other save of the instance can read
@@ -32,12 +32,14 @@ import {
   migrateConfig,
   redact,
   type FieldError,
+  type FieldSpec,
   type PluginProvider,
 } from '../../plugins/sdk/index.ts';
 import type { PluginInstanceVersion, Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { SecretFingerprints } from '../secrets/fingerprint.ts';
 import { diffVersions, fingerprintsOf, recordVersion, type ConfigurationDifference, type VersionKind } from './history.ts';
-import { actorLabel, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { checkClientMutationId, findKeyedChange } from './client-mutation-id.ts';
 import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
@@ -51,11 +53,20 @@ import {
 } from './input-limits.ts';
 import { validateOrThrow } from './validation.ts';
 import type { EventBus, InstanceChanged } from '../cluster/event-bus.ts';
-import { ConfigureError, ConflictError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
+import { ConfigureError, ConflictError, InstanceUnavailableError, MissingSecretError, NotFoundError, PluginUnavailableError, ValidationError } from './errors.ts';
 import { createPluginContext, type PluginContextSettings } from './plugin-context.ts';
 import { ProviderPool, startProvider, stopQuietly, type LiveProvider, type ProviderFactory } from './provider-pool.ts';
-import { InstanceUnavailableError } from '../operations/errors.ts';
 import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, splitSecrets } from './secret-values.ts';
+import {
+  configurationWithSecrets,
+  latestAuditEvents,
+  maskedConfiguration,
+  replicaProviderOf,
+  secretStates,
+  type ReplicaProvider,
+  type SecretInput,
+  type SecretState,
+} from './instance-views.ts';
 
 export interface PluginLookup {
   get(name: string): ProviderFactory | undefined;
@@ -600,7 +611,7 @@ export class InstanceService implements ProviderSource {
           data: { enabled, status: enabled ? 'active' : 'inactive', statusMessage: null, version: { increment: 1 } },
         });
         if (count === 0) throw new ConflictError(id, current.version);
-        // The provider was configured with secrets read before the row was locked: they must
+        // The provider was made with secrets read before the row was locked: they must
         // still be the ones stored (not those of a save that was being undone).
         if (started && (await this.#deps.secrets.read(id)).version !== started.secretsVersion) throw new ConflictError(id, current.version);
         const updated = await tx.pluginInstance.findUniqueOrThrow({ where: { id }, include: { secrets: true } });
@@ -941,6 +952,52 @@ export class InstanceService implements ProviderSource {
    */
   async readSecrets(instance: InstanceRecord): Promise<Record<string, string>> {
     return (await this.#readStoredSecrets(instance)).values;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // What the API shows and takes (instance-views.ts): the resolvers only map these.
+
+  /** This replica's provider of the instance: running, idle, failed to start, or disabled. */
+  replicaProviderOf(instance: { id: string; enabled: boolean; version: number }): ReplicaProvider {
+    return replicaProviderOf(instance, this.pool, this.replica);
+  }
+
+  /** The stored configuration with every secret (set, or still held in clear) as the mask. */
+  maskedConfigurationOf(instance: { pluginName: string; config: unknown; secrets: readonly { key: string }[] }): Record<string, unknown> {
+    return maskedConfiguration(instance, this.#fieldsOf(instance.pluginName));
+  }
+
+  /** One entry per secret field of the plugin (and per stored key it no longer declares). */
+  secretStatesOf(instance: { pluginName: string; secrets: readonly { key: string; updatedAt: Date }[] }): SecretState[] {
+    return secretStates(instance.secrets, this.#fieldsOf(instance.pluginName));
+  }
+
+  /** The latest audit events of each instance (at most 100 each), newest first, in one query. */
+  latestAuditEvents(ids: readonly string[], last: number | null | undefined) {
+    return latestAuditEvents(this.#deps.prisma, ids, last);
+  }
+
+  /**
+   * A configuration with the typed secret inputs of a request merged in, checked against the
+   * fields of the plugin (or of the saved instance's plugin): a ValidationError on a key given
+   * twice or sent as a secret when it is not one.
+   */
+  async withSecretInputs(
+    target: { pluginName: string } | { instanceId: string },
+    configuration: Record<string, unknown> | null | undefined,
+    secrets: readonly SecretInput[] | null | undefined,
+  ): Promise<Record<string, unknown>> {
+    if (!secrets || secrets.length === 0) return configurationWithSecrets(configuration, secrets);
+    const pluginName =
+      'pluginName' in target
+        ? target.pluginName
+        : (await this.#deps.prisma.pluginInstance.findUnique({ where: { id: target.instanceId }, select: { pluginName: true } }))?.pluginName;
+    const fields = pluginName === undefined ? undefined : this.#deps.plugins.get(pluginName)?.schema.fields;
+    return configurationWithSecrets(configuration, secrets, fields);
+  }
+
+  #fieldsOf(pluginName: string): readonly FieldSpec[] {
+    return this.#deps.plugins.get(pluginName)?.schema.fields ?? [];
   }
 
   #plugin(name: string): ProviderFactory {

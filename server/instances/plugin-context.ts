@@ -6,11 +6,11 @@
  * still cannot leak a secret.
  */
 import { redact, type PluginContext, type PluginLogger } from '../../plugins/sdk/index.ts';
-import { openEgressGate, type EgressGate } from '../health/egress.ts';
-import { createHttpClient } from '../health/http-client.ts';
+import { openEgressGate, type EgressGate } from '../egress/egress.ts';
+import { createHttpClient } from '../egress/http-client.ts';
 import type { Logger } from '../logger.ts';
 
-export type { EgressGate } from '../health/egress.ts';
+export type { EgressGate } from '../egress/egress.ts';
 
 /** What the operator configured for every plugin context: the egress gate, storage roots, body cap. */
 export type PluginContextSettings = Pick<PluginContextOptions, 'egress' | 'fileRoots' | 'maxResponseBytes'>;

@@ -1,20 +1,21 @@
 /**
- * The live providers, one per instance (never shared between instances). A new provider is
- * configured before it replaces the old one, so a failed reconfiguration leaves the previous
- * provider serving.
+ * The live providers, one per instance (never shared between instances). A provider is made
+ * ready from its configuration (`createProvider(config, context)`); reconfiguring makes a new
+ * one and swaps it in, so a refused configuration leaves the previous provider serving.
  */
 import type { PluginConfig, PluginContext, PluginProvider } from '../../plugins/sdk/index.ts';
+import { ProviderCreationError } from '../registry/errors.ts';
 import { callPlugin } from './guarded-call.ts';
 
 /** What the pool needs of a registered plugin. */
 export interface ProviderFactory {
   schema: PluginConfig;
-  createProvider(context: PluginContext): PluginProvider;
+  createProvider(config: Record<string, unknown>, context: PluginContext): PluginProvider | Promise<PluginProvider>;
 }
 
 export interface LiveProvider {
   pluginName: string;
-  /** The instance version this provider was configured from. */
+  /** The instance version this provider was created from. */
   version: number;
   provider: PluginProvider;
   /** The instance's secret values, kept in memory only to redact them from results and logs. */
@@ -23,7 +24,11 @@ export interface LiveProvider {
 
 export const DEFAULT_CONFIGURE_TIMEOUT_MS = 15_000;
 
-/** Creates a provider and configures it; stops it again if configure fails. */
+/**
+ * Creates a ready provider from a configuration, within `timeoutMs`. A factory that throws
+ * refused the configuration: its own error (not the registry's wrapper) is what the caller
+ * reports. A provider that arrives after the deadline is stopped, never left running.
+ */
 export async function startProvider(
   plugin: ProviderFactory,
   context: PluginContext,
@@ -31,12 +36,15 @@ export async function startProvider(
   timeoutMs = DEFAULT_CONFIGURE_TIMEOUT_MS,
 ): Promise<PluginProvider> {
   const name = plugin.schema.name;
-  const provider = await callPlugin(name, 'createProvider', timeoutMs, () => plugin.createProvider(context));
+  const creating = Promise.resolve().then(() => plugin.createProvider(config, context));
   try {
-    await callPlugin(name, 'configure', timeoutMs, () => provider.configure(config));
-    return provider;
+    return await callPlugin(name, 'createProvider', timeoutMs, () =>
+      creating.catch((error: unknown) => {
+        throw error instanceof ProviderCreationError ? error.cause : error;
+      }),
+    );
   } catch (error) {
-    await stopQuietly(name, provider);
+    void creating.then((late) => stopQuietly(name, late)).catch(() => undefined);
     throw error;
   }
 }
@@ -106,7 +114,7 @@ export class ProviderPool {
     return idle;
   }
 
-  /** Swaps in an already configured provider and stops the one it replaces. */
+  /** Swaps in a ready provider and stops the one it replaces. */
   async swap(instanceId: string, entry: LiveProvider): Promise<void> {
     const previous = this.#live.get(instanceId);
     this.#live.set(instanceId, entry);

@@ -4,21 +4,8 @@
  * value: messages name fields and causes only.
  */
 
-/** The instance exists but has no live provider (disabled, or it failed to start). */
-export class InstanceUnavailableError extends Error {
-  override readonly name = 'InstanceUnavailableError';
-  readonly instanceId: string;
-  readonly status: string;
-  constructor(instanceId: string, status: string, reason?: string | null) {
-    super(
-      status === 'inactive'
-        ? `Plugin instance "${instanceId}" is disabled; enable it to call its operations`
-        : `Plugin instance "${instanceId}" is not running (${status}${reason ? `: ${reason}` : ''})`,
-    );
-    this.instanceId = instanceId;
-    this.status = status;
-  }
-}
+// Raised by the instance service, which sits below operations; re-exported for its callers here.
+export { InstanceUnavailableError } from '../instances/errors.ts';
 
 /** The instance's plugin is of another type, or does not implement this optional operation. */
 export class OperationNotSupportedError extends Error {

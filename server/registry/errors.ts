@@ -52,7 +52,7 @@ export class ProviderContractError extends Error {
   }
 }
 
-/** The plugin's own factory (`createProvider` or `register`) threw while building a provider. */
+/** The plugin's own `createProvider` threw (or rejected) while building a provider: it refused the configuration. */
 export class ProviderCreationError extends Error {
   override readonly name = 'ProviderCreationError';
   readonly pluginName: string;

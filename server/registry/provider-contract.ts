@@ -1,17 +1,16 @@
 /**
- * What a provider must implement before the platform hands it an instance: `configure`, the
- * operations of its plugin type, and the optional operations its schema says it supports.
- * Checked on every provider created, so a broken plugin fails with a named operation instead
- * of "x is not a function" in the middle of a send.
+ * What a provider must implement before the platform hands it an instance: the operations of
+ * its plugin type, and the optional operations its schema says it supports. Checked on every
+ * provider created (no provider exists before an instance is configured), so a broken plugin
+ * fails with a named operation instead of "x is not a function" in the middle of a send.
  */
 import { OPERATIONS_BY_TYPE } from '../../plugins/sdk/index.ts';
 import type { PluginConfig, PluginProvider } from '../../plugins/sdk/index.ts';
 import { ProviderContractError } from './errors.ts';
-import { isThenable } from './timeout.ts';
 
 /** The operations a provider of this schema must have, in a stable order. */
 export function requiredOperations(schema: PluginConfig): string[] {
-  const ops = ['configure', ...(OPERATIONS_BY_TYPE[schema.type] ?? [])];
+  const ops = [...(OPERATIONS_BY_TYPE[schema.type] ?? [])];
   if (schema.supportsHealthCheck === true) ops.push('healthCheck');
   if (schema.supportsTestConnection === true) ops.push('testConnection');
   return ops;
@@ -25,13 +24,6 @@ export function missingOperations(schema: PluginConfig, provider: object): strin
 
 /** Throws a `ProviderContractError` unless `value` is a provider fit for `schema`. */
 export function assertProvider(schema: PluginConfig, source: string, value: unknown, madeBy: string): PluginProvider {
-  if (isThenable(value)) {
-    throw new ProviderContractError(
-      schema.name,
-      source,
-      `${madeBy} returned a Promise; it must return the provider itself (create connections in configure())`,
-    );
-  }
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
     throw new ProviderContractError(schema.name, source, `${madeBy} returned ${kindOf(value)}, expected a provider object`);
   }

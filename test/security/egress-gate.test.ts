@@ -10,7 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEgressGate, type ResolvedAddress } from '../../server/health/egress.ts';
+import { createEgressGate, type ResolvedAddress } from '../../server/egress/egress.ts';
 import { startAttacker, type Attacker } from '../support/attacker.ts';
 import { LIST_FILES, SEND_NOTIFICATION, VERIFY_CREDENTIALS, createInstance, operation } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

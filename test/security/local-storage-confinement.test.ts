@@ -111,8 +111,7 @@ describe('writes while a folder is swapped for a symbolic link', () => {
     // may go through the link after it was flipped. Flips are atomic (rename over the link).
     const docs = join(base, 'docs');
     await symlink(inside, docs);
-    const provider = localStorage.createProvider(createTestPluginContext({ fileRoots: [swapRoot] }));
-    await provider.configure({ baseDirectory: base, createIfMissing: false, maxFileSize: 1024 });
+    const provider = await localStorage.createProvider({ baseDirectory: base, createIfMissing: false, maxFileSize: 1024 }, createTestPluginContext({ fileRoots: [swapRoot] }));
 
     let flipping = true;
     const flipper = (async () => {

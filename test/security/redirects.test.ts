@@ -10,7 +10,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../server/health/http-client.ts';
+import { createHttpClient } from '../../server/egress/http-client.ts';
 import { startAttacker, type Attacker } from '../support/attacker.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { OUTBOUND_CALLS, fetchPluginCases, startRedirector, type Redirector } from './support.ts';

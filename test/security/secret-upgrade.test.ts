@@ -28,10 +28,9 @@ export default definePlugin({
     { key: 'label', label: 'Label', type: 'STRING' },
     { key: 'token', label: 'Token', type: '${tokenType}' },
   ],
-  createProvider() {
-    let token;
+  createProvider(config) {
+    const token = config.token;
     return {
-      configure(config) { token = config.token; },
       async executeAction() { return {}; },
       async testConnection() {
         return { success: token === ${JSON.stringify(TOKEN)}, message: token === ${JSON.stringify(TOKEN)} ? 'the provider has the token' : 'the provider lost the token' };

@@ -32,8 +32,7 @@ try {
   });
   const sent: Record<string, unknown> = {};
   for (const plugin of registry.list()) {
-    const provider = plugin.createProvider(createTestPluginContext()) as NotificationProvider;
-    await provider.configure({ channel: '#ops' });
+    const provider = (await plugin.createProvider({ channel: '#ops' }, createTestPluginContext())) as NotificationProvider;
     sent[plugin.schema.name] = await provider.sendNotification({ recipient: '', message: 'hello' });
   }
   const errors = registry.loadErrors().map((error) => ({ file: error.path.slice(pluginsFolder.length + 1), reason: error.reason }));

@@ -154,7 +154,7 @@ export const REFUSED_HOST = 'refuse.invalid';
 export interface ProbeProvider extends PluginProvider {
   readonly serial: number;
   readonly context: PluginContext;
-  /** Every configuration `configure()` received. */
+  /** The configuration `createProvider()` received (one entry). */
   readonly configs: Record<string, unknown>[];
   readonly stopCalls: number;
   /** Per-provider state, to prove two instances never share one. */
@@ -165,6 +165,7 @@ export interface ProbeProvider extends PluginProvider {
 type Hook<A extends unknown[], R> = ((...args: A) => R | Promise<R>) | undefined;
 
 export interface ProbeHooks {
+  /** Runs inside `createProvider`, once the provider object exists: throw or hang to refuse or stall the configuration. */
   configure: Hook<[config: Record<string, unknown>, provider: ProbeProvider], void>;
   healthCheck: Hook<[provider: ProbeProvider], unknown>;
   testConnection: Hook<[config: Record<string, unknown>, provider: ProbeProvider], unknown>;
@@ -172,7 +173,7 @@ export interface ProbeHooks {
 
 export interface ProbePlugin {
   plugin: ProviderFactory;
-  /** Every provider created, in order. */
+  /** Every provider handed out (createProvider returned it), in order. */
   providers: ProbeProvider[];
   /** Replace to change how providers behave (applies to existing providers too). */
   hooks: ProbeHooks;
@@ -202,25 +203,17 @@ export function probePlugin(name = 'probe'): ProbePlugin {
       { key: 'apiKey', label: 'API Key', type: 'SECRET', required: true },
       { key: 'password', label: 'Password', type: 'STRING', isSecret: true },
     ],
-    createProvider(context) {
-      let configured: Record<string, unknown> | undefined;
+    async createProvider(config, context) {
+      const configured = { ...config } as Record<string, unknown>;
       let stopped = false;
       const provider: ProbeProvider = {
         serial: providers.length + 1,
         context,
-        configs: [],
+        configs: [configured],
         stopCalls: 0,
         remembered: [],
-        async configure(config) {
-          const plain = { ...config } as Record<string, unknown>;
-          (provider.configs as Record<string, unknown>[]).push(plain);
-          if (plain['host'] === REFUSED_HOST) throw new Error(`host ${REFUSED_HOST} is refused`);
-          await hooks.configure?.(plain, provider);
-          configured = plain;
-        },
         async executeAction(action, payload) {
           if (stopped) throw new Error(`provider ${provider.serial} is stopped`);
-          if (!configured) throw new Error(`provider ${provider.serial} is not configured`);
           if (action === 'remember') provider.remembered.push(String(payload['value']));
           return { serial: provider.serial, host: configured['host'], remembered: [...provider.remembered] };
         },
@@ -228,15 +221,18 @@ export function probePlugin(name = 'probe'): ProbePlugin {
           if (hooks.healthCheck) return (await hooks.healthCheck(provider)) as never;
           return { status: 'healthy', message: `provider ${provider.serial} fine` };
         },
-        async testConnection(config) {
-          if (hooks.testConnection) return (await hooks.testConnection(config as Record<string, unknown>, provider)) as never;
-          return { success: true, message: `reached ${String((config as Record<string, unknown>)['host'])}` };
+        async testConnection() {
+          if (hooks.testConnection) return (await hooks.testConnection(configured, provider)) as never;
+          return { success: true, message: `reached ${String(configured['host'])}` };
         },
         stop() {
           stopped = true;
           (provider as { stopCalls: number }).stopCalls++;
         },
       };
+      if (configured['host'] === REFUSED_HOST) throw new Error(`host ${REFUSED_HOST} is refused`);
+      await hooks.configure?.(configured, provider);
+      // Only providers handed out count: a refused configuration never becomes one.
       providers.push(provider);
       return provider;
     },
@@ -245,8 +241,8 @@ export function probePlugin(name = 'probe'): ProbePlugin {
 }
 
 /** What the registry makes of a `definePlugin` definition: its schema and its provider factory. */
-export function factoryOf(definition: { createProvider(context: PluginContext): PluginProvider } & ProviderFactory['schema']): ProviderFactory {
-  return { schema: definition, createProvider: (context) => definition.createProvider(context) };
+export function factoryOf(definition: Pick<ProviderFactory, 'createProvider'> & ProviderFactory['schema']): ProviderFactory {
+  return { schema: definition, createProvider: (config, context) => definition.createProvider(config, context) };
 }
 
 export function lookup(...plugins: ProviderFactory[]): PluginLookup & { remove(name: string): void } {

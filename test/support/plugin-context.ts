@@ -6,8 +6,8 @@
  * prove no secret was logged.
  */
 import { tmpdir } from 'node:os';
-import { createEgressGate, openEgressGate, type EgressGate } from '../../server/health/egress.ts';
-import { createHttpClient, type HttpClientOptions } from '../../server/health/http-client.ts';
+import { createEgressGate, openEgressGate, type EgressGate } from '../../server/egress/egress.ts';
+import { createHttpClient, type HttpClientOptions } from '../../server/egress/http-client.ts';
 import type { PluginContext, PluginLogger } from '../../plugins/sdk/index.ts';
 
 export interface LoggedLine {

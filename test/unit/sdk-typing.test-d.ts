@@ -8,13 +8,12 @@ export const p = definePlugin({
     { key: 'retries', label: 'R', type: 'INTEGER' },
     { key: 'tags', label: 'Tags', type: 'ARRAY', itemType: 'INTEGER' },
   ],
-  createProvider() {
-    let cfg: { token: string; mode: 'a' | 'b'; retries?: number; tags?: number[] } | undefined;
+  createProvider(config) {
+    const cfg: { token: string; mode: 'a' | 'b'; retries?: number; tags?: number[] } = config;
+    const t: string = config.token; const m: 'a' | 'b' = config.mode; const r: number | undefined = config.retries; void t; void m; void r;
+    // @ts-expect-error unknown key
+    void config.nope;
     return {
-      configure(config) { cfg = config; const t: string = config.token; const m: 'a' | 'b' = config.mode; const r: number | undefined = config.retries; void t; void m; void r;
-        // @ts-expect-error unknown key
-        void config.nope;
-      },
       async sendNotification() { void cfg; return { success: true }; },
     };
   },

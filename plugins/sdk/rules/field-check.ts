@@ -10,11 +10,17 @@ import {
   type FieldSpec,
   type ValidationRule,
 } from '../fields.ts';
-import type { SchemaProblem } from '../schema-check.ts';
 import { validateConfig } from '../validate.ts';
 import { STRING_TYPES, constraintTarget, fieldConstraints, itemTypeOf, type Constraint, type ConstraintKind } from './constraints.ts';
 import { compilePattern } from './regex.ts';
 import { isPlainObject } from './shapes.ts';
+
+/** One problem of a plugin's schema. */
+export interface SchemaProblem {
+  /** The field key the problem is about, or `''` for the plugin itself. */
+  field: string;
+  message: string;
+}
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Would turn into the prototype when some consumer assigns `config[key] = …`. */

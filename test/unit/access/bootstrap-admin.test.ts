@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../../prisma/migrate.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
-import { hashToken, TokenService } from '../../../server/access/token-service.ts';
+import { hashToken, TokenService } from '../../../server/tokens/token-service.ts';
 import { silentLogger } from '../../../server/logger.ts';
 import { freshDatabase, postgresGate, type TestDatabase } from '../db/support.ts';
 

@@ -220,7 +220,7 @@ describe('docs/plugin-authoring.md', () => {
       return registry.require('acme-chat');
     };
 
-    it('is discovered by the real registry with no load errors, in both styles', async () => {
+    it('is discovered by the real registry with no load errors, both of the guide’s plugins', async () => {
       await acme();
       expect(registry.loadErrors()).toEqual([]);
       expect(registry.list().map((plugin) => plugin.schema.name).sort()).toEqual(['acme-chat', 'console-analytics']);
@@ -243,8 +243,7 @@ describe('docs/plugin-authoring.md', () => {
         if (!validated.ok) throw new Error(JSON.stringify(validated.errors));
 
         const context = createTestPluginContext();
-        const provider = plugin.createProvider(context) as NotificationProvider;
-        await provider.configure(validated.value);
+        const provider = (await plugin.createProvider(validated.value, context)) as NotificationProvider;
         expect(await provider.sendNotification({ recipient: '', message: 'Deploy finished' })).toEqual({
           success: true,
           messageId: 'msg_1',
@@ -252,7 +251,7 @@ describe('docs/plugin-authoring.md', () => {
         });
         expect(vendor.messages).toEqual([{ channel: '#alerts', text: 'Deploy finished' }]);
         expect(await provider.healthCheck?.()).toMatchObject({ status: 'healthy', message: 'Token works: plugform-bot in Acme Corp' });
-        expect(await provider.testConnection?.(validated.value)).toMatchObject({ success: true });
+        expect(await provider.testConnection?.()).toMatchObject({ success: true });
         await provider.stop?.();
         expect(everythingSaid(context)).not.toContain(token);
 
@@ -273,12 +272,11 @@ describe('docs/plugin-authoring.md', () => {
       }
     });
 
-    it('refuses in configure() what the guide says it refuses', async () => {
+    it('refuses in createProvider() what the guide says it refuses', async () => {
       const plugin = await acme();
       const validated = validateConfig(plugin.schema, { ...(jsonSample('valid') as Record<string, unknown>), apiToken: 'acme_test_0123456789abcdef' });
       if (!validated.ok) throw new Error(JSON.stringify(validated.errors));
-      const provider = plugin.createProvider(createTestPluginContext());
-      await expect(async () => provider.configure(validated.value)).rejects.toThrow(
+      await expect(plugin.createProvider(validated.value, createTestPluginContext())).rejects.toThrow(
         'A test token (acme_test_…) only works with the sandbox: set API Base URL to https://sandbox.acme-chat.example/v1',
       );
     });

@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EgressBlockedError, createEgressGate } from '../../../server/health/egress.ts';
+import { EgressBlockedError, createEgressGate } from '../../../server/egress/egress.ts';
 import { loadConfig } from '../../../server/config.ts';
-import { createHttpClient, HttpTimeoutError } from '../../../server/health/http-client.ts';
+import { createHttpClient, HttpTimeoutError } from '../../../server/egress/http-client.ts';
 
 const resolveTo = (map: Record<string, string[]>) => async (host: string) => {
   const addresses = map[host];

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { definePlugin, type IntegrationProvider } from '../../../plugins/sdk/index.ts';
 import { openDatabase, type Database } from '../../../prisma/database.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
-import { createEgressGate } from '../../../server/health/egress.ts';
+import { createEgressGate } from '../../../server/egress/egress.ts';
 import { HealthService, type HealthChange } from '../../../server/health/health-service.ts';
 import { HealthScheduler } from '../../../server/health/scheduler.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';
@@ -77,10 +77,8 @@ const probe = definePlugin({
       { value: 'hang', label: 'Hang' },
     ] },
   ],
-  createProvider(context) {
-    let config: { url: string; token: string; mode: string } | undefined;
+  createProvider(config, context) {
     const check = async () => {
-      if (!config) throw new Error('not configured');
       if (config.mode === 'throw') throw new Error(`exploded while using ${config.token}`);
       if (config.mode === 'garbage') return 'not a result' as never;
       if (config.mode === 'hang') return new Promise<never>(() => undefined);
@@ -94,16 +92,13 @@ const probe = definePlugin({
       return { status: 'healthy' as const, message: 'ok', details: { echoedToken: config.token } };
     };
     return {
-      configure(c) {
-        config = c;
-      },
       healthCheck: check,
       async testConnection() {
         const report = await check();
         return { success: report.status === 'healthy', message: report.message };
       },
       async executeAction() {
-        return { configured: config?.url ?? null };
+        return { configured: config.url };
       },
     };
   },

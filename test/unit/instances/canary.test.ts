@@ -71,7 +71,7 @@ const strict = factoryOf(
         validationRules: [{ type: 'custom', validate: (value) => String(value).startsWith('ok-') || `token "${String(value)}" is not allowed` }],
       },
     ],
-    createProvider: () => ({ configure() {}, async executeAction() { return {}; } }),
+    createProvider: () => ({ async executeAction() { return {}; } }),
   }),
 );
 

@@ -3,7 +3,7 @@
  * or test produces a clear error for that plugin alone, within a timeout. A connection test
  * builds a throwaway provider: it never touches the live provider and never saves.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runConnectionTest } from '../../../server/health/connection-test.ts';
 import { HealthService } from '../../../server/health/health-service.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';
@@ -70,19 +70,22 @@ async function stored(id: string) {
   };
 }
 
-describe('configure() that hangs or throws', () => {
-  it('a hanging configure on create is a ConfigureError after the timeout, and nothing is stored', async () => {
-    probe.hooks.configure = () => new Promise<void>(() => {});
-    // configure() never settles: only the timeout can end this call.
+describe('createProvider() that hangs or throws', () => {
+  it('a hanging createProvider on create is a ConfigureError after the timeout, and nothing is stored', async () => {
+    const held = gate();
+    probe.hooks.configure = () => held.promise;
+    // createProvider() does not settle until the gate opens: only the timeout can end this call.
     const error = await rejectionOf(fx.service.create({ pluginName: 'probe', name: 'x', configuration: CONFIG }, ACTOR));
     expect(error).toBeInstanceOf(ConfigureError);
-    expect(error.message).toMatch(/probe.*configure did not finish within 150 ms/);
-    expect(probe.providers[0]?.stopCalls).toBe(1);
+    expect(error.message).toMatch(/probe.*createProvider did not finish within 150 ms/);
+    // The provider that arrives after the deadline is stopped, not left running.
+    held.open();
+    await vi.waitFor(() => expect(probe.providers[0]?.stopCalls).toBe(1));
     expect(await testDb.db.prisma.pluginInstance.count()).toBe(0);
     expect(await storedSecretFiles(fx.store)).toEqual([]);
   });
 
-  it('a hanging configure on update keeps the previous provider live', async () => {
+  it('a hanging createProvider on update keeps the previous provider live', async () => {
     const created = await fx.service.create({ pluginName: 'probe', name: 'x', configuration: CONFIG }, ACTOR);
     const previous = live(created.id);
     const before = await stored(created.id);

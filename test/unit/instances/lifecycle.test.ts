@@ -165,12 +165,11 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect(probe.providers.filter((p) => p.stopCalls === 0)).toEqual([live(created[0]!.id)]);
       });
 
-      it('stores nothing when configure() refuses, and stops the refused provider', async () => {
+      it('stores nothing when createProvider() refuses, and no provider exists', async () => {
         const error = await rejectionOf(fx.service.create(input({}, { host: REFUSED_HOST }), ACTOR));
         expect(error).toBeInstanceOf(ConfigureError);
         expect(error.message).toContain('refused');
-        expect(probe.providers).toHaveLength(1);
-        expect(probe.providers[0]?.stopCalls).toBe(1);
+        expect(probe.providers).toHaveLength(0);
         expect(fx.service.pool.size).toBe(0);
         await nothingStored();
       });
@@ -305,7 +304,7 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect(await snapshot(second.id)).toEqual(before);
       });
 
-      it('when configure() refuses, returns the error and keeps the previous provider live and the stored state as it was', async () => {
+      it('when createProvider() refuses, returns the error and keeps the previous provider live and the stored state as it was', async () => {
         const created = await fx.service.create(input(), ACTOR);
         const previous = live(created.id);
         await previous.executeAction('remember', { value: 'before' });
@@ -318,9 +317,8 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect(fx.service.pool.get(created.id)?.provider).toBe(previous);
         expect(previous.stopCalls).toBe(0);
         expect(await previous.executeAction('remember', { value: 'after' })).toMatchObject({ host: 'api.example.com', remembered: ['before', 'after'] });
-        const refused = probe.providers.at(-1)!;
-        expect(refused).not.toBe(previous);
-        expect(refused.stopCalls).toBe(1);
+        // The refused configuration never became a provider.
+        expect(probe.providers.at(-1)).toBe(previous);
         expect(await snapshot(created.id)).toEqual(before);
       });
 
@@ -602,7 +600,7 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect(live(created.id)).toBe(second);
       });
 
-      it('enabling fails with ConfigureError when configure() refuses, and the instance stays disabled', async () => {
+      it('enabling fails with ConfigureError when createProvider() refuses, and the instance stays disabled', async () => {
         const created = await fx.service.create(input({ enabled: false }), ACTOR);
         probe.hooks.configure = () => {
           throw new Error('backend says no');

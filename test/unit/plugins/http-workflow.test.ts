@@ -50,8 +50,7 @@ function config(overrides: Partial<HttpWorkflowConfig> = {}): HttpWorkflowConfig
 async function provider(overrides: Partial<HttpWorkflowConfig> = {}) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -167,7 +166,7 @@ describe('http-workflow: failures', () => {
 describe('http-workflow: test and health', () => {
   it('the default test is a HEAD request that starts nothing', async () => {
     const { instance } = await provider();
-    const result = said(await instance.testConnection!(config()));
+    const result = said(await instance.testConnection!());
     expect(result).toMatchObject({ success: true, details: { httpStatus: 404, checked: 'reachability' } });
     expect(result.message).toContain('answers (HTTP 404 to HEAD); the workflow itself is only checked by a dry run');
     expect(engine.requests[0]?.method).toBe('HEAD');
@@ -178,14 +177,13 @@ describe('http-workflow: test and health', () => {
   it('a proxy refusing the credentials fails the reachability test', async () => {
     engine.inject({ kind: 'reply', reply: { status: 401, body: 'Unauthorized' } });
     const { instance } = await provider();
-    const result = said(await instance.testConnection!(config()));
+    const result = said(await instance.testConnection!());
     expect(result).toEqual({ success: false, message: `Workflow trigger: ${new URL(engine.url).host} refused the credentials (HTTP 401)` });
   });
 
   it('a dry run starts the test workflow with the dry-run flag and reports its run', async () => {
-    const settings = config({ testMode: 'dry-run' });
     const { instance } = await provider({ testMode: 'dry-run' });
-    const result = said(await instance.testConnection!(settings));
+    const result = said(await instance.testConnection!());
     const runId = engine.runs[0]?.executionId;
     expect(result).toMatchObject({ success: true, message: `Dry run started (run ${runId}, running)`, details: { checked: 'dry-run', runId } });
     expect(engine.runs[0]?.input).toEqual({ dryRun: true, source: 'plugform-connection-test' });
@@ -193,19 +191,17 @@ describe('http-workflow: test and health', () => {
   });
 
   it('a trigger URL with {workflowId} needs a test workflow id', async () => {
-    const settings = config({ testWorkflowId: undefined });
     const { instance } = await provider({ testWorkflowId: undefined });
-    expect(said(await instance.testConnection!(settings))).toEqual({
+    expect(said(await instance.testConnection!())).toEqual({
       success: false,
       message: 'Workflow trigger: the Trigger URL contains {workflowId}: set a Test Workflow ID to test it',
     });
   });
 
   it('configure refuses an auth header that would replace Content-Type, and a trigger URL that is not http(s)', async () => {
-    const instance = plugin.createProvider(createTestPluginContext());
-    const error = await thrownBy(async () => instance.configure(config({ authHeaderName: 'Content-Type' })));
+    const error = await thrownBy(async () => plugin.createProvider(config({ authHeaderName: 'Content-Type' }), createTestPluginContext()));
     expect(error.message).toBe('Auth Header Name cannot be Content-Type');
-    const notHttp = await thrownBy(async () => instance.configure(config({ triggerUrl: 'file:///etc/{workflowId}' })));
+    const notHttp = await thrownBy(async () => plugin.createProvider(config({ triggerUrl: 'file:///etc/{workflowId}' }), createTestPluginContext()));
     expect(notHttp.message).toBe('Workflow trigger: the Trigger URL must be an http or https URL');
   });
 });

@@ -106,8 +106,7 @@ function config(overrides: Partial<LdapConfig> = {}): LdapConfig {
 async function provider(overrides: Partial<LdapConfig> = {}, contextOverrides: Parameters<typeof createTestPluginContext>[0] = {}) {
   const context = createTestPluginContext(contextOverrides);
   contexts.push(context);
-  const instance = ldapPlugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await ldapPlugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -195,7 +194,7 @@ describe('ldap plugin (against a real slapd)', () => {
 
   it('test and health: service bind and base DN read', async () => {
     const { instance } = await provider();
-    const test = keep(await instance.testConnection!(config()));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: true, message: `Bound as ${SERVICE_DN} and read ${PEOPLE}` });
     expect(test.details).toMatchObject({ url: slapd.url, baseDn: PEOPLE, tls: 'none' });
     expect(keep(await instance.healthCheck!()).status).toBe('healthy');
@@ -203,7 +202,7 @@ describe('ldap plugin (against a real slapd)', () => {
 
   it('reports a wrong service password', async () => {
     const { instance } = await provider({ bindPassword: 'wrong-service-password' });
-    const test = keep(await instance.testConnection!(config({ bindPassword: 'wrong-service-password' })));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({
       success: false,
       message: `Service bind as ${SERVICE_DN} failed: invalid bind DN or password (LDAP 49)`,
@@ -217,7 +216,7 @@ describe('ldap plugin (against a real slapd)', () => {
 
   it('reports a base DN that does not exist, and one anonymous users may not read', async () => {
     const missing = await provider({ baseDn: `ou=nobody,${SUFFIX}` });
-    const test = keep(await missing.instance.testConnection!(config()));
+    const test = keep(await missing.instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'BASE_DN_NOT_FOUND' } });
     expect(test.message).toBe(`Base DN ou=nobody,${SUFFIX} was not found or the service account may not read it`);
 
@@ -229,7 +228,7 @@ describe('ldap plugin (against a real slapd)', () => {
   it('reports connection refused on a closed port', async () => {
     const url = `ldap://127.0.0.1:${await closedPort()}`;
     const { instance } = await provider({ url });
-    const test = keep(await instance.testConnection!(config({ url })));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'CONNECTION_REFUSED' } });
     expect(test.message).toBe(`Connection refused by ${new URL(url).host}: nothing listens on that port`);
     await expect(instance.authenticate({ username: 'alice', password: USER_CANARY })).rejects.toThrow(/^Connection refused by/);
@@ -250,15 +249,15 @@ describe('ldap plugin (against a real slapd)', () => {
 
   it('upgrades with StartTLS and connects over ldaps://, verifying the certificate unless allowed', async () => {
     const startTls = await provider({ startTls: true, allowSelfSigned: true });
-    expect(keep(await startTls.instance.testConnection!(config())).success).toBe(true);
+    expect(keep(await startTls.instance.testConnection!()).success).toBe(true);
     expect(keep(await startTls.instance.authenticate({ username: 'alice', password: USER_CANARY })).authenticated).toBe(true);
 
     const ldaps = await provider({ url: slapd.ldapsUrl!, allowSelfSigned: true });
-    const overTls = keep(await ldaps.instance.testConnection!(config()));
+    const overTls = keep(await ldaps.instance.testConnection!());
     expect(overTls).toMatchObject({ success: true, details: { tls: 'ldaps' } });
 
     const strict = await provider({ startTls: true, allowSelfSigned: false });
-    const refused = keep(await strict.instance.testConnection!(config()));
+    const refused = keep(await strict.instance.testConnection!());
     expect(refused).toMatchObject({ success: false, details: { code: 'TLS_CERTIFICATE' } });
     expect(refused.message).toMatch(/is not trusted .*Allow self-signed certificates/);
   });
@@ -267,7 +266,7 @@ describe('ldap plugin (against a real slapd)', () => {
     const plain = await startSlapd({ suffix: SUFFIX, rootPassword: 'root-password', seed });
     try {
       const { instance } = await provider({ url: plain.url, startTls: true, allowSelfSigned: true });
-      const test = keep(await instance.testConnection!(config()));
+      const test = keep(await instance.testConnection!());
       expect(test).toMatchObject({ success: false, details: { code: 'STARTTLS_UNAVAILABLE' } });
       expect(test.message).toMatch(/refused StartTLS \(LDAP \d+\): it has no TLS configured; use ldaps:\/\/ or turn StartTLS off/);
     } finally {
@@ -277,21 +276,20 @@ describe('ldap plugin (against a real slapd)', () => {
 
   it('opens its socket through the egress gate and reports its refusal', async () => {
     const { instance } = await provider({}, { egress: loopbackBlockingGate });
-    const test = keep(await instance.testConnection!(config()));
+    const test = keep(await instance.testConnection!());
     const { host, hostname } = new URL(slapd.url);
     expect(test).toMatchObject({ details: { code: 'EGRESS_BLOCKED' } });
     expect(test).toMatchObject({ success: false, message: expect.stringMatching(`^Not allowed to connect to ${host}: Outbound connection to ${hostname} blocked: .*private or loopback`) });
   });
 
   it('refuses inconsistent configurations at configure time', () => {
-    const instance = ldapPlugin.createProvider(createTestPluginContext());
-    expect(() => instance.configure(config({ url: 'ldaps://ldap.example.com', startTls: true }))).toThrow('StartTLS is for ldap:// URLs');
-    expect(() => instance.configure(config({ url: 'http://ldap.example.com' }))).toThrow('Server URL must start with ldap:// or ldaps://');
-    expect(() => instance.configure(config({ url: 'ldap://ldap.example.com/dc=example,dc=org' }))).toThrow('Server URL must be only ldap(s)://host[:port]');
-    expect(() => instance.configure(config({ bindPassword: undefined }))).toThrow('Bind password is required when a bind DN is set');
-    expect(() => instance.configure(config({ bindDn: undefined }))).toThrow('Bind DN is required when a bind password is set');
-    expect(() => instance.configure(config({ userFilter: '(uid=alice)' }))).toThrow('User search filter must contain {username}');
-    expect(() => instance.configure(config({ userFilter: '(&(uid={username})' }))).toThrow('User search filter is not a valid LDAP filter');
+    expect(() => ldapPlugin.createProvider(config({ url: 'ldaps://ldap.example.com', startTls: true }), createTestPluginContext())).toThrow('StartTLS is for ldap:// URLs');
+    expect(() => ldapPlugin.createProvider(config({ url: 'http://ldap.example.com' }), createTestPluginContext())).toThrow('Server URL must start with ldap:// or ldaps://');
+    expect(() => ldapPlugin.createProvider(config({ url: 'ldap://ldap.example.com/dc=example,dc=org' }), createTestPluginContext())).toThrow('Server URL must be only ldap(s)://host[:port]');
+    expect(() => ldapPlugin.createProvider(config({ bindPassword: undefined }), createTestPluginContext())).toThrow('Bind password is required when a bind DN is set');
+    expect(() => ldapPlugin.createProvider(config({ bindDn: undefined }), createTestPluginContext())).toThrow('Bind DN is required when a bind password is set');
+    expect(() => ldapPlugin.createProvider(config({ userFilter: '(uid=alice)' }), createTestPluginContext())).toThrow('User search filter must contain {username}');
+    expect(() => ldapPlugin.createProvider(config({ userFilter: '(&(uid={username})' }), createTestPluginContext())).toThrow('User search filter is not a valid LDAP filter');
   });
 
   it('never reveals the service or user password', () => {

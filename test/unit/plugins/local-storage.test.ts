@@ -29,8 +29,7 @@ function config(overrides: Partial<LocalStorageConfig> = {}): LocalStorageConfig
 
 async function provider(overrides: Partial<LocalStorageConfig> = {}) {
   const context = createTestPluginContext();
-  const instance = localStorage.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await localStorage.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -132,7 +131,7 @@ describe('local-storage plugin', () => {
 
   it('test and health pass on a writable directory and leave nothing behind', async () => {
     const { instance } = await provider();
-    const test = await instance.testConnection!(config());
+    const test = await instance.testConnection!();
     expect(test).toMatchObject({ success: true, message: `Base directory ${base} exists and is writable` });
     const health = await instance.healthCheck!();
     expect(health.status).toBe('healthy');
@@ -143,14 +142,14 @@ describe('local-storage plugin', () => {
   it('fails on a missing directory unless it may be created, and a test never creates it', async () => {
     const missing = join(root, 'not-yet', 'files');
     const strict = await provider({ baseDirectory: missing });
-    const test = await strict.instance.testConnection!(config({ baseDirectory: missing }));
+    const test = await strict.instance.testConnection!();
     expect(test.success).toBe(false);
     expect(test.message).toBe(`Base directory ${missing} does not exist (enable "Create if missing" to create it on the first write)`);
     expect((await strict.instance.healthCheck!()).status).toBe('unhealthy');
     await expect(strict.instance.storeFile('a.txt', bytes('x'))).rejects.toThrow(/does not exist \(enable "Create if missing"/);
 
     const lenient = await provider({ baseDirectory: missing, createIfMissing: true });
-    const allowed = await lenient.instance.testConnection!(config({ baseDirectory: missing, createIfMissing: true }));
+    const allowed = await lenient.instance.testConnection!();
     expect(allowed).toMatchObject({ success: true, message: expect.stringContaining('will be created on the first write') });
     expect((await lenient.instance.healthCheck!()).status).toBe('degraded');
     await expect(stat(missing)).rejects.toThrow();
@@ -182,8 +181,7 @@ describe('local-storage plugin', () => {
   });
 
   it('refuses a relative base directory at configure time', async () => {
-    const instance = localStorage.createProvider(createTestPluginContext());
-    expect(() => instance.configure(config({ baseDirectory: 'data/files' }))).toThrow('Base directory must be an absolute path (got "data/files")');
+    expect(() => localStorage.createProvider(config({ baseDirectory: 'data/files' }), createTestPluginContext())).toThrow('Base directory must be an absolute path (got "data/files")');
   });
 
   it('logs keys and sizes, never content or metadata values', async () => {

@@ -42,8 +42,7 @@ function config(overrides: Partial<MeilisearchConfig> = {}): MeilisearchConfig {
 async function provider(overrides: Partial<MeilisearchConfig> = {}) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -143,7 +142,7 @@ describe('meilisearch: health and test', () => {
     expect(meili.requests[1]?.path).toBe('/indexes');
     expect(meili.requests[1]?.url.searchParams.get('limit')).toBe('1');
     expect(meili.requests[1]?.headers.authorization).toBe(`Bearer ${APP_KEY}`);
-    expect(said(await instance.testConnection!(config()))).toMatchObject({ success: true });
+    expect(said(await instance.testConnection!())).toMatchObject({ success: true });
   });
 
   it('a wrong key, or none where one is needed, is explained', async () => {
@@ -152,7 +151,7 @@ describe('meilisearch: health and test', () => {
     expect(report).toMatchObject({ status: 'unhealthy', message: 'Meilisearch: the API key is invalid or lacks the permission for this action: The provided API key is invalid. (invalid_api_key)' });
 
     const none = await provider({ apiKey: undefined });
-    const test = said(await none.instance.testConnection!(config({ apiKey: undefined })));
+    const test = said(await none.instance.testConnection!());
     expect(test).toEqual({
       success: false,
       message: 'Meilisearch: the instance requires an API key and none is configured: The Authorization header is missing. It must use the bearer authorization method. (missing_authorization_header)',
@@ -189,7 +188,7 @@ describe('meilisearch: failures', () => {
     expect(garbage.message).toMatch(/^Meilisearch: expected JSON but got HTTP 200, text\/html: "<html>/);
 
     const offline = await provider({ host: await closedPortUrl(), retryCount: 0 });
-    const refused = said(await offline.instance.testConnection!(config()));
+    const refused = said(await offline.instance.testConnection!());
     expect(refused.success).toBe(false);
     expect(refused.message).toMatch(/^Meilisearch: could not connect to 127\.0\.0\.1:\d+: connection refused$/);
   });

@@ -43,8 +43,7 @@ function config(overrides: Partial<PostHogConfig> = {}): PostHogConfig {
 async function provider(overrides: Partial<PostHogConfig> = {}) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -84,7 +83,7 @@ describe('posthog: capturing events', () => {
     const { instance } = await provider({ projectApiKey: 'phc_CANARYunknownProject00' });
     await instance.trackEvent('lost_event');
     expect(posthog.events).toHaveLength(0);
-    const test = said(await instance.testConnection!(config({ projectApiKey: 'phc_CANARYunknownProject00' })));
+    const test = said(await instance.testConnection!());
     expect(test).toEqual({
       success: false,
       message: 'PostHog: the project API key was refused: Project API key invalid. You can find your project API key in PostHog project settings. (invalid_api_key)',
@@ -94,8 +93,7 @@ describe('posthog: capturing events', () => {
   });
 
   it('configure refuses a personal key in place of the project key', async () => {
-    const instance = plugin.createProvider(createTestPluginContext());
-    const error = await thrownBy(async () => instance.configure(config({ projectApiKey: 'phx_CANARYpersonalAsProject' })));
+    const error = await thrownBy(async () => plugin.createProvider(config({ projectApiKey: 'phx_CANARYpersonalAsProject' }), createTestPluginContext()));
     expect(error.message).toBe('Project API Key is a personal key (phx_…): events need the project key (phc_…)');
   });
 
@@ -126,7 +124,7 @@ describe('posthog: capturing events', () => {
 describe('posthog: health and test', () => {
   it('without a personal key, checks the project key with /flags', async () => {
     const { instance } = await provider();
-    const test = said(await instance.testConnection!(config()));
+    const test = said(await instance.testConnection!());
     expect(test).toEqual({ success: true, message: 'PostHog accepts the project API key (2 feature flags)', details: { featureFlags: 2, projectVerified: false } });
     expect(JSON.parse(posthog.requests[0]?.body ?? '')).toEqual({ api_key: PROJECT_KEY, distinct_id: 'plugform-connection-test' });
     expect(posthog.events).toHaveLength(0);
@@ -147,14 +145,14 @@ describe('posthog: health and test', () => {
 
   it('a wrong personal key, a missing scope and another project are explained', async () => {
     const wrong = await provider({ personalApiKey: 'phx_CANARYwrongPersonal000' });
-    expect(said(await wrong.instance.testConnection!(config()))).toEqual({
+    expect(said(await wrong.instance.testConnection!())).toEqual({
       success: false,
       message: 'PostHog: the personal API key was refused: Personal API key found in request Authorization header is invalid. (authentication_failed)',
     });
 
     posthog.options.personalKeyScopes = ['insight:read'];
     const scoped = await provider({ personalApiKey: PERSONAL_KEY });
-    expect(said(await scoped.instance.testConnection!(config())).message).toBe(
+    expect(said(await scoped.instance.testConnection!()).message).toBe(
       "PostHog: the personal API key was refused: API key missing required scope 'project:read' (permission_denied)",
     );
 
@@ -186,7 +184,7 @@ describe('posthog: health and test', () => {
   it('timeouts, unreachable hosts and garbage are explained', async () => {
     posthog.inject({ kind: 'hang' });
     const { instance } = await provider({ timeoutSeconds: 1, retryCount: 0 });
-    expect(said(await instance.testConnection!(config()))).toEqual({ success: false, message: `PostHog: request to ${new URL(posthog.url).host} timed out after 1000 ms` });
+    expect(said(await instance.testConnection!())).toEqual({ success: false, message: `PostHog: request to ${new URL(posthog.url).host} timed out after 1000 ms` });
 
     posthog.inject({ kind: 'garbage' });
     const garbage = said(await instance.healthCheck!());

@@ -54,8 +54,7 @@ function config(overrides: Partial<S3StorageConfig> = {}): S3StorageConfig {
 async function provider(overrides: Partial<S3StorageConfig> = {}, contextOverrides: Parameters<typeof createTestPluginContext>[0] = {}) {
   const context = createTestPluginContext(contextOverrides);
   contexts.push(context);
-  const instance = s3Plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await s3Plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -139,7 +138,7 @@ describe('s3-storage plugin', () => {
 
   it('test and health list the bucket', async () => {
     const { instance } = await provider();
-    const test = keep(await instance.testConnection!(config()));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: true, message: 'Listed bucket plugform-files: credentials and permissions work' });
     expect(test.details).toMatchObject({ bucket: 'plugform-files', region: 'eu-central-1', endpoint: s3.endpoint });
     const health = keep(await instance.healthCheck!());
@@ -149,7 +148,7 @@ describe('s3-storage plugin', () => {
 
   it('reports a wrong secret key as a signature mismatch', async () => {
     const { instance } = await provider({ secretAccessKey: 'not-the-secret' });
-    const test = keep(await instance.testConnection!(config({ secretAccessKey: 'not-the-secret' })));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({
       success: false,
       message: `The secret access key does not match the access key ID ${ACCESS_KEY} (request signature rejected)`,
@@ -168,14 +167,14 @@ describe('s3-storage plugin', () => {
 
   it('reports access denied for a bucket the key may not use', async () => {
     const { instance } = await provider({ accessKeyId: READ_ONLY_KEY, secretAccessKey: 'other-secret' });
-    const test = keep(await instance.testConnection!(config()));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'ACCESS_DENIED' } });
     expect(test.message).toBe('Access denied to bucket "plugform-files": the credentials lack the permission for this operation');
   });
 
   it('reports a missing bucket', async () => {
     const { instance } = await provider({ bucket: 'no-such-bucket' });
-    const test = keep(await instance.testConnection!(config({ bucket: 'no-such-bucket' })));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'NO_SUCH_BUCKET' } });
     expect(test.message).toBe(`Bucket "no-such-bucket" does not exist at ${new URL(s3.endpoint).host}`);
     // deleteFile asks with HEAD first, which has no error body: the bucket error must still be told apart.
@@ -185,7 +184,7 @@ describe('s3-storage plugin', () => {
 
   it('reports a bucket in another region', async () => {
     const { instance } = await provider({ region: 'us-west-2' });
-    const test = keep(await instance.testConnection!(config({ region: 'us-west-2' })));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'WRONG_REGION' } });
     expect(test.message).toMatch(/^Bucket "plugform-files" is not in region us-west-2: .*expecting 'eu-central-1'/);
   });
@@ -194,7 +193,7 @@ describe('s3-storage plugin', () => {
     const port = await closedPort();
     const endpoint = `http://127.0.0.1:${port}`;
     const { instance } = await provider({ endpoint });
-    const test = keep(await instance.testConnection!(config({ endpoint })));
+    const test = keep(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, message: `Connection refused by 127.0.0.1:${port}: nothing listens there`, details: { code: 'CONNECTION_REFUSED' } });
   });
 
@@ -226,7 +225,7 @@ describe('s3-storage plugin', () => {
 
     const before = s3.requests.length;
     const blocking = await provider({}, { egress: loopbackBlockingGate });
-    const test = keep(await blocking.instance.testConnection!(config()));
+    const test = keep(await blocking.instance.testConnection!());
     const { host } = new URL(s3.endpoint);
     expect(test).toMatchObject({ success: false, details: { code: 'EGRESS_BLOCKED' } });
     expect(test.message).toMatch(`Not allowed to connect to ${host}: Outbound connection to 127.0.0.1 blocked: 127.0.0.1 is a private or loopback address`);
@@ -234,9 +233,8 @@ describe('s3-storage plugin', () => {
   });
 
   it('refuses an endpoint with credentials or another scheme at configure time', () => {
-    const instance = s3Plugin.createProvider(createTestPluginContext());
-    expect(() => instance.configure(config({ endpoint: 'ftp://files.example.com' }))).toThrow('Endpoint override must use http or https (got ftp:)');
-    expect(() => instance.configure(config({ endpoint: 'https://user:pw@files.example.com' }))).toThrow('Endpoint override must not contain credentials');
+    expect(() => s3Plugin.createProvider(config({ endpoint: 'ftp://files.example.com' }), createTestPluginContext())).toThrow('Endpoint override must use http or https (got ftp:)');
+    expect(() => s3Plugin.createProvider(config({ endpoint: 'https://user:pw@files.example.com' }), createTestPluginContext())).toThrow('Endpoint override must not contain credentials');
   });
 
   it('never reveals the secret access key', () => {

@@ -50,8 +50,7 @@ function webhookConfig(overrides: Partial<SlackConfig> = {}): SlackConfig {
 async function provider(config: SlackConfig) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config);
+  const instance = await plugin.createProvider(config, context);
   return { instance, context };
 }
 
@@ -127,12 +126,12 @@ describe('slack bot mode', () => {
 
   it('test calls auth.test without posting, and posts to the default channel when asked', async () => {
     const quiet = await provider(botConfig());
-    const result = said(await quiet.instance.testConnection!(botConfig()));
+    const result = said(await quiet.instance.testConnection!());
     expect(result.success).toBe(true);
     expect(slack.posts).toHaveLength(0);
 
     const loud = await provider(botConfig({ testPostsMessage: true }));
-    const posted = said(await loud.instance.testConnection!(botConfig({ testPostsMessage: true })));
+    const posted = said(await loud.instance.testConnection!());
     expect(posted).toMatchObject({ success: true, message: 'Bot token works: plugform-bot in Plugform Test; test message posted to #alerts' });
     expect(slack.posts[0]?.body.text).toBe('Plugform connection test :white_check_mark:');
   });
@@ -140,7 +139,7 @@ describe('slack bot mode', () => {
   it('a test that posts fails clearly when the bot is not in the default channel', async () => {
     const config = botConfig({ testPostsMessage: true, defaultChannel: '#random' });
     const { instance } = await provider(config);
-    const result = said(await instance.testConnection!(config));
+    const result = said(await instance.testConnection!());
     expect(result).toMatchObject({ success: false, message: 'Slack: chat.postMessage: the bot is not a member of the channel: invite it with /invite (not_in_channel)' });
   });
 
@@ -220,7 +219,7 @@ describe('slack incoming webhook mode', () => {
     const report = said(await wrong.instance.healthCheck!());
     expect(report).toMatchObject({ status: 'unhealthy', message: 'Slack incoming webhook: the webhook URL is wrong (its token part is not valid) (HTTP 403 invalid_token)' });
     const removed = await provider(webhookConfig({ webhookUrl: `${slack.url}/services/T0OTHER/B0OTHER/CANARYgoneSecret99` }));
-    const test = said(await removed.instance.testConnection!(webhookConfig()));
+    const test = said(await removed.instance.testConnection!());
     expect(test).toMatchObject({ success: false, message: 'Slack incoming webhook: the webhook URL is not valid or the webhook was removed (HTTP 404 no_service)' });
     expect(everythingSaid(wrong.context, report, test)).not.toContain('CANARY');
   });
@@ -234,11 +233,11 @@ describe('slack incoming webhook mode', () => {
 
   it('the test checks without posting unless asked to post', async () => {
     const quiet = await provider(webhookConfig());
-    expect(said(await quiet.instance.testConnection!(webhookConfig()))).toMatchObject({ success: true });
+    expect(said(await quiet.instance.testConnection!())).toMatchObject({ success: true });
     expect(slack.posts).toHaveLength(0);
 
     const loud = await provider(webhookConfig({ testPostsMessage: true }));
-    const result = said(await loud.instance.testConnection!(webhookConfig({ testPostsMessage: true })));
+    const result = said(await loud.instance.testConnection!());
     expect(result).toEqual({ success: true, message: 'Test message posted through the webhook', details: { mode: 'webhook', posted: true } });
     expect(slack.posts).toHaveLength(1);
   });

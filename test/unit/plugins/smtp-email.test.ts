@@ -55,9 +55,8 @@ function config(overrides: Partial<SmtpEmailConfig> = {}): SmtpEmailConfig {
 
 async function provider(overrides: Partial<SmtpEmailConfig> = {}, options: { blockLoopback?: boolean } = {}) {
   const { context, egressChecks } = testContext(options);
-  const instance = smtpPlugin.createProvider(context);
   const cfg = config(overrides);
-  await instance.configure(cfg);
+  const instance = await smtpPlugin.createProvider(cfg, context);
   return { instance, cfg, context, egressChecks };
 }
 
@@ -134,7 +133,7 @@ describe('smtp-email plugin', () => {
 
   it('test and health pass with good credentials', async () => {
     const { instance } = await provider();
-    const test = remember(await instance.testConnection!(config()));
+    const test = remember(await instance.testConnection!());
     expect(test).toMatchObject({ success: true, message: expect.stringContaining('logged in as mailer') });
     const health = remember(await instance.healthCheck!());
     expect(health.status).toBe('healthy');
@@ -142,7 +141,7 @@ describe('smtp-email plugin', () => {
 
   it('reports a wrong password as an authentication failure (535)', async () => {
     const { instance } = await provider({ password: 'wrong-password' });
-    const test = remember(await instance.testConnection!(config({ password: 'wrong-password' })));
+    const test = remember(await instance.testConnection!());
     expect(test.success).toBe(false);
     expect(test.message).toMatch(/Authentication failed .*rejected the username or password \(535\)/);
     expect(test.details).toMatchObject({ code: 'AUTH_FAILED' });
@@ -156,7 +155,7 @@ describe('smtp-email plugin', () => {
   it('reports connection refused on a closed port', async () => {
     const port = await closedPort();
     const { instance } = await provider({ port });
-    const test = remember(await instance.testConnection!(config({ port })));
+    const test = remember(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'CONNECTION_REFUSED' } });
     expect(test.message).toBe(`Connection refused by 127.0.0.1:${port}: nothing listens on that port`);
   });
@@ -177,26 +176,26 @@ describe('smtp-email plugin', () => {
   it('explains a TLS mode that does not match the port', async () => {
     // Implicit TLS against a STARTTLS port: the plain greeting is not a TLS record.
     const wrongTls = await provider({ tlsMode: 'tls' });
-    const first = remember(await wrongTls.instance.testConnection!(config({ tlsMode: 'tls' })));
+    const first = remember(await wrongTls.instance.testConnection!());
     expect(first).toMatchObject({ success: false, details: { code: 'TLS_MISMATCH' } });
     expect(first.message).toMatch(/does not speak TLS on this port/);
 
     // STARTTLS against an implicit-TLS port: both sides wait for the other to speak.
     const wrongPlain = await provider({ port: implicitTlsServer.port, tlsMode: 'starttls', timeoutMs: 400 });
-    const second = remember(await wrongPlain.instance.testConnection!(config({ port: implicitTlsServer.port, timeoutMs: 400 })));
+    const second = remember(await wrongPlain.instance.testConnection!());
     expect(second).toMatchObject({ success: false, details: { code: 'TIMEOUT' } });
     expect(second.message).toMatch(/use TLS mode 'tls'/);
 
     // STARTTLS required, but the server does not offer it.
     const noStarttls = await provider({ port: plainServer.port, tlsMode: 'starttls' });
-    const third = remember(await noStarttls.instance.testConnection!(config({ port: plainServer.port })));
+    const third = remember(await noStarttls.instance.testConnection!());
     expect(third).toMatchObject({ success: false, details: { code: 'TLS_UNAVAILABLE' } });
     expect(third.message).toMatch(/does not offer STARTTLS/);
   });
 
   it('refuses a self-signed certificate unless allowed', async () => {
     const { instance } = await provider({ allowSelfSigned: false });
-    const test = remember(await instance.testConnection!(config({ allowSelfSigned: false })));
+    const test = remember(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'TLS_CERTIFICATE' } });
     expect(test.message).toMatch(/not trusted .*Allow self-signed certificates/);
   });
@@ -204,7 +203,7 @@ describe('smtp-email plugin', () => {
   it('opens its socket through the egress gate and reports its refusal without connecting', async () => {
     const before = starttlsServer.logins.length;
     const { instance } = await provider({ host: 'localhost' }, { blockLoopback: true });
-    const test = remember(await instance.testConnection!(config({ host: 'localhost' })));
+    const test = remember(await instance.testConnection!());
     expect(test).toMatchObject({ success: false, details: { code: 'EGRESS_BLOCKED' } });
     expect(test.message).toMatch(/Not allowed to connect to localhost:\d+: Outbound connection to localhost blocked: .* is a private or loopback address/);
     const sent = remember(await instance.sendNotification({ recipient: 'ops@example.org', message: 'x' }));
@@ -214,9 +213,8 @@ describe('smtp-email plugin', () => {
 
   it('refuses half a login at configure time', async () => {
     const { context } = testContext();
-    const instance = smtpPlugin.createProvider(context);
-    expect(() => instance.configure(config({ password: undefined }))).toThrow('Password is required when a username is set');
-    expect(() => instance.configure(config({ username: undefined }))).toThrow('Username is required when a password is set');
+    expect(() => smtpPlugin.createProvider(config({ password: undefined }), context)).toThrow('Password is required when a username is set');
+    expect(() => smtpPlugin.createProvider(config({ username: undefined }), context)).toThrow('Username is required when a password is set');
   });
 
   it('never reveals the password in results, errors or logs', async () => {

@@ -33,8 +33,7 @@ function config(overrides: Partial<StripeConfig> = {}): StripeConfig {
 async function provider(overrides: Partial<StripeConfig> = {}) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -179,7 +178,7 @@ describe('stripe: refunds', () => {
 describe('stripe: health, test and failures', () => {
   it('test and health read the balance', async () => {
     const { instance } = await provider();
-    const test = said(await instance.testConnection!(config()));
+    const test = said(await instance.testConnection!());
     expect(test).toEqual({
       success: true,
       message: 'Connected to Stripe in test mode',
@@ -193,7 +192,7 @@ describe('stripe: health, test and failures', () => {
   it('a wrong key is refused with a clear message that never holds the key', async () => {
     const wrong = 'sk_test_CANARYwrongKey000000000009876';
     const { instance, context } = await provider({ secretKey: wrong });
-    const test = said(await instance.testConnection!(config({ secretKey: wrong })));
+    const test = said(await instance.testConnection!());
     expect(test.success).toBe(false);
     expect(test.message).toMatch(/^Stripe: the secret key was refused: Invalid API Key provided: sk_test_\*+9876 \(invalid_request_error\) \[request req_\w+\]$/);
     const error = said(await thrownBy(() => instance.processPayment({ amount: 10, currency: 'usd', paymentMethod: 'pm_card_visa' })));
@@ -204,7 +203,7 @@ describe('stripe: health, test and failures', () => {
 
   it('a restricted key without balance access fails the test, naming the permission', async () => {
     const { instance } = await provider({ secretKey: RESTRICTED });
-    const test = said(await instance.testConnection!(config({ secretKey: RESTRICTED })));
+    const test = said(await instance.testConnection!());
     expect(test.success).toBe(false);
     expect(test.message).toContain("the key lacks a permission: The provided key 'rk_test_");
     expect(test.message).toContain("Having the 'rak_balance_read' permission would allow this request to continue.");
@@ -231,7 +230,7 @@ describe('stripe: health, test and failures', () => {
   it('timeouts, unreachable hosts and garbage bodies are explained', async () => {
     stripe.inject({ kind: 'hang' });
     const { instance } = await provider({ timeoutSeconds: 1, retryCount: 0 });
-    const timeout = said(await instance.testConnection!(config()));
+    const timeout = said(await instance.testConnection!());
     expect(timeout).toEqual({ success: false, message: `Stripe: request to ${new URL(stripe.url).host} timed out after 1000 ms` });
 
     stripe.inject({ kind: 'garbage' });
@@ -245,8 +244,7 @@ describe('stripe: health, test and failures', () => {
   });
 
   it('configure refuses a publishable key', async () => {
-    const instance = plugin.createProvider(createTestPluginContext());
-    const error = await thrownBy(async () => instance.configure(config({ secretKey: 'pk_test_CANARYpublishable' })));
+    const error = await thrownBy(async () => plugin.createProvider(config({ secretKey: 'pk_test_CANARYpublishable' }), createTestPluginContext()));
     expect(error.message).toBe('Secret Key must be a secret (sk_…) or restricted (rk_…) key');
   });
 });

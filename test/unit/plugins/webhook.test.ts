@@ -38,8 +38,7 @@ function config(overrides: Partial<WebhookConfig> = {}): WebhookConfig {
 async function provider(overrides: Partial<WebhookConfig> = {}) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -102,8 +101,7 @@ describe('webhook: deliveries', () => {
   });
 
   it('refuses extra headers that would replace the signature', async () => {
-    const instance = plugin.createProvider(createTestPluginContext());
-    const error = await thrownBy(async () => instance.configure(config({ headers: { 'X-Plugform-Signature': 'forged' } })));
+    const error = await thrownBy(async () => plugin.createProvider(config({ headers: { 'X-Plugform-Signature': 'forged' } }), createTestPluginContext()));
     expect(error.message).toBe('Extra Headers: the header "X-Plugform-Signature" is set by the plugin and cannot be overridden');
   });
 });
@@ -157,9 +155,8 @@ describe('webhook: retries and failures', () => {
   it('an endpoint the egress policy blocks fails at once with the policy\'s reason', async () => {
     const context = createTestPluginContext({ httpOptions: { dispatcher: loopbackBlockingGate.dispatcher } });
     contexts.push(context);
-    const instance = plugin.createProvider(context);
-    await instance.configure(config());
-    const result = said(await instance.testConnection!(config()));
+    const instance = await plugin.createProvider(config(), context);
+    const result = said(await instance.testConnection!());
     expect(result).toMatchObject({ success: false, message: expect.stringMatching(/^Webhook: Outbound connection to 127\.0\.0\.1 blocked: 127\.0\.0\.1 is a private or loopback address/) });
     expect(receiver.requests).toHaveLength(0);
   });
@@ -174,14 +171,14 @@ describe('webhook: retries and failures', () => {
 describe('webhook: test and health send a signed ping', () => {
   it('test delivers a ping event the receiver verifies', async () => {
     const { instance } = await provider();
-    const result = said(await instance.testConnection!(config()));
+    const result = said(await instance.testConnection!());
     expect(result).toMatchObject({ success: true, message: 'The endpoint accepted a signed ping (HTTP 200)', details: { signed: true } });
     expect(receiver.deliveries[0]).toMatchObject({ event: 'ping', body: { action: 'ping', payload: { message: 'Plugform connection test' } } });
   });
 
   it('test fails clearly when the receiver refuses the signature', async () => {
     const { instance } = await provider({ signingSecret: 'CANARY-wrong-secret-0000000' });
-    const result = said(await instance.testConnection!(config({ signingSecret: 'CANARY-wrong-secret-0000000' })));
+    const result = said(await instance.testConnection!());
     expect(result.success).toBe(false);
     expect(result.message).toContain('HTTP 401 Unauthorized');
     expect(result.message).not.toContain('CANARY-wrong-secret');

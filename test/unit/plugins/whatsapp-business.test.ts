@@ -62,8 +62,7 @@ function config(overrides: Partial<WhatsAppConfig> = {}): WhatsAppConfig {
 async function provider(overrides: Partial<WhatsAppConfig> = {}) {
   const context = createTestPluginContext();
   contexts.push(context);
-  const instance = plugin.createProvider(context);
-  await instance.configure(config(overrides));
+  const instance = await plugin.createProvider(config(overrides), context);
   return { instance, context };
 }
 
@@ -156,15 +155,12 @@ describe('whatsapp-business: sending', () => {
     const { instance } = await provider({ customHeaders: { 'X-Proxy-Route': 'whatsapp' } });
     said(await instance.sendNotification({ recipient: '+15550100999', message: 'hi' }));
     expect(meta.requests[0]?.headers['x-proxy-route']).toBe('whatsapp');
-
-    const refused = plugin.createProvider(createTestPluginContext());
-    const error = await thrownBy(async () => refused.configure(config({ customHeaders: { Authorization: 'Bearer other' } })));
+    const error = await thrownBy(async () => plugin.createProvider(config({ customHeaders: { Authorization: 'Bearer other' } }), createTestPluginContext()));
     expect(error.message).toBe('Custom Headers: the header "Authorization" is set by the plugin and cannot be overridden');
   });
 
   it('refuses delivery receipts without a webhook URL', async () => {
-    const instance = plugin.createProvider(createTestPluginContext());
-    const error = await thrownBy(async () => instance.configure(config({ deliveryReceipts: true, webhookUrl: undefined })));
+    const error = await thrownBy(async () => plugin.createProvider(config({ deliveryReceipts: true, webhookUrl: undefined }), createTestPluginContext()));
     expect(error.message).toContain('Delivery Receipts need a Webhook URL');
   });
 });
@@ -194,28 +190,28 @@ describe('whatsapp-business: health and connection test', () => {
 
   it('test connection checks the number and that it belongs to the business account', async () => {
     const { instance } = await provider();
-    const result = said(await instance.testConnection!(config()));
+    const result = said(await instance.testConnection!());
     expect(result).toMatchObject({ success: true, message: 'Connected to WhatsApp Cloud API as Plugform Test (+1 555-010-0200)' });
     expect(meta.requests.map((r) => r.path)).toEqual([`/v21.0/${PHONE_NUMBER_ID}`, `/v21.0/${WABA_ID}/phone_numbers`]);
   });
 
   it('test connection fails when the phone number ID is another number', async () => {
     const { instance } = await provider({ phoneNumber: '+15550109999' });
-    const result = said(await instance.testConnection!(config({ phoneNumber: '+15550109999' })));
+    const result = said(await instance.testConnection!());
     expect(result.success).toBe(false);
     expect(result.message).toBe(`WhatsApp Cloud API: phone number ID ${PHONE_NUMBER_ID} is +1 555-010-0200, not the configured +15550109999`);
   });
 
   it('test connection fails when the phone number is not in the business account', async () => {
     const { instance } = await provider({ businessAccountId: '999' });
-    const result = said(await instance.testConnection!(config({ businessAccountId: '999' })));
+    const result = said(await instance.testConnection!());
     expect(result.success).toBe(false);
     expect(result.message).toContain("Object with ID '999' does not exist");
   });
 
   it('an unknown phone number ID is explained', async () => {
     const { instance } = await provider({ phoneNumberId: '123' });
-    const result = said(await instance.testConnection!(config({ phoneNumberId: '123' })));
+    const result = said(await instance.testConnection!());
     expect(result.success).toBe(false);
     expect(result.message).toContain('a parameter is invalid or the object does not exist (Graph API error 100/33, GraphMethodException)');
   });
@@ -230,7 +226,7 @@ describe('whatsapp-business: failures', () => {
     const health = said(await instance.healthCheck!());
     expect(health.status).toBe('unhealthy');
     expect(health.message).toContain('access token is invalid or expired');
-    const test = said(await instance.testConnection!(config({ apiToken: 'CANARY-wrong-token-0000000000' })));
+    const test = said(await instance.testConnection!());
     expect(test.success).toBe(false);
     expect(everythingSaid(context, error, health, test)).not.toContain('CANARY-wrong-token-0000000000');
   });

@@ -10,8 +10,8 @@ import {
 } from '../../../server/registry/index.ts';
 import type { PluginLoadError, RegistryLogger } from '../../../server/registry/index.ts';
 import type { PluginContext } from '../../../plugins/sdk/index.ts';
-import { closedEgress } from '../../../server/health/egress.ts';
-import { definePluginTs, registerJs, removeTrees, SDK, tree } from './fixtures.ts';
+import { closedEgress } from '../../../server/egress/egress.ts';
+import { definePluginTs, paymentJs, removeTrees, SDK, tree } from './fixtures.ts';
 
 const context = (instanceId?: string): PluginContext => ({
   instanceId,
@@ -49,11 +49,11 @@ describe('discoverPlugins: a built-in folder with good and broken plugins, a loc
       'beta/index.ts': definePluginTs('beta'),
       'beta/helper-not-loaded.ts': 'throw new Error("only index files of folders are loaded")',
       'beta/config.generated.ts': 'export interface BetaConfig { channel: string }',
-      'gamma.mjs': registerJs('gamma'),
-      'delta.js': registerJs('delta'),
+      'gamma.mjs': paymentJs('gamma'),
+      'delta.js': paymentJs('delta'),
       'named-export.ts': `import { definePlugin } from ${SDK};
 export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: '1.0.0', fields: [],
-  createProvider: () => ({ configure() {}, async trackEvent() {} }) });`,
+  createProvider: () => ({ async trackEvent() {} }) });`,
       'broken-syntax.ts': 'export const = ;\n',
       'throws-at-import.ts': 'const reason: string = "database unreachable";\nthrow new TypeError(reason);\n',
       'register-throws.mjs': 'export function register() { throw new Error("missing STRIPE_KEY"); }\n',
@@ -64,10 +64,6 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
         fields: `[{ key: 'port', label: 'Port', type: 'INTEGER', minValue: 10, maxValue: 5 }]`,
       }),
       'no-export.ts': 'export const answer: number = 42;\n',
-      'register-missing-op.mjs': `export function register() {
-  return { getConfigSchema: () => ({ name: 'half-payment', type: 'PAYMENT', version: '1.0.0', fields: [] }),
-           configure() {}, async processPayment() { return { id: '1', status: 'ok' }; } };
-}`,
       // Never loaded: the SDK folder, tests, declarations, generated types, dotfiles, node_modules,
       // folders without an index. Each would be a load error if discovery tried it.
       'sdk/index.ts': 'export const = ;',
@@ -85,10 +81,10 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
     });
     extra = await tree({
       'folder-of-plugins/epsilon.ts': definePluginTs('epsilon'),
-      'folder-of-plugins/zz-duplicate-gamma.mjs': registerJs('gamma'),
+      'folder-of-plugins/zz-duplicate-gamma.mjs': paymentJs('gamma'),
       'single-folder/index.ts': definePluginTs('zeta'),
       'single-folder/other.ts': 'throw new Error("a plugin folder given directly loads only its index")',
-      'single-file.mjs': registerJs('eta'),
+      'single-file.mjs': paymentJs('eta'),
     });
     const pluginPaths = [
       join(extra, 'folder-of-plugins'),
@@ -107,7 +103,7 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
     });
   });
 
-  it('loads every good plugin, of both styles and all file kinds, ordered by name', () => {
+  it('loads every good plugin, of all file kinds and export names, ordered by name', () => {
     expect(registry.list().map((p) => p.schema.name)).toEqual([
       'alpha',
       'beta',
@@ -137,15 +133,15 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
     expect(errorFor(registry, join(builtin, 'throws-at-import.ts')).reason).toBe('TypeError: database unreachable');
   });
 
-  it('records a register() that throws', () => {
+  it('records a module in the reference design\'s register() style, naming what replaces it', () => {
     expect(errorFor(registry, join(builtin, 'register-throws.mjs')).reason).toBe(
-      'register() threw Error: missing STRIPE_KEY',
+      'exports register(), which Plugform does not load; export definePlugin({ ...schema, createProvider(config, context) }) instead (see docs/plugin-authoring.md)',
     );
   });
 
   it('records a file without a plugin export, listing what it does export', () => {
     expect(errorFor(registry, join(builtin, 'no-export.ts')).reason).toBe(
-      'no plugin export: expected register() or a default export made with definePlugin() (found: answer)',
+      'no plugin export: expected a default export made with definePlugin() (found: answer)',
     );
   });
 
@@ -162,12 +158,6 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
     expect(range.reason).toContain('port');
     expect(range.reason).toMatch(/10/);
     expect(range.reason).toMatch(/5/);
-  });
-
-  it('rejects a register() provider missing an operation of its type at load time', () => {
-    const error = errorFor(registry, join(builtin, 'register-missing-op.mjs'));
-    expect(error.pluginName).toBe('half-payment');
-    expect(error.reason).toBe('provider does not implement refund (required of a PAYMENT plugin)');
   });
 
   it('keeps the first of two plugins with one name and names both paths in the error', () => {
@@ -199,7 +189,6 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
         join(builtin, 'bad-select.ts'),
         join(builtin, 'broken-syntax.ts'),
         join(builtin, 'no-export.ts'),
-        join(builtin, 'register-missing-op.mjs'),
         join(builtin, 'register-throws.mjs'),
         join(builtin, 'throws-at-import.ts'),
         join(extra, 'does-not-exist'),
@@ -210,8 +199,8 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
   });
 
   it('logs each failure and a one-line summary', () => {
-    expect(logger.lines.at(-1)).toBe('info registry: 9 plugins loaded, 10 failed');
-    expect(logger.lines.filter((line) => line.startsWith('warn registry: '))).toHaveLength(10);
+    expect(logger.lines.at(-1)).toBe('info registry: 9 plugins loaded, 9 failed');
+    expect(logger.lines.filter((line) => line.startsWith('warn registry: '))).toHaveLength(9);
     expect(logger.lines.some((line) => line.includes('broken-syntax.ts: SyntaxError: '))).toBe(true);
   });
 
@@ -237,19 +226,17 @@ export const plugin = definePlugin({ name: 'named', type: 'ANALYTICS', version: 
     expect(names({ search: 'nothing matches this' })).toEqual([]);
   });
 
-  it('creates a fresh provider on every call, for both styles', async () => {
+  it('creates a fresh, configured provider on every call, from .ts and .mjs files', async () => {
     for (const name of ['alpha', 'gamma']) {
       const plugin = registry.get(name)!;
-      const a = plugin.createProvider(context('i-1'));
-      const b = plugin.createProvider(context('i-2'));
+      const a = await plugin.createProvider({ channel: 'a' }, context('i-1'));
+      const b = await plugin.createProvider({ channel: 'b' }, context('i-2'));
       expect(a).not.toBe(b);
-      await a.configure({ channel: 'a' });
-      await b.configure({ channel: 'b' });
       expect((a as unknown as { config: unknown }).config).toEqual({ channel: 'a' });
       expect((b as unknown as { config: unknown }).config).toEqual({ channel: 'b' });
     }
-    // register() receives the instance's own context
-    const gamma = registry.get('gamma')!.createProvider(context('i-7')) as unknown as { context: PluginContext };
+    // the factory receives the instance's own context
+    const gamma = (await registry.get('gamma')!.createProvider({}, context('i-7'))) as unknown as { context: PluginContext };
     expect(gamma.context.instanceId).toBe('i-7');
   });
 });
@@ -280,84 +267,87 @@ describe('createProvider: the provider contract', () => {
 
   beforeAll(async () => {
     dir = await tree({
-      'missing-op.ts': definePluginTs('missing-op', { provider: '{ configure() {} }' }),
+      'missing-op.ts': definePluginTs('missing-op', { provider: '{}' }),
       'shared.ts': `import { definePlugin } from ${SDK};
-const shared = { configure() {}, async trackEvent() {} };
+const shared = { async trackEvent() {} };
 export default definePlugin({ name: 'shared', type: 'ANALYTICS', version: '1.0.0', fields: [],
   createProvider: () => shared });`,
       'factory-throws.ts': definePluginTs('factory-throws', { provider: '(() => { throw new RangeError("no quota"); })()' }),
-      'async-factory.ts': definePluginTs('async-factory', { provider: 'Promise.resolve({})' }),
+      'async-factory.ts': definePluginTs('async-factory', { provider: 'Promise.resolve({ async sendNotification() { return { success: true }; } })' }),
+      'async-empty.ts': definePluginTs('async-empty', { provider: 'Promise.resolve({})' }),
       'promises-health.ts': definePluginTs('promises-health', { schema: 'supportsHealthCheck: true,' }),
-      'singleton-register.mjs': `const one = {
-  getConfigSchema: () => ({ name: 'singleton', type: 'ANALYTICS', version: '1.0.0', fields: [] }),
-  configure() {}, async trackEvent() {} };
-export function register() { return one; }`,
       'async-register.mjs': 'export async function register() { return {}; }\n',
       'healthy.ts': `import { definePlugin } from ${SDK};
 export default definePlugin({ name: 'healthy', type: 'ANALYTICS', version: '1.0.0', fields: [],
-  createProvider: () => ({ configure() {}, async trackEvent() {}, async healthCheck() { return { status: 'healthy' as const, message: 'ok' }; } }) });`,
+  createProvider: () => ({ async trackEvent() {}, async healthCheck() { return { status: 'healthy' as const, message: 'ok' }; } }) });`,
       'flaky.ts': `import { definePlugin } from ${SDK};
 let made = 0;
 export default definePlugin({ name: 'flaky', type: 'ANALYTICS', version: '1.0.0', fields: [],
-  createProvider: () => (made++ === 0 ? { configure() {}, async trackEvent() {} } : { configure() {} }) as never });`,
+  createProvider: () => (made++ === 0 ? { async trackEvent() {} } : {}) as never });`,
       'flaky-throws.ts': `import { definePlugin } from ${SDK};
 let made = 0;
 export default definePlugin({ name: 'flaky-throws', type: 'ANALYTICS', version: '1.0.0', fields: [],
-  createProvider: () => { if (made++ > 0) throw new Error('out of quota'); return { configure() {}, async trackEvent() {} }; } });`,
+  createProvider: () => { if (made++ > 0) throw new Error('out of quota'); return { async trackEvent() {} }; } });`,
+      'not-a-function.mjs': `import { definePlugin } from ${SDK};
+export default definePlugin({ name: 'not-a-function', type: 'ANALYTICS', version: '1.0.0', fields: [], createProvider: 'soon' });`,
       'not-wrapped.mjs': `export default { name: 'raw', type: 'ANALYTICS', version: '1.0.0', fields: [], createProvider() { return {}; } };`,
       'two-plugins.ts': `import { definePlugin } from ${SDK};
 const make = (name: string) => definePlugin({ name, type: 'ANALYTICS', version: '1.0.0', fields: [],
-  createProvider: () => ({ configure() {}, async trackEvent() {} }) });
+  createProvider: () => ({ async trackEvent() {} }) });
 export const first = make('first');
 export const second = make('second');`,
     });
     registry = await discoverPlugins({ builtinDir: dir, logger: capture() });
   });
 
-  it('rejects, at load time, a definePlugin provider missing an operation of its type', () => {
-    const error = errorFor(registry, join(dir, 'missing-op.ts'));
-    expect(error.pluginName).toBe('missing-op');
-    expect(error.reason).toContain('provider does not implement sendNotification (required of a NOTIFICATION plugin)');
-    expect(registry.get('missing-op')).toBeUndefined();
-  });
-
-  it('requires healthCheck when the schema declares supportsHealthCheck', () => {
-    expect(errorFor(registry, join(dir, 'promises-health.ts')).reason).toMatch(/provider does not implement healthCheck/);
-  });
-
-  it('reads supportsHealthCheck / supportsTestConnection off the provider when the schema leaves them unset', () => {
-    const plugin = registry.get('healthy')!;
-    expect(plugin.schema.supportsHealthCheck).toBe(true);
-    expect(plugin.schema.supportsTestConnection).toBe(false);
-  });
-
-  it('refuses to hand out the same provider object twice (the load-time probe counts as handed out)', () => {
-    const plugin = registry.get('shared')!;
-    expect(() => plugin.createProvider(context('i-1'))).toThrow(/returned a provider it had returned before/);
-  });
-
-  it('records a throwing or asynchronous factory as a load error', () => {
-    expect(errorFor(registry, join(dir, 'factory-throws.ts')).reason).toMatch(/createProvider\(\) threw RangeError: no quota/);
-    expect(errorFor(registry, join(dir, 'async-factory.ts')).reason).toBe(
-      'createProvider() returned a Promise; it must return the provider itself',
+  // No provider exists before an instance is configured: what a provider must implement is
+  // checked on each one made, and the plugin still registers (its schema is fine).
+  it('refuses a provider missing an operation of its type, with a typed error naming it', async () => {
+    const plugin = registry.get('missing-op')!;
+    const made = plugin.createProvider({ channel: 'c' }, context('i-1'));
+    await expect(made).rejects.toThrow(ProviderContractError);
+    await expect(plugin.createProvider({ channel: 'c' }, context('i-1'))).rejects.toThrow(
+      'provider does not implement sendNotification (required of a NOTIFICATION plugin)',
     );
   });
 
-  it('still checks each provider made later: a factory that turns bad after startup is refused with a typed error', () => {
-    const plugin = registry.get('flaky')!;
-    const attempt = () => plugin.createProvider(context('i-1'));
-    expect(attempt).toThrow(ProviderContractError);
-    expect(attempt).toThrow(/provider does not implement trackEvent/);
-    expect(() => registry.get('flaky-throws')!.createProvider(context())).toThrow(ProviderCreationError);
+  it('requires healthCheck when the schema declares supportsHealthCheck', async () => {
+    await expect(registry.get('promises-health')!.createProvider({ channel: 'c' }, context())).rejects.toThrow(/provider does not implement healthCheck/);
   });
 
-  it('refuses a register() that returns one shared provider (already handed out for the schema)', () => {
-    expect(() => registry.get('singleton')!.createProvider(context('i-1'))).toThrow(ProviderContractError);
+  it('advertises supportsHealthCheck / supportsTestConnection only as the schema declares them', () => {
+    const plugin = registry.get('healthy')!;
+    expect(plugin.schema.supportsHealthCheck).toBeUndefined();
+    expect(plugin.schema.supportsTestConnection).toBeUndefined();
+  });
+
+  it('refuses to hand out the same provider object twice', async () => {
+    const plugin = registry.get('shared')!;
+    await plugin.createProvider({}, context('i-1'));
+    await expect(plugin.createProvider({}, context('i-2'))).rejects.toThrow(/returned a provider it had returned before/);
+  });
+
+  it('turns a throwing factory into a ProviderCreationError and waits for an asynchronous one', async () => {
+    await expect(registry.get('factory-throws')!.createProvider({ channel: 'c' }, context())).rejects.toThrow(ProviderCreationError);
+    await expect(registry.get('factory-throws')!.createProvider({ channel: 'c' }, context())).rejects.toThrow(/no quota/);
+    const ready = await registry.get('async-factory')!.createProvider({ channel: 'c' }, context());
+    expect(typeof (ready as { sendNotification?: unknown }).sendNotification).toBe('function');
+    await expect(registry.get('async-empty')!.createProvider({ channel: 'c' }, context())).rejects.toThrow(/provider does not implement sendNotification/);
+  });
+
+  it('checks each provider made: a factory that turns bad later is refused with a typed error', async () => {
+    const plugin = registry.get('flaky')!;
+    await plugin.createProvider({}, context('i-1'));
+    await expect(plugin.createProvider({}, context('i-2'))).rejects.toThrow(ProviderContractError);
+    const throwing = registry.get('flaky-throws')!;
+    await throwing.createProvider({}, context());
+    await expect(throwing.createProvider({}, context())).rejects.toThrow(ProviderCreationError);
   });
 
   it('records modules that export something unusable as load errors', () => {
-    expect(errorFor(registry, join(dir, 'async-register.mjs')).reason).toBe(
-      'register() returned a Promise; it must return the provider itself',
+    expect(errorFor(registry, join(dir, 'async-register.mjs')).reason).toMatch(/^exports register\(\), which Plugform does not load/);
+    expect(errorFor(registry, join(dir, 'not-a-function.mjs')).reason).toBe(
+      'createProvider is a string, expected a function (config, context) => provider',
     );
     expect(errorFor(registry, join(dir, 'not-wrapped.mjs')).reason).toMatch(/not made with definePlugin\(\)/);
     expect(errorFor(registry, join(dir, 'two-plugins.ts')).reason).toBe(

@@ -67,7 +67,7 @@ describe('PluginRegistry', () => {
   const fake = (name: string, type: RegisteredPlugin['schema']['type'] = 'SEARCH'): RegisteredPlugin => ({
     schema: { name, type, version: '1.0.0', fields: [] },
     source: `/p/${name}.ts`,
-    createProvider: () => ({ configure() {} }),
+    createProvider: async () => ({}),
   });
 
   it('orders by name whatever the insertion order, and looks plugins up', () => {

@@ -32,7 +32,7 @@ export async function removeTrees(): Promise<void> {
 }
 
 const NOTIFIER = `{
-    configure(config) { this.config = config; },
+    config,
     async sendNotification() { return { success: true }; },
   }`;
 
@@ -49,31 +49,27 @@ export default definePlugin({
   tags: ['chat', 'test'],
   fields: ${extra.fields ?? `[{ key: 'channel', label: 'Channel', type: 'STRING', required: true }]`},
   ${extra.schema ?? ''}
-  createProvider: (context: unknown) => (${extra.provider ?? NOTIFIER}),
+  createProvider: (config: unknown, context: unknown) => (${extra.provider ?? NOTIFIER}),
 });
 `;
 }
 
-/** A plain-JavaScript plugin in the reference design's register() style. */
-export function registerJs(name: string, extra: { body?: string; schema?: string } = {}): string {
-  return `export function register(context) {
-  ${extra.body ?? ''}
-  return {
+/** A plain-JavaScript plugin (no type annotations), exported under a name rather than as default. */
+export function paymentJs(name: string, extra: { schema?: string } = {}): string {
+  return `import { definePlugin } from ${SDK};
+export const plugin = definePlugin({
+  name: ${JSON.stringify(name)},
+  type: 'PAYMENT',
+  version: '2.0.0',
+  description: 'Takes payments',
+  fields: [{ key: 'apiKey', label: 'API key', type: 'SECRET', required: true }],
+  ${extra.schema ?? ''}
+  createProvider: (config, context) => ({
+    config,
     context,
-    getConfigSchema() {
-      return {
-        name: ${JSON.stringify(name)},
-        type: 'PAYMENT',
-        version: '2.0.0',
-        description: 'Takes payments',
-        fields: [{ key: 'apiKey', label: 'API key', type: 'SECRET', required: true }],
-        ${extra.schema ?? ''}
-      };
-    },
-    configure(config) { this.config = config; },
     async processPayment() { return { id: 'p1', status: 'ok' }; },
     async refund() { return { id: 'r1', status: 'ok' }; },
-  };
-}
+  }),
+});
 `;
 }

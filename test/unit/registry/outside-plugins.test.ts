@@ -25,10 +25,9 @@ export default definePlugin({
   type: 'NOTIFICATION',
   version: '1.0.0',
   fields: [{ key: 'channel', label: 'Channel', type: 'STRING', required: true }],
-  createProvider: () => {
-    let channel = '';
+  createProvider: (config) => {
+    const channel = config.channel;
     return {
-      configure(config) { channel = config.channel; },
       async sendNotification(message) { return { success: true, messageId: prefix + ' ' + channel + ' ' + message.message }; },
     };
   },
@@ -41,10 +40,9 @@ export default definePlugin({
   type: 'NOTIFICATION',
   version: '1.0.0',
   fields: [{ key: 'channel', label: 'Channel', type: 'STRING', required: true }],
-  createProvider: () => {
-    let channel = '';
+  createProvider: (config) => {
+    const channel = config.channel;
     return {
-      configure(config) { channel = config.channel; },
       async sendNotification(message) { return { success: true, messageId: joinUrl('https://chat.example/v1', channel + '/' + message.message).href }; },
     };
   },

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { discoverPlugins } from '../../../server/registry/index.ts';
-import { definePluginTs, registerJs, removeTrees, tree } from './fixtures.ts';
+import { definePluginTs, paymentJs, removeTrees, tree } from './fixtures.ts';
 
 vi.mock('../../../plugins/sdk/schema-check.ts', () => ({
   checkPluginSchema(schema: { name?: string }) {
@@ -27,7 +27,7 @@ describe('schema problems found at registration', () => {
   it('become one load error per plugin listing every problem, with its field', async () => {
     const dir = await tree({
       'flagged.ts': definePluginTs('flagged'),
-      'crashes.mjs': registerJs('crashes-checker'),
+      'crashes.mjs': paymentJs('crashes-checker'),
       'fine.ts': definePluginTs('fine'),
     });
     const registry = await discoverPlugins({ builtinDir: dir, logger: { info() {}, warn() {} } });

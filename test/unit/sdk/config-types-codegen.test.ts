@@ -31,17 +31,15 @@ export default definePlugin({
     { key: 'ports', label: 'Ports', type: 'ARRAY', itemType: 'INTEGER', required: true, maxLength: 2 },
     { key: 'extra', label: 'Extra', type: 'JSON' },
   ],
-  createProvider: () => ({ configure() {}, async sendNotification() { return { success: true }; } }),
+  createProvider: () => ({ async sendNotification() { return { success: true }; } }),
 });
 `;
 
-const beta = `export function register() {
-  return {
-    getConfigSchema: () => ({ name: 'beta', type: 'ANALYTICS', version: '0.1.0', fields: [{ key: 'level', label: 'Level', type: 'FLOAT' }] }),
-    configure() {},
-    async trackEvent() {},
-  };
-}
+const beta = `import { definePlugin } from ${SDK};
+export const beta = definePlugin({
+  name: 'beta', type: 'ANALYTICS', version: '0.1.0', fields: [{ key: 'level', label: 'Level', type: 'FLOAT' }],
+  createProvider: () => ({ async trackEvent() {} }),
+});
 `;
 
 describe('config types codegen', () => {
@@ -51,7 +49,7 @@ describe('config types codegen', () => {
     expect(configTypeName('s3-v2')).toBe('S3V2Config');
   });
 
-  it('generates one file per plugin folder of either style, deterministically', async () => {
+  it('generates one file per plugin folder (.ts or .mjs, default or named export), deterministically', async () => {
     const root = await tree({
       'plugins/alpha/index.ts': alpha,
       'plugins/beta/index.mjs': beta,

@@ -7,7 +7,7 @@ const definition = {
   type: 'ANALYTICS',
   version: '1.0.0',
   fields: [{ key: 'k', label: 'K', type: 'STRING' }],
-  createProvider: () => ({ configure() {}, async trackEvent() {} }),
+  createProvider: () => ({ async trackEvent() {} }),
 } as const;
 
 describe('definePlugin', () => {

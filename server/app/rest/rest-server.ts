@@ -6,10 +6,10 @@
  */
 import { useSofa } from '@graphql-yoga/plugin-sofa';
 import { createGraphQLError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { limitExceeded, nestsDeeperThan } from '../app/limits.ts';
-import type { RequestLimits } from '../config.ts';
-import { createGraphQLServer, type YogaOptions } from '../app/yoga.ts';
-import type { GraphQLContext } from '../graphql/context.ts';
+import { limitExceeded, nestsDeeperThan } from '../limits.ts';
+import type { RequestLimits } from '../../config.ts';
+import { createGraphQLServer, type YogaOptions } from '../yoga.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
 import { REST_ROUTES, createRestSchema } from './rest-schema.ts';
 
 export const REST_BASE_PATH = '/api/v1';

@@ -9,10 +9,11 @@ import { OPERATION_NAMES, operationsOfType } from '../operations/catalog.ts';
 import type { OperationScope } from '../operations/scopes.ts';
 import { EventEmitter } from 'node:events';
 import { NotFoundError, ValidationError } from '../instances/errors.ts';
-import { actorOf, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { actorOf, recordAudit, type Actor } from '../audit/audit-log.ts';
+import { checkClientMutationId, findKeyedChange } from '../instances/client-mutation-id.ts';
 import { textProblem } from '../instances/input-limits.ts';
 import type { Logger } from '../logger.ts';
-import { isRole, type Principal, type Role } from './roles.ts';
+import { isRole, type Principal, type Role } from '../access/roles.ts';
 
 const TOKEN_PREFIX = 'pf_';
 /** Token names: what a person types, trimmed, like instance names. */

@@ -11,22 +11,21 @@
  */
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
-import { type FieldSpec, isSecretField, type PluginConfig, toJsonSchema } from '../../plugins/sdk/index.ts';
-import { LimitExceededError } from '../access/check-budget.ts';
-import { roleAtLeast, type Role } from '../access/roles.ts';
-import { actorOf } from '../audit/audit-log.ts';
-import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from '../instances/errors.ts';
-import type { InstanceRecord } from '../instances/instance-service.ts';
-import { SECRET_MASK } from '../instances/secret-values.ts';
-import type { GraphQLContext } from '../graphql/context.ts';
-import { OPERATIONS, type OperationSpec } from '../operations/catalog.ts';
+import { type FieldSpec, isSecretField, type PluginConfig, toJsonSchema } from '../../../plugins/sdk/index.ts';
+import { LimitExceededError } from '../../access/check-budget.ts';
+import { roleAtLeast, type Role } from '../../access/roles.ts';
+import { actorOf } from '../../audit/audit-log.ts';
+import { ConfigureError, ConflictError, NotFoundError, PluginUnavailableError, ValidationError } from '../../instances/errors.ts';
+import type { InstanceRecord } from '../../instances/instance-service.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
+import { OPERATIONS, type OperationSpec } from '../../operations/catalog.ts';
 import {
   IdempotencyConflictError,
   InstanceUnavailableError,
   OperationFailedError,
   OperationForbiddenError,
   OperationNotSupportedError,
-} from '../operations/errors.ts';
+} from '../../operations/errors.ts';
 
 /** `sendNotification` → `send_notification` */
 export function snakeCase(name: string): string {
@@ -286,9 +285,7 @@ function fieldView(field: FieldSpec): Record<string, unknown> {
 }
 
 function instanceView(row: InstanceRecord, context: GraphQLContext) {
-  const fields: readonly FieldSpec[] = context.registry.get(row.pluginName)?.schema.fields ?? [];
-  const stored = new Map(row.secrets.map((s) => [s.key, s.updatedAt]));
-  const secretKeys = [...new Set([...fields.filter(isSecretField).map((f) => f.key), ...stored.keys()])];
+  // The same masking rules as GraphQL's: a secret still held in clear is masked too.
   return {
     id: row.id,
     plugin_name: row.pluginName,
@@ -297,8 +294,8 @@ function instanceView(row: InstanceRecord, context: GraphQLContext) {
     status: row.status,
     status_message: row.statusMessage,
     version: row.version,
-    configuration: { ...(row.config as Record<string, unknown>), ...Object.fromEntries([...stored.keys()].map((key) => [key, SECRET_MASK])) },
-    secrets: secretKeys.map((key) => ({ key, is_set: stored.has(key), updated_at: stored.get(key)?.toISOString() ?? null })),
+    configuration: context.instances.maskedConfigurationOf(row),
+    secrets: context.instances.secretStatesOf(row).map((s) => ({ key: s.key, is_set: s.isSet, updated_at: s.updatedAt?.toISOString() ?? null })),
     health_status: row.healthStatus,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
