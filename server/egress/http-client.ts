@@ -10,7 +10,7 @@
  */
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { HttpFetch } from '../../plugins/sdk/index.ts';
-import { currentCallSignal } from '../instances/guarded-call.ts';
+import { currentCallSignal } from './call-signal.ts';
 import { openEgressGate } from './egress.ts';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;

@@ -4,21 +4,9 @@
  * with a message that names the plugin and the operation, so one bad plugin never takes the
  * server down or leaves a request waiting forever.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { errorMessage } from '../../plugins/sdk/index.ts';
+import { runWithCallSignal } from '../egress/call-signal.ts';
 import { withTimeout } from '../registry/timeout.ts';
-
-/** The signal of the plugin call running now: aborted when the call times out. */
-const callSignals = new AsyncLocalStorage<AbortSignal>();
-
-/**
- * The signal of the plugin call this code runs in, if any. The platform's HTTP client joins
- * it to every request, so a call that timed out does not leave its vendor requests open
- * until their own (longer) timeouts.
- */
-export function currentCallSignal(): AbortSignal | undefined {
-  return callSignals.getStore();
-}
 
 export class PluginCallError extends Error {
   override readonly name = 'PluginCallError';
@@ -44,7 +32,7 @@ export async function callPlugin<T>(
   const abandon = new AbortController();
   try {
     return await withTimeout(
-      callSignals.run(abandon.signal, () => Promise.resolve().then(call)),
+      runWithCallSignal(abandon.signal, () => Promise.resolve().then(call)),
       timeoutMs,
       () => {
         const error = timedOut();

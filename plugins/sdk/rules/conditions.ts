@@ -4,7 +4,7 @@
  * the JSON Schema export and the console.
  */
 import { FieldType, type FieldCondition, type FieldSpec } from '../fields.ts';
-import type { SchemaProblem } from './field-check.ts';
+import type { SchemaProblem } from './schema-problem.ts';
 import { isPlainObject } from './shapes.ts';
 
 /** The values a condition accepts. */

@@ -13,14 +13,10 @@ import {
 import { validateConfig } from '../validate.ts';
 import { STRING_TYPES, constraintTarget, fieldConstraints, itemTypeOf, type Constraint, type ConstraintKind } from './constraints.ts';
 import { compilePattern } from './regex.ts';
+import type { SchemaProblem } from './schema-problem.ts';
 import { isPlainObject } from './shapes.ts';
 
-/** One problem of a plugin's schema. */
-export interface SchemaProblem {
-  /** The field key the problem is about, or `''` for the plugin itself. */
-  field: string;
-  message: string;
-}
+export type { SchemaProblem } from './schema-problem.ts';
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Would turn into the prototype when some consumer assigns `config[key] = …`. */
