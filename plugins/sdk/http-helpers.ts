@@ -40,6 +40,24 @@ export function errorMessage(error: unknown): string {
   return typeof error === 'string' && error ? error : String(error);
 }
 
+/**
+ * The `code` of anything thrown (`ECONNREFUSED`, `P2002`, `CERT_HAS_EXPIRED` …), looked up
+ * through `cause` and inside an AggregateError, because Node reports a refused dual-stack
+ * connect as one per address and fetch wraps the socket error in its own. Shallow on purpose:
+ * a cyclic `cause` must not hang the caller.
+ */
+export function errorCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner)) {
+    const found = inner.map((e) => errorCode(e, depth + 1)).find((c) => c !== undefined);
+    if (found !== undefined) return found;
+  }
+  return errorCode((error as { cause?: unknown }).cause, depth + 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors with a kind, so health checks can tell "throttled" from "broken"
 
@@ -86,7 +104,7 @@ export function describeNetworkError(error: unknown, url: URL): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `request to ${host} was aborted (${error.name === 'TimeoutError' ? 'timed out' : 'cancelled'})`;
   }
-  const code = causeCode(error);
+  const code = errorCode(error);
   switch (code) {
     case 'ECONNREFUSED':
       return `could not connect to ${host}: connection refused`;
@@ -108,16 +126,6 @@ export function describeNetworkError(error: unknown, url: URL): string {
       }
       return `request to ${host} failed${code === undefined ? '' : ` (${code})`}`;
   }
-}
-
-function causeCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== undefined && depth < 4; depth++) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /**

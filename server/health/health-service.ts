@@ -15,7 +15,7 @@
  */
 import { EventEmitter } from 'node:events';
 import pRetry from 'p-retry';
-import { errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
+import { errorCode, errorMessage, type HealthReport, type HealthStatus, type PluginHealthCheck } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { recordAuditOrLog, type Actor } from '../audit/audit-log.ts';
 import { NotFoundError } from '../instances/errors.ts';
@@ -182,7 +182,7 @@ export class HealthService {
  * row's foreign key (P2003) or the update (P2025) found no instance. Nothing to record, nor retry.
  */
 function instanceGone(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   return code === 'P2003' || code === 'P2025';
 }
 

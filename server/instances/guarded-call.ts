@@ -5,7 +5,7 @@
  * server down or leaves a request waiting forever.
  */
 import { errorMessage } from '../../plugins/sdk/index.ts';
-import { withTimeout } from '../registry/timeout.ts';
+import { withTimeout } from '../timeout.ts';
 
 export class PluginCallError extends Error {
   override readonly name = 'PluginCallError';

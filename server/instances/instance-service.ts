@@ -25,10 +25,10 @@
  * `replicaProvider`), never written to the shared rows.
  */
 import { randomUUID } from 'node:crypto';
-import { errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
+import pLimit from 'p-limit';
+import { errorCode, errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { actorLabel, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
-import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
@@ -480,7 +480,7 @@ export class InstanceService implements ProviderSource {
       orderBy: { createdAt: 'asc' },
     });
     let failed = 0;
-    await forEachBounded(rows, 4, async (row) => {
+    await pLimit(4).map(rows, async (row) => {
       await this.acquire(row).catch(() => failed++);
     });
     this.#deps.logger.info(`${rows.length - failed} active, ${failed} failed to start`);
@@ -845,7 +845,7 @@ async function audit(
 }
 
 function translateDatabaseError(error: unknown, pluginName: string, name: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   if (code === 'P2002') return nameTaken(pluginName, name);
   return error;
 }
