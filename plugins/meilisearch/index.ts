@@ -14,15 +14,13 @@ import {
   healthReportOf,
   isRecord,
   joinUrl,
-  parseJson,
   PluginHttpError,
-  redactedError,
   redactSecrets,
-  requestWithRetry,
   runCheck,
   testReportOf,
   type FailureKind,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 
 const fields = [
@@ -167,30 +165,20 @@ export default definePlugin({
 type MeiliApi = ReturnType<typeof createMeiliApi>;
 
 function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.apiKey];
-  const redact = (text: string) => redactSecrets(text, secrets);
+  const client = vendorClient({ fetch, logger, label: LABEL, secrets: [config.apiKey], timeoutSeconds: config.timeoutSeconds, retryCount: config.retryCount });
+  const { secrets, redact, guard } = client;
 
   async function call(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<Record<string, unknown>> {
-    const answer = await requestWithRetry({
-      fetch,
-      url: joinUrl(config.host, path),
-      label: LABEL,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn('Meilisearch request failed, retrying', { path: path.split('?')[0], attempt, delayMs, reason }),
-      init: {
-        method,
-        headers: {
-          ...(authenticated && config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}),
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    const init = {
+      method,
+      headers: {
+        ...(authenticated && config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
-    });
-    if (answer.status < 200 || answer.status >= 300) throw meiliFailure(answer, secrets, Boolean(config.apiKey));
-    const parsed = parseJson(answer, LABEL, secrets);
-    if (!isRecord(parsed)) throw new PluginHttpError(`${LABEL}: expected an object but got ${describeBody(answer, secrets)}`, { kind: 'response', status: answer.status });
-    return parsed;
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    const answer = await client.send(joinUrl(config.host, path), init, { logged: { path: path.split('?')[0] } });
+    return client.objectOf(answer, (failed) => meiliFailure(failed, secrets, Boolean(config.apiKey)));
   }
 
   /** Polls a task until it finishes, backing off from 50 ms to 1 s between polls. */
@@ -212,14 +200,7 @@ function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: Plu
   return {
     redact,
 
-    /** Runs an operation; whatever it throws leaves with the key removed and without its cause. */
-    async guard<T>(operation: () => Promise<T>): Promise<T> {
-      try {
-        return await operation();
-      } catch (error) {
-        throw redactedError(error, redact);
-      }
-    },
+    guard,
 
     async indexDocument(index: string, id: string, document: Record<string, unknown>): Promise<void> {
       checkIndexUid(index);

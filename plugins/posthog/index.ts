@@ -19,14 +19,13 @@ import {
   kindOfStatus,
   parseJson,
   PluginHttpError,
-  redactedError,
   redactSecrets,
-  requestWithRetry,
   retryAfterNote,
   runCheck,
   snippet,
   testReportOf,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 
 const fields = [
@@ -162,20 +161,16 @@ export default definePlugin({
 type PostHogApi = ReturnType<typeof createPostHogApi>;
 
 function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.projectApiKey, config.personalApiKey];
-  const redact = (text: string) => redactSecrets(text, secrets);
-
-  function send(url: URL, init: RequestInit): Promise<HttpAnswer> {
-    return requestWithRetry({
-      fetch,
-      url,
-      init,
-      label: LABEL,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn('PostHog request failed, retrying', { path: url.pathname, attempt, delayMs, reason }),
-    });
-  }
+  const client = vendorClient({
+    fetch,
+    logger,
+    label: LABEL,
+    secrets: [config.projectApiKey, config.personalApiKey],
+    timeoutSeconds: config.timeoutSeconds,
+    retryCount: config.retryCount,
+  });
+  const { secrets, redact, guard } = client;
+  const send = (url: URL, init: RequestInit) => client.send(url, init, { logged: { path: url.pathname } });
 
   const postJson = (url: URL, body: unknown) =>
     send(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -208,14 +203,7 @@ function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: Plugi
   return {
     redact,
 
-    /** Runs an operation; whatever it throws leaves with the keys removed and without its cause. */
-    async guard<T>(operation: () => Promise<T>): Promise<T> {
-      try {
-        return await operation();
-      } catch (error) {
-        throw redactedError(error, redact);
-      }
-    },
+    guard,
 
     /**
      * `POST /i/v0/e/`. The `uuid` makes retries safe: PostHog keeps one event per uuid.

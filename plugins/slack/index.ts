@@ -19,12 +19,10 @@ import {
   joinUrl,
   parseJson,
   PluginHttpError,
-  redactedError,
-  redactSecrets,
-  requestWithRetry,
   retryAfterNote,
   snippet,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 
 const WEBHOOK_URL_PATTERN = '^https?://[^\\s/]+(/[^\\s]*)?/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+$';
@@ -234,30 +232,21 @@ function webhookKey(webhookUrl: string | undefined): string | undefined {
 type SlackClient = ReturnType<typeof createSlackClient>;
 
 function createSlackClient(config: SlackConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.webhookUrl, webhookKey(config.webhookUrl), config.botToken];
-  const redact = (text: string) => redactSecrets(text, secrets);
-
-  /** Runs an operation; whatever it throws leaves with secrets removed and without its cause. */
-  async function guard<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw redactedError(error, redact);
-    }
-  }
+  const client = vendorClient({
+    fetch,
+    logger,
+    label: API_LABEL,
+    secrets: [config.webhookUrl, webhookKey(config.webhookUrl), config.botToken],
+    timeoutSeconds: config.timeoutSeconds,
+    retryCount: config.retryCount,
+    isRetryable: isTransientSlackAnswer,
+  });
+  const { secrets, redact, guard } = client;
 
   function send(url: URL, label: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return requestWithRetry({
-      fetch,
-      url,
-      label,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      init: { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) },
-      // Log the method, never the URL: a webhook URL is the secret.
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn(`${label} call failed, retrying`, { attempt, delayMs, reason }),
-      isRetryable: isTransientSlackAnswer,
-    });
+    const init = { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+    // Nothing of the URL is logged: a webhook URL is the secret.
+    return client.send(url, init, { label, retryMessage: `${label} call failed, retrying` });
   }
 
   /** Calls a Web API method and returns its body when `ok` is true. */
