@@ -7,7 +7,7 @@
  * (a bad id, a primary key clash) is an error here rather than a silent failed task.
  * https://www.meilisearch.com/docs/reference/api/documents
  */
-import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit, type SearchOptions } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit, type SearchOptions } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -84,27 +84,8 @@ const fields = [
     group: 'Search',
     order: 1,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
-    helpText: 'Extra attempts after a 429, 5xx or no answer.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 120,
-    group: 'Advanced',
-    order: 2,
-  },
+  retryCountField({ helpText: 'Extra attempts after a 429, 5xx or no answer.' }),
+  timeoutSecondsField({ maxValue: 120 }),
 ] as const;
 
 export type MeilisearchConfig = ConfigOf<typeof fields>;

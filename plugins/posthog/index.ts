@@ -9,7 +9,7 @@
  * https://posthog.com/docs/api/capture · https://posthog.com/docs/api/flags
  */
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HttpFetch, type PluginLogger } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -83,27 +83,10 @@ const fields = [
     group: 'Health Check',
     order: 2,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
+  retryCountField({
     helpText: 'Extra attempts after a 429, 5xx or no answer. Events carry a uuid, so PostHog drops duplicates.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 60,
-    group: 'Advanced',
-    order: 2,
-  },
+  }),
+  timeoutSecondsField({}),
 ] as const;
 
 export type PostHogConfig = ConfigOf<typeof fields>;

@@ -10,7 +10,7 @@
  * so success is read from `ok`, not from the status. Rate limits are HTTP 429 + `Retry-After`.
  * https://api.slack.com/messaging/webhooks · https://api.slack.com/methods/chat.postMessage
  */
-import { definePlugin, type ConfigOf, type HealthReport, type HttpFetch, type NotificationMessage, type NotificationResult, type PluginLogger, type TestReport } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HealthReport, type HttpFetch, type NotificationMessage, type NotificationResult, type PluginLogger, type TestReport } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -104,27 +104,8 @@ const fields = [
     group: 'Testing',
     order: 1,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
-    helpText: 'Extra attempts after a rate limit (waiting as long as Slack asks), a 5xx or no answer.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 60,
-    group: 'Advanced',
-    order: 2,
-  },
+  retryCountField({ helpText: 'Extra attempts after a rate limit (waiting as long as Slack asks), a 5xx or no answer.' }),
+  timeoutSecondsField({}),
   {
     key: 'apiBaseUrl',
     label: 'Web API Base URL',

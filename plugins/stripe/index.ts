@@ -7,7 +7,7 @@
  * reuses one key. https://docs.stripe.com/api
  */
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type HttpFetch, type PaymentRequest, type PluginLogger } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HttpFetch, type PaymentRequest, type PluginLogger } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -72,27 +72,11 @@ const fields = [
     group: 'Advanced',
     order: 1,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
+  retryCountField({
     helpText: 'Extra attempts when Stripe says a request may be retried (429, 409, 5xx, no answer). Retries reuse the idempotency key, so nothing is charged twice.',
-    group: 'Advanced',
     order: 2,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 30,
-    minValue: 1,
-    maxValue: 80,
-    group: 'Advanced',
-    order: 3,
-  },
+  }),
+  timeoutSecondsField({ default: 30, maxValue: 80, order: 3 }),
   {
     key: 'apiBaseUrl',
     label: 'API Base URL',
