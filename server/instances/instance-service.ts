@@ -26,6 +26,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
+import pRetry from 'p-retry';
 import { errorCode, errorMessage, redact, type FieldError, type PluginProvider } from '../../plugins/sdk/index.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import { actorLabel, checkClientMutationId, findKeyedChange, recordAudit, type Actor } from '../audit/audit-log.ts';
@@ -726,17 +727,18 @@ export class InstanceService implements ProviderSource {
     }
   }
 
-  /** Runs `fn` until it succeeds, backing off, for at most `commitCheckMs`. */
-  async #retrying<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.#deps.commitCheckMs ?? 15_000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (error instanceof NotFoundError || Date.now() >= deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      }
-    }
+  /** Runs `fn` until it succeeds, backing off from 50 ms to 1 s, for at most `commitCheckMs`. */
+  #retrying<T>(fn: () => Promise<T>): Promise<T> {
+    return pRetry(fn, {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 50,
+      maxTimeout: 1000,
+      factor: 2,
+      randomize: false,
+      maxRetryTime: this.#deps.commitCheckMs ?? 15_000,
+      // A missing row is an answer, not a lost connection.
+      shouldRetry: ({ error }) => !(error instanceof NotFoundError),
+    });
   }
 
   #unknownOutcome(instanceId: string, error: unknown): void {
