@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     PLUGFORM_HEALTH_INTERVAL: '86400',
     PLUGFORM_HEALTH_CONCURRENCY: String(CONCURRENCY),
   };
-  const server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'warn' }), announce: () => undefined });
+  const server = await startServer({ config: loadConfig(env), logger: createLogger({ level: 'warn' }), announce: () => undefined });
   try {
     process.stdout.write(`creating ${INSTANCES} instances`);
     for (let i = 0; i < INSTANCES; i++) {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { egressEntryProblem, type EgressSettings } from './health/egress.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './health/http-client.ts';
 import { DEFAULT_CONFIGURATION_LIMITS, type ConfigurationLimits } from './instances/input-limits.ts';
+import { readSecretStoreSettings, type SecretStoreSettings } from './secrets/index.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
 export interface ServerConfig {
@@ -68,6 +69,8 @@ export interface ServerConfig {
   vendorResponseMaxBytes: number;
   /** Directories local-storage instances may use (never the data dir, inside it or a parent of it). */
   localStorageRoots: string[];
+  /** PLUGFORM_SECRET_STORE, PLUGFORM_SECRET_KEY and VAULT_*: holds credentials, never log it. */
+  secretStore: SecretStoreSettings;
 }
 
 /**
@@ -306,6 +309,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     },
     vendorResponseMaxBytes: e.PLUGFORM_VENDOR_RESPONSE_MAX_BYTES,
     localStorageRoots: storageRoots(e.PLUGFORM_LOCAL_STORAGE_ROOTS, dataDir),
+    // Checked by the secrets module, whose messages say what each Vault setting needs.
+    secretStore: readSecretStoreSettings(env),
   };
 }
 
