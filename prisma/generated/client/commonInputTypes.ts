@@ -277,6 +277,23 @@ export type JsonNullableWithAggregatesFilterBase<$PrismaModel = never> = {
   _max?: Prisma.NestedJsonNullableFilter<$PrismaModel>
 }
 
+export type EnumTokenRoleFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel> | $Enums.TokenRole
+}
+
+export type EnumTokenRoleWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel> | $Enums.TokenRole
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+}
+
 export type IntNullableFilter<$PrismaModel = never> = {
   equals?: number | Prisma.IntFieldRefInput<$PrismaModel> | null
   in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
@@ -524,6 +541,23 @@ export type NestedJsonNullableFilterBase<$PrismaModel = never> = {
   gt?: runtime.InputJsonValue | Prisma.JsonFieldRefInput<$PrismaModel>
   gte?: runtime.InputJsonValue | Prisma.JsonFieldRefInput<$PrismaModel>
   not?: runtime.InputJsonValue | Prisma.JsonFieldRefInput<$PrismaModel> | Prisma.JsonNullValueFilter
+}
+
+export type NestedEnumTokenRoleFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel> | $Enums.TokenRole
+}
+
+export type NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel> | $Enums.TokenRole
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
 }
 
 export type NestedIntNullableWithAggregatesFilter<$PrismaModel = never> = {

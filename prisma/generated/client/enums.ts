@@ -9,7 +9,10 @@
 * 🟢 You can import this file directly.
 */
 
+export const TokenRole = {
+  viewer: 'viewer',
+  operator: 'operator',
+  admin: 'admin'
+} as const
 
-
-// This file is empty because there are no enums in the schema.
-export {}
+export type TokenRole = (typeof TokenRole)[keyof typeof TokenRole]

@@ -1289,6 +1289,20 @@ export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaM
 
 
 /**
+ * Reference to a field of type 'TokenRole'
+ */
+export type EnumTokenRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'TokenRole'>
+    
+
+
+/**
+ * Reference to a field of type 'TokenRole[]'
+ */
+export type ListEnumTokenRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'TokenRole[]'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
