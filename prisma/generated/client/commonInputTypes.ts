@@ -34,6 +34,13 @@ export type BoolFilter<$PrismaModel = never> = {
   not?: Prisma.NestedBoolFilter<$PrismaModel> | boolean
 }
 
+export type EnumInstanceStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel> | $Enums.InstanceStatus
+}
+
 export type StringNullableFilter<$PrismaModel = never> = {
   equals?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
   in?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
@@ -82,6 +89,13 @@ export type IntFilter<$PrismaModel = never> = {
   gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
   gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
   not?: Prisma.NestedIntFilter<$PrismaModel> | number
+}
+
+export type EnumHealthStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel> | $Enums.HealthStatus
 }
 
 export type DateTimeNullableFilter<$PrismaModel = never> = {
@@ -135,6 +149,16 @@ export type BoolWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedBoolFilter<$PrismaModel>
   _max?: Prisma.NestedBoolFilter<$PrismaModel>
+}
+
+export type EnumInstanceStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusWithAggregatesFilter<$PrismaModel> | $Enums.InstanceStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
 }
 
 export type StringNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -196,6 +220,16 @@ export type IntWithAggregatesFilter<$PrismaModel = never> = {
   _sum?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedIntFilter<$PrismaModel>
   _max?: Prisma.NestedIntFilter<$PrismaModel>
+}
+
+export type EnumHealthStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusWithAggregatesFilter<$PrismaModel> | $Enums.HealthStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
 }
 
 export type DateTimeNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -340,6 +374,13 @@ export type NestedBoolFilter<$PrismaModel = never> = {
   not?: Prisma.NestedBoolFilter<$PrismaModel> | boolean
 }
 
+export type NestedEnumInstanceStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel> | $Enums.InstanceStatus
+}
+
 export type NestedStringNullableFilter<$PrismaModel = never> = {
   equals?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
   in?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
@@ -363,6 +404,13 @@ export type NestedIntFilter<$PrismaModel = never> = {
   gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
   gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
   not?: Prisma.NestedIntFilter<$PrismaModel> | number
+}
+
+export type NestedEnumHealthStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel> | $Enums.HealthStatus
 }
 
 export type NestedDateTimeNullableFilter<$PrismaModel = never> = {
@@ -410,6 +458,16 @@ export type NestedBoolWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedBoolFilter<$PrismaModel>
   _max?: Prisma.NestedBoolFilter<$PrismaModel>
+}
+
+export type NestedEnumInstanceStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusWithAggregatesFilter<$PrismaModel> | $Enums.InstanceStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
 }
 
 export type NestedStringNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -489,6 +547,16 @@ export type NestedFloatFilter<$PrismaModel = never> = {
   gt?: number | Prisma.FloatFieldRefInput<$PrismaModel>
   gte?: number | Prisma.FloatFieldRefInput<$PrismaModel>
   not?: Prisma.NestedFloatFilter<$PrismaModel> | number
+}
+
+export type NestedEnumHealthStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusWithAggregatesFilter<$PrismaModel> | $Enums.HealthStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
 }
 
 export type NestedDateTimeNullableWithAggregatesFilter<$PrismaModel = never> = {

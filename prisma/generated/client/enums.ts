@@ -16,3 +16,22 @@ export const TokenRole = {
 } as const
 
 export type TokenRole = (typeof TokenRole)[keyof typeof TokenRole]
+
+
+export const InstanceStatus = {
+  active: 'active',
+  inactive: 'inactive',
+  error: 'error'
+} as const
+
+export type InstanceStatus = (typeof InstanceStatus)[keyof typeof InstanceStatus]
+
+
+export const HealthStatus = {
+  unknown: 'unknown',
+  healthy: 'healthy',
+  degraded: 'degraded',
+  unhealthy: 'unhealthy'
+} as const
+
+export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus]

@@ -40,10 +40,10 @@ export type PluginInstanceMinAggregateOutputType = {
   pluginName: string | null
   name: string | null
   enabled: boolean | null
-  status: string | null
+  status: $Enums.InstanceStatus | null
   statusMessage: string | null
   version: number | null
-  healthStatus: string | null
+  healthStatus: $Enums.HealthStatus | null
   healthSince: Date | null
   lastHealthAt: Date | null
   createdAt: Date | null
@@ -55,10 +55,10 @@ export type PluginInstanceMaxAggregateOutputType = {
   pluginName: string | null
   name: string | null
   enabled: boolean | null
-  status: string | null
+  status: $Enums.InstanceStatus | null
   statusMessage: string | null
   version: number | null
-  healthStatus: string | null
+  healthStatus: $Enums.HealthStatus | null
   healthSince: Date | null
   lastHealthAt: Date | null
   createdAt: Date | null
@@ -229,11 +229,11 @@ export type PluginInstanceGroupByOutputType = {
   pluginName: string
   name: string
   enabled: boolean
-  status: string
+  status: $Enums.InstanceStatus
   statusMessage: string | null
   config: runtime.JsonValue
   version: number
-  healthStatus: string
+  healthStatus: $Enums.HealthStatus
   healthSince: Date | null
   lastHealthAt: Date | null
   createdAt: Date
@@ -268,11 +268,11 @@ export type PluginInstanceWhereInput = {
   pluginName?: Prisma.StringFilter<"PluginInstance"> | string
   name?: Prisma.StringFilter<"PluginInstance"> | string
   enabled?: Prisma.BoolFilter<"PluginInstance"> | boolean
-  status?: Prisma.StringFilter<"PluginInstance"> | string
+  status?: Prisma.EnumInstanceStatusFilter<"PluginInstance"> | $Enums.InstanceStatus
   statusMessage?: Prisma.StringNullableFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonFilter<"PluginInstance">
   version?: Prisma.IntFilter<"PluginInstance"> | number
-  healthStatus?: Prisma.StringFilter<"PluginInstance"> | string
+  healthStatus?: Prisma.EnumHealthStatusFilter<"PluginInstance"> | $Enums.HealthStatus
   healthSince?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"PluginInstance"> | Date | string
@@ -308,11 +308,11 @@ export type PluginInstanceWhereUniqueInput = Prisma.AtLeast<{
   pluginName?: Prisma.StringFilter<"PluginInstance"> | string
   name?: Prisma.StringFilter<"PluginInstance"> | string
   enabled?: Prisma.BoolFilter<"PluginInstance"> | boolean
-  status?: Prisma.StringFilter<"PluginInstance"> | string
+  status?: Prisma.EnumInstanceStatusFilter<"PluginInstance"> | $Enums.InstanceStatus
   statusMessage?: Prisma.StringNullableFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonFilter<"PluginInstance">
   version?: Prisma.IntFilter<"PluginInstance"> | number
-  healthStatus?: Prisma.StringFilter<"PluginInstance"> | string
+  healthStatus?: Prisma.EnumHealthStatusFilter<"PluginInstance"> | $Enums.HealthStatus
   healthSince?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"PluginInstance"> | Date | string
@@ -350,11 +350,11 @@ export type PluginInstanceScalarWhereWithAggregatesInput = {
   pluginName?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
   name?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
   enabled?: Prisma.BoolWithAggregatesFilter<"PluginInstance"> | boolean
-  status?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
+  status?: Prisma.EnumInstanceStatusWithAggregatesFilter<"PluginInstance"> | $Enums.InstanceStatus
   statusMessage?: Prisma.StringNullableWithAggregatesFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonWithAggregatesFilter<"PluginInstance">
   version?: Prisma.IntWithAggregatesFilter<"PluginInstance"> | number
-  healthStatus?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
+  healthStatus?: Prisma.EnumHealthStatusWithAggregatesFilter<"PluginInstance"> | $Enums.HealthStatus
   healthSince?: Prisma.DateTimeNullableWithAggregatesFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableWithAggregatesFilter<"PluginInstance"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"PluginInstance"> | Date | string
@@ -366,11 +366,11 @@ export type PluginInstanceCreateInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -384,11 +384,11 @@ export type PluginInstanceUncheckedCreateInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -402,11 +402,11 @@ export type PluginInstanceUpdateInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -420,11 +420,11 @@ export type PluginInstanceUncheckedUpdateInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -438,11 +438,11 @@ export type PluginInstanceCreateManyInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -454,11 +454,11 @@ export type PluginInstanceUpdateManyMutationInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -470,11 +470,11 @@ export type PluginInstanceUncheckedUpdateManyInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -553,6 +553,10 @@ export type BoolFieldUpdateOperationsInput = {
   set?: boolean
 }
 
+export type EnumInstanceStatusFieldUpdateOperationsInput = {
+  set?: $Enums.InstanceStatus
+}
+
 export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
 }
@@ -563,6 +567,10 @@ export type IntFieldUpdateOperationsInput = {
   decrement?: number
   multiply?: number
   divide?: number
+}
+
+export type EnumHealthStatusFieldUpdateOperationsInput = {
+  set?: $Enums.HealthStatus
 }
 
 export type NullableDateTimeFieldUpdateOperationsInput = {
@@ -606,11 +614,11 @@ export type PluginInstanceCreateWithoutSecretsInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -623,11 +631,11 @@ export type PluginInstanceUncheckedCreateWithoutSecretsInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -656,11 +664,11 @@ export type PluginInstanceUpdateWithoutSecretsInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -673,11 +681,11 @@ export type PluginInstanceUncheckedUpdateWithoutSecretsInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -690,11 +698,11 @@ export type PluginInstanceCreateWithoutHealthChecksInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -707,11 +715,11 @@ export type PluginInstanceUncheckedCreateWithoutHealthChecksInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -740,11 +748,11 @@ export type PluginInstanceUpdateWithoutHealthChecksInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -757,11 +765,11 @@ export type PluginInstanceUncheckedUpdateWithoutHealthChecksInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -903,12 +911,7 @@ export type $PluginInstancePayload<ExtArgs extends runtime.Types.Extensions.Inte
      */
     name: string
     enabled: boolean
-    /**
-     * 'active' (provider configured and live) | 'inactive' (disabled or not yet configured)
-     * | 'error' (configure failed; statusMessage says why). A string, not an enum, so a new
-     * status needs no migration.
-     */
-    status: string
+    status: $Enums.InstanceStatus
     statusMessage: string | null
     /**
      * Non-secret configuration only, as validated against the plugin's schema.
@@ -919,9 +922,9 @@ export type $PluginInstancePayload<ExtArgs extends runtime.Types.Extensions.Inte
      */
     version: number
     /**
-     * Latest health verdict: 'unknown' | 'healthy' | 'degraded' | 'unhealthy'.
+     * Latest health verdict.
      */
-    healthStatus: string
+    healthStatus: $Enums.HealthStatus
     /**
      * When healthStatus last changed to its current value.
      */
@@ -1358,11 +1361,11 @@ export interface PluginInstanceFieldRefs {
   readonly pluginName: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly name: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly enabled: Prisma.FieldRef<"PluginInstance", 'Boolean'>
-  readonly status: Prisma.FieldRef<"PluginInstance", 'String'>
+  readonly status: Prisma.FieldRef<"PluginInstance", 'InstanceStatus'>
   readonly statusMessage: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly config: Prisma.FieldRef<"PluginInstance", 'Json'>
   readonly version: Prisma.FieldRef<"PluginInstance", 'Int'>
-  readonly healthStatus: Prisma.FieldRef<"PluginInstance", 'String'>
+  readonly healthStatus: Prisma.FieldRef<"PluginInstance", 'HealthStatus'>
   readonly healthSince: Prisma.FieldRef<"PluginInstance", 'DateTime'>
   readonly lastHealthAt: Prisma.FieldRef<"PluginInstance", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"PluginInstance", 'DateTime'>
