@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { errorCode, errorMessage, redact, type PluginType, type StorageProvider, type StoredFile } from '../../plugins/sdk/index.ts';
+import type { CallOutcome } from '../../prisma/generated/client/enums.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Principal } from '../access/roles.ts';
 import { actorLabel, actorOf } from '../audit/audit-log.ts';
@@ -45,7 +46,8 @@ export interface InvokeOptions {
   baseUrl: string;
 }
 
-export type CallOutcome = 'success' | 'error' | 'rejected' | 'replayed';
+/** success · error (the vendor or plugin failed) · rejected (bad input, refused) · replayed (an idempotent repeat). */
+export type { CallOutcome };
 
 const MAX_IDEMPOTENCY_KEY = 255;
 

@@ -328,6 +328,13 @@ export type EnumTokenRoleWithAggregatesFilter<$PrismaModel = never> = {
   _max?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
 }
 
+export type EnumCallOutcomeFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel> | $Enums.CallOutcome
+}
+
 export type IntNullableFilter<$PrismaModel = never> = {
   equals?: number | Prisma.IntFieldRefInput<$PrismaModel> | null
   in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
@@ -337,6 +344,16 @@ export type IntNullableFilter<$PrismaModel = never> = {
   gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
   gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
   not?: Prisma.NestedIntNullableFilter<$PrismaModel> | number | null
+}
+
+export type EnumCallOutcomeWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeWithAggregatesFilter<$PrismaModel> | $Enums.CallOutcome
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
 }
 
 export type IntNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -626,6 +643,23 @@ export type NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
   _max?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+}
+
+export type NestedEnumCallOutcomeFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel> | $Enums.CallOutcome
+}
+
+export type NestedEnumCallOutcomeWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeWithAggregatesFilter<$PrismaModel> | $Enums.CallOutcome
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
 }
 
 export type NestedIntNullableWithAggregatesFilter<$PrismaModel = never> = {

@@ -35,3 +35,13 @@ export const HealthStatus = {
 } as const
 
 export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus]
+
+
+export const CallOutcome = {
+  success: 'success',
+  error: 'error',
+  rejected: 'rejected',
+  replayed: 'replayed'
+} as const
+
+export type CallOutcome = (typeof CallOutcome)[keyof typeof CallOutcome]
