@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startServer } from '../server/app/start-server.ts';
-import { forEachBounded } from '../server/bounded.ts';
+import pLimit from 'p-limit';
 import { HEALTH_QUEUE, QUEUE_SCHEMA } from '../server/health/cluster-scheduler.ts';
 import { VaultSecretStore } from '../server/secrets/index.ts';
 import { startCluster, waitUntil } from '../test/support/replicas.ts';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     PLUGFORM_HEALTH_INTERVAL: '86400',
     PLUGFORM_HEALTH_CONCURRENCY: String(CONCURRENCY),
   };
-  const server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'warn' }), announce: () => undefined });
+  const server = await startServer({ config: loadConfig(env), logger: createLogger({ level: 'warn' }), announce: () => undefined });
   try {
     process.stdout.write(`creating ${INSTANCES} instances`);
     for (let i = 0; i < INSTANCES; i++) {
@@ -415,7 +415,7 @@ async function seedInstances(databaseUrl: string, vaultUrl: string, vaultToken: 
       await client.query(`INSERT INTO plugin_instance_secret (instance_id, key) SELECT id, 'token' FROM unnest($1::text[]) AS t(id)`, [chunk]);
     }
     let written = 0;
-    await forEachBounded(ids, 16, async (id) => {
+    await pLimit(16).map(ids, async (id) => {
       await store.write(id, { token: `token-${id.slice(0, 8)}` }, { cas: 0 });
       if (++written % 1000 === 0) process.stdout.write('.');
     });

@@ -5,9 +5,11 @@
 import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
 import { egressEntryProblem, type EgressSettings } from './egress/egress.ts';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './egress/http-client.ts';
 import { DEFAULT_CONFIGURATION_LIMITS, type ConfigurationLimits } from './instances/input-limits.ts';
+import { readSecretStoreSettings, type SecretStoreSettings } from './secrets/index.ts';
 import { BUILTIN_PLUGINS_DIR, DEFAULT_IMPORT_TIMEOUT_MS, parsePluginPaths } from './registry/index.ts';
 
 export interface ServerConfig {
@@ -77,6 +79,8 @@ export interface ServerConfig {
   vendorResponseMaxBytes: number;
   /** Directories local-storage instances may use (never the data dir, inside it or a parent of it). */
   localStorageRoots: string[];
+  /** PLUGFORM_SECRET_STORE, PLUGFORM_SECRET_KEY and VAULT_*: holds credentials, never log it. */
+  secretStore: SecretStoreSettings;
 }
 
 /**
@@ -119,108 +123,211 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function loadConfig(env: Env = process.env): ServerConfig {
-  const environment = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'production');
-  const development = environment === 'development';
-  return {
-    port: integer(env, 'PORT', 4000, 0, 65535),
-    host: env.HOST?.trim() || '0.0.0.0',
-    databaseUrl: env.DATABASE_URL?.trim() || undefined,
-    dataDir: dataDirOf(env.PLUGFORM_DATA_DIR?.trim() || 'data'),
-    builtinPluginsDir: BUILTIN_PLUGINS_DIR,
-    localPluginsDir: resolve('plugins'),
-    extraPluginPaths: parsePluginPaths(env.PLUGIN_PATHS),
-    pluginLoadTimeoutMs: integer(env, 'PLUGIN_LOAD_TIMEOUT_MS', DEFAULT_IMPORT_TIMEOUT_MS, 100, 600_000),
-    environment,
-    graphiql: flag(env, 'PLUGFORM_GRAPHIQL', development),
-    anonymousIntrospection: flag(env, 'PLUGFORM_ANONYMOUS_INTROSPECTION', development),
-    limits: {
-      maxBodyBytes: integer(env, 'PLUGFORM_MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576),
-      maxQueryDepth: integer(env, 'PLUGFORM_MAX_QUERY_DEPTH', 10, 1, 100),
-      maxAliases: integer(env, 'PLUGFORM_MAX_ALIASES', 15, 0, 1000),
-      maxQueryTokens: integer(env, 'PLUGFORM_MAX_QUERY_TOKENS', 2000, 100, 50_000),
-      maxQueryCost: integer(env, 'PLUGFORM_MAX_QUERY_COST', 50_000, 10, 10_000_000),
-      maxDirectives: integer(env, 'PLUGFORM_MAX_DIRECTIVES', 50, 0, 1000),
-      maxInputDepth: integer(env, 'PLUGFORM_MAX_INPUT_DEPTH', 32, 2, 256),
-      maxChecksPerRequest: integer(env, 'PLUGFORM_MAX_CHECKS_PER_REQUEST', 3, 1, 100),
-      maxChecksPerMinute: integer(env, 'PLUGFORM_MAX_CHECKS_PER_MINUTE', 30, 1, 10_000),
-      maxResponseBytes: integer(env, 'PLUGFORM_MAX_RESPONSE_BYTES', 5_000_000, 1000, 1_000_000_000),
-      maxSubscriptionsPerToken: integer(env, 'PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN', 10, 1, 1000),
-    },
-    sessionCheckIntervalMs: integer(env, 'PLUGFORM_SESSION_CHECK_INTERVAL', 10, 1, 3600) * 1000,
-    tokenCacheTtlMs: integer(env, 'PLUGFORM_TOKEN_CACHE_TTL', 10, 0, 3600) * 1000,
-    adminToken: env.PLUGFORM_ADMIN_TOKEN?.trim() || undefined,
-    healthIntervalMs: integer(env, 'PLUGFORM_HEALTH_INTERVAL', 60, 1, 86_400) * 1000,
-    healthTimeoutMs: integer(env, 'PLUGFORM_HEALTH_TIMEOUT', 10, 1, 300) * 1000,
-    healthHistoryLimit: integer(env, 'PLUGFORM_HEALTH_HISTORY', 50, 1, 10_000),
-    healthConcurrency: integer(env, 'PLUGFORM_HEALTH_CONCURRENCY', 16, 1, 1000),
-    providerIdleMs: integer(env, 'PLUGFORM_PROVIDER_IDLE', 900, 0, 604_800) * 1000,
-    logLevel: oneOf(env, 'PLUGFORM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
-    allowedOrigins: (env.PLUGFORM_ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim().replace(/\/$/, ''))
-      .filter(Boolean),
-    operationTimeoutMs: integer(env, 'PLUGFORM_OPERATION_TIMEOUT_MS', 30_000, 100, 600_000),
-    idempotencyTtlMs: integer(env, 'PLUGFORM_IDEMPOTENCY_TTL_HOURS', 24, 1, 720) * 3_600_000,
-    downloadUrlTtlMs: integer(env, 'PLUGFORM_DOWNLOAD_URL_TTL', 300, 10, 86_400) * 1000,
-    signingKey: keyOf(env, 'PLUGFORM_SIGNING_KEY'),
-    fingerprintKey: keyOf(env, 'PLUGFORM_FINGERPRINT_KEY'),
-    publicUrl: urlOf(env, 'PLUGFORM_PUBLIC_URL'),
-    metricsToken: env.PLUGFORM_METRICS_TOKEN?.trim() || undefined,
-    replicaId: replicaIdOf(env.PLUGFORM_REPLICA_ID),
-    shutdownGraceMs: integer(env, 'PLUGFORM_SHUTDOWN_GRACE', 10, 0, 600) * 1000,
-    configurationLimits: {
-      maxFieldBytes: integer(env, 'PLUGFORM_MAX_FIELD_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxFieldBytes, 1024, 16 * 1024 * 1024),
-      maxConfigurationBytes: integer(env, 'PLUGFORM_MAX_CONFIG_BYTES', DEFAULT_CONFIGURATION_LIMITS.maxConfigurationBytes, 1024, 64 * 1024 * 1024),
-      maxJsonDepth: integer(env, 'PLUGFORM_MAX_JSON_DEPTH', DEFAULT_CONFIGURATION_LIMITS.maxJsonDepth, 1, 1000),
-    },
-    egress: {
-      blockPrivate: flag(env, 'PLUGFORM_EGRESS_BLOCK_PRIVATE', environment === 'production'),
-      allow: egressList(env, 'PLUGFORM_EGRESS_ALLOW'),
-      deny: egressList(env, 'PLUGFORM_EGRESS_DENY'),
-    },
-    vendorResponseMaxBytes: integer(env, 'PLUGFORM_VENDOR_RESPONSE_MAX_BYTES', DEFAULT_MAX_RESPONSE_BYTES, 1024, 1024 ** 3),
-    localStorageRoots: storageRoots(env, dataDirOf(env.PLUGFORM_DATA_DIR?.trim() || 'data')),
-  };
+// ---------------------------------------------------------------------------------------
+// The environment schema: every variable, its type, bounds and default, in one zod object.
+// A blank value counts as unset, as it always did; an error names the variable (ConfigError).
+
+/** Trimmed, and `undefined` when blank. */
+const blankIsUnset = (value: unknown) => {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+};
+
+const text = () => z.preprocess(blankIsUnset, z.string().optional());
+
+function whole(min: number, max: number, fallback: number) {
+  const isWhole = (raw: string) => /^[+-]?\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max;
+  return z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .refine(isWhole, { error: (issue) => `expected a whole number from ${min} to ${max}, got "${String(issue.input)}"` })
+      .transform(Number)
+      .optional()
+      .default(fallback),
+  );
+}
+
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off'];
+/** true/false (or 1/0, yes/no, on/off); unset stays `undefined` when the default depends on another variable. */
+const flag = () =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? blankIsUnset(value.toLowerCase()) : value),
+    z
+      .enum([...TRUE, ...FALSE], { error: (issue) => `expected true or false, got "${String(issue.input)}"` })
+      .transform((value) => TRUE.includes(value))
+      .optional(),
+  );
+
+function oneOf<const T extends readonly [string, ...string[]]>(allowed: T, fallback: T[number]) {
+  return z.preprocess(
+    blankIsUnset,
+    z.enum(allowed, { error: (issue) => `expected one of ${allowed.join(', ')}, got "${String(issue.input)}"` }).optional().default(fallback as never),
+  );
 }
 
 /** At least 32 bytes, as 64+ hex characters or base64. */
-function keyOf(env: Env, name: string): Buffer | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length < 32) throw new ConfigError(name, 'expected at least 32 bytes, as hex or base64');
-  return key;
+const key = () =>
+  text()
+    .transform((raw) => (raw === undefined ? undefined : /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')))
+    .refine((bytes) => bytes === undefined || bytes.length >= 32, { error: 'expected at least 32 bytes, as hex or base64' });
+
+const httpUrl = () =>
+  text().transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const url = URL.parse(raw);
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:')) return url.toString().replace(/\/$/, '');
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute http(s) URL' });
+    return z.NEVER;
+  });
+
+/** Comma-separated hosts, addresses or CIDRs of the egress gate, each checked. */
+const egressList = () =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? value : ''),
+    z.string().transform((raw, ctx) => {
+      const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+      for (const entry of entries) {
+        const problem = egressEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+      return entries;
+    }),
+  );
+
+/** Default `<host name>-<pid>`: unique per process on a machine, readable in a log line. */
+const replicaId = () =>
+  text()
+    .refine((value) => value === undefined || /^[\w.:-]{1,100}$/.test(value), { error: 'expected 1 to 100 letters, digits, ".", ":", "_" or "-"' })
+    .transform((value) => value ?? `${hostname()}-${process.pid}`);
+
+const ENVIRONMENT = z.object({
+  NODE_ENV: oneOf(['development', 'production', 'test'], 'production'),
+  PORT: whole(0, 65535, 4000),
+  HOST: text().default('0.0.0.0'),
+  DATABASE_URL: text(),
+  PLUGFORM_DATA_DIR: text().default('data'),
+  PLUGIN_PATHS: text(),
+  PLUGIN_LOAD_TIMEOUT_MS: whole(100, 600_000, DEFAULT_IMPORT_TIMEOUT_MS),
+  PLUGFORM_GRAPHIQL: flag(),
+  PLUGFORM_ANONYMOUS_INTROSPECTION: flag(),
+  PLUGFORM_MAX_BODY_BYTES: whole(1024, 100 * 1_048_576, 1_048_576),
+  PLUGFORM_MAX_QUERY_DEPTH: whole(1, 100, 10),
+  PLUGFORM_MAX_ALIASES: whole(0, 1000, 15),
+  PLUGFORM_MAX_QUERY_TOKENS: whole(100, 50_000, 2000),
+  PLUGFORM_MAX_QUERY_COST: whole(10, 10_000_000, 50_000),
+  PLUGFORM_MAX_DIRECTIVES: whole(0, 1000, 50),
+  PLUGFORM_MAX_INPUT_DEPTH: whole(2, 256, 32),
+  PLUGFORM_MAX_CHECKS_PER_REQUEST: whole(1, 100, 3),
+  PLUGFORM_MAX_CHECKS_PER_MINUTE: whole(1, 10_000, 30),
+  PLUGFORM_MAX_RESPONSE_BYTES: whole(1000, 1_000_000_000, 5_000_000),
+  PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN: whole(1, 1000, 10),
+  PLUGFORM_SESSION_CHECK_INTERVAL: whole(1, 3600, 10),
+  PLUGFORM_TOKEN_CACHE_TTL: whole(0, 3600, 10),
+  PLUGFORM_ADMIN_TOKEN: text(),
+  PLUGFORM_HEALTH_INTERVAL: whole(1, 86_400, 60),
+  PLUGFORM_HEALTH_TIMEOUT: whole(1, 300, 10),
+  PLUGFORM_HEALTH_HISTORY: whole(1, 10_000, 50),
+  PLUGFORM_HEALTH_CONCURRENCY: whole(1, 1000, 16),
+  PLUGFORM_PROVIDER_IDLE: whole(0, 604_800, 900),
+  PLUGFORM_LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], 'info'),
+  PLUGFORM_ALLOWED_ORIGINS: text(),
+  PLUGFORM_OPERATION_TIMEOUT_MS: whole(100, 600_000, 30_000),
+  PLUGFORM_IDEMPOTENCY_TTL_HOURS: whole(1, 720, 24),
+  PLUGFORM_DOWNLOAD_URL_TTL: whole(10, 86_400, 300),
+  PLUGFORM_SIGNING_KEY: key(),
+  PLUGFORM_FINGERPRINT_KEY: key(),
+  PLUGFORM_PUBLIC_URL: httpUrl(),
+  PLUGFORM_METRICS_TOKEN: text(),
+  PLUGFORM_REPLICA_ID: replicaId(),
+  PLUGFORM_SHUTDOWN_GRACE: whole(0, 600, 10),
+  PLUGFORM_MAX_FIELD_BYTES: whole(1024, 16 * 1024 * 1024, DEFAULT_CONFIGURATION_LIMITS.maxFieldBytes),
+  PLUGFORM_MAX_CONFIG_BYTES: whole(1024, 64 * 1024 * 1024, DEFAULT_CONFIGURATION_LIMITS.maxConfigurationBytes),
+  PLUGFORM_MAX_JSON_DEPTH: whole(1, 1000, DEFAULT_CONFIGURATION_LIMITS.maxJsonDepth),
+  PLUGFORM_EGRESS_BLOCK_PRIVATE: flag(),
+  PLUGFORM_EGRESS_ALLOW: egressList(),
+  PLUGFORM_EGRESS_DENY: egressList(),
+  PLUGFORM_VENDOR_RESPONSE_MAX_BYTES: whole(1024, 1024 ** 3, DEFAULT_MAX_RESPONSE_BYTES),
+  PLUGFORM_LOCAL_STORAGE_ROOTS: text(),
+});
+
+/** The environment, checked against the schema; the first problem is thrown naming its variable. */
+export function parseEnvironment(env: Env): z.infer<typeof ENVIRONMENT> {
+  const parsed = ENVIRONMENT.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(String(issue.path[0]), issue.message);
 }
 
-function urlOf(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'expected an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'expected an absolute http(s) URL');
-  return url.toString().replace(/\/$/, '');
-}
-
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (!raw) return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, `expected true or false, got "${raw}"`);
-}
-
-function egressList(env: Env, name: string): string[] {
-  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
-  for (const entry of entries) {
-    const problem = egressEntryProblem(entry);
-    if (problem) throw new ConfigError(name, problem);
-  }
-  return entries;
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const e = parseEnvironment(env);
+  const environment = e.NODE_ENV;
+  const development = environment === 'development';
+  const dataDir = dataDirOf(e.PLUGFORM_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    builtinPluginsDir: BUILTIN_PLUGINS_DIR,
+    localPluginsDir: resolve('plugins'),
+    extraPluginPaths: parsePluginPaths(e.PLUGIN_PATHS),
+    pluginLoadTimeoutMs: e.PLUGIN_LOAD_TIMEOUT_MS,
+    environment,
+    graphiql: e.PLUGFORM_GRAPHIQL ?? development,
+    anonymousIntrospection: e.PLUGFORM_ANONYMOUS_INTROSPECTION ?? development,
+    limits: {
+      maxBodyBytes: e.PLUGFORM_MAX_BODY_BYTES,
+      maxQueryDepth: e.PLUGFORM_MAX_QUERY_DEPTH,
+      maxAliases: e.PLUGFORM_MAX_ALIASES,
+      maxQueryTokens: e.PLUGFORM_MAX_QUERY_TOKENS,
+      maxQueryCost: e.PLUGFORM_MAX_QUERY_COST,
+      maxDirectives: e.PLUGFORM_MAX_DIRECTIVES,
+      maxInputDepth: e.PLUGFORM_MAX_INPUT_DEPTH,
+      maxChecksPerRequest: e.PLUGFORM_MAX_CHECKS_PER_REQUEST,
+      maxChecksPerMinute: e.PLUGFORM_MAX_CHECKS_PER_MINUTE,
+      maxResponseBytes: e.PLUGFORM_MAX_RESPONSE_BYTES,
+      maxSubscriptionsPerToken: e.PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN,
+    },
+    sessionCheckIntervalMs: e.PLUGFORM_SESSION_CHECK_INTERVAL * 1000,
+    tokenCacheTtlMs: e.PLUGFORM_TOKEN_CACHE_TTL * 1000,
+    adminToken: e.PLUGFORM_ADMIN_TOKEN,
+    healthIntervalMs: e.PLUGFORM_HEALTH_INTERVAL * 1000,
+    healthTimeoutMs: e.PLUGFORM_HEALTH_TIMEOUT * 1000,
+    healthHistoryLimit: e.PLUGFORM_HEALTH_HISTORY,
+    healthConcurrency: e.PLUGFORM_HEALTH_CONCURRENCY,
+    providerIdleMs: e.PLUGFORM_PROVIDER_IDLE * 1000,
+    logLevel: e.PLUGFORM_LOG_LEVEL,
+    allowedOrigins: (e.PLUGFORM_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    operationTimeoutMs: e.PLUGFORM_OPERATION_TIMEOUT_MS,
+    idempotencyTtlMs: e.PLUGFORM_IDEMPOTENCY_TTL_HOURS * 3_600_000,
+    downloadUrlTtlMs: e.PLUGFORM_DOWNLOAD_URL_TTL * 1000,
+    signingKey: e.PLUGFORM_SIGNING_KEY,
+    fingerprintKey: e.PLUGFORM_FINGERPRINT_KEY,
+    publicUrl: e.PLUGFORM_PUBLIC_URL,
+    metricsToken: e.PLUGFORM_METRICS_TOKEN,
+    replicaId: e.PLUGFORM_REPLICA_ID,
+    shutdownGraceMs: e.PLUGFORM_SHUTDOWN_GRACE * 1000,
+    configurationLimits: {
+      maxFieldBytes: e.PLUGFORM_MAX_FIELD_BYTES,
+      maxConfigurationBytes: e.PLUGFORM_MAX_CONFIG_BYTES,
+      maxJsonDepth: e.PLUGFORM_MAX_JSON_DEPTH,
+    },
+    egress: {
+      blockPrivate: e.PLUGFORM_EGRESS_BLOCK_PRIVATE ?? environment === 'production',
+      allow: e.PLUGFORM_EGRESS_ALLOW,
+      deny: e.PLUGFORM_EGRESS_DENY,
+    },
+    vendorResponseMaxBytes: e.PLUGFORM_VENDOR_RESPONSE_MAX_BYTES,
+    localStorageRoots: storageRoots(e.PLUGFORM_LOCAL_STORAGE_ROOTS, dataDir),
+    // Checked by the secrets module, whose messages say what each Vault setting needs.
+    secretStore: readSecretStoreSettings(env),
+  };
 }
 
 const LOCAL_STORAGE_ROOTS = 'PLUGFORM_LOCAL_STORAGE_ROOTS';
@@ -231,8 +338,7 @@ const LOCAL_STORAGE_ROOTS = 'PLUGFORM_LOCAL_STORAGE_ROOTS';
  * inside it or contain it (the secret key and the database live there), compared both as
  * written and through symbolic links.
  */
-function storageRoots(env: Env, dataDir: string): string[] {
-  const raw = env[LOCAL_STORAGE_ROOTS]?.trim();
+function storageRoots(raw: string | undefined, dataDir: string): string[] {
   const base = dataDir === ':memory:' ? resolve('data') : dataDir;
   const roots = raw ? raw.split(delimiter).map((entry) => entry.trim()).filter(Boolean) : [join(dirname(base), 'files')];
   return roots.map((root) => {
@@ -265,34 +371,10 @@ function realpathOfExistingPart(path: string): string {
   }
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
 
-function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!allowed.includes(raw)) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
-  return raw as T[number];
-}
 
 /** `:memory:` keeps the embedded database in memory (tests); anything else is a directory. */
 function dataDirOf(value: string): string {
   return value === ':memory:' ? value : resolve(value);
 }
 
-/** Default `<host name>-<pid>`: unique per process on a machine, readable in a log line. */
-function replicaIdOf(raw: string | undefined): string {
-  const value = raw?.trim();
-  if (!value) return `${hostname()}-${process.pid}`;
-  if (!/^[\w.:-]{1,100}$/.test(value)) {
-    throw new ConfigError('PLUGFORM_REPLICA_ID', 'expected 1 to 100 letters, digits, ".", ":", "_" or "-"');
-  }
-  return value;
-}

@@ -6,10 +6,12 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './app/start-server.ts';
 import { createLogger } from './logger.ts';
 
-const logger = createLogger({ level: (process.env.PLUGFORM_LOG_LEVEL as 'info') ?? 'info' });
+// Until the settings are read (and checked), messages go out at the default level.
+let logger = createLogger();
 
 try {
   const config = loadConfig();
+  logger = createLogger({ level: config.logLevel });
   const server = await startServer({ config, logger });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -14,7 +14,7 @@ import { createLogger } from '../../server/logger.ts';
 
 const instances = Number(process.env['BENCH_INSTANCES'] ?? '200');
 const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', PLUGFORM_HEALTH_INTERVAL: '86400' };
-const server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'warn' }), announce: () => undefined });
+const server = await startServer({ config: loadConfig(env), logger: createLogger({ level: 'warn' }), announce: () => undefined });
 const { prisma } = server.services;
 if ((await prisma.pluginInstance.count()) === 0) {
   for (let i = 0; i < instances; i++) {

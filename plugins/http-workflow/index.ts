@@ -8,7 +8,7 @@
  * asked to (see `testMode`).
  */
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type WorkflowRun } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type WorkflowRun } from '../sdk/index.ts';
 import {
   attemptsNote,
   healthReportOf,
@@ -116,28 +116,15 @@ const fields = [
     group: 'Testing',
     order: 2,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
+  retryCountField({
     default: 0,
-    minValue: 0,
-    maxValue: 5,
     helpText: 'Extra attempts after 429, 502, 503, 504 or no answer. A timed-out attempt may have started the workflow, so only raise this if your workflow drops duplicate idempotency keys.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
+  }),
+  timeoutSecondsField({
     default: 30,
-    minValue: 1,
     maxValue: 300,
     helpText: 'Engines that answer when the workflow finishes need a timeout longer than the workflow.',
-    group: 'Advanced',
-    order: 2,
-  },
+  }),
 ] as const;
 
 export type HttpWorkflowConfig = ConfigOf<typeof fields>;

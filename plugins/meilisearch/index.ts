@@ -7,22 +7,20 @@
  * (a bad id, a primary key clash) is an error here rather than a silent failed task.
  * https://www.meilisearch.com/docs/reference/api/documents
  */
-import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit, type SearchOptions } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HttpFetch, type PluginLogger, type SearchHit, type SearchOptions } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
   healthReportOf,
   isRecord,
   joinUrl,
-  parseJson,
   PluginHttpError,
-  redactedError,
   redactSecrets,
-  requestWithRetry,
   runCheck,
   testReportOf,
   type FailureKind,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 
 const fields = [
@@ -86,27 +84,8 @@ const fields = [
     group: 'Search',
     order: 1,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
-    helpText: 'Extra attempts after a 429, 5xx or no answer.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 120,
-    group: 'Advanced',
-    order: 2,
-  },
+  retryCountField({ helpText: 'Extra attempts after a 429, 5xx or no answer.' }),
+  timeoutSecondsField({ maxValue: 120 }),
 ] as const;
 
 export type MeilisearchConfig = ConfigOf<typeof fields>;
@@ -157,30 +136,20 @@ export default definePlugin({
 
 
 function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.apiKey];
-  const redact = (text: string) => redactSecrets(text, secrets);
+  const client = vendorClient({ fetch, logger, label: LABEL, secrets: [config.apiKey], timeoutSeconds: config.timeoutSeconds, retryCount: config.retryCount });
+  const { secrets, redact, guard } = client;
 
   async function call(method: 'GET' | 'POST', path: string, body?: unknown, authenticated = true): Promise<Record<string, unknown>> {
-    const answer = await requestWithRetry({
-      fetch,
-      url: joinUrl(config.host, path),
-      label: LABEL,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn('Meilisearch request failed, retrying', { path: path.split('?')[0], attempt, delayMs, reason }),
-      init: {
-        method,
-        headers: {
-          ...(authenticated && config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}),
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    const init = {
+      method,
+      headers: {
+        ...(authenticated && config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
-    });
-    if (answer.status < 200 || answer.status >= 300) throw meiliFailure(answer, secrets, Boolean(config.apiKey));
-    const parsed = parseJson(answer, LABEL, secrets);
-    if (!isRecord(parsed)) throw new PluginHttpError(`${LABEL}: expected an object but got ${describeBody(answer, secrets)}`, { kind: 'response', status: answer.status });
-    return parsed;
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    const answer = await client.send(joinUrl(config.host, path), init, { logged: { path: path.split('?')[0] } });
+    return client.objectOf(answer, (failed) => meiliFailure(failed, secrets, Boolean(config.apiKey)));
   }
 
   /** Polls a task until it finishes, backing off from 50 ms to 1 s between polls. */
@@ -202,14 +171,7 @@ function createMeiliApi(config: MeilisearchConfig, fetch: HttpFetch, logger: Plu
   return {
     redact,
 
-    /** Runs an operation; whatever it throws leaves with the key removed and without its cause. */
-    async guard<T>(operation: () => Promise<T>): Promise<T> {
-      try {
-        return await operation();
-      } catch (error) {
-        throw redactedError(error, redact);
-      }
-    },
+    guard,
 
     async indexDocument(index: string, id: string, document: Record<string, unknown>): Promise<void> {
       checkIndexUid(index);

@@ -9,7 +9,7 @@
  * https://posthog.com/docs/api/capture · https://posthog.com/docs/api/flags
  */
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type HttpFetch, type PluginLogger } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HttpFetch, type PluginLogger } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -19,14 +19,13 @@ import {
   kindOfStatus,
   parseJson,
   PluginHttpError,
-  redactedError,
   redactSecrets,
-  requestWithRetry,
   retryAfterNote,
   runCheck,
   snippet,
   testReportOf,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 
 const fields = [
@@ -84,27 +83,10 @@ const fields = [
     group: 'Health Check',
     order: 2,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
+  retryCountField({
     helpText: 'Extra attempts after a 429, 5xx or no answer. Events carry a uuid, so PostHog drops duplicates.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 60,
-    group: 'Advanced',
-    order: 2,
-  },
+  }),
+  timeoutSecondsField({}),
 ] as const;
 
 export type PostHogConfig = ConfigOf<typeof fields>;
@@ -152,20 +134,16 @@ export default definePlugin({
 
 
 function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.projectApiKey, config.personalApiKey];
-  const redact = (text: string) => redactSecrets(text, secrets);
-
-  function send(url: URL, init: RequestInit): Promise<HttpAnswer> {
-    return requestWithRetry({
-      fetch,
-      url,
-      init,
-      label: LABEL,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn('PostHog request failed, retrying', { path: url.pathname, attempt, delayMs, reason }),
-    });
-  }
+  const client = vendorClient({
+    fetch,
+    logger,
+    label: LABEL,
+    secrets: [config.projectApiKey, config.personalApiKey],
+    timeoutSeconds: config.timeoutSeconds,
+    retryCount: config.retryCount,
+  });
+  const { secrets, redact, guard } = client;
+  const send = (url: URL, init: RequestInit) => client.send(url, init, { logged: { path: url.pathname } });
 
   const postJson = (url: URL, body: unknown) =>
     send(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -198,14 +176,7 @@ function createPostHogApi(config: PostHogConfig, fetch: HttpFetch, logger: Plugi
   return {
     redact,
 
-    /** Runs an operation; whatever it throws leaves with the keys removed and without its cause. */
-    async guard<T>(operation: () => Promise<T>): Promise<T> {
-      try {
-        return await operation();
-      } catch (error) {
-        throw redactedError(error, redact);
-      }
-    },
+    guard,
 
     /**
      * `POST /i/v0/e/`. The `uuid` makes retries safe: PostHog keeps one event per uuid.

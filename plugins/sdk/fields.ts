@@ -126,3 +126,23 @@ export interface FieldError {
   /** Which check failed: `required`, `type`, `minLength`, `pattern`, `unknown`, a rule type … */
   rule: string;
 }
+
+/** A field's spec with some attributes replaced (the replaced ones take the override's type). */
+type Overridden<D, O> = Omit<D, keyof O> & O;
+type FieldOverrides = Partial<Omit<FieldSpec, 'key' | 'type'>>;
+
+const RETRY_COUNT = { key: 'retryCount', label: 'Retry Count', type: 'INTEGER', default: 2, minValue: 0, maxValue: 5, group: 'Advanced', order: 1 } as const;
+const TIMEOUT_SECONDS = { key: 'timeoutSeconds', label: 'Timeout (seconds)', type: 'INTEGER', default: 10, minValue: 1, maxValue: 60, group: 'Advanced', order: 2 } as const;
+
+/**
+ * The two fields every plugin that calls a vendor over HTTP offers, with their common
+ * defaults; `overrides` sets what differs (help text, bounds, group, order). Typed as the
+ * literal object, so `ConfigOf` still sees `retryCount` / `timeoutSeconds` as integers.
+ */
+export function retryCountField<const O extends FieldOverrides>(overrides: O): Overridden<typeof RETRY_COUNT, O> {
+  return { ...RETRY_COUNT, ...overrides };
+}
+
+export function timeoutSecondsField<const O extends FieldOverrides>(overrides: O): Overridden<typeof TIMEOUT_SECONDS, O> {
+  return { ...TIMEOUT_SECONDS, ...overrides };
+}

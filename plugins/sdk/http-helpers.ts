@@ -9,7 +9,7 @@
  * when to try again and how to explain a failure.
  */
 import { redact } from './redact.ts';
-import type { HealthReport, HttpFetch, TestReport } from './plugin.ts';
+import type { HealthReport, HttpFetch, PluginLogger, TestReport } from './plugin.ts';
 
 // ---------------------------------------------------------------------------------------
 // Secrets never leave a plugin
@@ -38,6 +38,24 @@ export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return typeof error === 'string' && error ? error : String(error);
+}
+
+/**
+ * The `code` of anything thrown (`ECONNREFUSED`, `P2002`, `CERT_HAS_EXPIRED` …), looked up
+ * through `cause` and inside an AggregateError, because Node reports a refused dual-stack
+ * connect as one per address and fetch wraps the socket error in its own. Shallow on purpose:
+ * a cyclic `cause` must not hang the caller.
+ */
+export function errorCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (error as { errors?: unknown }).errors;
+  if (Array.isArray(inner)) {
+    const found = inner.map((e) => errorCode(e, depth + 1)).find((c) => c !== undefined);
+    if (found !== undefined) return found;
+  }
+  return errorCode((error as { cause?: unknown }).cause, depth + 1);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -86,7 +104,7 @@ export function describeNetworkError(error: unknown, url: URL): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `request to ${host} was aborted (${error.name === 'TimeoutError' ? 'timed out' : 'cancelled'})`;
   }
-  const code = causeCode(error);
+  const code = errorCode(error);
   switch (code) {
     case 'ECONNREFUSED':
       return `could not connect to ${host}: connection refused`;
@@ -108,16 +126,6 @@ export function describeNetworkError(error: unknown, url: URL): string {
       }
       return `request to ${host} failed${code === undefined ? '' : ` (${code})`}`;
   }
-}
-
-function causeCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current !== undefined && depth < 4; depth++) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /**
@@ -351,6 +359,79 @@ export function parseJson(answer: Pick<HttpAnswer, 'status' | 'headers' | 'body'
       status: answer.status,
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// One vendor client's plumbing
+
+export interface VendorClientOptions {
+  fetch: HttpFetch;
+  logger: PluginLogger;
+  /** Words for messages and log lines: "Stripe", "Meilisearch" … */
+  label: string;
+  /** Every secret of the instance: removed from whatever leaves the client. */
+  secrets: readonly (string | undefined)[];
+  /** The instance's `timeoutSeconds` and `retryCount` fields. */
+  timeoutSeconds: number;
+  retryCount: number;
+  isRetryable?: RetryDecision;
+}
+
+export interface SendOptions {
+  /** What the retry log line may name (a path, never a URL: a webhook URL is a secret). */
+  logged?: Record<string, unknown>;
+  /** Another label for this call's messages (one plugin, two APIs). */
+  label?: string;
+  /** The log line of a retry (default "<label> request failed, retrying"). */
+  retryMessage?: string;
+}
+
+/**
+ * What every HTTP plugin's client is built on: `send` applies the instance's timeout and retry
+ * count and logs each retry; `guard` makes whatever an operation throws fit to leave the plugin
+ * (secrets removed, no cause); `objectOf` reads a successful answer as a JSON object.
+ */
+export function vendorClient(options: VendorClientOptions) {
+  const { fetch, logger, secrets } = options;
+  const redact = (text: string) => redactSecrets(text, secrets);
+  return {
+    secrets,
+    redact,
+
+    /** Runs an operation; whatever it throws leaves with the secrets removed and without its cause. */
+    async guard<T>(operation: () => Promise<T>): Promise<T> {
+      try {
+        return await operation();
+      } catch (error) {
+        throw redactedError(error, redact);
+      }
+    },
+
+    send(url: URL, init: RequestInit, how: SendOptions = {}): Promise<HttpAnswer> {
+      const label = how.label ?? options.label;
+      const retryMessage = how.retryMessage ?? `${label} request failed, retrying`;
+      return requestWithRetry({
+        fetch,
+        url,
+        init,
+        label,
+        timeoutMs: options.timeoutSeconds * 1000,
+        retry: { retries: options.retryCount },
+        ...(options.isRetryable ? { isRetryable: options.isRetryable } : {}),
+        onRetry: ({ attempt, delayMs, reason }) => logger.warn(retryMessage, { ...how.logged, attempt, delayMs, reason }),
+      });
+    },
+
+    /** A 2xx answer's body as a JSON object; anything else is thrown as `failure(answer)` or a `response` error. */
+    objectOf(answer: HttpAnswer, failure: (answer: HttpAnswer) => PluginHttpError): Record<string, unknown> {
+      if (answer.status < 200 || answer.status >= 300) throw failure(answer);
+      const parsed = parseJson(answer, options.label, secrets);
+      if (!isRecord(parsed)) {
+        throw new PluginHttpError(`${options.label}: expected an object but got ${describeBody(answer, secrets)}`, { kind: 'response', status: answer.status });
+      }
+      return parsed;
+    },
+  };
 }
 
 /** "HTTP 200, text/html: "<html><body>Bad gateway…"" — for messages about bodies we could not use. */

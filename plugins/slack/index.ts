@@ -11,7 +11,7 @@
  * so success is read from `ok`, not from the status. Rate limits are HTTP 429 + `Retry-After`.
  * https://api.slack.com/messaging/webhooks · https://api.slack.com/methods/chat.postMessage
  */
-import { definePlugin, type ConfigOf, type HealthReport, type HttpFetch, type NotificationMessage, type NotificationResult, type PluginLogger, type TestReport } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HealthReport, type HttpFetch, type NotificationMessage, type NotificationResult, type PluginLogger, type TestReport } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -20,12 +20,10 @@ import {
   joinUrl,
   parseJson,
   PluginHttpError,
-  redactedError,
-  redactSecrets,
-  requestWithRetry,
   retryAfterNote,
   snippet,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 
 const WEBHOOK_URL_PATTERN = '^https?://[^\\s/]+(/[^\\s]*)?/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+$';
@@ -112,27 +110,8 @@ const fields = [
     group: 'Testing',
     order: 1,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
-    helpText: 'Extra attempts after a rate limit (waiting as long as Slack asks), a 5xx or no answer.',
-    group: 'Advanced',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 60,
-    group: 'Advanced',
-    order: 2,
-  },
+  retryCountField({ helpText: 'Extra attempts after a rate limit (waiting as long as Slack asks), a 5xx or no answer.' }),
+  timeoutSecondsField({}),
   {
     key: 'apiBaseUrl',
     label: 'Web API Base URL',
@@ -213,30 +192,21 @@ function webhookKey(webhookUrl: string | undefined): string | undefined {
 }
 
 function createSlackClient(config: SlackConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.webhookUrl, webhookKey(config.webhookUrl), config.botToken];
-  const redact = (text: string) => redactSecrets(text, secrets);
-
-  /** Runs an operation; whatever it throws leaves with secrets removed and without its cause. */
-  async function guard<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw redactedError(error, redact);
-    }
-  }
+  const client = vendorClient({
+    fetch,
+    logger,
+    label: API_LABEL,
+    secrets: [config.webhookUrl, webhookKey(config.webhookUrl), config.botToken],
+    timeoutSeconds: config.timeoutSeconds,
+    retryCount: config.retryCount,
+    isRetryable: isTransientSlackAnswer,
+  });
+  const { secrets, redact, guard } = client;
 
   function send(url: URL, label: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return requestWithRetry({
-      fetch,
-      url,
-      label,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      init: { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) },
-      // Log the method, never the URL: a webhook URL is the secret.
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn(`${label} call failed, retrying`, { attempt, delayMs, reason }),
-      isRetryable: isTransientSlackAnswer,
-    });
+    const init = { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+    // Nothing of the URL is logged: a webhook URL is the secret.
+    return client.send(url, init, { label, retryMessage: `${label} call failed, retrying` });
   }
 
   /** Calls a Web API method and returns its body when `ok` is true. */

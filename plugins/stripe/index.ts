@@ -7,7 +7,7 @@
  * reuses one key. https://docs.stripe.com/api
  */
 import { randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf, type HttpFetch, type PaymentRequest, type PluginLogger } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf, type HttpFetch, type PaymentRequest, type PluginLogger } from '../sdk/index.ts';
 import {
   attemptsNote,
   describeBody,
@@ -15,14 +15,12 @@ import {
   isRecord,
   joinUrl,
   kindOfStatus,
-  parseJson,
   PluginHttpError,
-  redactedError,
   redactSecrets,
-  requestWithRetry,
   runCheck,
   testReportOf,
   type HttpAnswer,
+  vendorClient,
 } from '../sdk/http-helpers.ts';
 import { fromMinorUnits, normalizeCurrency, toMinorUnits } from './currency.ts';
 
@@ -74,27 +72,11 @@ const fields = [
     group: 'Advanced',
     order: 1,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
-    default: 2,
-    minValue: 0,
-    maxValue: 5,
+  retryCountField({
     helpText: 'Extra attempts when Stripe says a request may be retried (429, 409, 5xx, no answer). Retries reuse the idempotency key, so nothing is charged twice.',
-    group: 'Advanced',
     order: 2,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 30,
-    minValue: 1,
-    maxValue: 80,
-    group: 'Advanced',
-    order: 3,
-  },
+  }),
+  timeoutSecondsField({ default: 30, maxValue: 80, order: 3 }),
   {
     key: 'apiBaseUrl',
     label: 'API Base URL',
@@ -159,34 +141,31 @@ export default definePlugin({
 type Params = [string, string][];
 
 function createStripeApi(config: StripeConfig, fetch: HttpFetch, logger: PluginLogger) {
-  const secrets = [config.secretKey];
-  const redact = (text: string) => redactSecrets(text, secrets);
+  const client = vendorClient({
+    fetch,
+    logger,
+    label: LABEL,
+    secrets: [config.secretKey],
+    timeoutSeconds: config.timeoutSeconds,
+    retryCount: config.retryCount,
+    isRetryable: shouldRetry,
+  });
+  const { secrets, redact, guard } = client;
   const mode = config.secretKey.includes('_live_') ? 'live' : 'test';
 
   async function call(method: 'GET' | 'POST', path: string, params: Params = [], idempotencyKey?: string): Promise<Record<string, unknown>> {
-    const answer = await requestWithRetry({
-      fetch,
-      url: joinUrl(config.apiBaseUrl, path),
-      label: LABEL,
-      timeoutMs: config.timeoutSeconds * 1000,
-      retry: { retries: config.retryCount },
-      isRetryable: shouldRetry,
-      onRetry: ({ attempt, delayMs, reason }) => logger.warn('Stripe request failed, retrying', { path, attempt, delayMs, reason }),
-      init: {
-        method,
-        headers: {
-          Authorization: `Bearer ${config.secretKey}`,
-          ...(config.apiVersion ? { 'Stripe-Version': config.apiVersion } : {}),
-          ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
-          ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        body: method === 'POST' ? new URLSearchParams(params).toString() : undefined,
+    const init = {
+      method,
+      headers: {
+        Authorization: `Bearer ${config.secretKey}`,
+        ...(config.apiVersion ? { 'Stripe-Version': config.apiVersion } : {}),
+        ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+        ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
       },
-    });
-    if (answer.status < 200 || answer.status >= 300) throw stripeFailure(answer, secrets);
-    const body = parseJson(answer, LABEL, secrets);
-    if (!isRecord(body)) throw new PluginHttpError(`${LABEL}: expected an object but got ${describeBody(answer, secrets)}`, { kind: 'response', status: answer.status });
-    return body;
+      body: method === 'POST' ? new URLSearchParams(params).toString() : undefined,
+    };
+    const answer = await client.send(joinUrl(config.apiBaseUrl, path), init, { logged: { path } });
+    return client.objectOf(answer, (failed) => stripeFailure(failed, secrets));
   }
 
   /** Finds the currency of a payment, to turn a refund amount into minor units. */
@@ -200,14 +179,7 @@ function createStripeApi(config: StripeConfig, fetch: HttpFetch, logger: PluginL
   return {
     redact,
 
-    /** Runs an operation; whatever it throws leaves with the key removed and without its cause. */
-    async guard<T>(operation: () => Promise<T>): Promise<T> {
-      try {
-        return await operation();
-      } catch (error) {
-        throw redactedError(error, redact);
-      }
-    },
+    guard,
 
     /**
      * Creates and confirms a PaymentIntent. `metadata.idempotencyKey`, when given, makes a
@@ -329,7 +301,7 @@ interface StripeErrorBody {
  * payment intent pi_…) [request req_…]" — Stripe's own message first (it is written for
  * people), then what code it was, then the request id Stripe support asks for.
  */
-function stripeFailure(answer: HttpAnswer, secrets: readonly string[]): PluginHttpError {
+function stripeFailure(answer: HttpAnswer, secrets: readonly (string | undefined)[]): PluginHttpError {
   let error: StripeErrorBody | undefined;
   try {
     const parsed = JSON.parse(answer.body) as unknown;

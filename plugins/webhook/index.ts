@@ -7,7 +7,7 @@
  * duplicates. Plugins run only on the server, so `node:crypto` is fine here.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { definePlugin, type ConfigOf } from '../sdk/index.ts';
+import { definePlugin, retryCountField, timeoutSecondsField, type ConfigOf } from '../sdk/index.ts';
 import {
   attemptsNote,
   checkCustomHeaders,
@@ -78,27 +78,13 @@ const fields = [
     group: 'Security',
     order: 2,
   },
-  {
-    key: 'retryCount',
-    label: 'Retry Count',
-    type: 'INTEGER',
+  retryCountField({
     default: 3,
-    minValue: 0,
     maxValue: 10,
     helpText: 'Extra attempts after a 408, 429, 5xx or no answer, with exponential backoff (Retry-After is honoured).',
     group: 'Delivery',
-    order: 1,
-  },
-  {
-    key: 'timeoutSeconds',
-    label: 'Timeout (seconds)',
-    type: 'INTEGER',
-    default: 10,
-    minValue: 1,
-    maxValue: 60,
-    group: 'Delivery',
-    order: 2,
-  },
+  }),
+  timeoutSecondsField({ group: 'Delivery' }),
 ] as const;
 
 export type WebhookConfig = ConfigOf<typeof fields>;

@@ -2,7 +2,10 @@
  * Who may do what. Roles are ordered: an admin can do everything an operator can, an
  * operator everything a viewer can.
  */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+import type { TokenRole } from '../../prisma/generated/client/enums.ts';
+
+// The database's token_role enum holds the same values; `satisfies` keeps the two in step.
+export const ROLES = ['viewer', 'operator', 'admin'] as const satisfies readonly TokenRole[];
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: unknown): value is Role {

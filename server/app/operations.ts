@@ -14,6 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../../plugins/sdk/index.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { SecretStore } from '../secrets/index.ts';
+import { withTimeout } from '../timeout.ts';
 
 export type ReadinessCheckName = 'database' | 'secretStore' | 'migrations';
 
@@ -85,19 +86,14 @@ export class Readiness {
   }
 
   async #probe(what: string, run: () => Promise<void>): Promise<string> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
-    });
+    const ms = this.#options.timeoutMs;
     try {
-      await Promise.race([run(), timeout]);
+      await withTimeout(run(), ms, () => new Error(`no answer within ${ms} ms`));
       return 'ok';
     } catch (error) {
       // The first line is the cause; Prisma appends the query and a stack-like trail after it.
       const reason = errorMessage(error).split('\n').find((line) => line.trim() !== '') ?? 'failed';
       return `${what}: ${reason.trim().slice(0, 300)}`;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -31,7 +31,7 @@ import { OperationService } from '../operations/operation-service.ts';
 import type { EgressGate, PluginContextSettings } from '../instances/plugin-context.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { discoverPlugins, type PluginRegistry } from '../registry/index.ts';
-import { createSecretStore, type SecretStore } from '../secrets/index.ts';
+import { openSecretStore, type SecretStore } from '../secrets/index.ts';
 import { HttpDrain } from './http-drain.ts';
 import { handleOperations, isConsoleRoute, Readiness, sendNotFound } from './operations.ts';
 import { withRequestId } from './request-id.ts';
@@ -43,8 +43,6 @@ import { REST_BASE_PATH, createRestServer } from './rest/rest-server.ts';
 
 export interface StartOptions {
   config: ServerConfig;
-  /** Environment for the secret store settings (default `process.env`). */
-  env?: Readonly<Record<string, string | undefined>>;
   logger?: Logger;
   /** Where one-time announcements (a generated admin token) go; default stdout. */
   announce?: (text: string) => void;
@@ -83,7 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger.info(`database: ${database.kind} at ${database.location}`);
     await applyMigrations(database, { log });
 
-    const secrets = options.secretStore ?? createSecretStore(options.env ?? process.env, { dataDir: config.dataDir, log });
+    const secrets = options.secretStore ?? openSecretStore(config.secretStore, { dataDir: config.dataDir, log });
     await secrets.check();
     if (secrets.close) closers.push(() => secrets.close!());
     // A local store serves one replica: refuse a database another local store already serves.

@@ -28,6 +28,7 @@ import net, { type LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { errorCode } from '../../plugins/sdk/index.ts';
 
 export class EgressBlockedError extends Error {
   override readonly name = 'EgressBlockedError';
@@ -200,7 +201,7 @@ export function createEgressGate(options: EgressGateOptions): EgressGate {
     try {
       answers = await resolveName(host);
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
+      const code = errorCode(error);
       // Fail closed: a name the gate cannot resolve is never handed to a resolver of its own.
       throw new EgressBlockedError(host, `the name could not be resolved${typeof code === 'string' ? ` (${code})` : ''}`);
     }

@@ -6,7 +6,8 @@
  * Errors are made with yoga's `createGraphQLError` (see `notAuthorizedError` in builder.ts):
  * yoga then reports them as bad input, never as an unexpected error.
  */
-import { Kind, type ValueNode } from 'graphql';
+import { GraphQLScalarType } from 'graphql';
+import { JSONObjectResolver, JSONResolver } from 'graphql-scalars';
 import { createGraphQLError } from 'graphql-yoga';
 import { SECRET_MASK } from '../instances/secret-values.ts';
 import { builder } from './builder.ts';
@@ -22,19 +23,10 @@ builder.scalarType('DateTime', {
   },
 });
 
-builder.scalarType('JSON', {
-  description: 'Any JSON value.',
-  serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: (ast, variables) => literalValue(ast, variables),
-});
-
-builder.scalarType('JSONObject', {
-  description: 'A JSON object.',
-  serialize: (value) => value,
-  parseValue: (value) => asObject(value),
-  parseLiteral: (ast, variables) => asObject(literalValue(ast, variables)),
-});
+// JSON and JSONObject come from graphql-scalars, under this schema's descriptions and with
+// input errors of our own: theirs print the rejected value, and an error never echoes input.
+builder.addScalarType('JSON', withoutEcho(JSONResolver, 'Any JSON value.', 'JSON must be a JSON value'));
+builder.addScalarType('JSONObject', withoutEcho(JSONObjectResolver, 'A JSON object.', 'JSONObject must be a JSON object'));
 
 builder.scalarType('SecretValue', {
   description: `A secret, write-only: accepted as input, never returned. Sending the mask "${SECRET_MASK}" means "keep the stored value".`,
@@ -55,30 +47,24 @@ builder.scalarType('MaskedSecret', {
   },
 });
 
-function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw createGraphQLError('JSONObject must be a JSON object');
-  }
-  return value as Record<string, unknown>;
-}
-
-function literalValue(ast: ValueNode, variables?: Record<string, unknown> | null): unknown {
-  switch (ast.kind) {
-    case Kind.STRING:
-    case Kind.BOOLEAN:
-      return ast.value;
-    case Kind.INT:
-    case Kind.FLOAT:
-      return Number(ast.value);
-    case Kind.NULL:
-      return null;
-    case Kind.LIST:
-      return ast.values.map((item) => literalValue(item, variables));
-    case Kind.OBJECT:
-      return Object.fromEntries(ast.fields.map((field) => [field.name.value, literalValue(field.value, variables)]));
-    case Kind.VARIABLE:
-      return variables?.[ast.name.value];
-    default:
-      throw createGraphQLError(`Unsupported literal of kind ${ast.kind}`);
-  }
+function withoutEcho(scalar: GraphQLScalarType, description: string, message: string): GraphQLScalarType {
+  const config = scalar.toConfig();
+  const refuse =
+    <A extends unknown[]>(parse: (...args: A) => unknown) =>
+    (...args: A) => {
+      try {
+        return parse(...args);
+      } catch {
+        throw createGraphQLError(message);
+      }
+    };
+  // No specifiedByURL either: the schema reads as it did before the library.
+  return new GraphQLScalarType({
+    ...config,
+    description,
+    specifiedByURL: null,
+    extensions: {},
+    parseValue: refuse(config.parseValue!),
+    parseLiteral: refuse(config.parseLiteral!),
+  });
 }

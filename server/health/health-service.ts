@@ -274,12 +274,12 @@ export class HealthService {
   async #write(results: PluginHealthCheck[]): Promise<Map<string, HealthStatus>> {
     const { prisma, historyLimit } = this.#deps;
     const statuses = Prisma.join(
-      results.map((r) => Prisma.sql`(${r.pluginInstanceId}, ${r.status}, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`),
+      results.map((r) => Prisma.sql`(${r.pluginInstanceId}, ${r.status}::health_status, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`),
     );
     const rows = Prisma.join(
       results.map(
         (r) =>
-          Prisma.sql`(${randomUUID()}, ${r.pluginInstanceId}, ${r.status}, ${r.message}, ${r.details === undefined ? null : JSON.stringify(r.details)}::jsonb, ${r.responseTimeMs}::int, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`,
+          Prisma.sql`(${randomUUID()}, ${r.pluginInstanceId}, ${r.status}::health_status, ${r.message}, ${r.details === undefined ? null : JSON.stringify(r.details)}::jsonb, ${r.responseTimeMs}::int, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`,
       ),
     );
     const ids = Prisma.join(results.map((r) => r.pluginInstanceId));

@@ -9,8 +9,8 @@
  * One process only: this is the scheduler of embedded PGlite. With PostgreSQL, replicas share
  * the job queue of cluster-scheduler.ts instead (same ScheduledHealthChecks interface).
  */
+import pLimit from 'p-limit';
 import type { ProviderPool } from '../instances/provider-pool.ts';
-import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { PluginLookup } from '../instances/instance-service.ts';
 import type { HealthService } from './health-service.ts';
@@ -81,7 +81,7 @@ export class HealthScheduler implements ScheduledHealthChecks {
   async sweep(): Promise<number> {
     if (this.#options.instances) await this.#refresh();
     const ids = [...this.#live()];
-    await forEachBounded(ids, this.#options.concurrency, (id) => this.#checkOne(id));
+    await pLimit(this.#options.concurrency).map(ids, (id) => this.#checkOne(id));
     await this.#options.health.drain();
     return ids.length;
   }

@@ -6,7 +6,7 @@
  */
 import { errorMessage } from '../../plugins/sdk/index.ts';
 import { runWithCallSignal } from '../egress/call-signal.ts';
-import { withTimeout } from '../registry/timeout.ts';
+import { withTimeout } from '../timeout.ts';
 
 export class PluginCallError extends Error {
   override readonly name = 'PluginCallError';

@@ -25,9 +25,12 @@
  * `replicaProvider`), never written to the shared rows.
  */
 import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import pRetry from 'p-retry';
 import {
   ConfigMigrationError,
   configVersionOf,
+  errorCode,
   errorMessage,
   migrateConfig,
   redact,
@@ -40,7 +43,6 @@ import { SecretFingerprints } from '../secrets/fingerprint.ts';
 import { diffVersions, fingerprintsOf, recordVersion, type ConfigurationDifference, type VersionKind } from './history.ts';
 import { actorLabel, recordAudit, type Actor } from '../audit/audit-log.ts';
 import { checkClientMutationId, findKeyedChange } from './client-mutation-id.ts';
-import { forEachBounded } from '../bounded.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
@@ -744,7 +746,7 @@ export class InstanceService implements ProviderSource {
       orderBy: { createdAt: 'asc' },
     });
     let failed = 0;
-    await forEachBounded(rows, 4, async (row) => {
+    await pLimit(4).map(rows, async (row) => {
       await this.acquire(row).catch(() => failed++);
     });
     this.#deps.logger.info(`${rows.length - failed} active, ${failed} failed to start`);
@@ -1125,17 +1127,18 @@ export class InstanceService implements ProviderSource {
     }
   }
 
-  /** Runs `fn` until it succeeds, backing off, for at most `commitCheckMs`. */
-  async #retrying<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.#deps.commitCheckMs ?? 15_000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (error instanceof NotFoundError || Date.now() >= deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      }
-    }
+  /** Runs `fn` until it succeeds, backing off from 50 ms to 1 s, for at most `commitCheckMs`. */
+  #retrying<T>(fn: () => Promise<T>): Promise<T> {
+    return pRetry(fn, {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 50,
+      maxTimeout: 1000,
+      factor: 2,
+      randomize: false,
+      maxRetryTime: this.#deps.commitCheckMs ?? 15_000,
+      // A missing row is an answer, not a lost connection.
+      shouldRetry: ({ error }) => !(error instanceof NotFoundError),
+    });
   }
 
   #unknownOutcome(instanceId: string, error: unknown): void {
@@ -1261,7 +1264,7 @@ async function audit(
 }
 
 function translateDatabaseError(error: unknown, pluginName: string, name: string): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   if (code === 'P2002') return nameTaken(pluginName, name);
   return error;
 }

@@ -8,7 +8,8 @@
  * per-request timeouts), exactly as health checks and connection tests do.
  */
 import { createHash } from 'node:crypto';
-import { errorMessage, redact, type PluginType, type StorageProvider, type StoredFile } from '../../plugins/sdk/index.ts';
+import { errorCode, errorMessage, redact, type PluginType, type StorageProvider, type StoredFile } from '../../plugins/sdk/index.ts';
+import type { CallOutcome } from '../../prisma/generated/client/enums.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Principal } from '../access/roles.ts';
 import { actorLabel, actorOf } from '../audit/audit-log.ts';
@@ -45,7 +46,8 @@ export interface InvokeOptions {
   baseUrl: string;
 }
 
-export type CallOutcome = 'success' | 'error' | 'rejected' | 'replayed';
+/** success · error (the vendor or plugin failed) · rejected (bad input, refused) · replayed (an idempotent repeat). */
+export type { CallOutcome };
 
 const MAX_IDEMPOTENCY_KEY = 255;
 
@@ -184,7 +186,7 @@ export class OperationService {
         // The vendor sees a key that is unique per caller too (Stripe keys are per account).
         return { id, vendorKey: id, replay: undefined };
       } catch (error) {
-        if ((error as { code?: unknown }).code !== 'P2002') throw error;
+        if (errorCode(error) !== 'P2002') throw error;
       }
       const existing = await prisma.idempotencyRecord.findUnique({ where: { id } });
       if (!existing) continue; // released meanwhile: claim again

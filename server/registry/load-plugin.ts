@@ -12,7 +12,7 @@ import { findPluginExport } from './plugin-export.ts';
 import { assertProvider, kindOf } from './provider-contract.ts';
 import { frozenCopy } from './snapshot.ts';
 import { syntaxErrorIn } from './syntax-check.ts';
-import { isThenable, withTimeout } from './timeout.ts';
+import { isThenable, withTimeout } from '../timeout.ts';
 
 // Before any plugin is imported: plugins import the SDK as `plugform/sdk` from anywhere.
 resolveOwnPackageNameEverywhere();

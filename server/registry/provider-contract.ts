@@ -7,6 +7,7 @@
 import { OPERATIONS_BY_TYPE } from '../../plugins/sdk/index.ts';
 import type { PluginConfig, PluginProvider } from '../../plugins/sdk/index.ts';
 import { ProviderContractError } from './errors.ts';
+import { isThenable } from '../timeout.ts';
 
 /** The operations a provider of this schema must have, in a stable order. */
 export function requiredOperations(schema: PluginConfig): string[] {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { errorCode } from '../../plugins/sdk/index.ts';
 
 /**
  * Crash-safe file writes for the local secret store: a reader (or the next start after a
@@ -75,10 +76,10 @@ export async function createFileExclusive(path: string, data: string | Buffer, m
 }
 
 export function isErrno(error: unknown, ...codes: string[]): boolean {
-  return typeof error === 'object' && error !== null && codes.includes(String((error as { code?: unknown }).code));
+  return codes.includes(errorCode(error) ?? '');
 }
 
+/** For a message: the errno code, or words saying there was none. */
 export function errnoCode(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : 'unknown error';
+  return errorCode(error) ?? 'unknown error';
 }

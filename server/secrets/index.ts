@@ -21,23 +21,30 @@ export interface CreateSecretStoreOptions {
   log?: ((message: string) => void) | undefined;
 }
 
+/** Which secret store to open, and its settings. Holds credentials: never log it. */
+export type SecretStoreSettings = { kind: 'local'; secretKey: string | undefined; keepVersions: number | undefined } | { kind: 'vault'; vault: VaultSecretStoreOptions };
+
 /**
- * The secret store PLUGFORM_SECRET_STORE names (`local`, the default, or `vault`), built from
- * `env`. Settings are checked here, so a typo fails at start-up with a message naming the
- * variable; call `check()` on the result before serving to prove the store usable.
+ * The secret store settings in `env` (PLUGFORM_SECRET_STORE: `local`, the default, or
+ * `vault`), checked, so a typo fails at start-up with a message naming the variable.
+ * server/config.ts reads them with every other setting.
  */
-export function createSecretStore(env: Env, options: CreateSecretStoreOptions): SecretStore {
+export function readSecretStoreSettings(env: Env): SecretStoreSettings {
   const kind = (value(env, 'PLUGFORM_SECRET_STORE') ?? 'local').toLowerCase();
-  if (kind === 'local') {
-    return new LocalSecretStore({
-      dataDir: options.dataDir,
-      secretKey: value(env, 'PLUGFORM_SECRET_KEY'),
-      keepVersions: readKeptVersions(env),
-      log: options.log,
-    });
-  }
-  if (kind === 'vault') return new VaultSecretStore({ ...readVaultSettings(env), log: options.log });
+  if (kind === 'local') return { kind, secretKey: value(env, 'PLUGFORM_SECRET_KEY'), keepVersions: readKeptVersions(env) };
+  if (kind === 'vault') return { kind, vault: readVaultSettings(env) };
   throw new SecretStoreError('misconfigured', `PLUGFORM_SECRET_STORE must be "local" or "vault" (got "${kind}").`);
+}
+
+/** The configured secret store; call `check()` on it before serving to prove it usable. */
+export function openSecretStore(settings: SecretStoreSettings, options: CreateSecretStoreOptions): SecretStore {
+  if (settings.kind === 'local') return new LocalSecretStore({ dataDir: options.dataDir, secretKey: settings.secretKey, keepVersions: settings.keepVersions, log: options.log });
+  return new VaultSecretStore({ ...settings.vault, log: options.log });
+}
+
+/** `openSecretStore` with the settings read from `env`. */
+export function createSecretStore(env: Env, options: CreateSecretStoreOptions): SecretStore {
+  return openSecretStore(readSecretStoreSettings(env), options);
 }
 
 /** The Vault settings in `env`, validated. Holds the credentials: never log the result. */

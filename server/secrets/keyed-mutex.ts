@@ -1,27 +1,30 @@
+import { Mutex } from 'async-mutex';
+
 /**
  * Serializes async work per key (per instance id) within this process, so a read-check-write
- * under `cas` cannot interleave with another one for the same instance.
+ * under `cas` cannot interleave with another one for the same instance. One async-mutex per
+ * key, dropped once nobody holds or waits for it, so the map does not grow with every id ever
+ * seen.
  */
 export class KeyedMutex {
-  readonly #tails = new Map<string, Promise<unknown>>();
+  readonly #locks = new Map<string, Mutex>();
 
-  run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    const result = previous.then(work, work);
-    // The chain must continue whether `work` failed or not; errors belong to its caller.
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#tails.set(key, tail);
-    void tail.then(() => {
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    });
-    return result;
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let lock = this.#locks.get(key);
+    if (!lock) this.#locks.set(key, (lock = new Mutex()));
+    try {
+      return await lock.runExclusive(work);
+    } finally {
+      // A queued waiter takes the lock on release, so an unlocked mutex has no one waiting.
+      if (!lock.isLocked() && this.#locks.get(key) === lock) this.#locks.delete(key);
+    }
   }
 
   /** Resolves once every queued piece of work has finished. */
   async idle(): Promise<void> {
-    while (this.#tails.size > 0) await Promise.all(this.#tails.values());
+    while (this.#locks.size > 0) {
+      // The finished runs' `finally` drops their locks in a microtask; the loop looks again.
+      await Promise.all([...this.#locks.values()].map((lock) => lock.waitForUnlock()));
+    }
   }
 }

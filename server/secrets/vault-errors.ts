@@ -1,4 +1,5 @@
-import { redactSecrets } from '../../plugins/sdk/index.ts';
+import { errorCode, redactSecrets } from '../../plugins/sdk/index.ts';
+import { withTimeout } from '../timeout.ts';
 import { SecretStoreError } from './secret-store.ts';
 
 /**
@@ -72,13 +73,7 @@ export class DeadlineExceeded extends Error {
  * bytes would never trip it.
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(`no answer within ${ms} ms`)), ms);
-  });
-  // If the deadline wins, the abandoned request's later rejection must not go unhandled.
-  promise.catch(() => undefined);
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, ms, () => new DeadlineExceeded(`no answer within ${ms} ms`));
 }
 
 const TLS_CODES = new Set([
@@ -91,17 +86,6 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  // Node reports a refused dual-stack connect as an AggregateError of per-address errors.
-  const inner = (error as { errors?: unknown }).errors;
-  if (Array.isArray(inner)) return inner.map(errorCode).find((c) => c !== undefined);
-  const cause = (error as { cause?: unknown }).cause;
-  return cause === undefined ? undefined : errorCode(cause);
-}
 
 
 function inNamespace(ctx: VaultCallContext): string {

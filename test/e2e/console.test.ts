@@ -141,7 +141,7 @@ beforeAll(async () => {
     PLUGIN_PATHS: join(import.meta.dirname, 'fixtures/legacy-crm.ts'),
     PLUGFORM_HEALTH_INTERVAL: '86400', // checks run when the test asks for them
   };
-  server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'error', sink: () => {} }), announce: () => {} });
+  server = await startServer({ config: loadConfig(env), logger: createLogger({ level: 'error', sink: () => {} }), announce: () => {} });
   watchHealthEvents();
 
   browser = await launchChromium();

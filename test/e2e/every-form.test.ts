@@ -306,7 +306,7 @@ beforeAll(async () => {
     PLUGIN_PATHS: join(import.meta.dirname, 'fixtures/every-field.ts'),
     PLUGFORM_HEALTH_INTERVAL: '86400', // no scheduled check reaches out during the run
   };
-  server = await startServer({ config: loadConfig(env), env, logger: createLogger({ level: 'error', sink: () => {} }), announce: () => {} });
+  server = await startServer({ config: loadConfig(env), logger: createLogger({ level: 'error', sink: () => {} }), announce: () => {} });
   const catalog = await gql<{ plugins: Plugin[] }>(
     '{ plugins { name displayName fields { key label type isSecret required default itemType minValue maxValue options { value label } } } }',
   );

@@ -142,7 +142,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   try {
     running = await startServer({
       config,
-      env,
       logger,
       announce: (text) => announcements.push(text),
       secretStore,

@@ -126,4 +126,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', PLUGFORM_EGRESS_BLOCK_PRIVATE: 'false' }).egress.blockPrivate).toBe(false);
     expect(loadConfig({ NODE_ENV: 'test' }).egress.blockPrivate).toBe(false);
   });
+
+  it('reads the secret store settings with the rest, checked by the secrets module', () => {
+    expect(loadConfig({}).secretStore).toEqual({ kind: 'local', secretKey: undefined, keepVersions: 10 });
+    expect(loadConfig({ PLUGFORM_SECRET_STORE: 'vault', VAULT_ADDR: 'http://127.0.0.1:8200', VAULT_TOKEN: 't' }).secretStore).toMatchObject({
+      kind: 'vault',
+      vault: { addr: 'http://127.0.0.1:8200', auth: { method: 'token', token: 't' } },
+    });
+    expect(() => loadConfig({ PLUGFORM_SECRET_STORE: 'aws' })).toThrow(/PLUGFORM_SECRET_STORE must be "local" or "vault"/);
+  });
 });

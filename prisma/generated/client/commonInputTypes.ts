@@ -34,6 +34,13 @@ export type BoolFilter<$PrismaModel = never> = {
   not?: Prisma.NestedBoolFilter<$PrismaModel> | boolean
 }
 
+export type EnumInstanceStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel> | $Enums.InstanceStatus
+}
+
 export type StringNullableFilter<$PrismaModel = never> = {
   equals?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
   in?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
@@ -82,6 +89,13 @@ export type IntFilter<$PrismaModel = never> = {
   gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
   gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
   not?: Prisma.NestedIntFilter<$PrismaModel> | number
+}
+
+export type EnumHealthStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel> | $Enums.HealthStatus
 }
 
 export type DateTimeNullableFilter<$PrismaModel = never> = {
@@ -135,6 +149,16 @@ export type BoolWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedBoolFilter<$PrismaModel>
   _max?: Prisma.NestedBoolFilter<$PrismaModel>
+}
+
+export type EnumInstanceStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusWithAggregatesFilter<$PrismaModel> | $Enums.InstanceStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
 }
 
 export type StringNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -196,6 +220,16 @@ export type IntWithAggregatesFilter<$PrismaModel = never> = {
   _sum?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedIntFilter<$PrismaModel>
   _max?: Prisma.NestedIntFilter<$PrismaModel>
+}
+
+export type EnumHealthStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusWithAggregatesFilter<$PrismaModel> | $Enums.HealthStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
 }
 
 export type DateTimeNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -304,6 +338,40 @@ export type JsonNullableWithAggregatesFilterBase<$PrismaModel = never> = {
   _max?: Prisma.NestedJsonNullableFilter<$PrismaModel>
 }
 
+export type EnumTokenRoleFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel> | $Enums.TokenRole
+}
+
+export type EnumTokenRoleWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel> | $Enums.TokenRole
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+}
+
+export type EnumCallOutcomeFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel> | $Enums.CallOutcome
+}
+
+export type EnumCallOutcomeWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeWithAggregatesFilter<$PrismaModel> | $Enums.CallOutcome
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
+}
+
 export type NestedStringFilter<$PrismaModel = never> = {
   equals?: string | Prisma.StringFieldRefInput<$PrismaModel>
   in?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
@@ -321,6 +389,13 @@ export type NestedStringFilter<$PrismaModel = never> = {
 export type NestedBoolFilter<$PrismaModel = never> = {
   equals?: boolean | Prisma.BooleanFieldRefInput<$PrismaModel>
   not?: Prisma.NestedBoolFilter<$PrismaModel> | boolean
+}
+
+export type NestedEnumInstanceStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel> | $Enums.InstanceStatus
 }
 
 export type NestedStringNullableFilter<$PrismaModel = never> = {
@@ -346,6 +421,13 @@ export type NestedIntFilter<$PrismaModel = never> = {
   gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
   gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
   not?: Prisma.NestedIntFilter<$PrismaModel> | number
+}
+
+export type NestedEnumHealthStatusFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel> | $Enums.HealthStatus
 }
 
 export type NestedDateTimeNullableFilter<$PrismaModel = never> = {
@@ -393,6 +475,16 @@ export type NestedBoolWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedBoolFilter<$PrismaModel>
   _max?: Prisma.NestedBoolFilter<$PrismaModel>
+}
+
+export type NestedEnumInstanceStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.InstanceStatus | Prisma.EnumInstanceStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.InstanceStatus[] | Prisma.ListEnumInstanceStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumInstanceStatusWithAggregatesFilter<$PrismaModel> | $Enums.InstanceStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumInstanceStatusFilter<$PrismaModel>
 }
 
 export type NestedStringNullableWithAggregatesFilter<$PrismaModel = never> = {
@@ -474,6 +566,16 @@ export type NestedFloatFilter<$PrismaModel = never> = {
   not?: Prisma.NestedFloatFilter<$PrismaModel> | number
 }
 
+export type NestedEnumHealthStatusWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.HealthStatus | Prisma.EnumHealthStatusFieldRefInput<$PrismaModel>
+  in?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  notIn?: $Enums.HealthStatus[] | Prisma.ListEnumHealthStatusFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumHealthStatusWithAggregatesFilter<$PrismaModel> | $Enums.HealthStatus
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumHealthStatusFilter<$PrismaModel>
+}
+
 export type NestedDateTimeNullableWithAggregatesFilter<$PrismaModel = never> = {
   equals?: Date | string | Prisma.DateTimeFieldRefInput<$PrismaModel> | null
   in?: Date[] | string[] | Prisma.ListDateTimeFieldRefInput<$PrismaModel> | null
@@ -551,6 +653,40 @@ export type NestedJsonNullableFilterBase<$PrismaModel = never> = {
   gt?: runtime.InputJsonValue | Prisma.JsonFieldRefInput<$PrismaModel>
   gte?: runtime.InputJsonValue | Prisma.JsonFieldRefInput<$PrismaModel>
   not?: runtime.InputJsonValue | Prisma.JsonFieldRefInput<$PrismaModel> | Prisma.JsonNullValueFilter
+}
+
+export type NestedEnumTokenRoleFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel> | $Enums.TokenRole
+}
+
+export type NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.TokenRole | Prisma.EnumTokenRoleFieldRefInput<$PrismaModel>
+  in?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  notIn?: $Enums.TokenRole[] | Prisma.ListEnumTokenRoleFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumTokenRoleWithAggregatesFilter<$PrismaModel> | $Enums.TokenRole
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumTokenRoleFilter<$PrismaModel>
+}
+
+export type NestedEnumCallOutcomeFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel> | $Enums.CallOutcome
+}
+
+export type NestedEnumCallOutcomeWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.CallOutcome | Prisma.EnumCallOutcomeFieldRefInput<$PrismaModel>
+  in?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CallOutcome[] | Prisma.ListEnumCallOutcomeFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCallOutcomeWithAggregatesFilter<$PrismaModel> | $Enums.CallOutcome
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumCallOutcomeFilter<$PrismaModel>
 }
 
 

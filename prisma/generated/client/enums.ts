@@ -9,7 +9,39 @@
 * 🟢 You can import this file directly.
 */
 
+export const TokenRole = {
+  viewer: 'viewer',
+  operator: 'operator',
+  admin: 'admin'
+} as const
+
+export type TokenRole = (typeof TokenRole)[keyof typeof TokenRole]
 
 
-// This file is empty because there are no enums in the schema.
-export {}
+export const InstanceStatus = {
+  active: 'active',
+  inactive: 'inactive',
+  error: 'error'
+} as const
+
+export type InstanceStatus = (typeof InstanceStatus)[keyof typeof InstanceStatus]
+
+
+export const HealthStatus = {
+  unknown: 'unknown',
+  healthy: 'healthy',
+  degraded: 'degraded',
+  unhealthy: 'unhealthy'
+} as const
+
+export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus]
+
+
+export const CallOutcome = {
+  success: 'success',
+  error: 'error',
+  rejected: 'rejected',
+  replayed: 'replayed'
+} as const
+
+export type CallOutcome = (typeof CallOutcome)[keyof typeof CallOutcome]

@@ -1,7 +1,8 @@
 import { For, Show } from 'solid-js';
 import type { HealthStatus, InstanceDetailQuery } from '../gql/graphql.ts';
 import { HEALTH_LABELS } from '../lib/labels.ts';
-import { formatDateTime, formatTime } from '../lib/time.ts';
+import { formatDateTime } from '../lib/time.ts';
+import { TimeCell } from '../ui/TimeCell.tsx';
 import { HealthBadge } from '../ui/HealthBadge.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 
@@ -73,11 +74,7 @@ export function HealthPanel(props: HealthPanelProps) {
             <For each={latest()}>
               {(check) => (
                 <tr>
-                  <td data-label="Time">
-                    <time datetime={check.checkedAt} title={formatDateTime(check.checkedAt, { seconds: true })}>
-                      {formatTime(check.checkedAt)}
-                    </time>
-                  </td>
+                  <TimeCell at={check.checkedAt} />
                   <td data-label="Result">
                     <HealthBadge status={check.status} />
                   </td>

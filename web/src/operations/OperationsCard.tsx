@@ -1,6 +1,7 @@
 import { For, Show } from 'solid-js';
 import type { InstanceOperationsQuery } from '../gql/graphql.ts';
-import { formatDateTime, formatTime } from '../lib/time.ts';
+import { formatDateTime } from '../lib/time.ts';
+import { TimeCell } from '../ui/TimeCell.tsx';
 
 export type OperationStats = NonNullable<InstanceOperationsQuery['pluginInstance']>['operationStats'];
 type Failure = OperationStats['lastFailures'][number];
@@ -90,11 +91,7 @@ export function OperationsCard(props: { stats: OperationStats | undefined; error
                     <For each={stats().lastFailures}>
                       {(failure) => (
                         <tr>
-                          <td data-label="Time">
-                            <time datetime={failure.at} title={formatDateTime(failure.at, { seconds: true })}>
-                              {formatTime(failure.at)}
-                            </time>
-                          </td>
+                          <TimeCell at={failure.at} />
                           <td data-label="Operation">
                             <code>{failure.operation}</code>
                           </td>

@@ -29,7 +29,7 @@ export type ApiTokenMinAggregateOutputType = {
   name: string | null
   prefix: string | null
   hash: string | null
-  role: string | null
+  role: $Enums.TokenRole | null
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
@@ -42,7 +42,7 @@ export type ApiTokenMaxAggregateOutputType = {
   name: string | null
   prefix: string | null
   hash: string | null
-  role: string | null
+  role: $Enums.TokenRole | null
   createdAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
@@ -184,7 +184,7 @@ export type ApiTokenGroupByOutputType = {
   name: string
   prefix: string
   hash: string
-  role: string
+  role: $Enums.TokenRole
   operationScopes: runtime.JsonValue | null
   createdAt: Date
   lastUsedAt: Date | null
@@ -219,7 +219,7 @@ export type ApiTokenWhereInput = {
   name?: Prisma.StringFilter<"ApiToken"> | string
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   hash?: Prisma.StringFilter<"ApiToken"> | string
-  role?: Prisma.StringFilter<"ApiToken"> | string
+  role?: Prisma.EnumTokenRoleFilter<"ApiToken"> | $Enums.TokenRole
   operationScopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -250,7 +250,7 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.ApiTokenWhereInput | Prisma.ApiTokenWhereInput[]
   name?: Prisma.StringFilter<"ApiToken"> | string
   prefix?: Prisma.StringFilter<"ApiToken"> | string
-  role?: Prisma.StringFilter<"ApiToken"> | string
+  role?: Prisma.EnumTokenRoleFilter<"ApiToken"> | $Enums.TokenRole
   operationScopes?: Prisma.JsonNullableFilter<"ApiToken">
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
@@ -284,7 +284,7 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   name?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   prefix?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   hash?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
-  role?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
+  role?: Prisma.EnumTokenRoleWithAggregatesFilter<"ApiToken"> | $Enums.TokenRole
   operationScopes?: Prisma.JsonNullableWithAggregatesFilter<"ApiToken">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
@@ -298,7 +298,7 @@ export type ApiTokenCreateInput = {
   name: string
   prefix: string
   hash: string
-  role: string
+  role: $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
@@ -312,7 +312,7 @@ export type ApiTokenUncheckedCreateInput = {
   name: string
   prefix: string
   hash: string
-  role: string
+  role: $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
@@ -326,7 +326,7 @@ export type ApiTokenUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
-  role?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -340,7 +340,7 @@ export type ApiTokenUncheckedUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
-  role?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -354,7 +354,7 @@ export type ApiTokenCreateManyInput = {
   name: string
   prefix: string
   hash: string
-  role: string
+  role: $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
@@ -368,7 +368,7 @@ export type ApiTokenUpdateManyMutationInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
-  role?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -382,7 +382,7 @@ export type ApiTokenUncheckedUpdateManyInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   hash?: Prisma.StringFieldUpdateOperationsInput | string
-  role?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumTokenRoleFieldUpdateOperationsInput | $Enums.TokenRole
   operationScopes?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -429,6 +429,10 @@ export type ApiTokenMinOrderByAggregateInput = {
   revokedAt?: Prisma.SortOrder
   createdById?: Prisma.SortOrder
   createdByName?: Prisma.SortOrder
+}
+
+export type EnumTokenRoleFieldUpdateOperationsInput = {
+  set?: $Enums.TokenRole
 }
 
 
@@ -506,9 +510,9 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
      */
     hash: string
     /**
-     * 'admin' | 'operator' | 'viewer' | 'service'
+     * A service token is an operator with `operationScopes`.
      */
-    role: string
+    role: $Enums.TokenRole
     /**
      * Service tokens only: which operations of which instances the token may invoke,
      * `[{ "instanceId": "…", "operations": ["sendNotification"] }]`. Null for the other roles.
@@ -950,7 +954,7 @@ export interface ApiTokenFieldRefs {
   readonly name: Prisma.FieldRef<"ApiToken", 'String'>
   readonly prefix: Prisma.FieldRef<"ApiToken", 'String'>
   readonly hash: Prisma.FieldRef<"ApiToken", 'String'>
-  readonly role: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly role: Prisma.FieldRef<"ApiToken", 'TokenRole'>
   readonly operationScopes: Prisma.FieldRef<"ApiToken", 'Json'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>

@@ -37,7 +37,7 @@ export type HealthCheckSumAggregateOutputType = {
 export type HealthCheckMinAggregateOutputType = {
   id: string | null
   instanceId: string | null
-  status: string | null
+  status: $Enums.HealthStatus | null
   message: string | null
   responseTimeMs: number | null
   checkedAt: Date | null
@@ -46,7 +46,7 @@ export type HealthCheckMinAggregateOutputType = {
 export type HealthCheckMaxAggregateOutputType = {
   id: string | null
   instanceId: string | null
-  status: string | null
+  status: $Enums.HealthStatus | null
   message: string | null
   responseTimeMs: number | null
   checkedAt: Date | null
@@ -190,7 +190,7 @@ export type HealthCheckGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inte
 export type HealthCheckGroupByOutputType = {
   id: string
   instanceId: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details: runtime.JsonValue | null
   responseTimeMs: number
@@ -223,7 +223,7 @@ export type HealthCheckWhereInput = {
   NOT?: Prisma.HealthCheckWhereInput | Prisma.HealthCheckWhereInput[]
   id?: Prisma.StringFilter<"HealthCheck"> | string
   instanceId?: Prisma.StringFilter<"HealthCheck"> | string
-  status?: Prisma.StringFilter<"HealthCheck"> | string
+  status?: Prisma.EnumHealthStatusFilter<"HealthCheck"> | $Enums.HealthStatus
   message?: Prisma.StringFilter<"HealthCheck"> | string
   details?: Prisma.JsonNullableFilter<"HealthCheck">
   responseTimeMs?: Prisma.IntFilter<"HealthCheck"> | number
@@ -248,7 +248,7 @@ export type HealthCheckWhereUniqueInput = Prisma.AtLeast<{
   OR?: Prisma.HealthCheckWhereInput[]
   NOT?: Prisma.HealthCheckWhereInput | Prisma.HealthCheckWhereInput[]
   instanceId?: Prisma.StringFilter<"HealthCheck"> | string
-  status?: Prisma.StringFilter<"HealthCheck"> | string
+  status?: Prisma.EnumHealthStatusFilter<"HealthCheck"> | $Enums.HealthStatus
   message?: Prisma.StringFilter<"HealthCheck"> | string
   details?: Prisma.JsonNullableFilter<"HealthCheck">
   responseTimeMs?: Prisma.IntFilter<"HealthCheck"> | number
@@ -277,7 +277,7 @@ export type HealthCheckScalarWhereWithAggregatesInput = {
   NOT?: Prisma.HealthCheckScalarWhereWithAggregatesInput | Prisma.HealthCheckScalarWhereWithAggregatesInput[]
   id?: Prisma.StringWithAggregatesFilter<"HealthCheck"> | string
   instanceId?: Prisma.StringWithAggregatesFilter<"HealthCheck"> | string
-  status?: Prisma.StringWithAggregatesFilter<"HealthCheck"> | string
+  status?: Prisma.EnumHealthStatusWithAggregatesFilter<"HealthCheck"> | $Enums.HealthStatus
   message?: Prisma.StringWithAggregatesFilter<"HealthCheck"> | string
   details?: Prisma.JsonNullableWithAggregatesFilter<"HealthCheck">
   responseTimeMs?: Prisma.IntWithAggregatesFilter<"HealthCheck"> | number
@@ -286,7 +286,7 @@ export type HealthCheckScalarWhereWithAggregatesInput = {
 
 export type HealthCheckCreateInput = {
   id?: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs: number
@@ -297,7 +297,7 @@ export type HealthCheckCreateInput = {
 export type HealthCheckUncheckedCreateInput = {
   id?: string
   instanceId: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs: number
@@ -306,7 +306,7 @@ export type HealthCheckUncheckedCreateInput = {
 
 export type HealthCheckUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -317,7 +317,7 @@ export type HealthCheckUpdateInput = {
 export type HealthCheckUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   instanceId?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -327,7 +327,7 @@ export type HealthCheckUncheckedUpdateInput = {
 export type HealthCheckCreateManyInput = {
   id?: string
   instanceId: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs: number
@@ -336,7 +336,7 @@ export type HealthCheckCreateManyInput = {
 
 export type HealthCheckUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -346,7 +346,7 @@ export type HealthCheckUpdateManyMutationInput = {
 export type HealthCheckUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   instanceId?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -443,7 +443,7 @@ export type HealthCheckUncheckedUpdateManyWithoutInstanceNestedInput = {
 
 export type HealthCheckCreateWithoutInstanceInput = {
   id?: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs: number
@@ -452,7 +452,7 @@ export type HealthCheckCreateWithoutInstanceInput = {
 
 export type HealthCheckUncheckedCreateWithoutInstanceInput = {
   id?: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs: number
@@ -491,7 +491,7 @@ export type HealthCheckScalarWhereInput = {
   NOT?: Prisma.HealthCheckScalarWhereInput | Prisma.HealthCheckScalarWhereInput[]
   id?: Prisma.StringFilter<"HealthCheck"> | string
   instanceId?: Prisma.StringFilter<"HealthCheck"> | string
-  status?: Prisma.StringFilter<"HealthCheck"> | string
+  status?: Prisma.EnumHealthStatusFilter<"HealthCheck"> | $Enums.HealthStatus
   message?: Prisma.StringFilter<"HealthCheck"> | string
   details?: Prisma.JsonNullableFilter<"HealthCheck">
   responseTimeMs?: Prisma.IntFilter<"HealthCheck"> | number
@@ -500,7 +500,7 @@ export type HealthCheckScalarWhereInput = {
 
 export type HealthCheckCreateManyInstanceInput = {
   id?: string
-  status: string
+  status: $Enums.HealthStatus
   message: string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs: number
@@ -509,7 +509,7 @@ export type HealthCheckCreateManyInstanceInput = {
 
 export type HealthCheckUpdateWithoutInstanceInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -518,7 +518,7 @@ export type HealthCheckUpdateWithoutInstanceInput = {
 
 export type HealthCheckUncheckedUpdateWithoutInstanceInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -527,7 +527,7 @@ export type HealthCheckUncheckedUpdateWithoutInstanceInput = {
 
 export type HealthCheckUncheckedUpdateManyWithoutInstanceInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   message?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   responseTimeMs?: Prisma.IntFieldUpdateOperationsInput | number
@@ -599,9 +599,9 @@ export type $HealthCheckPayload<ExtArgs extends runtime.Types.Extensions.Interna
     id: string
     instanceId: string
     /**
-     * 'healthy' | 'degraded' | 'unhealthy'
+     * Never `unknown`: a check always reaches a verdict.
      */
-    status: string
+    status: $Enums.HealthStatus
     message: string
     details: runtime.JsonValue | null
     responseTimeMs: number
@@ -1032,7 +1032,7 @@ export interface Prisma__HealthCheckClient<T, Null = never, ExtArgs extends runt
 export interface HealthCheckFieldRefs {
   readonly id: Prisma.FieldRef<"HealthCheck", 'String'>
   readonly instanceId: Prisma.FieldRef<"HealthCheck", 'String'>
-  readonly status: Prisma.FieldRef<"HealthCheck", 'String'>
+  readonly status: Prisma.FieldRef<"HealthCheck", 'HealthStatus'>
   readonly message: Prisma.FieldRef<"HealthCheck", 'String'>
   readonly details: Prisma.FieldRef<"HealthCheck", 'Json'>
   readonly responseTimeMs: Prisma.FieldRef<"HealthCheck", 'Int'>

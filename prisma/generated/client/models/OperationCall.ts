@@ -44,7 +44,7 @@ export type OperationCallMinAggregateOutputType = {
   pluginName: string | null
   operation: string | null
   caller: string | null
-  outcome: string | null
+  outcome: $Enums.CallOutcome | null
   errorType: string | null
   errorMessage: string | null
   vendorStatus: number | null
@@ -59,7 +59,7 @@ export type OperationCallMaxAggregateOutputType = {
   pluginName: string | null
   operation: string | null
   caller: string | null
-  outcome: string | null
+  outcome: $Enums.CallOutcome | null
   errorType: string | null
   errorMessage: string | null
   vendorStatus: number | null
@@ -233,7 +233,7 @@ export type OperationCallGroupByOutputType = {
   pluginName: string
   operation: string
   caller: string
-  outcome: string
+  outcome: $Enums.CallOutcome
   errorType: string | null
   errorMessage: string | null
   vendorStatus: number | null
@@ -271,7 +271,7 @@ export type OperationCallWhereInput = {
   pluginName?: Prisma.StringFilter<"OperationCall"> | string
   operation?: Prisma.StringFilter<"OperationCall"> | string
   caller?: Prisma.StringFilter<"OperationCall"> | string
-  outcome?: Prisma.StringFilter<"OperationCall"> | string
+  outcome?: Prisma.EnumCallOutcomeFilter<"OperationCall"> | $Enums.CallOutcome
   errorType?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   vendorStatus?: Prisma.IntNullableFilter<"OperationCall"> | number | null
@@ -304,7 +304,7 @@ export type OperationCallWhereUniqueInput = Prisma.AtLeast<{
   pluginName?: Prisma.StringFilter<"OperationCall"> | string
   operation?: Prisma.StringFilter<"OperationCall"> | string
   caller?: Prisma.StringFilter<"OperationCall"> | string
-  outcome?: Prisma.StringFilter<"OperationCall"> | string
+  outcome?: Prisma.EnumCallOutcomeFilter<"OperationCall"> | $Enums.CallOutcome
   errorType?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   errorMessage?: Prisma.StringNullableFilter<"OperationCall"> | string | null
   vendorStatus?: Prisma.IntNullableFilter<"OperationCall"> | number | null
@@ -342,7 +342,7 @@ export type OperationCallScalarWhereWithAggregatesInput = {
   pluginName?: Prisma.StringWithAggregatesFilter<"OperationCall"> | string
   operation?: Prisma.StringWithAggregatesFilter<"OperationCall"> | string
   caller?: Prisma.StringWithAggregatesFilter<"OperationCall"> | string
-  outcome?: Prisma.StringWithAggregatesFilter<"OperationCall"> | string
+  outcome?: Prisma.EnumCallOutcomeWithAggregatesFilter<"OperationCall"> | $Enums.CallOutcome
   errorType?: Prisma.StringNullableWithAggregatesFilter<"OperationCall"> | string | null
   errorMessage?: Prisma.StringNullableWithAggregatesFilter<"OperationCall"> | string | null
   vendorStatus?: Prisma.IntNullableWithAggregatesFilter<"OperationCall"> | number | null
@@ -357,7 +357,7 @@ export type OperationCallCreateInput = {
   pluginName: string
   operation: string
   caller: string
-  outcome: string
+  outcome: $Enums.CallOutcome
   errorType?: string | null
   errorMessage?: string | null
   vendorStatus?: number | null
@@ -372,7 +372,7 @@ export type OperationCallUncheckedCreateInput = {
   pluginName: string
   operation: string
   caller: string
-  outcome: string
+  outcome: $Enums.CallOutcome
   errorType?: string | null
   errorMessage?: string | null
   vendorStatus?: number | null
@@ -387,7 +387,7 @@ export type OperationCallUpdateInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   operation?: Prisma.StringFieldUpdateOperationsInput | string
   caller?: Prisma.StringFieldUpdateOperationsInput | string
-  outcome?: Prisma.StringFieldUpdateOperationsInput | string
+  outcome?: Prisma.EnumCallOutcomeFieldUpdateOperationsInput | $Enums.CallOutcome
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -402,7 +402,7 @@ export type OperationCallUncheckedUpdateInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   operation?: Prisma.StringFieldUpdateOperationsInput | string
   caller?: Prisma.StringFieldUpdateOperationsInput | string
-  outcome?: Prisma.StringFieldUpdateOperationsInput | string
+  outcome?: Prisma.EnumCallOutcomeFieldUpdateOperationsInput | $Enums.CallOutcome
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -417,7 +417,7 @@ export type OperationCallCreateManyInput = {
   pluginName: string
   operation: string
   caller: string
-  outcome: string
+  outcome: $Enums.CallOutcome
   errorType?: string | null
   errorMessage?: string | null
   vendorStatus?: number | null
@@ -432,7 +432,7 @@ export type OperationCallUpdateManyMutationInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   operation?: Prisma.StringFieldUpdateOperationsInput | string
   caller?: Prisma.StringFieldUpdateOperationsInput | string
-  outcome?: Prisma.StringFieldUpdateOperationsInput | string
+  outcome?: Prisma.EnumCallOutcomeFieldUpdateOperationsInput | $Enums.CallOutcome
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -447,7 +447,7 @@ export type OperationCallUncheckedUpdateManyInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   operation?: Prisma.StringFieldUpdateOperationsInput | string
   caller?: Prisma.StringFieldUpdateOperationsInput | string
-  outcome?: Prisma.StringFieldUpdateOperationsInput | string
+  outcome?: Prisma.EnumCallOutcomeFieldUpdateOperationsInput | $Enums.CallOutcome
   errorType?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   errorMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   vendorStatus?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -509,6 +509,10 @@ export type OperationCallMinOrderByAggregateInput = {
 export type OperationCallSumOrderByAggregateInput = {
   vendorStatus?: Prisma.SortOrder
   durationMs?: Prisma.SortOrder
+}
+
+export type EnumCallOutcomeFieldUpdateOperationsInput = {
+  set?: $Enums.CallOutcome
 }
 
 
@@ -587,10 +591,7 @@ export type $OperationCallPayload<ExtArgs extends runtime.Types.Extensions.Inter
      * 'token:<name>' of the caller.
      */
     caller: string
-    /**
-     * 'success' | 'error' (the vendor or plugin failed) | 'rejected' (bad input, refused) | 'replayed' (idempotent repeat)
-     */
-    outcome: string
+    outcome: $Enums.CallOutcome
     /**
      * The error's type when the outcome is not success (`OperationFailedError` …).
      */
@@ -1037,7 +1038,7 @@ export interface OperationCallFieldRefs {
   readonly pluginName: Prisma.FieldRef<"OperationCall", 'String'>
   readonly operation: Prisma.FieldRef<"OperationCall", 'String'>
   readonly caller: Prisma.FieldRef<"OperationCall", 'String'>
-  readonly outcome: Prisma.FieldRef<"OperationCall", 'String'>
+  readonly outcome: Prisma.FieldRef<"OperationCall", 'CallOutcome'>
   readonly errorType: Prisma.FieldRef<"OperationCall", 'String'>
   readonly errorMessage: Prisma.FieldRef<"OperationCall", 'String'>
   readonly vendorStatus: Prisma.FieldRef<"OperationCall", 'Int'>

@@ -42,11 +42,11 @@ export type PluginInstanceMinAggregateOutputType = {
   pluginName: string | null
   name: string | null
   enabled: boolean | null
-  status: string | null
+  status: $Enums.InstanceStatus | null
   statusMessage: string | null
   version: number | null
   configVersion: number | null
-  healthStatus: string | null
+  healthStatus: $Enums.HealthStatus | null
   healthSince: Date | null
   lastHealthAt: Date | null
   createdAt: Date | null
@@ -58,11 +58,11 @@ export type PluginInstanceMaxAggregateOutputType = {
   pluginName: string | null
   name: string | null
   enabled: boolean | null
-  status: string | null
+  status: $Enums.InstanceStatus | null
   statusMessage: string | null
   version: number | null
   configVersion: number | null
-  healthStatus: string | null
+  healthStatus: $Enums.HealthStatus | null
   healthSince: Date | null
   lastHealthAt: Date | null
   createdAt: Date | null
@@ -239,12 +239,12 @@ export type PluginInstanceGroupByOutputType = {
   pluginName: string
   name: string
   enabled: boolean
-  status: string
+  status: $Enums.InstanceStatus
   statusMessage: string | null
   config: runtime.JsonValue
   version: number
   configVersion: number
-  healthStatus: string
+  healthStatus: $Enums.HealthStatus
   healthSince: Date | null
   lastHealthAt: Date | null
   createdAt: Date
@@ -279,12 +279,12 @@ export type PluginInstanceWhereInput = {
   pluginName?: Prisma.StringFilter<"PluginInstance"> | string
   name?: Prisma.StringFilter<"PluginInstance"> | string
   enabled?: Prisma.BoolFilter<"PluginInstance"> | boolean
-  status?: Prisma.StringFilter<"PluginInstance"> | string
+  status?: Prisma.EnumInstanceStatusFilter<"PluginInstance"> | $Enums.InstanceStatus
   statusMessage?: Prisma.StringNullableFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonFilter<"PluginInstance">
   version?: Prisma.IntFilter<"PluginInstance"> | number
   configVersion?: Prisma.IntFilter<"PluginInstance"> | number
-  healthStatus?: Prisma.StringFilter<"PluginInstance"> | string
+  healthStatus?: Prisma.EnumHealthStatusFilter<"PluginInstance"> | $Enums.HealthStatus
   healthSince?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"PluginInstance"> | Date | string
@@ -323,12 +323,12 @@ export type PluginInstanceWhereUniqueInput = Prisma.AtLeast<{
   pluginName?: Prisma.StringFilter<"PluginInstance"> | string
   name?: Prisma.StringFilter<"PluginInstance"> | string
   enabled?: Prisma.BoolFilter<"PluginInstance"> | boolean
-  status?: Prisma.StringFilter<"PluginInstance"> | string
+  status?: Prisma.EnumInstanceStatusFilter<"PluginInstance"> | $Enums.InstanceStatus
   statusMessage?: Prisma.StringNullableFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonFilter<"PluginInstance">
   version?: Prisma.IntFilter<"PluginInstance"> | number
   configVersion?: Prisma.IntFilter<"PluginInstance"> | number
-  healthStatus?: Prisma.StringFilter<"PluginInstance"> | string
+  healthStatus?: Prisma.EnumHealthStatusFilter<"PluginInstance"> | $Enums.HealthStatus
   healthSince?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableFilter<"PluginInstance"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"PluginInstance"> | Date | string
@@ -368,12 +368,12 @@ export type PluginInstanceScalarWhereWithAggregatesInput = {
   pluginName?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
   name?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
   enabled?: Prisma.BoolWithAggregatesFilter<"PluginInstance"> | boolean
-  status?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
+  status?: Prisma.EnumInstanceStatusWithAggregatesFilter<"PluginInstance"> | $Enums.InstanceStatus
   statusMessage?: Prisma.StringNullableWithAggregatesFilter<"PluginInstance"> | string | null
   config?: Prisma.JsonWithAggregatesFilter<"PluginInstance">
   version?: Prisma.IntWithAggregatesFilter<"PluginInstance"> | number
   configVersion?: Prisma.IntWithAggregatesFilter<"PluginInstance"> | number
-  healthStatus?: Prisma.StringWithAggregatesFilter<"PluginInstance"> | string
+  healthStatus?: Prisma.EnumHealthStatusWithAggregatesFilter<"PluginInstance"> | $Enums.HealthStatus
   healthSince?: Prisma.DateTimeNullableWithAggregatesFilter<"PluginInstance"> | Date | string | null
   lastHealthAt?: Prisma.DateTimeNullableWithAggregatesFilter<"PluginInstance"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"PluginInstance"> | Date | string
@@ -385,12 +385,12 @@ export type PluginInstanceCreateInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -405,12 +405,12 @@ export type PluginInstanceUncheckedCreateInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -425,12 +425,12 @@ export type PluginInstanceUpdateInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -445,12 +445,12 @@ export type PluginInstanceUncheckedUpdateInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -465,12 +465,12 @@ export type PluginInstanceCreateManyInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -482,12 +482,12 @@ export type PluginInstanceUpdateManyMutationInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -499,12 +499,12 @@ export type PluginInstanceUncheckedUpdateManyInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -588,6 +588,10 @@ export type BoolFieldUpdateOperationsInput = {
   set?: boolean
 }
 
+export type EnumInstanceStatusFieldUpdateOperationsInput = {
+  set?: $Enums.InstanceStatus
+}
+
 export type NullableStringFieldUpdateOperationsInput = {
   set?: string | null
 }
@@ -598,6 +602,10 @@ export type IntFieldUpdateOperationsInput = {
   decrement?: number
   multiply?: number
   divide?: number
+}
+
+export type EnumHealthStatusFieldUpdateOperationsInput = {
+  set?: $Enums.HealthStatus
 }
 
 export type NullableDateTimeFieldUpdateOperationsInput = {
@@ -655,12 +663,12 @@ export type PluginInstanceCreateWithoutSecretsInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -674,12 +682,12 @@ export type PluginInstanceUncheckedCreateWithoutSecretsInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -709,12 +717,12 @@ export type PluginInstanceUpdateWithoutSecretsInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -728,12 +736,12 @@ export type PluginInstanceUncheckedUpdateWithoutSecretsInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -747,12 +755,12 @@ export type PluginInstanceCreateWithoutVersionsInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -766,12 +774,12 @@ export type PluginInstanceUncheckedCreateWithoutVersionsInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -801,12 +809,12 @@ export type PluginInstanceUpdateWithoutVersionsInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -820,12 +828,12 @@ export type PluginInstanceUncheckedUpdateWithoutVersionsInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -839,12 +847,12 @@ export type PluginInstanceCreateWithoutHealthChecksInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -858,12 +866,12 @@ export type PluginInstanceUncheckedCreateWithoutHealthChecksInput = {
   pluginName: string
   name: string
   enabled?: boolean
-  status?: string
+  status?: $Enums.InstanceStatus
   statusMessage?: string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: number
   configVersion?: number
-  healthStatus?: string
+  healthStatus?: $Enums.HealthStatus
   healthSince?: Date | string | null
   lastHealthAt?: Date | string | null
   createdAt?: Date | string
@@ -893,12 +901,12 @@ export type PluginInstanceUpdateWithoutHealthChecksInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -912,12 +920,12 @@ export type PluginInstanceUncheckedUpdateWithoutHealthChecksInput = {
   pluginName?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   enabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  status?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumInstanceStatusFieldUpdateOperationsInput | $Enums.InstanceStatus
   statusMessage?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   config?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   version?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
-  healthStatus?: Prisma.StringFieldUpdateOperationsInput | string
+  healthStatus?: Prisma.EnumHealthStatusFieldUpdateOperationsInput | $Enums.HealthStatus
   healthSince?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastHealthAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1076,12 +1084,7 @@ export type $PluginInstancePayload<ExtArgs extends runtime.Types.Extensions.Inte
      */
     name: string
     enabled: boolean
-    /**
-     * 'active' (provider configured and live) | 'inactive' (disabled or not yet configured)
-     * | 'error' (configure failed; statusMessage says why). A string, not an enum, so a new
-     * status needs no migration.
-     */
-    status: string
+    status: $Enums.InstanceStatus
     statusMessage: string | null
     /**
      * Non-secret configuration only, as validated against the plugin's schema.
@@ -1097,9 +1100,9 @@ export type $PluginInstancePayload<ExtArgs extends runtime.Types.Extensions.Inte
      */
     configVersion: number
     /**
-     * Latest health verdict: 'unknown' | 'healthy' | 'degraded' | 'unhealthy'.
+     * Latest health verdict.
      */
-    healthStatus: string
+    healthStatus: $Enums.HealthStatus
     /**
      * When healthStatus last changed to its current value.
      */
@@ -1537,12 +1540,12 @@ export interface PluginInstanceFieldRefs {
   readonly pluginName: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly name: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly enabled: Prisma.FieldRef<"PluginInstance", 'Boolean'>
-  readonly status: Prisma.FieldRef<"PluginInstance", 'String'>
+  readonly status: Prisma.FieldRef<"PluginInstance", 'InstanceStatus'>
   readonly statusMessage: Prisma.FieldRef<"PluginInstance", 'String'>
   readonly config: Prisma.FieldRef<"PluginInstance", 'Json'>
   readonly version: Prisma.FieldRef<"PluginInstance", 'Int'>
   readonly configVersion: Prisma.FieldRef<"PluginInstance", 'Int'>
-  readonly healthStatus: Prisma.FieldRef<"PluginInstance", 'String'>
+  readonly healthStatus: Prisma.FieldRef<"PluginInstance", 'HealthStatus'>
   readonly healthSince: Prisma.FieldRef<"PluginInstance", 'DateTime'>
   readonly lastHealthAt: Prisma.FieldRef<"PluginInstance", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"PluginInstance", 'DateTime'>

@@ -3,6 +3,7 @@ import { For, Show } from 'solid-js';
 import type { SelectOption } from '../../sdk.ts';
 import type { WidgetProps } from './types.ts';
 import { OptionItem } from './OptionItem.tsx';
+import { SelectParts } from './SelectParts.tsx';
 
 /**
  * MULTI_SELECT: Kobalte's Select in `multiple` mode. The listbox stays open while the user
@@ -16,7 +17,6 @@ export function MultiSelect(props: WidgetProps) {
   const options = () => [...(props.field.options ?? [])];
   const current = () => (Array.isArray(props.value) ? (props.value as unknown[]) : []);
   const selected = () => options().filter((o) => current().includes(o.value));
-  const valueId = () => `${props.ids.control}-value`;
 
   const change = (chosen: SelectOption[]) => {
     const picked = new Set(chosen.map((o) => o.value));
@@ -56,26 +56,7 @@ export function MultiSelect(props: WidgetProps) {
         placeholder={props.field.placeholder ?? 'Choose any…'}
         itemComponent={(item) => <OptionItem item={item.item} />}
       >
-        <Select.Trigger
-          class="pf-input pf-select__trigger"
-          id={props.ids.control}
-          // Kobalte appends the value's id, so the name reads "<label> <choice>".
-          aria-labelledby={props.ids.label}
-          aria-describedby={props.describedBy}
-          aria-invalid={props.invalid || undefined}
-        >
-          <Select.Value<SelectOption> class="pf-select__value" id={valueId()}>
-            {(state) => `${state.selectedOptions().length} selected`}
-          </Select.Value>
-          <Select.Icon class="pf-select__icon" aria-hidden="true">
-            ▾
-          </Select.Icon>
-        </Select.Trigger>
-        <Select.Portal>
-          <Select.Content class="pf-popover" data-pf-owner={props.field.key}>
-            <Select.Listbox class="pf-listbox" />
-          </Select.Content>
-        </Select.Portal>
+        <SelectParts widget={props} text={() => `${selected().length} selected`} />
       </Select>
       <Show when={chips().length > 0}>
         <ul class="pf-chips" ref={chipList} aria-label={`${props.field.label}: chosen`}>

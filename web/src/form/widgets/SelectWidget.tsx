@@ -3,6 +3,7 @@ import { Show } from 'solid-js';
 import type { SelectOption } from '../../sdk.ts';
 import type { WidgetProps } from './types.ts';
 import { OptionItem } from './OptionItem.tsx';
+import { SelectParts } from './SelectParts.tsx';
 
 /**
  * SELECT: Kobalte's Select (a button that opens a listbox; arrows, type-ahead, Enter and
@@ -11,7 +12,6 @@ import { OptionItem } from './OptionItem.tsx';
 export function SelectWidget(props: WidgetProps) {
   const options = () => [...(props.field.options ?? [])];
   const selected = () => options().find((o) => o.value === props.value) ?? null;
-  const valueId = () => `${props.ids.control}-value`;
   return (
     <div class="pf-select">
       <Select<SelectOption>
@@ -24,26 +24,7 @@ export function SelectWidget(props: WidgetProps) {
         placeholder={props.field.placeholder ?? 'Choose…'}
         itemComponent={(item) => <OptionItem item={item.item} />}
       >
-        <Select.Trigger
-          class="pf-input pf-select__trigger"
-          id={props.ids.control}
-          // Kobalte appends the value's id, so the name reads "<label> <choice>".
-          aria-labelledby={props.ids.label}
-          aria-describedby={props.describedBy}
-          aria-invalid={props.invalid || undefined}
-        >
-          <Select.Value<SelectOption> class="pf-select__value" id={valueId()}>
-            {(state) => state.selectedOption().label}
-          </Select.Value>
-          <Select.Icon class="pf-select__icon" aria-hidden="true">
-            ▾
-          </Select.Icon>
-        </Select.Trigger>
-        <Select.Portal>
-          <Select.Content class="pf-popover" data-pf-owner={props.field.key}>
-            <Select.Listbox class="pf-listbox" />
-          </Select.Content>
-        </Select.Portal>
+        <SelectParts widget={props} text={() => selected()?.label ?? ''} />
       </Select>
       <Show when={!props.required && selected()}>
         <button

@@ -1,6 +1,8 @@
 /**
- * A promise that gives up after `ms`. The underlying work cannot be cancelled (a module's
- * top-level await keeps waiting), but discovery stops waiting for it and moves on.
+ * The one timeout wrapper: a promise that gives up after `ms` with the caller's error. The
+ * underlying work cannot be cancelled (a module's top-level await keeps waiting, a plugin
+ * call or a Vault request may still answer), but the caller stops waiting and moves on; the
+ * work's later rejection is handled here, so it never surfaces as unhandled.
  */
 export function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
