@@ -734,10 +734,10 @@ export class InstanceService implements ProviderSource {
   }
 
   /**
-   * Fills this replica's cache with every enabled instance (restart tests; the server itself
-   * starts providers on first use, see `reportUnavailable`) (so the first request
-   * and the scheduler find them running). An instance that cannot start here is logged and
-   * reported by this replica (`pool.failureOf`, `replicaProvider`); the others start regardless.
+   * Starts every enabled instance's provider now. The server does not call it (providers start
+   * on first use, see `reportUnavailable`); the restart tests do, to start everything at once.
+   * An instance that cannot start here is logged and reported by this replica
+   * (`pool.failureOf`, `replicaProvider`); the others start regardless.
    */
   async warmUp(): Promise<{ active: number; failed: number }> {
     const rows = await this.#deps.prisma.pluginInstance.findMany({
