@@ -43,10 +43,16 @@ async function create(extra: Record<string, unknown> = {}) {
   });
 }
 
-/** Listens to health changes over SSE for the whole file; every event is kept for the search. */
-function listenToHealthChanges(): { stop(): Promise<string> } {
+/**
+ * Listens to health changes over SSE for the whole file; every event is kept for the search.
+ * `listening` resolves with the stream's first bytes: yoga sends a ping, then pulls the first
+ * event, which subscribes to the bus, before anything else of this process can run.
+ */
+function listenToHealthChanges(): { listening: Promise<void>; stop(): Promise<string> } {
   const controller = new AbortController();
   let text = '';
+  let heard!: () => void;
+  const listening = new Promise<void>((resolve) => (heard = resolve));
   const done = (async () => {
     try {
       const response = await fetch(server.graphqlUrl, {
@@ -57,12 +63,16 @@ function listenToHealthChanges(): { stop(): Promise<string> } {
       });
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
-      for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        text += decoder.decode(next.value, { stream: true });
+        heard();
+      }
     } catch {
       // aborted at the end of the file's flow
     }
   })();
   return {
+    listening,
     async stop() {
       controller.abort();
       await done;
@@ -75,7 +85,7 @@ function listenToHealthChanges(): { stop(): Promise<string> } {
 describe('canary secrets never come back out', () => {
   it('goes through every operation, the leaking plugin included', async () => {
     const events = listenToHealthChanges();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await events.listening;
 
     // Test before saving: plain, leaking in its result, and throwing with the secret.
     for (const faults of [{}, { test: 'leak' }, { test: 'throw-leak' }, { configure: 'leak' }]) {

@@ -96,9 +96,15 @@ describe.skipIf(!postgres.available)('PostgreSQL LISTEN/NOTIFY bus', () => {
     let resyncs = 0;
     listener.onResync(() => resyncs++);
 
+    const heardBySender = collect(sender);
     proxy.cut();
+    await vi.waitFor(() => expect(listener.logs.some((line) => line.includes('listening connection lost'))).toBe(true), {
+      timeout: 10_000,
+      interval: 10,
+    });
     sender.publish('instance.changed', { instanceId: 'lost', version: 1, replica: 's' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The sender hears its own event once PostgreSQL has delivered it: sent while the listener was deaf.
+    await vi.waitFor(() => expect(heardBySender.map((c) => c.instanceId)).toContain('lost'), { timeout: 5000, interval: 10 });
     proxy.restore();
     await vi.waitFor(() => expect(resyncs).toBe(1), { timeout: 10_000, interval: 50 });
     sender.publish('instance.changed', { instanceId: 'heard', version: 2, replica: 's' });

@@ -5,7 +5,7 @@
  * injected failures, concurrent updates, one provider per instance, enable/disable, delete
  * and the audit trail.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConfigureError,
   ConflictError,
@@ -262,8 +262,11 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect((await secretRow('apiKey'))?.updatedAt).toEqual(apiKeySetAt);
         expect(await secretRow('password')).toBeNull();
 
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        const replaced = await fx.service.update(created.id, { version: 3, configuration: { apiKey: 'key-2', password: '' } }, ACTOR);
+        // A later clock (only Date is faked), so the replaced secret's time must move forward.
+        vi.useFakeTimers({ toFake: ['Date'], now: apiKeySetAt!.getTime() + 60_000 });
+        const replaced = await fx.service
+          .update(created.id, { version: 3, configuration: { apiKey: 'key-2', password: '' } }, ACTOR)
+          .finally(() => vi.useRealTimers());
         expect(replaced.version).toBe(4);
         expect((await fx.store.read(created.id)).values).toEqual({ apiKey: 'key-2' });
         expect((await secretRow('apiKey'))!.updatedAt.getTime()).toBeGreaterThan(apiKeySetAt!.getTime());
@@ -512,14 +515,16 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         const created = await fx.service.create(input(), ACTOR);
 
         const saves: Promise<unknown>[] = [];
-        for (const i of [0, 1, 2]) {
-          const reached = hold(`key-${i}`);
-          saves.push(
-            fx.service.update(created.id, { version: 1, configuration: { region: `r${i}`, apiKey: `key-${i}` } }, ACTOR).catch((e) => e),
-          );
-          // A save that cannot write yet (it waits for the one holding the instance) is fine too.
-          await Promise.race([reached, new Promise((resolve) => setTimeout(resolve, 400))]);
-        }
+        const save = (i: number) =>
+          fx.service.update(created.id, { version: 1, configuration: { region: `r${i}`, apiKey: `key-${i}` } }, ACTOR).catch((e) => e);
+        const firstHolds = hold('key-0');
+        hold('key-1');
+        hold('key-2');
+        saves.push(save(0));
+        // The first save now holds the row (locked by its version check) at its secret write;
+        // the other two start behind it and wait for the row.
+        await firstHolds;
+        saves.push(save(1), save(2));
         const outcomes: unknown[] = [];
         for (const i of [0, 1, 2]) {
           held.get(`key-${i}`)!.release();
