@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SECRET_MASK } from '../../server/instances/secret-values.ts';
 import { CHECK_HEALTH, CREATE, DELETE, INSTANCE, SET_ENABLED, TEST_SAVED, UPDATE, mutate, succeed } from '../support/graphql.ts';
 import { FIXTURE_PLUGINS, startTestServer, type TestServer } from '../support/server.ts';
@@ -373,8 +373,11 @@ describe('updatePluginInstance', () => {
     ])('a new value $case replaces the secret and moves its updatedAt', async ({ patch }) => {
       const created = await create();
       const before = await secretState(created.id);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const updated = await succeed(server, UPDATE, 'updatePluginInstance', { input: { id: created.id, version: 1, ...patch } });
+      // A later clock for the save (only Date is faked; the server runs in this process).
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.parse(before.apiKey.updatedAt) + 60_000 });
+      const updated = await succeed(server, UPDATE, 'updatePluginInstance', { input: { id: created.id, version: 1, ...patch } }).finally(() =>
+        vi.useRealTimers(),
+      );
       const after = Object.fromEntries(updated.secrets.map((s: { key: string }) => [s.key, s]));
       expect(after.apiKey.isSet).toBe(true);
       expect(after.apiKey.updatedAt > before.apiKey.updatedAt).toBe(true);

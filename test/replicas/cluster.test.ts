@@ -251,6 +251,8 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault
     });
     const logFrom = cluster.replicas.map((replica) => replica.output.length);
     const windowStart = new Date();
+    // An observation window of real processes (a fake clock cannot reach them): the checks
+    // recorded in it are counted, once, below.
     await new Promise((resolve) => setTimeout(resolve, 3 * INTERVAL_MS));
     for (const [id, n] of await checksSince(windowStart)) {
       expect(n, `checks of ${id} in 3 intervals after the kill`).toBeGreaterThanOrEqual(1);
