@@ -2,7 +2,7 @@
  * The canary check over the API: canary secrets go in through every door (create, update,
  * connection tests before and after saving, health checks, subscriptions), including a
  * plugin steered to leak them every way it can (logs, messages, details, thrown errors,
- * a refused configure()), and through every error path (validation, conflicts, a failing
+ * a refused createProvider()), and through every error path (validation, conflicts, a failing
  * secret store). Then every response this server sent (bodies and headers) and every line
  * it logged is searched: no canary appears anywhere.
  */
@@ -95,7 +95,7 @@ describe('canary secrets never come back out', () => {
       expect(result.__typename).toBe('MutationTestPluginConnectionSuccess');
     }
 
-    // Create: fine, and refused by a configure() that leaks.
+    // Create: fine, and refused by a createProvider() that leaks.
     const instance = await create();
     expect(instance.configuration).toMatchObject({ apiKey: SECRET_MASK, webhookSecret: SECRET_MASK });
     const refused = await mutate(server, CREATE, 'createPluginInstance', {
@@ -122,7 +122,7 @@ describe('canary secrets never come back out', () => {
     await server.gql(INSTANCE, { id: instance.id });
     await server.gql('{ pluginInstances(first: 50) { edges { node { configuration secrets { key isSet value } auditEvents { changedKeys } } } } }');
 
-    // Update: keep (mask), replace, a stale version, a refused configure() that leaks the new key.
+    // Update: keep (mask), replace, a stale version, a refused createProvider() that leaks the new key.
     await succeed(server, UPDATE, 'updatePluginInstance', { input: { id: instance.id, version: 1, configuration: { apiKey: SECRET_MASK, retries: 2 } } });
     await succeed(server, UPDATE, 'updatePluginInstance', { input: { id: instance.id, version: 2, secrets: [{ key: 'apiKey', value: REPLACED }] } });
     const stale = await mutate(server, UPDATE, 'updatePluginInstance', { input: { id: instance.id, version: 1, secrets: [{ key: 'apiKey', value: TESTED }] } });

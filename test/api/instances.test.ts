@@ -197,7 +197,7 @@ describe('createPluginInstance', () => {
   it.each([
     { fault: 'fail', message: /the vendor account is suspended/ },
     { fault: 'throw', message: /configure exploded/ },
-  ])('configure() that $fault-s: ConfigureError, nothing stored', async ({ fault, message }) => {
+  ])('createProvider() that $fault-s: ConfigureError, nothing stored', async ({ fault, message }) => {
     const before = { instances: await instanceCount(), writes: server.secretCalls.write };
     const result = await mutate(server, CREATE, 'createPluginInstance', {
       input: { pluginName: 'api-notify', name: uniqueName(), configuration: { ...baseConfig(), faults: { configure: fault } } },
@@ -302,7 +302,7 @@ describe('updatePluginInstance', () => {
     expect(await storedKey(created.id)).toBe('Bearer good-key-0001');
   });
 
-  it('a configuration configure() refuses is a ConfigureError; the old provider stays live', async () => {
+  it('a configuration createProvider() refuses is a ConfigureError; the old provider stays live', async () => {
     const created = await create();
     const result = await mutate(server, UPDATE, 'updatePluginInstance', {
       input: { id: created.id, version: 1, configuration: { faults: { configure: 'fail' } }, secrets: [{ key: 'apiKey', value: 'good-key-new1' }] },

@@ -101,7 +101,7 @@ describe('testPluginConnection (test before saving)', () => {
     expect(result).toMatchObject({ __typename: 'MutationTestPluginConnectionSuccess', data: { success: false, message: expect.stringMatching(message) } });
   });
 
-  it('a configure() that refuses the configuration is an unsuccessful result', async () => {
+  it('a createProvider() that refuses the configuration is an unsuccessful result', async () => {
     const result = await testUnsaved({ pluginName: 'api-notify', configuration: { ...baseConfig(), faults: { configure: 'fail' } } });
     expect(result.data).toMatchObject({ success: false, message: expect.stringContaining('the vendor account is suspended') });
   });
@@ -277,7 +277,7 @@ describe('unexpected errors', () => {
 });
 
 describe('faults are contained (last: these hung while every test above ran)', () => {
-  it('a hanging health check and a hanging configure() time out, and meanwhile the server kept serving', async () => {
+  it('a hanging health check and a hanging createProvider() time out, and meanwhile the server kept serving', async () => {
     // Both started before the first test of this file; every test above ran while they hung.
     const answered = server.responses.length;
     expect(answered).toBeGreaterThan(30);

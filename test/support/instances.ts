@@ -148,7 +148,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 // ---------------------------------------------------------------------------------------
 // The test plugin
 
-/** `configure()` refuses a configuration whose host is this (a config-driven failure that survives a restart). */
+/** `createProvider()` refuses a configuration whose host is this (a config-driven failure that survives a restart). */
 export const REFUSED_HOST = 'refuse.invalid';
 
 export interface ProbeProvider extends PluginProvider {

@@ -81,7 +81,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
     const K2 = canary(); // apiKey replaced by an update
     const K3 = canary(); // apiKey of unsaved tests and of a test override
     const K4 = canary(); // apiKey of the instance that is deleted
-    const K5 = canary(); // apiKey of saves that configure() refuses
+    const K5 = canary(); // apiKey of saves that createProvider() refuses
     const K6 = canary(); // a secret that a custom rule rejects
     const PW = `pw"\\'<${canary()}>`; // a password with characters JSON escapes
     const CANARIES = [K1, K2, K3, K4, K5, K6, PW];
@@ -167,7 +167,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
       await record(health.check(a.id));
       await record(health.check(b.id));
 
-      // A restart where configure() throws with the secrets (the reason is stored), then a good one.
+      // A restart where createProvider() throws with the secrets (the reason is stored), then a good one.
       explode = true;
       await record(fx.service.warmUp());
       outputs.push(await fx.service.get(a.id));

@@ -235,7 +235,7 @@ for (const backend of ['pglite', 'postgres'] as const satisfies readonly Backend
         expect(error.message).toMatch(/PLUGFORM_SECRET_KEY/);
         expect(error.message).toMatch(/PLUGFORM_SECRET_STORE=vault/);
         expect(error.message).not.toContain('key-1');
-        // The provider never started: configure() was not called on B.
+        // The provider never started: createProvider() was not called on B.
         expect(providersOf(b, created.id)).toHaveLength(0);
         // B reports it for itself …
         expect(b.service.pool.failureOf(created.id)?.message).toContain('"apiKey"');
