@@ -30,7 +30,7 @@ beforeAll(async () => {
   // What a restart does to an instance that cannot start (InstanceService.warmUp).
   await server.running.services.prisma.pluginInstance.update({
     where: { id: broken.id },
-    data: { status: 'error', statusMessage: 'configure() failed at startup' },
+    data: { status: 'error', statusMessage: 'createProvider() failed at startup' },
   });
 });
 afterAll(async () => {
@@ -81,7 +81,7 @@ describe('filters', () => {
 
   it('an instance in ERROR says why', async () => {
     const page = await list({ status: 'ERROR' });
-    expect(page.edges[0].node).toEqual({ name: 'e-3', pluginName: 'example-echo', status: 'ERROR', statusMessage: 'configure() failed at startup', enabled: true });
+    expect(page.edges[0].node).toEqual({ name: 'e-3', pluginName: 'example-echo', status: 'ERROR', statusMessage: 'createProvider() failed at startup', enabled: true });
   });
 });
 

@@ -61,7 +61,7 @@ const axeChecked: string[] = [];
 
 /**
  * What to type into each plugin's form, as the values the server should then store. The rest
- * of each form keeps its defaults. Values are valid for the plugin's rules and its configure().
+ * of each form keeps its defaults. Values are valid for the plugin's rules and its createProvider().
  */
 function valuesFor(plugin: string): Record<string, unknown> {
   const secret = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
