@@ -1,8 +1,8 @@
-import { createSignal, For, Show } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { Outcome } from '../api/outcome.ts';
 import type { ApiTokenFieldsFragment } from '../gql/graphql.ts';
 import { ROLE_LABELS } from '../lib/labels.ts';
-import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
+import { ConfirmDialog, createConfirmation } from '../ui/ConfirmDialog.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { describeScope } from './scopes.ts';
 
@@ -64,24 +64,14 @@ function TokenRow(props: {
   onRevoke: (token: ApiTokenFieldsFragment) => Promise<Outcome<unknown>>;
   fallbackFocus: () => HTMLElement | undefined;
 }) {
-  const [open, setOpen] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string>();
   let button: HTMLButtonElement | undefined;
   // Once revoked, the row loses its button (and is rendered anew when the list is fetched
   // again), so focus goes to the list's heading rather than to a button about to vanish.
   let revoked = false;
-
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    const outcome = await props.onRevoke(props.token);
-    setBusy(false);
-    if (outcome.kind === 'ok') {
-      revoked = true;
-      setOpen(false);
-    } else setError(outcome.message);
-  };
+  const revocation = createConfirmation(
+    () => props.onRevoke(props.token),
+    () => (revoked = true),
+  );
 
   return (
     <tr data-token-id={props.token.id} classList={{ 'pf-tokens__revoked': Boolean(props.token.revokedAt) }}>
@@ -126,23 +116,15 @@ function TokenRow(props: {
       </td>
       <td data-label="Actions">
         <Show when={!props.token.revokedAt}>
-          <button ref={button} type="button" class="pf-button pf-button--danger-ghost pf-button--small" onClick={() => setOpen(true)}>
+          <button ref={button} type="button" class="pf-button pf-button--danger-ghost pf-button--small" onClick={revocation.show}>
             Revoke <span class="pf-sr-only">{props.token.name}</span>
           </button>
           <ConfirmDialog
-            open={open()}
-            onOpenChange={(next) => {
-              if (busy()) return;
-              setOpen(next);
-              if (!next) setError(undefined);
-            }}
+            {...revocation.dialogProps}
             title={`Revoke “${props.token.name}”?`}
             confirmLabel="Revoke token"
             busyLabel="Revoking…"
-            busy={busy()}
-            error={error()}
             returnFocusTo={() => (!revoked && button?.isConnected ? button : props.fallbackFocus())}
-            onConfirm={() => void confirm()}
           >
             <p>
               Every request made with it is refused from now on, at once. This cannot be undone: make a new token if it is

@@ -1,5 +1,6 @@
 import { AlertDialog } from '@kobalte/core/alert-dialog';
-import { Show, type JSX } from 'solid-js';
+import { createSignal, Show, type JSX } from 'solid-js';
+import type { Outcome } from '../api/outcome.ts';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -65,4 +66,46 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       </AlertDialog.Portal>
     </AlertDialog>
   );
+}
+
+/**
+ * The state of a confirmed action: the dialog's open flag, the action's busy flag and its
+ * error. `confirm` runs the action and closes the dialog when it succeeds (then `onDone`);
+ * `dialogProps` are the ConfirmDialog props that follow from it (it cannot be closed while
+ * busy, and closing it forgets the error).
+ */
+export function createConfirmation(action: () => Promise<Outcome<unknown>>, onDone?: () => void) {
+  const [open, setOpen] = createSignal(false);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const confirm = async () => {
+    setBusy(true);
+    setError(undefined);
+    const outcome = await action();
+    setBusy(false);
+    if (outcome.kind !== 'ok') return setError(outcome.message);
+    onDone?.();
+    setOpen(false);
+  };
+  return {
+    show: () => setOpen(true),
+    // Getters, so a spread of it into ConfirmDialog stays reactive.
+    dialogProps: {
+      get open() {
+        return open();
+      },
+      get busy() {
+        return busy();
+      },
+      get error() {
+        return error();
+      },
+      onOpenChange: (next: boolean) => {
+        if (busy()) return;
+        setOpen(next);
+        if (!next) setError(undefined);
+      },
+      onConfirm: () => void confirm(),
+    },
+  };
 }
