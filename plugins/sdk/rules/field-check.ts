@@ -10,7 +10,7 @@ import {
   type FieldSpec,
   type ValidationRule,
 } from '../fields.ts';
-import { fieldAttributeEntries, FIELD_ATTRIBUTES, type AttributeKind } from '../field-attributes.ts';
+import { ATTRIBUTE_KINDS, fieldAttributeEntries, FIELD_ATTRIBUTES, type AttributeKind } from '../field-attributes.ts';
 import { validateConfig } from '../validate.ts';
 import { STRING_TYPES, constraintTarget, fieldConstraints, itemTypeOf, type Constraint, type ConstraintKind } from './constraints.ts';
 import { compilePattern } from './regex.ts';
@@ -35,11 +35,12 @@ const isLength = (value: unknown): boolean => Number.isInteger(value) && (value 
 const VALUE_CHECKS: Partial<Record<AttributeKind, { accepts: (value: unknown) => boolean; problem: (attribute: string, value: unknown) => string }>> = {
   string: { accepts: (value) => typeof value === 'string', problem: (attribute) => `${attribute} must be a string` },
   boolean: { accepts: (value) => typeof value === 'boolean', problem: (attribute) => `${attribute} must be true or false` },
-  // GraphQL exposes these as Int: a fraction would break every query of the field.
   integer: { accepts: Number.isSafeInteger, problem: (attribute, value) => `${attribute} ${quote(value)} must be an integer` },
   length: { accepts: isLength, problem: (attribute, value) => `${attribute} ${quote(value)} must be a non-negative integer` },
   number: { accepts: Number.isFinite, problem: (attribute, value) => `${attribute} ${quote(value)} must be a number` },
 };
+/** GraphQL's `Int` is 32-bit: a fraction or a larger value would break every query of the field. */
+const GRAPHQL_INT_MAX = 2 ** 31 - 1;
 
 /**
  * The problems of the field at `index`, each message prefixed with where it is
@@ -70,10 +71,9 @@ export function checkField(spec: unknown, index: number, earlierKeys: Map<string
   if (typeof spec.label !== 'string' || spec.label.trim() === '') problem('label is required');
   let wellTyped = true;
   for (const [attribute, { kind }] of fieldAttributeEntries()) {
-    const check = VALUE_CHECKS[kind];
-    const value = spec[attribute];
-    if (check === undefined || value === undefined || check.accepts(value)) continue;
-    problem(check.problem(attribute, value));
+    const found = valueProblem(attribute, kind, spec[attribute]);
+    if (found === undefined) continue;
+    problem(found);
     wellTyped = false;
   }
   const { destination } = spec;
@@ -97,6 +97,17 @@ export function checkField(spec: unknown, index: number, earlierKeys: Map<string
     checkDefault(typed, problem);
   }
   return problems;
+}
+
+/** What is wrong with the value of an attribute of a kind VALUE_CHECKS settles, if anything. */
+function valueProblem(attribute: string, kind: AttributeKind, value: unknown): string | undefined {
+  const check = VALUE_CHECKS[kind];
+  if (check === undefined || value === undefined) return undefined;
+  if (!check.accepts(value)) return check.problem(attribute, value);
+  if (ATTRIBUTE_KINDS[kind].graphql === 'Int' && Math.abs(value as number) > GRAPHQL_INT_MAX) {
+    return `${attribute} ${quote(value)} must lie within ±${GRAPHQL_INT_MAX} (GraphQL gives it as a 32-bit Int)`;
+  }
+  return undefined;
 }
 
 /** Options, item type and JSON shape: each belongs to one family of types. */
