@@ -173,8 +173,6 @@ export type FieldAttribute = keyof typeof FIELD_ATTRIBUTES;
 type KindOf<A extends FieldAttribute> = (typeof FIELD_ATTRIBUTES)[A]['kind'];
 /** The attributes each consumer converts explicitly (see COMPOSITE_KINDS). */
 export type CompositeAttribute = { [A in FieldAttribute]: KindOf<A> extends CompositeKind ? A : never }[FieldAttribute];
-/** The attributes each consumer copies as they are. */
-export type ScalarAttribute = Exclude<FieldAttribute, CompositeAttribute>;
 
 /** The attribute's field name in GraphQL (its own name unless the table gives another). */
 export function graphqlNameOf(attribute: FieldAttribute): string {

@@ -92,7 +92,8 @@ const PluginFieldRef = builder.objectRef<PluginFieldOf>('PluginField').implement
         const named = Object.hasOwn(OUTPUT_TYPES, graphql) ? OUTPUT_TYPES[graphql as keyof typeof OUTPUT_TYPES] : graphql;
         const resolve = RESOLVED[attribute] ?? ((field: PluginFieldOf) => asWritten(field, attribute));
         // Pothos infers a field's type from a literal type argument; these are chosen at run
-        // time, so the refs are given untyped (the schema test checks the result).
+        // time, so the refs are given untyped (test/api/field-attributes.test.ts checks each
+        // field's GraphQL type against the table).
         const field = t.field({
           type: (list ? [named] : named) as never,
           nullable,
