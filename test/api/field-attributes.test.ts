@@ -104,7 +104,7 @@ export default definePlugin({
     await writeFile(join(pluginDir, `${name}.ts`), source);
   }
   server = await startTestServer({ pluginPaths: [pluginDir] });
-});
+}, 180_000); // a server that loads a plugin per attribute: more than the usual start on a busy machine
 afterAll(async () => {
   await server?.close();
   if (pluginDir) await rm(pluginDir, { recursive: true, force: true });
