@@ -80,7 +80,7 @@ export interface AttributeDescriptor {
   jsonSchema: JsonSchemaMapping;
 }
 
-/** The composite constraints toJsonSchema folds into the property (see rules/constraints.ts). */
+/** The keywords toJsonSchema folds a field's constraints into (see rules/constraints.ts). */
 const CONSTRAINT_KEYWORDS = ['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'pattern', 'enum'] as const;
 
 /** In the order of FieldSpec (and so of the GraphQL fields and the console's fragment). */
