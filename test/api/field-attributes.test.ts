@@ -41,8 +41,11 @@ interface KindSample {
   invalid: unknown;
 }
 
+/** The key of the field that carries the attribute (and so the valid identifier). */
+const SAMPLE_KEY = 'sample';
+
 const SAMPLES: Record<AttributeKind, KindSample> = {
-  identifier: { host: { type: 'STRING' }, valid: 'sample', invalid: 'not-an-identifier' },
+  identifier: { host: { type: 'STRING' }, valid: SAMPLE_KEY, invalid: 'not-an-identifier' },
   text: { host: { type: 'STRING' }, valid: 'Sample', invalid: 5 },
   fieldType: { host: { type: 'STRING' }, valid: 'TEXT', invalid: 'NOPE' },
   string: { host: { type: 'STRING' }, valid: 'Some words', invalid: 5 },
@@ -62,7 +65,6 @@ const SAMPLES: Record<AttributeKind, KindSample> = {
 };
 
 const ATTRIBUTES = fieldAttributeEntries();
-const SAMPLE_KEY = 'sample';
 const SDK = pathToFileURL(join(import.meta.dirname, '../../plugins/sdk/index.ts')).href;
 
 /** A plugin whose field "sample" carries `attribute` with `value` (left out when `undefined`). */
