@@ -39,10 +39,10 @@ async function documentFiles(): Promise<string[]> {
   return files.sort();
 }
 
-export const PLUGIN_FIELD_FRAGMENT_FILE = `${SOURCE_DIR}/editor/plugin-field.generated.ts`;
+const PLUGIN_FIELD_FRAGMENT_FILE = `${SOURCE_DIR}/editor/plugin-field.generated.ts`;
 
 /** The selection of every attribute of FIELD_ATTRIBUTES, one per line, as `PluginField` names them. */
-export function pluginFieldSelection(pluginField: GraphQLObjectType, indent: string): string[] {
+function pluginFieldSelection(pluginField: GraphQLObjectType, indent: string): string[] {
   return fieldAttributeEntries().map(([attribute]) => {
     const name = graphqlNameOf(attribute);
     const field = pluginField.getFields()[name];
