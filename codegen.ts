@@ -17,7 +17,7 @@ export interface CodegenTarget {
 
 const targets: CodegenTarget[] = [(await import('./prisma/prisma.codegen.ts')).prismaCodegen, configTypesCodegen];
 targets.push(...(await import('./server/graphql/schema.codegen.ts')).graphqlCodegenTargets);
-targets.push((await import('./web/console.codegen.ts')).consoleCodegen);
+targets.push(...(await import('./web/console.codegen.ts')).consoleCodegenTargets);
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');

@@ -3,7 +3,11 @@
  *
  * Everything here is plain data (no Node-only imports): the console ships this module to
  * the browser, the server uses it to validate, and the GraphQL schema and JSON Schema are
- * derived from it. Enumerations are `as const` objects so the file stays erasable TypeScript.
+ * derived from it. A new attribute goes into `FieldSpec` and into `FIELD_ATTRIBUTES`
+ * (field-attributes.ts), which states its kind, GraphQL field and JSON Schema keyword once
+ * for every consumer; the compiler refuses one without the other.
+ *
+ * Enumerations are `as const` objects so the file stays erasable TypeScript.
  */
 
 export const FieldType = {

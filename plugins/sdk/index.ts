@@ -9,3 +9,4 @@ export * from './redact.ts';
 export * from './destinations.ts';
 export * from './http-helpers.ts';
 export * from './migrations.ts';
+export * from './field-attributes.ts';

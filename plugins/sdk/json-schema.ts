@@ -17,6 +17,7 @@
  * Presentation goes into `x-` keywords (strict validators must be told about them:
  * `JSON_SCHEMA_EXTENSION_KEYWORDS`); secrets are `writeOnly` and never carry a default.
  */
+import { fieldAttributeEntries } from './field-attributes.ts';
 import { FieldType, isSecretField, type FieldSpec } from './fields.ts';
 import type { PluginConfig } from './plugin.ts';
 import { STRING_TYPES, fieldConstraints, itemTypeOf, type Constraint } from './rules/constraints.ts';
@@ -28,15 +29,18 @@ export type JsonSchema = Record<string, unknown>;
 
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
+/** The attributes toJsonSchema copies as they are, with their keywords (FIELD_ATTRIBUTES says which). */
+const COPIED_ATTRIBUTES = fieldAttributeEntries().flatMap(([attribute, { jsonSchema }]) =>
+  'copiedTo' in jsonSchema ? [{ attribute, keyword: jsonSchema.copiedTo }] : [],
+);
+/** Presentation hints beyond the standard vocabulary: they go after the keywords that validate. */
+const isExtension = (keyword: string): boolean => keyword.startsWith('x-');
+
 /** The annotation keywords `toJsonSchema` adds beyond the standard vocabulary. */
-export const JSON_SCHEMA_EXTENSION_KEYWORDS = [
-  'x-field-type',
-  'x-group',
-  'x-order',
-  'x-help-text',
-  'x-placeholder',
+export const JSON_SCHEMA_EXTENSION_KEYWORDS: readonly string[] = [
+  ...COPIED_ATTRIBUTES.map(({ keyword }) => keyword).filter(isExtension),
   'x-groups',
-] as const;
+];
 
 export function toJsonSchema(schema: PluginConfig): JsonSchema {
   const requiredWhenShown = schema.fields.filter((field) => field.visibleWhen && field.required && !hasDefault(field));
@@ -83,11 +87,10 @@ function shownSchema(fields: readonly FieldSpec[], field: FieldSpec): JsonSchema
 
 function fieldSchema(field: FieldSpec): JsonSchema {
   const secret = isSecretField(field);
-  const property: JsonSchema = {
-    title: field.label,
-    ...(field.description !== undefined && { description: field.description }),
-    ...valueSchema(field),
-  };
+  const copied = COPIED_ATTRIBUTES.filter(({ attribute }) => field[attribute] !== undefined);
+  const copy = (extensions: boolean): JsonSchema =>
+    Object.fromEntries(copied.filter(({ keyword }) => isExtension(keyword) === extensions).map(({ attribute, keyword }) => [keyword, field[attribute]]));
+  const property: JsonSchema = { ...copy(false), ...valueSchema(field) };
   const items = property.items as JsonSchema | undefined;
   const isList = isListField(field);
 
@@ -100,12 +103,7 @@ function fieldSchema(field: FieldSpec): JsonSchema {
 
   if (hasDefault(field) && !secret) property.default = field.default;
   if (secret) property.writeOnly = true;
-  property['x-field-type'] = field.type;
-  if (field.group !== undefined) property['x-group'] = field.group;
-  if (field.order !== undefined) property['x-order'] = field.order;
-  if (field.helpText !== undefined) property['x-help-text'] = field.helpText;
-  if (field.placeholder !== undefined) property['x-placeholder'] = field.placeholder;
-  return property;
+  return { ...property, ...copy(true) };
 }
 
 function valueSchema(field: FieldSpec): JsonSchema {

@@ -1,6 +1,10 @@
 /** The plugin catalog: discovered plugins with their full schema, and the ones that failed to load. */
 import {
+  ATTRIBUTE_KINDS,
+  FIELD_ATTRIBUTES,
   FIELD_TYPES,
+  fieldAttributeEntries,
+  graphqlNameOf,
   configVersionOf,
   PLUGIN_TYPES,
   conditionValues,
@@ -8,6 +12,8 @@ import {
   isSecretField,
   toJsonSchema,
   type FieldCondition,
+  type AttributeKindShape,
+  type FieldAttribute,
   type FieldSpec,
   type SelectOption,
   type ValidationRule,
@@ -50,48 +56,53 @@ const FieldConditionRef = builder.objectRef<FieldCondition>('FieldCondition').im
 /** A field with the destination bindings of its plugin, which depend on the other fields. */
 type PluginFieldOf = FieldSpec & { readonly boundSecrets: readonly string[] };
 
+/** The GraphQL types of the attribute kinds (ATTRIBUTE_KINDS names them) that are no built-in scalar. */
+const OUTPUT_TYPES = {
+  FieldType: FieldTypeEnum,
+  ValidationRule: ValidationRuleRef,
+  SelectOption: SelectOptionRef,
+  FieldCondition: FieldConditionRef,
+} as const;
+
+/** Attributes whose GraphQL value is resolved rather than given as the plugin wrote it. */
+const RESOLVED: { [A in FieldAttribute]?: (field: PluginFieldOf) => unknown } = {
+  default: (field) => (isSecretField(field) ? null : (field.default ?? null)),
+  isSecret: (field) => isSecretField(field),
+  itemType: (field) => (field.type === 'ARRAY' ? (field.itemType ?? 'STRING') : null),
+  jsonShape: (field) => (field.type === 'JSON' ? (field.jsonShape ?? 'object') : null),
+  destination: (field) => [...field.boundSecrets],
+};
+
+/** As written: absent is `false` for a boolean, `[]` for a list, `null` otherwise. */
+function asWritten(field: PluginFieldOf, attribute: FieldAttribute): unknown {
+  const { kind } = FIELD_ATTRIBUTES[attribute];
+  const value = field[attribute];
+  const shape: AttributeKindShape = ATTRIBUTE_KINDS[kind];
+  if (shape.list) return [...((value as readonly unknown[] | undefined) ?? [])];
+  if (kind === 'boolean') return value === true;
+  return value ?? null;
+}
+
 const PluginFieldRef = builder.objectRef<PluginFieldOf>('PluginField').implement({
-  description: 'One field of a plugin configuration schema, with every attribute of its FieldSpec.',
-  fields: (t) => ({
-    key: t.exposeString('key'),
-    label: t.exposeString('label'),
-    type: t.field({ type: FieldTypeEnum, resolve: (field) => field.type }),
-    description: t.exposeString('description', { nullable: true }),
-    required: t.boolean({ resolve: (field) => field.required === true }),
-    default: t.field({
-      type: 'JSON',
-      nullable: true,
-      description: 'Never set for secret fields.',
-      resolve: (field) => (isSecretField(field) ? null : (field.default ?? null)),
-    }),
-    minLength: t.exposeInt('minLength', { nullable: true }),
-    maxLength: t.exposeInt('maxLength', { nullable: true }),
-    minValue: t.exposeFloat('minValue', { nullable: true }),
-    maxValue: t.exposeFloat('maxValue', { nullable: true }),
-    pattern: t.exposeString('pattern', { nullable: true }),
-    validationRules: t.field({ type: [ValidationRuleRef], resolve: (field) => [...(field.validationRules ?? [])] }),
-    placeholder: t.exposeString('placeholder', { nullable: true }),
-    helpText: t.exposeString('helpText', { nullable: true }),
-    group: t.exposeString('group', { nullable: true }),
-    order: t.exposeInt('order', { nullable: true }),
-    options: t.field({ type: [SelectOptionRef], resolve: (field) => [...(field.options ?? [])] }),
-    isSecret: t.boolean({ resolve: (field) => isSecretField(field) }),
-    itemType: t.field({ type: FieldTypeEnum, nullable: true, resolve: (field) => (field.type === 'ARRAY' ? (field.itemType ?? 'STRING') : null) }),
-    jsonShape: t.string({ nullable: true, resolve: (field) => (field.type === 'JSON' ? (field.jsonShape ?? 'object') : null) }),
-    visibleWhen: t.field({
-      type: FieldConditionRef,
-      nullable: true,
-      description: 'Null when the field is always shown. A hidden field is not validated, and a save drops its value.',
-      resolve: (field) => field.visibleWhen ?? null,
-    }),
-    bindsSecrets: t.stringList({
-      description:
-        'The secret keys that must be entered again when this field changes: it decides where they are sent (the ' +
-        "field's `destination` attribute, or the SDK's default). Empty when it is no destination. A client reproduces the " +
-        "server's rule by calling the SDK's `secretsToReenter` with `destination: bindsSecrets` on every field.",
-      resolve: (field) => [...field.boundSecrets],
-    }),
-  }),
+  description: 'One field of a plugin configuration schema, with every attribute of its FieldSpec (see the SDK\'s FIELD_ATTRIBUTES).',
+  fields: (t) =>
+    Object.fromEntries(
+      fieldAttributeEntries().map(([attribute, descriptor]) => {
+        const { graphql, list, nullable }: AttributeKindShape = ATTRIBUTE_KINDS[descriptor.kind];
+        const named = Object.hasOwn(OUTPUT_TYPES, graphql) ? OUTPUT_TYPES[graphql as keyof typeof OUTPUT_TYPES] : graphql;
+        const resolve = RESOLVED[attribute] ?? ((field: PluginFieldOf) => asWritten(field, attribute));
+        // Pothos infers a field's type from a literal type argument; these are chosen at run
+        // time, so the refs are given untyped (test/api/field-attributes.test.ts checks each
+        // field's GraphQL type against the table).
+        const field = t.field({
+          type: (list ? [named] : named) as never,
+          nullable,
+          description: descriptor.graphql?.description ?? descriptor.description,
+          resolve: resolve as never,
+        });
+        return [graphqlNameOf(attribute), field];
+      }),
+    ),
 });
 
 export const PluginRef = builder.objectRef<RegisteredPlugin>('Plugin').implement({

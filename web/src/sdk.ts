@@ -5,6 +5,9 @@
 export {
   FieldType,
   conditionSources,
+  fieldAttributeEntries,
+  graphqlNameOf,
+  isCompositeKind,
   fieldsToRecheck,
   hiddenFields,
   isSecretField,
@@ -15,6 +18,7 @@ export {
 export type {
   ArrayItemType,
   FieldError,
+  CompositeAttribute,
   FieldSpec,
   SelectOption,
   ValidationRule,

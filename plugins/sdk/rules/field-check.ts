@@ -10,6 +10,7 @@ import {
   type FieldSpec,
   type ValidationRule,
 } from '../fields.ts';
+import { ATTRIBUTE_KINDS, fieldAttributeEntries, FIELD_ATTRIBUTES, type AttributeKind } from '../field-attributes.ts';
 import { validateConfig } from '../validate.ts';
 import { STRING_TYPES, constraintTarget, fieldConstraints, itemTypeOf, type Constraint, type ConstraintKind } from './constraints.ts';
 import { compilePattern } from './regex.ts';
@@ -22,17 +23,24 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Would turn into the prototype when some consumer assigns `config[key] = …`. */
 const RESERVED_KEYS = ['__proto__'];
 
-const ATTRIBUTES: readonly string[] = [
-  'key', 'label', 'type', 'description', 'required', 'default', 'minLength', 'maxLength', 'minValue',
-  'maxValue', 'pattern', 'validationRules', 'placeholder', 'helpText', 'group', 'order', 'options',
-  'isSecret', 'itemType', 'jsonShape', 'destination', 'visibleWhen',
-] satisfies (keyof FieldSpec)[];
-const STRING_ATTRIBUTES = ['description', 'placeholder', 'helpText', 'group'] as const;
-const BOOLEAN_ATTRIBUTES = ['required', 'isSecret'] as const;
 const RULE_TYPES: readonly string[] = ['pattern', 'minLength', 'maxLength', 'min', 'max', 'enum', 'custom'];
 
 const quote = (value: unknown): string => JSON.stringify(value) ?? String(value);
 const isLength = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;
+
+/**
+ * The kinds of attribute (see FIELD_ATTRIBUTES) whose value its type alone settles. The
+ * other kinds are checked below, with the field type or the other fields they depend on.
+ */
+const VALUE_CHECKS: Partial<Record<AttributeKind, { accepts: (value: unknown) => boolean; problem: (attribute: string, value: unknown) => string }>> = {
+  string: { accepts: (value) => typeof value === 'string', problem: (attribute) => `${attribute} must be a string` },
+  boolean: { accepts: (value) => typeof value === 'boolean', problem: (attribute) => `${attribute} must be true or false` },
+  integer: { accepts: Number.isSafeInteger, problem: (attribute, value) => `${attribute} ${quote(value)} must be an integer` },
+  length: { accepts: isLength, problem: (attribute, value) => `${attribute} ${quote(value)} must be a non-negative integer` },
+  number: { accepts: Number.isFinite, problem: (attribute, value) => `${attribute} ${quote(value)} must be a number` },
+};
+/** GraphQL's `Int` is 32-bit: a fraction or a larger value would break every query of the field. */
+const GRAPHQL_INT_MAX = 2 ** 31 - 1;
 
 /**
  * The problems of the field at `index`, each message prefixed with where it is
@@ -58,17 +66,16 @@ export function checkField(spec: unknown, index: number, earlierKeys: Map<string
   else earlierKeys.set(field, index);
 
   for (const attribute of Object.keys(spec)) {
-    if (!ATTRIBUTES.includes(attribute)) problem(`unknown attribute "${attribute}"`);
+    if (!Object.hasOwn(FIELD_ATTRIBUTES, attribute)) problem(`unknown attribute "${attribute}"`);
   }
   if (typeof spec.label !== 'string' || spec.label.trim() === '') problem('label is required');
-  for (const attribute of STRING_ATTRIBUTES) {
-    if (spec[attribute] !== undefined && typeof spec[attribute] !== 'string') problem(`${attribute} must be a string`);
+  let wellTyped = true;
+  for (const [attribute, { kind }] of fieldAttributeEntries()) {
+    const found = valueProblem(attribute, kind, spec[attribute]);
+    if (found === undefined) continue;
+    problem(found);
+    wellTyped = false;
   }
-  for (const attribute of BOOLEAN_ATTRIBUTES) {
-    if (spec[attribute] !== undefined && typeof spec[attribute] !== 'boolean') problem(`${attribute} must be true or false`);
-  }
-  // An integer, as the GraphQL schema exposes it (a fraction would break every query of the field).
-  if (spec.order !== undefined && !Number.isSafeInteger(spec.order)) problem(`order ${quote(spec.order)} must be an integer`);
   const { destination } = spec;
   if (destination !== undefined && typeof destination !== 'boolean') {
     if (!Array.isArray(destination) || destination.length === 0 || !destination.every((key) => typeof key === 'string')) {
@@ -85,11 +92,22 @@ export function checkField(spec: unknown, index: number, earlierKeys: Map<string
   checkTypeAttributes(typed, problem);
   checkConstraintAttributes(typed, problem);
   // Bounds and the default are only meaningful once the field itself is well formed.
-  if (problems.length === before) {
+  if (wellTyped && problems.length === before) {
     checkBounds(fieldConstraints(typed), problem);
     checkDefault(typed, problem);
   }
   return problems;
+}
+
+/** What is wrong with the value of an attribute of a kind VALUE_CHECKS settles, if anything. */
+function valueProblem(attribute: string, kind: AttributeKind, value: unknown): string | undefined {
+  const check = VALUE_CHECKS[kind];
+  if (check === undefined || value === undefined) return undefined;
+  if (!check.accepts(value)) return check.problem(attribute, value);
+  if (ATTRIBUTE_KINDS[kind].graphql === 'Int' && Math.abs(value as number) > GRAPHQL_INT_MAX) {
+    return `${attribute} ${quote(value)} must lie within ±${GRAPHQL_INT_MAX} (GraphQL gives it as a 32-bit Int)`;
+  }
+  return undefined;
 }
 
 /** Options, item type and JSON shape: each belongs to one family of types. */
@@ -97,7 +115,7 @@ function checkTypeAttributes(spec: FieldSpec, problem: (message: string) => void
   const isSelect = spec.type === FieldType.SELECT || spec.type === FieldType.MULTI_SELECT;
   if (isSelect) {
     if (!Array.isArray(spec.options) || spec.options.length === 0) {
-      problem(`${spec.type} needs at least one option`);
+      problem(`options must list at least one choice for a ${spec.type} field`);
     } else {
       const seen = new Set<string>();
       spec.options.forEach((option: unknown, index) => {
@@ -135,15 +153,9 @@ function checkConstraintAttributes(spec: FieldSpec, problem: (message: string) =
     problem(`${what} does not apply to ${spec.type} fields`);
     return false;
   };
-  for (const attribute of ['minLength', 'maxLength'] as const) {
-    const value = spec[attribute];
-    if (value === undefined || !applies(attribute, attribute)) continue;
-    if (!isLength(value)) problem(`${attribute} ${quote(value)} must be a non-negative integer`);
-  }
-  for (const [attribute, kind] of [['minValue', 'min'], ['maxValue', 'max']] as const) {
-    const value = spec[attribute];
-    if (value === undefined || !applies(kind, attribute)) continue;
-    if (!Number.isFinite(value)) problem(`${attribute} ${quote(value)} must be a number`);
+  // Their values' types are checked with the other attributes' (VALUE_CHECKS).
+  for (const [attribute, kind] of [['minLength', 'minLength'], ['maxLength', 'maxLength'], ['minValue', 'min'], ['maxValue', 'max']] as const) {
+    if (spec[attribute] !== undefined) applies(kind, attribute);
   }
   if (spec.pattern !== undefined && applies('pattern', 'pattern')) {
     if (typeof spec.pattern !== 'string' || !compilePattern(spec.pattern)) {

@@ -83,10 +83,12 @@ describe('checkPluginSchema', () => {
     ['a non-string helpText', { key: 'k', label: 'K', type: 'STRING', helpText: 5 }, 'k', 'field "k": helpText must be a string'],
     ['a non-number order', { key: 'k', label: 'K', type: 'STRING', order: '1' }, 'k', 'field "k": order "1" must be an integer'],
     ['a fractional order', { key: 'k', label: 'K', type: 'STRING', order: 1.5 }, 'k', 'field "k": order 1.5 must be an integer'],
+    ['an order beyond GraphQL\'s Int', { key: 'k', label: 'K', type: 'STRING', order: 2 ** 31 }, 'k', 'field "k": order 2147483648 must lie within ±2147483647 (GraphQL gives it as a 32-bit Int)'],
+    ['a length beyond GraphQL\'s Int', { key: 'k', label: 'K', type: 'STRING', maxLength: 2 ** 32 }, 'k', 'field "k": maxLength 4294967296 must lie within ±2147483647 (GraphQL gives it as a 32-bit Int)'],
     ['a destination that is not a list of keys', { key: 'k', label: 'K', type: 'URL', destination: 'yes' }, 'k', 'field "k": destination must be true, false or a non-empty list of secret field keys'],
     ['a destination binding a field that is not secret', { key: 'k', label: 'K', type: 'URL', destination: ['phone'] }, 'k', 'field "k": destination names "phone", which is not a secret field of this plugin'],
-    ['SELECT without options', { key: 'k', label: 'K', type: 'SELECT' }, 'k', 'field "k": SELECT needs at least one option'],
-    ['MULTI_SELECT with no options', { key: 'k', label: 'K', type: 'MULTI_SELECT', options: [] }, 'k', 'field "k": MULTI_SELECT needs at least one option'],
+    ['SELECT without options', { key: 'k', label: 'K', type: 'SELECT' }, 'k', 'field "k": options must list at least one choice for a SELECT field'],
+    ['MULTI_SELECT with no options', { key: 'k', label: 'K', type: 'MULTI_SELECT', options: [] }, 'k', 'field "k": options must list at least one choice for a MULTI_SELECT field'],
     ['duplicate option values', { key: 'k', label: 'K', type: 'SELECT', options: [{ value: 'a', label: 'A' }, { value: 'a', label: 'A2' }] }, 'k', 'field "k": option value "a" is used more than once'],
     ['an option without value', { key: 'k', label: 'K', type: 'SELECT', options: [{ value: '', label: 'A' }] }, 'k', 'field "k": option 1 needs a non-empty string value'],
     ['an option without label', { key: 'k', label: 'K', type: 'SELECT', options: [{ value: 'a' }] }, 'k', 'field "k": option "a" needs a label'],
@@ -166,7 +168,7 @@ describe('checkPluginSchema', () => {
       'field "a": minLength 5 is greater than maxLength 1',
       'field "a": key is used by more than one field (fields[0] and fields[1])',
       'field "a": label is required',
-      'field "a": SELECT needs at least one option',
+      'field "a": options must list at least one choice for a SELECT field',
     ]);
   });
 });

@@ -11,39 +11,7 @@ export const PluginSchemaFragment = graphql(`
     supportsTestConnection
     groups
     fields {
-      key
-      label
-      type
-      description
-      required
-      default
-      minLength
-      maxLength
-      minValue
-      maxValue
-      pattern
-      validationRules {
-        type
-        value
-        message
-      }
-      placeholder
-      helpText
-      group
-      order
-      options {
-        value
-        label
-        description
-      }
-      isSecret
-      itemType
-      jsonShape
-      visibleWhen {
-        field
-        values
-      }
-      bindsSecrets
+      ...PluginField
     }
   }
 `);

@@ -4,46 +4,32 @@
  * rule arrives without its predicate (it lives in the plugin's code on the server), so the
  * console cannot run it: the adapter drops it and the server reports it on save instead.
  */
-import type { ArrayItemType, DeclarativeRule, FieldSpec, FieldType, SelectOption } from '../sdk.ts';
+import type { PluginFieldFragment } from '../gql/graphql.ts';
+import {
+  fieldAttributeEntries,
+  graphqlNameOf,
+  isCompositeKind,
+  type CompositeAttribute,
+  type DeclarativeRule,
+  type FieldSpec,
+  type SelectOption,
+} from '../sdk.ts';
 
-export interface GraphqlValidationRule {
-  type: string;
-  value?: unknown;
-  message?: string | null;
-}
+/** What a client may leave out: an attribute absent or null counts as not set. */
+type Lenient<T> = { [K in keyof T]?: T[K] | null };
+type SelectedRule = PluginFieldFragment['validationRules'][number];
 
-export interface GraphqlSelectOption {
-  value: string;
-  label: string;
-  description?: string | null;
-}
+export type GraphqlValidationRule = Pick<SelectedRule, 'type'> & Lenient<Omit<SelectedRule, 'type'>>;
+type GraphqlSelectOption = PluginFieldFragment['options'][number];
 
-export interface GraphqlField {
-  key: string;
-  label: string;
-  type: FieldType;
-  description?: string | null;
-  required?: boolean | null;
-  default?: unknown;
-  minLength?: number | null;
-  maxLength?: number | null;
-  minValue?: number | null;
-  maxValue?: number | null;
-  pattern?: string | null;
-  validationRules?: readonly GraphqlValidationRule[] | null;
-  placeholder?: string | null;
-  helpText?: string | null;
-  group?: string | null;
-  order?: number | null;
-  options?: readonly GraphqlSelectOption[] | null;
-  isSecret?: boolean | null;
-  itemType?: ArrayItemType | null;
-  jsonShape?: 'object' | 'array' | null;
-  /** When the field is shown: while the field `field` holds one of `values`. */
-  visibleWhen?: { field: string; values: readonly unknown[] } | null;
-  /** The secrets this field decides the destination of (resolved by the server from the SDK's rule). */
-  bindsSecrets?: readonly string[] | null;
-}
+/**
+ * A plugin field as the `PluginField` fragment selects it (generated from the SDK's
+ * FIELD_ATTRIBUTES, so it has every attribute), with all but key, label and type optional.
+ */
+export type GraphqlField = Pick<PluginFieldFragment, 'key' | 'label' | 'type'> &
+  Lenient<Omit<PluginFieldFragment, 'key' | 'label' | 'type' | 'validationRules'>> & {
+    validationRules?: readonly GraphqlValidationRule[] | null;
+  };
 
 const DECLARATIVE_RULE_TYPES: ReadonlySet<string> = new Set(['pattern', 'minLength', 'maxLength', 'min', 'max', 'enum']);
 
@@ -64,37 +50,32 @@ function toOption(option: GraphqlSelectOption): SelectOption {
   return out;
 }
 
-/** GraphQL fields to SDK FieldSpecs: `null` becomes absent, custom rules are dropped. */
+/** The composite attributes, from the shapes GraphQL gives them in; `undefined` leaves one out. */
+const CONVERTED: { [A in CompositeAttribute]: (field: GraphqlField) => FieldSpec[A] | undefined } = {
+  validationRules: (field) => {
+    const rules = toRules(field.validationRules ?? []);
+    return rules.length > 0 ? rules : undefined;
+  },
+  options: (field) => field.options?.map(toOption),
+  visibleWhen: (field) => (field.visibleWhen ? { field: field.visibleWhen.field, in: field.visibleWhen.values as (string | boolean)[] } : undefined),
+  // The server's resolved bindings, stated on every field: the SDK's secretsToReenter then
+  // finds exactly the secrets the server will ask for (no default guessing in the browser).
+  destination: (field) => (field.bindsSecrets ? (field.bindsSecrets.length > 0 ? [...field.bindsSecrets] : false) : undefined),
+};
+
+/**
+ * GraphQL fields to SDK FieldSpecs: `null` becomes absent, custom rules are dropped. The
+ * scalar attributes are copied as they are: the server checked them when it registered the plugin.
+ */
 export function toFormSchema(fields: readonly GraphqlField[]): FieldSpec[] {
   return fields.map((field) => {
-    const spec: FieldSpec = { key: field.key, label: field.label, type: field.type };
-    const copy = <K extends keyof FieldSpec>(name: K, value: FieldSpec[K] | null | undefined) => {
-      if (value !== null && value !== undefined) spec[name] = value;
-    };
-    copy('description', field.description);
-    copy('required', field.required);
-    copy('default', field.default);
-    copy('minLength', field.minLength);
-    copy('maxLength', field.maxLength);
-    copy('minValue', field.minValue);
-    copy('maxValue', field.maxValue);
-    copy('pattern', field.pattern);
-    copy('placeholder', field.placeholder);
-    copy('helpText', field.helpText);
-    copy('group', field.group);
-    copy('order', field.order);
-    copy('isSecret', field.isSecret);
-    copy('itemType', field.itemType);
-    copy('jsonShape', field.jsonShape);
-    if (field.options) spec.options = field.options.map(toOption);
-    if (field.visibleWhen) spec.visibleWhen = { field: field.visibleWhen.field, in: field.visibleWhen.values as (string | boolean)[] };
-    // The server's resolved bindings, stated on every field: the SDK's secretsToReenter then
-    // finds exactly the secrets the server will ask for (no default guessing in the browser).
-    if (field.bindsSecrets) spec.destination = field.bindsSecrets.length > 0 ? [...field.bindsSecrets] : false;
-    if (field.validationRules) {
-      const rules = toRules(field.validationRules);
-      if (rules.length > 0) spec.validationRules = rules;
+    const spec: Record<string, unknown> = {};
+    for (const [attribute, { kind }] of fieldAttributeEntries()) {
+      const value = isCompositeKind(kind)
+        ? CONVERTED[attribute as CompositeAttribute](field)
+        : field[graphqlNameOf(attribute) as keyof GraphqlField];
+      if (value !== null && value !== undefined) spec[attribute] = value;
     }
-    return spec;
+    return spec as unknown as FieldSpec;
   });
 }
