@@ -10,7 +10,7 @@
  * - `toJsonSchema` copies the annotations from it.
  *
  * `satisfies Record<keyof FieldSpec, …>` makes the compiler refuse an attribute of FieldSpec
- * missing here, or one here that FieldSpec lacks. test/unit/sdk/field-attributes.test.ts
+ * missing here, or one here that FieldSpec lacks. test/api/field-attributes.test.ts
  * proves that every attribute in the table reaches every consumer.
  *
  * Plain data, like fields.ts: the console ships it to the browser.
