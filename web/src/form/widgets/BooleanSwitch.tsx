@@ -3,10 +3,23 @@ import { Show } from 'solid-js';
 import { adopt, createUpgrade } from './lazy.ts';
 import type { WidgetProps } from './types.ts';
 
-/** Kobalte's visually hidden input style (@kobalte/utils' visuallyHiddenStyles), which the stand-in's input has too. */
-const VISUALLY_HIDDEN =
-  'border: 0px; clip: rect(0px 0px 0px 0px); clip-path: inset(50%); height: 1px; margin: 0px -1px -1px 0px; ' +
-  'overflow: hidden; padding: 0px; position: absolute; width: 1px; white-space: nowrap;';
+/**
+ * Kobalte's style for the switch's input (@kobalte/utils' visuallyHiddenStyles), which the
+ * stand-in's input has too. An object, so it is set through the CSSOM: the console's CSP
+ * (style-src 'self') refuses a style attribute.
+ */
+const VISUALLY_HIDDEN = {
+  border: '0',
+  clip: 'rect(0 0 0 0)',
+  'clip-path': 'inset(50%)',
+  height: '1px',
+  margin: '0 -1px -1px 0',
+  overflow: 'hidden',
+  padding: '0',
+  position: 'absolute',
+  width: '1px',
+  'white-space': 'nowrap',
+} as const;
 
 /**
  * BOOLEAN: Kobalte's Switch. Its input is a real (visually hidden) checkbox with
