@@ -306,7 +306,7 @@ describe('lazy widgets: a stand-in until first use, then the Kobalte widget on t
   });
 
   it('a switch stand-in toggles by click and by its label, then keeps working as the Switch, and submits the same value', () => {
-    const { lastChange, onSubmit, submit } = renderForm({ fields: [field({ key: 'on', label: 'Sandbox Mode', type: 'BOOLEAN' })] });
+    const { lastChange, onChange, onSubmit, submit } = renderForm({ fields: [field({ key: 'on', label: 'Sandbox Mode', type: 'BOOLEAN' })] });
     const sw = screen.getByRole('switch', { name: 'Sandbox Mode' }) as HTMLInputElement;
     expect(upgraded(sw)).toBe(false);
     const before = accessible(sw);
@@ -316,8 +316,10 @@ describe('lazy widgets: a stand-in until first use, then the Kobalte widget on t
     expect(upgraded(sw)).toBe(true);
     expect(screen.getByRole('switch', { name: 'Sandbox Mode' })).toBe(sw);
     expect(accessible(sw)).toEqual({ ...before, checked: 'true' });
+    const changes = onChange.mock.calls.length;
     fireEvent.click(sw);
     expect(sw.checked).toBe(false);
+    expect(onChange.mock.calls.length).toBe(changes + 1); // one change per click, after the upgrade too
     expect(sw.closest('.pf-switch')!.querySelector('.pf-switch__control')!.hasAttribute('data-checked')).toBe(false);
     fireEvent.click(sw);
     submit();

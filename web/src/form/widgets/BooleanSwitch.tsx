@@ -56,6 +56,8 @@ export function BooleanSwitch(props: WidgetProps) {
             aria-required={props.required || undefined}
             data-checked={checked() ? '' : undefined}
             onChange={(event) => {
+              // A native listener outlives the stand-in: once upgraded, the Switch's own handles changes.
+              if (lazy.upgraded()) return;
               props.onChange(event.currentTarget.checked);
               lazy.upgrade();
             }}
