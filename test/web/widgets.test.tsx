@@ -231,3 +231,109 @@ describe('JSON', () => {
     expect(area.value).toBe('{\n  "a": {\n    "b": 2\n  }\n}');
   });
 });
+
+describe('lazy widgets: a stand-in until first use, then the Kobalte widget on the same elements', () => {
+  const options = [
+    { value: 'v18.0', label: 'v18.0 (Latest)' },
+    { value: 'v17.0', label: 'v17.0' },
+  ];
+  const selectForm = () =>
+    renderForm({ fields: [field({ key: 'ver', label: 'API Version', type: 'SELECT', options, default: 'v18.0' })] });
+  /** What assistive technology and the tests read off a control. */
+  const accessible = (el: HTMLElement) => ({
+    tag: el.tagName,
+    id: el.id,
+    type: el.getAttribute('type'),
+    role: el.getAttribute('role'),
+    labelledBy: el.getAttribute('aria-labelledby'),
+    describedBy: el.getAttribute('aria-describedby'),
+    popup: el.getAttribute('aria-haspopup'),
+    expanded: el.getAttribute('aria-expanded'),
+    checked: el.getAttribute('aria-checked'),
+    text: el.textContent,
+    tabIndex: el.tabIndex,
+  });
+  // Kobalte's root carries its own generated id; the stand-in's has none.
+  const upgraded = (control: HTMLElement) => control.closest('[role="group"]')!.id !== '';
+
+  it('a select starts as a stand-in with the same role, name, value and attributes the Select has', () => {
+    selectForm();
+    const trigger = screen.getByRole('button', { name: 'API Version v18.0 (Latest)' });
+    expect(upgraded(trigger)).toBe(false);
+    const before = accessible(trigger);
+    fireEvent.pointerEnter(trigger);
+    expect(upgraded(trigger)).toBe(true);
+    expect(screen.getByRole('button', { name: 'API Version v18.0 (Latest)' })).toBe(trigger);
+    expect(accessible(trigger)).toEqual(before);
+  });
+
+  it.each(['Enter', ' ', 'ArrowDown'])('a stand-in select opens on %j like the Select', async (key) => {
+    const { lastChange } = selectForm();
+    const trigger = screen.getByRole('button', { name: /^API Version/ });
+    trigger.focus();
+    expect(document.activeElement).toBe(trigger);
+    fireEvent.keyDown(trigger, { key });
+    const listbox = await screen.findByRole('listbox');
+    expect(trigger.getAttribute('aria-expanded')).toBe('true');
+    expect(trigger.getAttribute('aria-controls')).toBe(listbox.id);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
+    expect(lastChange()?.values.ver).toBe('v17.0');
+    expect(screen.getByRole('button', { name: 'API Version v17.0' })).toBe(trigger);
+  });
+
+  it('a stand-in select opens on a press, and ArrowRight picks the next option without opening, as the Select does', async () => {
+    const { lastChange } = selectForm();
+    const trigger = screen.getByRole('button', { name: /^API Version/ });
+    fireEvent.keyDown(trigger, { key: 'ArrowRight' });
+    expect(lastChange()?.values.ver).toBe('v17.0');
+    expect(screen.queryByRole('listbox')).toBeNull();
+    press(trigger);
+    expect(await screen.findByRole('listbox')).toBeTruthy();
+  });
+
+  it('a multi-select stand-in names the count and opens on a press', async () => {
+    const { lastChange } = renderForm({
+      fields: [field({ key: 'ev', label: 'Events', type: 'MULTI_SELECT', options })],
+      mode: 'edit',
+      values: { ev: ['v17.0'] },
+    });
+    const trigger = screen.getByRole('button', { name: 'Events 1 selected' });
+    expect(upgraded(trigger)).toBe(false);
+    await choose(trigger, 'v18.0');
+    expect(lastChange()?.values.ev).toEqual(['v18.0', 'v17.0']);
+    expect(screen.getByRole('button', { name: 'Events 2 selected' })).toBe(trigger);
+  });
+
+  it('a switch stand-in toggles by click and by its label, then keeps working as the Switch, and submits the same value', () => {
+    const { lastChange, onChange, onSubmit, submit } = renderForm({ fields: [field({ key: 'on', label: 'Sandbox Mode', type: 'BOOLEAN' })] });
+    const sw = screen.getByRole('switch', { name: 'Sandbox Mode' }) as HTMLInputElement;
+    expect(upgraded(sw)).toBe(false);
+    const before = accessible(sw);
+    fireEvent.click(screen.getByText('Sandbox Mode'));
+    expect(sw.checked).toBe(true);
+    expect(lastChange()?.values.on).toBe(true);
+    expect(upgraded(sw)).toBe(true);
+    expect(screen.getByRole('switch', { name: 'Sandbox Mode' })).toBe(sw);
+    expect(accessible(sw)).toEqual({ ...before, checked: 'true' });
+    const changes = onChange.mock.calls.length;
+    fireEvent.click(sw);
+    expect(sw.checked).toBe(false);
+    expect(onChange.mock.calls.length).toBe(changes + 1); // one change per click, after the upgrade too
+    expect(sw.closest('.pf-switch')!.querySelector('.pf-switch__control')!.hasAttribute('data-checked')).toBe(false);
+    fireEvent.click(sw);
+    submit();
+    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ values: { on: true } }));
+  });
+
+  it('a switch upgraded by focus toggles on its first click', () => {
+    const { lastChange } = renderForm({ fields: [field({ key: 'on', label: 'Sandbox Mode', type: 'BOOLEAN', default: true })] });
+    const sw = screen.getByRole('switch', { name: 'Sandbox Mode' }) as HTMLInputElement;
+    sw.focus();
+    expect(upgraded(sw)).toBe(true);
+    expect(document.activeElement).toBe(sw);
+    fireEvent.click(sw);
+    expect(lastChange()?.values.on).toBe(false);
+    expect(sw.getAttribute('aria-checked')).toBe('false');
+  });
+});

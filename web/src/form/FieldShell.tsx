@@ -27,7 +27,8 @@ export function hasHint(field: FieldSpec): boolean {
 /**
  * Everything around a widget: label with required mark, the help and constraints (long help
  * clamped to two lines behind a More/Less button), and the error slot the control's
- * aria-describedby names.
+ * aria-describedby names. As few elements as that takes (a long form has a thousand of
+ * these): label, widget, hint and error slot sit directly in the field.
  * The error slot is always in the layout, one line tall when empty, so an error appearing
  * on blur does not move the controls below it (see pointer.ts for longer messages).
  */
@@ -50,6 +51,37 @@ export function FieldShell(props: FieldShellProps) {
   const constraints = () => describeConstraints(props.field);
   const [helpOpen, setHelpOpen] = createSignal(false);
   const longHelpIds = () => help().flatMap((entry, index) => (entry.long ? [`${props.ids.description}-${index}`] : []));
+  /** The described help: description and help text, then the constraints in words. */
+  const hint = () => (
+    <>
+      <For each={help()}>
+        {(entry, index) => (
+          <p
+            class="pf-field__help"
+            classList={{ 'pf-field__help--clamped': entry.long && !helpOpen() }}
+            id={entry.long ? `${props.ids.description}-${index()}` : undefined}
+          >
+            {entry.text}
+          </p>
+        )}
+      </For>
+      <Show when={constraints().length > 0}>
+        <p class="pf-field__constraints">
+          <For each={constraints()}>
+            {(text, index) => (
+              <>
+                <Show when={index() > 0}>
+                  <span aria-hidden="true"> · </span>
+                  <span class="pf-sr-only">; </span>
+                </Show>
+                {text}
+              </>
+            )}
+          </For>
+        </p>
+      </Show>
+    </>
+  );
 
   return (
     <div
@@ -69,53 +101,31 @@ export function FieldShell(props: FieldShellProps) {
         props.onLeave();
       }}
     >
-      <div class="pf-field__head">
+      <Show
+        when={props.labelMode !== 'group'}
+        fallback={
+          <span class="pf-field__label" id={props.ids.label}>
+            {label()}
+          </span>
+        }
+      >
+        <label class="pf-field__label" id={props.ids.label} for={props.ids.control}>
+          {label()}
+        </label>
+      </Show>
+      {props.children}
+      <Show when={hasHint(props.field)}>
         <Show
-          when={props.labelMode !== 'group'}
+          when={longHelpIds().length > 0}
           fallback={
-            <span class="pf-field__label" id={props.ids.label}>
-              {label()}
-            </span>
+            <div class="pf-field__hint" id={props.ids.description}>
+              {hint()}
+            </div>
           }
         >
-          <label class="pf-field__label" id={props.ids.label} for={props.ids.control}>
-            {label()}
-          </label>
-        </Show>
-      </div>
-      <div class="pf-field__control">{props.children}</div>
-      <Show when={hasHint(props.field)}>
-        <div class="pf-field__hint">
-          {/* The button stays out of the described element: its words are not part of the help. */}
-          <div id={props.ids.description}>
-            <For each={help()}>
-              {(entry, index) => (
-                <p
-                  class="pf-field__help"
-                  classList={{ 'pf-field__help--clamped': entry.long && !helpOpen() }}
-                  id={entry.long ? `${props.ids.description}-${index()}` : undefined}
-                >
-                  {entry.text}
-                </p>
-              )}
-            </For>
-            <Show when={constraints().length > 0}>
-              <p class="pf-field__constraints">
-                <For each={constraints()}>
-                  {(text, index) => (
-                    <>
-                      <Show when={index() > 0}>
-                        <span aria-hidden="true"> · </span>
-                        <span class="pf-sr-only">; </span>
-                      </Show>
-                      {text}
-                    </>
-                  )}
-                </For>
-              </p>
-            </Show>
-          </div>
-          <Show when={longHelpIds().length > 0}>
+          <div class="pf-field__hint">
+            {/* The button stays out of the described element: its words are not part of the help. */}
+            <div id={props.ids.description}>{hint()}</div>
             <button
               type="button"
               class="pf-field__more"
@@ -126,8 +136,8 @@ export function FieldShell(props: FieldShellProps) {
               {helpOpen() ? 'Less' : 'More'}{' '}
               <span class="pf-sr-only">about {props.field.label}</span>
             </button>
-          </Show>
-        </div>
+          </div>
+        </Show>
       </Show>
       <div class="pf-field__error-slot">
         <Show when={props.errors.length > 0}>

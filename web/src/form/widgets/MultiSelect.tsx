@@ -1,12 +1,13 @@
 import { Select } from '@kobalte/core/select';
 import { For, Show } from 'solid-js';
 import type { SelectOption } from '../../sdk.ts';
+import type { Adopted } from './lazy.ts';
 import type { WidgetProps } from './types.ts';
+import { LazySelect } from './LazySelect.tsx';
 import { OptionItem } from './OptionItem.tsx';
-import { SelectParts } from './SelectParts.tsx';
 
 /**
- * MULTI_SELECT: Kobalte's Select in `multiple` mode. The listbox stays open while the user
+ * MULTI_SELECT: Kobalte's Select in `multiple` mode, mounted on first use (LazySelect). The listbox stays open while the user
  * toggles options (Space/Enter or click); the trigger says how many are chosen and the picks
  * are chips below it, each with its own remove button (outside the trigger: a button cannot
  * hold buttons). Values are kept
@@ -17,6 +18,7 @@ export function MultiSelect(props: WidgetProps) {
   const options = () => [...(props.field.options ?? [])];
   const current = () => (Array.isArray(props.value) ? (props.value as unknown[]) : []);
   const selected = () => options().filter((o) => current().includes(o.value));
+  const placeholder = () => props.field.placeholder ?? 'Choose any…';
 
   const change = (chosen: SelectOption[]) => {
     const picked = new Set(chosen.map((o) => o.value));
@@ -45,19 +47,28 @@ export function MultiSelect(props: WidgetProps) {
 
   return (
     <div class="pf-multi">
-      <Select<SelectOption>
-        class="pf-select pf-select__root"
-        multiple
-        options={options()}
-        optionValue="value"
-        optionTextValue="label"
-        value={selected()}
-        onChange={change}
-        placeholder={props.field.placeholder ?? 'Choose any…'}
-        itemComponent={(item) => <OptionItem item={item.item} />}
-      >
-        <SelectParts widget={props} text={() => `${selected().length} selected`} />
-      </Select>
+      <LazySelect
+        widget={props}
+        rootClass="pf-select pf-select__root"
+        text={() => (selected().length > 0 ? `${selected().length} selected` : undefined)}
+        placeholder={placeholder()}
+        select={(as, parts) => (
+          <Select<SelectOption, never, Adopted>
+            as={as}
+            class="pf-select pf-select__root"
+            multiple
+            options={options()}
+            optionValue="value"
+            optionTextValue="label"
+            value={selected()}
+            onChange={change}
+            placeholder={placeholder()}
+            itemComponent={(item) => <OptionItem item={item.item} />}
+          >
+            {parts()}
+          </Select>
+        )}
+      />
       <Show when={chips().length > 0}>
         <ul class="pf-chips" ref={chipList} aria-label={`${props.field.label}: chosen`}>
           <For each={chips()}>

@@ -1,31 +1,43 @@
 import { Select } from '@kobalte/core/select';
 import { Show } from 'solid-js';
 import type { SelectOption } from '../../sdk.ts';
+import type { Adopted } from './lazy.ts';
 import type { WidgetProps } from './types.ts';
+import { LazySelect } from './LazySelect.tsx';
 import { OptionItem } from './OptionItem.tsx';
-import { SelectParts } from './SelectParts.tsx';
 
 /**
  * SELECT: Kobalte's Select (a button that opens a listbox; arrows, type-ahead, Enter and
- * Escape work). An optional field gets a Clear button, since a listbox cannot pick "nothing".
+ * Escape work), mounted on first use (LazySelect). An optional field gets a Clear button,
+ * since a listbox cannot pick "nothing".
  */
 export function SelectWidget(props: WidgetProps) {
   const options = () => [...(props.field.options ?? [])];
   const selected = () => options().find((o) => o.value === props.value) ?? null;
+  const placeholder = () => props.field.placeholder ?? 'Choose…';
   return (
     <div class="pf-select">
-      <Select<SelectOption>
-        class="pf-select__root"
-        options={options()}
-        optionValue="value"
-        optionTextValue="label"
-        value={selected()}
-        onChange={(option) => props.onChange(option?.value)}
-        placeholder={props.field.placeholder ?? 'Choose…'}
-        itemComponent={(item) => <OptionItem item={item.item} />}
-      >
-        <SelectParts widget={props} text={() => selected()?.label ?? ''} />
-      </Select>
+      <LazySelect
+        widget={props}
+        rootClass="pf-select__root"
+        text={() => selected()?.label}
+        placeholder={placeholder()}
+        select={(as, parts) => (
+          <Select<SelectOption, never, Adopted>
+            as={as}
+            class="pf-select__root"
+            options={options()}
+            optionValue="value"
+            optionTextValue="label"
+            value={selected()}
+            onChange={(option) => props.onChange(option?.value)}
+            placeholder={placeholder()}
+            itemComponent={(item) => <OptionItem item={item.item} />}
+          >
+            {parts()}
+          </Select>
+        )}
+      />
       <Show when={!props.required && selected()}>
         <button
           type="button"
