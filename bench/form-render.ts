@@ -46,7 +46,12 @@ const LIBRARIES = [
   { id: 'plugform', name: 'Plugform', short: 'Plugform' },
   { id: 'rjsf', name: 'react-jsonschema-form', short: 'rjsf' },
   { id: 'jsonforms', name: 'JSON Forms', short: 'JSON Forms' },
+  // No library: the fields as plain elements, no validation (bench/form-render/native.ts).
+  // What a key press costs the browser alone, so the floor under every library's number.
+  { id: 'native', name: 'plain HTML, no validation (floor)', short: 'plain HTML' },
 ] as const;
+/** The pages that must show a live validation error (the floor has no validation). */
+const VALIDATING = LIBRARIES.filter((lib) => lib.id !== 'native');
 type LibraryId = (typeof LIBRARIES)[number]['id'];
 
 interface Result {
@@ -63,7 +68,7 @@ function percentile(samples: number[], p: number): number {
 const median = (samples: number[]) => percentile(samples, 50);
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
-/** Production builds of the three pages, one vite build each (only Plugform's needs Solid's JSX). */
+/** Production builds of the pages, one vite build each (only Plugform's needs Solid's JSX). */
 async function buildPages(outDir: string): Promise<void> {
   for (const lib of LIBRARIES) {
     const started = performance.now();
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
     // Before timing anything: every page must really validate as the user types, or it
     // would be timed doing less work. An uppercase letter breaks the slug's pattern;
     // Tab leaves the field (Plugform shows an error once the field has been left).
-    for (const lib of LIBRARIES) {
+    for (const lib of VALIDATING) {
       const page = pages[lib.id];
       await mount(lib.id, SIZES[0]!);
       if (await page.evaluate(() => window.bench.errorShown('g000_slug'))) throw new Error(`${lib.id}: an error shows before any input`);
@@ -165,7 +170,7 @@ async function main(): Promise<void> {
       await page.evaluate(() => window.bench.release());
       await unmount(lib.id);
     }
-    console.log('validation check: every page shows a live error for an invalid value');
+    console.log('validation check: every library shows a live error for an invalid value');
 
     const results = new Map<string, Result>();
     const resultOf = (lib: LibraryId, size: number) => {
@@ -290,6 +295,19 @@ function report(results: Map<string, Result>, run: { chromium: string; loadBefor
         .join(' · '),
     );
     lines.push(`| ${size} | ${cells.join(' | ')} |`);
+  }
+
+  // How low a ratio to rjsf can go at all: the floor's own time as a multiple of rjsf's.
+  lines.push('', "The floor (plain HTML, no validation) as a multiple of rjsf's time: no form can have a lower ratio.", '');
+  lines.push('| Fields | First render | Keystroke p50 | Keystroke p95 |', '| ---: | --- | --- | --- |');
+  for (const size of SIZES) {
+    const floor = get('native', size);
+    const rjsf = get('rjsf', size);
+    lines.push(
+      `| ${size} | ${ratio(median(floor.firstRender), median(rjsf.firstRender), 'rjsf')} ` +
+        `| ${ratio(median(floor.keystrokes), median(rjsf.keystrokes), 'rjsf')} ` +
+        `| ${ratio(percentile(floor.keystrokes, 95), percentile(rjsf.keystrokes, 95), 'rjsf')} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * The in-page half of the benchmark, shared by the three pages. Each page hands
+ * The in-page half of the benchmark, shared by the pages. Each page hands
  * `installBench` an adapter (mount / unmount / find the input); the Node runner drives it
  * through `window.bench`, so every library is timed by exactly the same code.
  *
