@@ -88,8 +88,14 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
   readonly #done: { job: Job<CheckJob>; next?: QueuedCheck }[] = [];
   #settling: Promise<void> | undefined;
   #claiming: Promise<void> | undefined;
-  /** Wakes the claim loop early: a slot became free, a sweep made checks due, or a stop began. */
+  /** Wakes the claim loop early: a sweep made checks due, or a stop began. */
   #wakeClaimer: (() => void) | undefined;
+  /**
+   * Set while the claim loop waits for claimed checks to get a slot: each one that does wakes
+   * it. (Not while it waits for checks to come due: a fetch per started check would cost a
+   * query per check.)
+   */
+  #wakeForRoom: (() => void) | undefined;
   #reconcileTimer: NodeJS.Timeout | undefined;
   #started = false;
   #stopping: Promise<void> | undefined;
@@ -198,7 +204,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     while (!this.#stopping) {
       const room = concurrency - this.#waiting.size;
       if (this.#waiting.size > concurrency / 2) {
-        await this.#sleep(IDLE_POLL_MS);
+        await this.#sleep(IDLE_POLL_MS, { forRoom: true });
         continue;
       }
       let jobs: Job<CheckJob>[] = [];
@@ -213,12 +219,12 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
         this.#waiting.add(job.id);
         void this.#slots(() => this.#check(job));
       }
-      if (jobs.length < room) await this.#sleep(IDLE_POLL_MS);
+      if (jobs.length < room) await this.#sleep(IDLE_POLL_MS, { forRoom: false });
     }
   }
 
-  /** Waits `ms`, or less when woken (a claimed check got its slot, a sweep, a stop). */
-  #sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less when woken (a sweep, a stop, and with `forRoom` a claimed check that got its slot). */
+  #sleep(ms: number, { forRoom }: { forRoom: boolean }): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(wake, ms);
       function wake() {
@@ -226,6 +232,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
         resolve();
       }
       this.#wakeClaimer = wake;
+      this.#wakeForRoom = forRoom ? wake : undefined;
     });
   }
 
@@ -236,7 +243,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
    */
   async #check(job: Job<CheckJob>): Promise<void> {
     if (!this.#waiting.delete(job.id)) return;
-    this.#wakeClaimer?.();
+    if (this.#waiting.size <= this.#options.concurrency / 2) this.#wakeForRoom?.();
     const { health, logger } = this.#options;
     const { instanceId, pluginName } = job.data;
     let finished!: () => void;
