@@ -8,10 +8,12 @@
  *   and at most one runs, whatever the number of replicas.
  * - The job of a check, once the check is recorded, queues the instance's next check one
  *   interval (± jitter) later, while it is still active; the worker that claims it when it is
- *   due may be any replica. A replica that dies therefore holds only the checks it was running
+ *   due may be any replica. A replica that dies therefore holds only the checks it had claimed
  *   at that moment; its waiting ones are claimed by the others when due.
- * - A running job whose replica died expires after the health timeout plus a margin
- *   (pg-boss's supervisor fails it); a graceful stop fails what it still holds at once.
+ * - A replica claims ahead of its free slots and runs every claimed check through one limiter
+ *   of its concurrency, so a slot freed by any check is filled at once (`#claim`).
+ * - A claimed job whose replica died expires after twice the health timeout plus a margin
+ *   (pg-boss's supervisor fails it); a graceful stop hands back what it still holds.
  * - Every replica reconciles on a timer: an enabled instance with no waiting or running job
  *   (new, re-enabled, or whose job failed as above) gets one, due one interval after its last
  *   recorded check, or at a random point of the first interval when it was never checked.
@@ -58,7 +60,7 @@ export interface ClusterHealthSchedulerOptions {
   intervalMs: number;
   /** Checks one replica runs at a time. */
   concurrency: number;
-  /** A check's own timeout; a claimed job is given this plus a margin before it expires. */
+  /** A check's own timeout; a claimed job is given twice this plus a margin before it expires (`#expireInSeconds`). */
   checkTimeoutMs: number;
   /** ± this share of the interval is added at random to each next check (default 0.1). */
   jitter?: number;
