@@ -298,7 +298,10 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
   /** Fails `jobs` at once (a stopping replica), so the others' reconcile queues them again. */
   async #handBack(jobs: Job<CheckJob>[]): Promise<void> {
     if (jobs.length === 0) return;
-    for (const job of jobs) this.#held.delete(job.id);
+    for (const job of jobs) {
+      this.#held.delete(job.id);
+      this.#waiting.delete(job.id); // never started when its slot comes
+    }
     await this.#boss
       .fail(HEALTH_QUEUE, jobs.map((job) => ({ id: job.id, retryCount: job.retryCount })), { reason: HANDED_BACK })
       .catch((error: unknown) => this.#logError('health check jobs not handed back (they expire)', error));

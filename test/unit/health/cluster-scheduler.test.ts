@@ -160,8 +160,12 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
     const failed = await jobsOf('failed');
     expect(failed.map((job) => job.id).sort()).toEqual(held.map((job) => job.id).sort());
     for (const job of failed) expect(job.output).toEqual({ reason: HANDED_BACK });
+    // The two that ran answer now (their results are still recorded); the slots they free
+    // start nothing: the checks claimed ahead were handed back.
     hanging.open();
+    await waitUntil('the two checks that ran to be recorded', async () => (await testDb.db.prisma.healthCheck.count()) === 2, { timeoutMs: 10_000, everyMs: 20 });
     await fx.service.stopAll();
+    expect(calls).toBe(2);
   });
 
   it('fails the job it still runs when its grace is spent; another replica runs the check next', async () => {
