@@ -252,19 +252,18 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     this.#running.set(job.id, new Promise<void>((resolve) => (finished = resolve)));
     // Which replica ran which check: the multi-replica test and the bench read this line.
     logger.debug('scheduled health check', { instanceId });
-    let next: QueuedCheck | undefined;
+    let skipped = false;
     try {
-      const result = await health.checkScheduled(instanceId);
-      if (result) next = { instanceId, pluginName, startAfter: new Date(Date.now() + this.#nextInterval(pluginName)) };
+      skipped = (await health.checkScheduled(instanceId)) === undefined;
     } catch (error) {
       // This replica could not start the provider: the chain goes on, the next check may work.
       logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
-      next = { instanceId, pluginName, startAfter: new Date(Date.now() + this.#nextInterval(pluginName)) };
     } finally {
       this.#running.delete(job.id);
       finished();
     }
     if (!this.#held.has(job.id)) return; // handed back meanwhile (a stop whose grace ran out)
+    const next = skipped ? undefined : { instanceId, pluginName, startAfter: new Date(Date.now() + this.#nextInterval(pluginName)) };
     this.#done.push({ job, next });
     this.#settleDone();
   }

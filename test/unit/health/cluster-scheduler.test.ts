@@ -110,6 +110,25 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
     await fx.service.stopAll();
   });
 
+  it('ends the chain of an instance disabled while its check waited: nothing is read first, the check finds it so', async () => {
+    const { probe, fx, replica, instances } = await cluster(2, { concurrency: 2 });
+    const [kept, disabled] = instances;
+    const checked: string[] = [];
+    probe.hooks.healthCheck = async (provider) => {
+      checked.push(String(provider.context.instanceId));
+      return { status: 'healthy', message: 'fine' };
+    };
+    const scheduler = replica();
+    await scheduler.start();
+    await fx.service.setEnabled(disabled!.id, false, 'test');
+    await makeAllDue();
+    await waitUntil('both jobs completed', async () => (await jobsOf('completed')).length === 2, { timeoutMs: 10_000, everyMs: 20 });
+    expect(checked).toEqual([kept!.id]);
+    // The next check is queued for the enabled instance only.
+    expect((await jobsOf('created')).map((job) => job.singleton_key)).toEqual([kept!.id]);
+    await fx.service.stopAll();
+  });
+
   it('keeps a claimed job alive while it waits for a slot and then runs to its timeout', async () => {
     // One slot; both checks hang until their 3 s timeout. The second is claimed while the first
     // runs, so its claim is held for two timeouts (6 s): longer than one timeout plus a margin.
