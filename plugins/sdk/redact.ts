@@ -32,10 +32,7 @@ const ENCODED_MIN_LENGTH = 4;
  * other value as plain JSON data (strings and keys walked; cycles throw a TypeError).
  */
 export function redact<T>(value: T, secrets: readonly (string | undefined)[], options: RedactOptions = {}): T {
-  const minLength = Math.max(1, options.minLength ?? 1);
-  const forms = [
-    ...new Set(secrets.filter((s): s is string => s !== undefined && s.length >= minLength).flatMap(secretForms)),
-  ].sort((a, b) => b.length - a.length);
+  const forms = formsOf(secrets, Math.max(1, options.minLength ?? 1));
   if (forms.length === 0) return value;
   const scrub = (text: string) => forms.reduce((out, form) => out.split(form).join(REDACTED), text);
   if (typeof value === 'string') return scrub(value) as T;
@@ -48,6 +45,26 @@ export function redact<T>(value: T, secrets: readonly (string | undefined)[], op
   };
   const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
   return walk(plain) as T;
+}
+
+/**
+ * The forms of a list of secrets, longest first, kept while the list lives: a provider's secrets
+ * are one list for its life, and computing the forms is most of what a redaction costs (every
+ * health check redacts its result). The list is compared with a copy, so one changed in place
+ * is computed again.
+ */
+const formsCache = new WeakMap<readonly (string | undefined)[], { secrets: (string | undefined)[]; minLength: number; forms: string[] }>();
+
+function formsOf(secrets: readonly (string | undefined)[], minLength: number): string[] {
+  const cached = formsCache.get(secrets);
+  if (cached && cached.minLength === minLength && cached.secrets.length === secrets.length && cached.secrets.every((secret, i) => secret === secrets[i])) {
+    return cached.forms;
+  }
+  const forms = [
+    ...new Set(secrets.filter((s): s is string => s !== undefined && s.length >= minLength).flatMap(secretForms)),
+  ].sort((a, b) => b.length - a.length);
+  formsCache.set(secrets, { secrets: [...secrets], minLength, forms });
+  return forms;
 }
 
 /** Every form of one secret that redaction removes. */

@@ -8,15 +8,18 @@
  *   and at most one runs, whatever the number of replicas.
  * - The job of a check, once the check is recorded, queues the instance's next check one
  *   interval (± jitter) later, while it is still active; the worker that claims it when it is
- *   due may be any replica. A replica that dies therefore holds only the checks it was running
+ *   due may be any replica. A replica that dies therefore holds only the checks it had claimed
  *   at that moment; its waiting ones are claimed by the others when due.
- * - A running job whose replica died expires after the health timeout plus a margin
- *   (pg-boss's supervisor fails it); a graceful stop fails what it still holds at once.
+ * - A replica claims ahead of its free slots and runs every claimed check through one limiter
+ *   of its concurrency, so a slot freed by any check is filled at once (`#claim`).
+ * - A claimed job whose replica died expires after twice the health timeout plus a margin
+ *   (pg-boss's supervisor fails it); a graceful stop hands back what it still holds.
  * - Every replica reconciles on a timer: an enabled instance with no waiting or running job
  *   (new, re-enabled, or whose job failed as above) gets one, due one interval after its last
  *   recorded check, or at a random point of the first interval when it was never checked.
  *   Disabled and deleted instances drop out: their job ends the chain.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import { PgBoss, type Job } from 'pg-boss';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { errorMessage } from '../../plugins/sdk/index.ts';
@@ -31,7 +34,22 @@ export const QUEUE_SCHEMA = 'pgboss';
 
 interface CheckJob {
   instanceId: string;
+  /** Its interval comes from the plugin. Absent from jobs queued before it was added: those get the platform's interval once. */
+  pluginName?: string;
 }
+
+interface QueuedCheck {
+  instanceId: string;
+  pluginName: string | undefined;
+  startAfter: Date;
+}
+
+/**
+ * How often a replica looks for due checks when none were left at its last look. A fetch that
+ * finds nothing is one cheap indexed query, and a sweep (every check due at once) starts
+ * within this.
+ */
+const IDLE_POLL_MS = 250;
 
 export interface ClusterHealthSchedulerOptions {
   databaseUrl: string;
@@ -42,7 +60,7 @@ export interface ClusterHealthSchedulerOptions {
   intervalMs: number;
   /** Checks one replica runs at a time. */
   concurrency: number;
-  /** A check's own timeout; a claimed job is given this plus a margin before it expires. */
+  /** A check's own timeout; a claimed job is given twice this plus a margin before it expires (`#expireInSeconds`). */
   checkTimeoutMs: number;
   /** ± this share of the interval is added at random to each next check (default 0.1). */
   jitter?: number;
@@ -50,10 +68,36 @@ export interface ClusterHealthSchedulerOptions {
   reconcileMs?: number;
 }
 
+/** A job failed by a replica's graceful stop: the reconciler of another one queues it again. */
+export const HANDED_BACK = 'handed back: the replica holding it stopped';
+
 export class ClusterHealthScheduler implements ScheduledHealthChecks {
   readonly mode = 'cluster';
   readonly #options: ClusterHealthSchedulerOptions;
   readonly #boss: PgBoss;
+  /**
+   * Every claimed check goes through this one limiter: a slot freed by any check is taken at
+   * once by the next claimed one, whichever fetch brought it.
+   */
+  readonly #slots: LimitFunction;
+  /** Jobs claimed and not yet settled (completed or handed back), by job id. */
+  readonly #held = new Map<string, Job<CheckJob>>();
+  /** Claimed jobs waiting for a slot (a subset of `#held`), by id. */
+  readonly #waiting = new Set<string>();
+  /** Jobs whose check is running now (a subset of `#held`): when each ends. */
+  readonly #running = new Map<string, Promise<void>>();
+  /** Checks done, waiting for the next settle: their next check queued, their job completed. */
+  readonly #done: { job: Job<CheckJob>; next?: QueuedCheck }[] = [];
+  #settling: Promise<void> | undefined;
+  #claiming: Promise<void> | undefined;
+  /** Wakes the claim loop early: a sweep made checks due, or a stop began. */
+  #wakeClaimer: (() => void) | undefined;
+  /**
+   * Set while the claim loop waits for claimed checks to get a slot: each one that does wakes
+   * it. (Not while it waits for checks to come due: a fetch per started check would cost a
+   * query per check.)
+   */
+  #wakeForRoom: (() => void) | undefined;
   #reconcileTimer: NodeJS.Timeout | undefined;
   #started = false;
   #stopping: Promise<void> | undefined;
@@ -61,6 +105,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
 
   constructor(options: ClusterHealthSchedulerOptions) {
     this.#options = options;
+    this.#slots = pLimit(options.concurrency);
     const intervalS = options.intervalMs / 1000;
     this.#boss = new PgBoss({
       connectionString: options.databaseUrl,
@@ -80,29 +125,20 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
 
   async start(): Promise<void> {
     if (this.#started) return;
-    const { intervalMs, concurrency, checkTimeoutMs } = this.#options;
+    const { intervalMs, concurrency } = this.#options;
     await this.#boss.start();
     await this.#boss.createQueue(HEALTH_QUEUE, {
       policy: 'stately',
       // No retry: a failed or expired check is re-created by the reconciler, due at the right
       // time (a retry would also be a second waiting job next to the chained one).
       retryLimit: 0,
-      expireInSeconds: Math.ceil(checkTimeoutMs / 1000) + 2,
+      expireInSeconds: this.#expireInSeconds(),
       // Finished checks are only bookkeeping: the result is in health_check.
       deleteAfterSeconds: 3600,
       retentionSeconds: Math.max(3600, Math.ceil((intervalMs / 1000) * 3)),
     });
-    const pollingIntervalSeconds = Math.min(2, Math.max(0.5, intervalMs / 10_000));
-    // Two workers share the replica's concurrency, so one fetches while the other's batch runs
-    // (four workers of quarter batches cost more queries per check: slower on a loaded
-    // machine). The results are written in batches behind the checks (HealthService).
-    const workers = Math.min(2, concurrency);
-    await this.#boss.work<CheckJob>(
-      HEALTH_QUEUE,
-      { batchSize: Math.ceil(concurrency / workers), localConcurrency: workers, pollingIntervalSeconds, burstWhenBatchFull: true },
-      (jobs) => this.#run(jobs),
-    );
     this.#started = true;
+    this.#claiming = this.#claim();
     await this.#reconcile();
     const reconcileMs = this.#options.reconcileMs ?? Math.max(1000, Math.min(10_000, intervalMs));
     this.#reconcileTimer = setInterval(() => void this.#reconcile(), reconcileMs);
@@ -115,9 +151,22 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
   stop(graceMs = 10_000): Promise<void> {
     this.#stopping ??= (async () => {
       clearInterval(this.#reconcileTimer);
-      // Graceful: running checks finish (up to graceMs); what is still held is failed, and the
-      // reconciler of another replica queues it again.
-      await this.#boss.stop({ graceful: true, timeout: Math.max(1000, graceMs), close: true }).catch((error: unknown) => {
+      this.#wakeClaimer?.();
+      await this.#claiming;
+      // Claimed checks that have no slot yet are handed back at once; running ones get up to
+      // graceMs to finish, and what is left is handed back too. Another replica's reconcile
+      // queues them again, due by their last check (not after the claim's expiry).
+      await this.#handBack([...this.#held.values()].filter((job) => this.#waiting.has(job.id)));
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.#running.values()),
+        new Promise((resolve) => (graceTimer = setTimeout(resolve, Math.max(1000, graceMs)))),
+      ]);
+      clearTimeout(graceTimer);
+      await this.#handBack([...this.#held.values()].filter((job) => this.#running.has(job.id)));
+      // The checks that did finish are settled before the queue closes.
+      while (this.#settling) await this.#settling;
+      await this.#boss.stop({ graceful: true, timeout: 1000, close: true }).catch((error: unknown) => {
         this.#logError('health queue did not stop cleanly', error);
       });
       // The results already taken are written before the database closes.
@@ -136,6 +185,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     const ids = (await prisma.pluginInstance.findMany({ where: { enabled: true }, select: { id: true } })).map((row) => row.id);
     await makeAllDue(prisma);
     await this.#reconcile({ dueNow: true });
+    this.#wakeClaimer?.();
     for (;;) {
       const pending = await prisma.pluginInstance.count({
         where: { id: { in: ids }, OR: [{ lastHealthAt: null }, { lastHealthAt: { lt: started } }] },
@@ -145,37 +195,125 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     }
   }
 
-  /** One batch of claimed checks: one read of the instances, the checks, one insert of the next ones. */
-  async #run(jobs: Job<CheckJob>[]): Promise<void> {
-    const { prisma, health, logger } = this.#options;
-    const ids = jobs.map((job) => job.data.instanceId);
-    let enabled: Map<string, string>;
-    try {
-      const rows = await prisma.pluginInstance.findMany({ where: { id: { in: ids }, enabled: true }, select: { id: true, pluginName: true } });
-      enabled = new Map(rows.map((row) => [row.id, row.pluginName]));
-    } catch (error) {
-      // The database may be briefly unreachable: the reconciler restores the chains.
-      this.#logError('scheduled health checks not run', error);
-      return;
+  /**
+   * Claims due jobs ahead of the free slots: up to `concurrency` claimed checks wait for a slot,
+   * and the next fetch starts when half of them have one, so a slot that frees up never waits
+   * for a round trip to the queue. (At most `concurrency` waiting is what `#expireInSeconds`
+   * counts on.) When nothing more is due it polls every `IDLE_POLL_MS`.
+   */
+  async #claim(): Promise<void> {
+    const { concurrency } = this.#options;
+    while (!this.#stopping) {
+      const room = concurrency - this.#waiting.size;
+      if (this.#waiting.size > concurrency / 2) {
+        await this.#sleep(IDLE_POLL_MS, { forRoom: true });
+        continue;
+      }
+      let jobs: Job<CheckJob>[] = [];
+      try {
+        jobs = await this.#boss.fetch<CheckJob>(HEALTH_QUEUE, { batchSize: room });
+      } catch (error) {
+        // The database may be briefly unreachable: the next poll tries again.
+        this.#logError('scheduled health checks not claimed', error);
+      }
+      for (const job of jobs) {
+        this.#held.set(job.id, job);
+        this.#waiting.add(job.id);
+        void this.#slots(() => this.#check(job));
+      }
+      if (jobs.length < room) await this.#sleep(IDLE_POLL_MS, { forRoom: false });
     }
-    // Deleted or disabled instances are not checked and get no next job: their chain ends here
-    // (enabling one again is picked up by a reconcile).
-    const next: { instanceId: string; startAfter: Date }[] = [];
-    await Promise.all(
-      [...enabled].map(async ([instanceId, pluginName]) => {
-        // Which replica ran which check: the multi-replica test and the bench read this line.
-        logger.debug('scheduled health check', { instanceId });
-        try {
-          await health.checkScheduled(instanceId);
-        } catch (error) {
-          logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
-        }
-        next.push({ instanceId, startAfter: new Date(Date.now() + this.#nextInterval(pluginName)) });
-      }),
-    );
-    // Queued while these jobs are still active (the stately policy allows one waiting next to
-    // one running); if this fails the reconciler queues them from their last check.
-    if (next.length > 0) await this.#queue(next).catch((error: unknown) => this.#logError('next health checks not queued', error));
+  }
+
+  /** Waits `ms`, or less when woken (a sweep, a stop, and with `forRoom` a claimed check that got its slot). */
+  #sleep(ms: number, { forRoom }: { forRoom: boolean }): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, ms);
+      function wake() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeClaimer = wake;
+      this.#wakeForRoom = forRoom ? wake : undefined;
+    });
+  }
+
+  /**
+   * One claimed check, in a slot. A job handed back while it waited is not run. Nothing is
+   * read first: a disabled or deleted instance's check answers nothing (`checkScheduled`), and
+   * its chain ends here (enabling it again is picked up by a reconcile).
+   */
+  async #check(job: Job<CheckJob>): Promise<void> {
+    if (!this.#waiting.delete(job.id)) return;
+    if (this.#waiting.size <= this.#options.concurrency / 2) this.#wakeForRoom?.();
+    const { health, logger } = this.#options;
+    const { instanceId, pluginName } = job.data;
+    let finished!: () => void;
+    this.#running.set(job.id, new Promise<void>((resolve) => (finished = resolve)));
+    // Which replica ran which check: the multi-replica test and the bench read this line.
+    logger.debug('scheduled health check', { instanceId });
+    let skipped = false;
+    try {
+      skipped = (await health.checkScheduled(instanceId)) === undefined;
+    } catch (error) {
+      // This replica could not start the provider: the chain goes on, the next check may work.
+      logger.debug('scheduled health check failed', { instanceId, reason: errorMessage(error) });
+    } finally {
+      this.#running.delete(job.id);
+      finished();
+    }
+    if (!this.#held.has(job.id)) return; // handed back meanwhile (a stop whose grace ran out)
+    const next = skipped ? undefined : { instanceId, pluginName, startAfter: new Date(Date.now() + this.#nextInterval(pluginName)) };
+    this.#done.push({ job, next });
+    this.#settleDone();
+  }
+
+  #settleDone(): void {
+    this.#settling ??= this.#settle().finally(() => {
+      this.#settling = undefined;
+      if (this.#done.length > 0) this.#settleDone();
+    });
+  }
+
+  /**
+   * The checks done so far: their next checks queued (while their jobs are still active: the
+   * stately policy allows one waiting next to one running), then their jobs completed, each in
+   * one statement. One settle at a time; what finishes meanwhile is settled next, so under load
+   * a settle carries many checks. If the queueing fails the reconciler queues them from their
+   * last check.
+   */
+  async #settle(): Promise<void> {
+    while (this.#done.length > 0) {
+      const batch = this.#done.splice(0);
+      const next = batch.flatMap((done) => (done.next ? [done.next] : []));
+      if (next.length > 0) await this.#queue(next).catch((error: unknown) => this.#logError('next health checks not queued', error));
+      await this.#boss
+        .complete(HEALTH_QUEUE, batch.map(({ job }) => ({ id: job.id, retryCount: job.retryCount })))
+        .catch((error: unknown) => this.#logError('health check jobs not completed (they expire)', error));
+      for (const { job } of batch) this.#held.delete(job.id);
+    }
+  }
+
+  /** Fails `jobs` at once (a stopping replica), so the others' reconcile queues them again. */
+  async #handBack(jobs: Job<CheckJob>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    for (const job of jobs) {
+      this.#held.delete(job.id);
+      this.#waiting.delete(job.id); // never started when its slot comes
+    }
+    await this.#boss
+      .fail(HEALTH_QUEUE, jobs.map((job) => ({ id: job.id, retryCount: job.retryCount })), { reason: HANDED_BACK })
+      .catch((error: unknown) => this.#logError('health check jobs not handed back (they expire)', error));
+  }
+
+  /**
+   * A claimed job may wait for a slot while the `concurrency` checks ahead of it run (each ends
+   * within the check timeout, so it waits at most one), then runs its own check: two check
+   * timeouts, plus a margin for starting the provider and settling the job. A replica that dies
+   * gives its checks back after this.
+   */
+  #expireInSeconds(): number {
+    return 2 * Math.ceil(this.#options.checkTimeoutMs / 1000) + 2;
   }
 
   /** Queues a job for every enabled instance that has none waiting or running. */
@@ -200,7 +338,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
             : row.last_health_at
               ? Math.max(now, row.last_health_at.getTime() + interval)
               : now + Math.random() * interval; // never checked: spread over the first interval
-          return { instanceId: row.id, startAfter: new Date(due) };
+          return { instanceId: row.id, pluginName: row.plugin_name, startAfter: new Date(due) };
         }),
       );
     } catch (error) {
@@ -208,21 +346,24 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     }
   }
 
-  async #queue(jobs: { instanceId: string; startAfter: Date }[]): Promise<void> {
-    // The stately policy turns a second waiting job of one instance into a no-op.
+  async #queue(jobs: QueuedCheck[]): Promise<void> {
+    // The stately policy turns a second waiting job of one instance into a no-op. The expiry is
+    // given with each job, so a queue created by an older version gets it too.
+    const expireInSeconds = this.#expireInSeconds();
     await this.#boss.insert(
       HEALTH_QUEUE,
-      jobs.map(({ instanceId, startAfter }) => ({ data: { instanceId }, singletonKey: instanceId, startAfter })),
+      jobs.map(({ instanceId, pluginName, startAfter }) => ({ data: { instanceId, pluginName }, singletonKey: instanceId, startAfter, expireInSeconds })),
     );
   }
 
-  #nextInterval(pluginName: string): number {
+  #nextInterval(pluginName: string | undefined): number {
     const jitter = this.#options.jitter ?? 0.1;
     return this.#intervalOf(pluginName) * (1 + (Math.random() * 2 - 1) * jitter);
   }
 
-  #intervalOf(pluginName: string): number {
-    return this.#options.plugins.get(pluginName)?.schema.healthIntervalMs ?? this.#options.intervalMs;
+  #intervalOf(pluginName: string | undefined): number {
+    const own = pluginName ? this.#options.plugins.get(pluginName)?.schema.healthIntervalMs : undefined;
+    return own ?? this.#options.intervalMs;
   }
 
   /** While the database is down every poll fails: one line per 10 s is enough. */

@@ -67,7 +67,7 @@ export class HealthService {
   readonly #deps: HealthServiceDeps;
   readonly #running = new Map<string, Promise<PluginHealthCheck | undefined>>();
   /** Results waiting for the next batched write. */
-  readonly #pending: { result: PluginHealthCheck; resolve: () => void }[] = [];
+  readonly #pending: { result: PluginHealthCheck; resolve: () => void; urgent: boolean }[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #flushing = false;
   /** Writes of scheduled results whose checks have already returned. */
@@ -194,11 +194,11 @@ export class HealthService {
    * Queues a result for the next batched write and resolves once it is written (or given up).
    * Results are collected for `batchWindowMs` (a check someone waits for: at once) and written
    * by one transaction of three statements, whatever their number; one batch is written at a
-   * time, and what arrives meanwhile forms the next one.
+   * time, and what arrives meanwhile forms the next one, written after its own window.
    */
   #record(result: PluginHealthCheck, urgent: boolean): Promise<void> {
     return new Promise<void>((resolve) => {
-      this.#pending.push({ result, resolve });
+      this.#pending.push({ result, resolve, urgent });
       this.#scheduleFlush(urgent);
     });
   }
@@ -227,7 +227,10 @@ export class HealthService {
     } finally {
       this.#flushing = false;
       for (const entry of batch) entry.resolve();
-      if (this.#pending.length > 0) this.#scheduleFlush(true);
+      // What arrived meanwhile waits for its window too (unless someone waits for a result):
+      // back-to-back batches would hold the database (PGlite has one connection) between
+      // every query the API sends.
+      if (this.#pending.length > 0) this.#scheduleFlush(this.#pending.some((entry) => entry.urgent));
     }
   }
 

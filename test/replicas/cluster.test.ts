@@ -10,7 +10,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTH_QUEUE, QUEUE_SCHEMA } from '../../server/health/cluster-scheduler.ts';
+import { HANDED_BACK, HEALTH_QUEUE, QUEUE_SCHEMA } from '../../server/health/cluster-scheduler.ts';
 import { startCluster, waitUntil, type Cluster } from '../support/replicas.ts';
 import { postgresGate } from '../unit/db/support.ts';
 
@@ -243,9 +243,9 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault
     }
 
     // The killed replica's checks are taken over: every probe keeps being checked once an
-    // interval, by the survivors. A check it was running when killed expires after the health
+    // interval, by the survivors. A check it was running when killed expires after twice the health
     // timeout plus 2 s, and the next supervision (every interval / 2) hands it back.
-    const takeoverMs = INTERVAL_MS + (HEALTH_TIMEOUT_S + 2) * 1000 + INTERVAL_MS;
+    const takeoverMs = INTERVAL_MS + (2 * HEALTH_TIMEOUT_S + 2) * 1000 + INTERVAL_MS;
     await waitUntil('every probe checked after the kill', async () => [...(await checksSince(killedAt!)).values()].every((n) => n > 0), {
       timeoutMs: takeoverMs + 5_000,
     });
@@ -279,8 +279,8 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault
     }
     const claimedBy = (replicaOutput: string[]) =>
       held.filter((id) => replicaOutput.some((line) => line.includes('scheduled health check') && line.includes(id)));
-    // Stopped as soon as it runs one (a claim expires after PLUGFORM_HEALTH_TIMEOUT + 2 s of the
-    // replica that made the queue: 4 s here, which the hand-back must beat).
+    // Stopped as soon as it runs one (a claim expires after twice PLUGFORM_HEALTH_TIMEOUT + 2 s of
+    // the replica that queued it: 6 s or more here, which the hand-back must beat).
     const claimed = await waitUntil('the new replica to run a check of a held probe', () => {
       const ids = claimedBy(stopping.output);
       return ids.length > 0 ? ids : undefined;
@@ -294,14 +294,14 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL and one Vault
     expect(stopping.exitCode).toBe(0);
     expect(active.length).toBeGreaterThan(0);
 
-    // The jobs it held were failed by its own shutdown (pg-boss's message), not expired by
+    // The jobs it held were failed by its own shutdown (handed back), not expired by
     // another replica's supervisor ("job timed out") seconds later.
     const after = await cluster.sql<{ id: string; state: string; output: unknown }>(
       `SELECT id, state, output FROM ${QUEUE_SCHEMA}.job WHERE id = ANY($1)`,
       [active.map((job) => job.id)],
     );
     for (const job of after) {
-      expect(job, `job of ${active.find((a) => a.id === job.id)?.singleton_key}`).toMatchObject({ state: 'failed', output: { value: 'pg-boss shut down while active' } });
+      expect(job, `job of ${active.find((a) => a.id === job.id)?.singleton_key}`).toMatchObject({ state: 'failed', output: { reason: HANDED_BACK } });
     }
 
     // Another replica's reconcile (every interval) queues each again, due by its last check.

@@ -387,6 +387,44 @@ describe('health checks and connection tests', () => {
     expect(changes.map((c) => `${c.instanceId}:${c.previous}→${c.current.status}`).sort()).toEqual(created.map((i) => `${i.id}:unknown→healthy`).sort());
   });
 
+  it('writes the results that arrived during a write after their own window, not at once, unless someone waits for one', async () => {
+    const [a, b, c, d] = await Promise.all([0, 1, 2, 3].map((i) => create({ url: `${base}/ok?gap=${i}` })));
+    let openFirstWrite!: () => void;
+    const firstWriteHeld = new Promise<void>((resolve) => (openFirstWrite = resolve));
+    let transactions = 0;
+    let firstWritten!: () => void;
+    const firstDone = new Promise<void>((resolve) => (firstWritten = resolve));
+    const prisma = new Proxy(db.prisma, {
+      get(target, property) {
+        if (property === '$transaction') {
+          return async (batch: Parameters<typeof target.$transaction>[0]) => {
+            if (++transactions > 1) return target.$transaction(batch as never);
+            await firstWriteHeld;
+            const written = await target.$transaction(batch as never);
+            firstWritten();
+            return written;
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    // The window is never reached here: a batch is written when full (2) or when someone waits.
+    const service = new HealthService({ prisma, providers: instances, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 3000, batchWindowMs: 60_000, batchMax: 2 });
+    await Promise.all([a, b].map((instance) => service.checkScheduled(instance!.id)));
+    await vi.waitFor(() => expect(transactions).toBe(1));
+    await service.checkScheduled(c!.id); // arrives while the first batch is being written
+    openFirstWrite();
+    await firstDone;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(transactions).toBe(1);
+    expect(await db.prisma.healthCheck.count({ where: { instanceId: c!.id } })).toBe(0);
+    // A check someone waits for is written at once, with what was waiting.
+    await service.check(d!.id);
+    expect(transactions).toBe(2);
+    expect(await db.prisma.healthCheck.count({ where: { instanceId: { in: [c!.id, d!.id] } } })).toBe(2);
+  });
+
   it('skips a disabled or deleted instance in a scheduled check, recording nothing', async () => {
     const disabled = await create({ url: `${base}/ok` }, false);
     const deleted = await create({ url: `${base}/ok` });

@@ -43,6 +43,17 @@ describe('redact', () => {
     expect(JSON.stringify(redact({ [secret]: 1 }, [secret]))).not.toContain(secret);
   });
 
+  it('redacts by what a list of secrets holds now: its forms are kept for the list, not for what it once held', () => {
+    const [a, b] = [canary(), canary()];
+    const secrets = [a];
+    expect(redact(`${a} ${b}`, secrets)).toBe(`${REDACTED} ${b}`);
+    secrets[0] = b;
+    expect(redact(`${a} ${b}`, secrets)).toBe(`${a} ${REDACTED}`);
+    secrets.push(a);
+    expect(redact(`${a} ${b}`, secrets)).toBe(`${REDACTED} ${REDACTED}`);
+    expect(redact(`${a} ${b}`, secrets, { minLength: 1000 })).toBe(`${a} ${b}`);
+  });
+
   it('ignores empty secrets and leaves values without secrets as they were', () => {
     expect(redact('plain text', [''])).toBe('plain text');
     expect(redact({ a: 1 }, [])).toEqual({ a: 1 });
