@@ -4,7 +4,7 @@
  * returns a secret value; secrets appear only as the mask or as "set / when".
  */
 import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
-import { Prisma, type AuditEvent, type PrismaClient } from '../../prisma/generated/client/client.ts';
+import { Prisma, type AuditEvent, type HealthCheck, type PrismaClient } from '../../prisma/generated/client/client.ts';
 import { ValidationError } from './errors.ts';
 import type { ProviderPool } from './provider-pool.ts';
 import { SECRET_MASK, type SecretChange } from './secret-values.ts';
@@ -42,7 +42,31 @@ export async function latestAuditEvents(prisma: PrismaClient, ids: readonly stri
     ) AS ranked
     WHERE rank <= ${take}
     ORDER BY at DESC, id DESC`;
-  const byInstance = new Map<string, AuditEvent[]>(ids.map((id) => [id, []]));
+  return groupedByInstance(ids, rows);
+}
+
+/**
+ * The latest `last` health checks of each instance, newest first: one statement for all of
+ * them, limited per instance in SQL (a Prisma relation with `take` reads every stored check of
+ * every instance and cuts in memory).
+ */
+export async function latestHealthChecks(prisma: PrismaClient, ids: readonly string[], last: number | null | undefined): Promise<HealthCheck[][]> {
+  const take = Math.min(Math.max(last ?? 20, 1), 100);
+  const rows = await prisma.$queryRaw<HealthCheck[]>`
+    SELECT id, instance_id AS "instanceId", status::text AS status, message, details, response_time_ms AS "responseTimeMs", checked_at AS "checkedAt"
+    FROM (
+      SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY checked_at DESC, id DESC) AS rank
+      FROM health_check
+      WHERE instance_id IN (${Prisma.join(ids)})
+    ) AS ranked
+    WHERE rank <= ${take}
+    ORDER BY checked_at DESC, id DESC`;
+  return groupedByInstance(ids, rows);
+}
+
+/** Rows in the order of `ids`, by their instance (an instance without rows gets an empty list). */
+function groupedByInstance<Row extends { instanceId: string | null }>(ids: readonly string[], rows: readonly Row[]): Row[][] {
+  const byInstance = new Map<string, Row[]>(ids.map((id) => [id, []]));
   for (const row of rows) byInstance.get(row.instanceId!)?.push(row);
   return ids.map((id) => byInstance.get(id)!);
 }
