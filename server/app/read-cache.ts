@@ -16,6 +16,11 @@
  * on every request; answers are kept per token and role, so scope-auth decided them for that
  * caller; service tokens and answers with any error are never cached. An answer is kept only
  * when the response size limit passed it (its JSON is then attached, and sent again as is).
+ *
+ * Not @graphql-yoga/plugin-response-cache: it invalidates by the entities this replica's
+ * mutations return and by TTL, so a health result written in SQL or a write on another replica
+ * would leave a stale answer; and it caches every field unless told otherwise, where only
+ * fields known to depend on nothing else may be cached.
  */
 import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
