@@ -3,7 +3,7 @@
  * and never stale. Only a query whose every field is on READS below is cached: those fields
  * show nothing but the plugin registry (fixed for the life of the process), the caller, and
  * rows of plugin_instance, plugin_instance_secret and health_check. Triggers bump the one row
- * of read_generation at the commit of every transaction that changes those tables
+ * of read_generation in the transaction of every statement that changes those tables
  * (migration read_generation), whichever replica or code path writes (raw SQL included), so a
  * query that reads them first reads the generation (one short statement) and is served from
  * the cache only when it is the one the cached answer was read under.
