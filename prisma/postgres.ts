@@ -7,6 +7,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import type { SqlConnection, SqlQueryable } from './database.ts';
+import { toDriverAdapterError } from './pglite.ts';
 
 export function pgConnection(client: pg.PoolClient): SqlConnection {
   const queryable: SqlQueryable = {
@@ -43,6 +44,15 @@ export function pgConnection(client: pg.PoolClient): SqlConnection {
 export function postgresEngineAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory {
   const connectTo = async (url: string, onDispose?: () => Promise<void>) => {
     const adapter = withCharAsText(await new PrismaPg({ connectionString: url }).connect());
+    // adapter-pg's executeScript splits a script at every ";", even inside a dollar-quoted
+    // function body (migration read_generation has one); PostgreSQL takes a whole script as one query.
+    adapter.executeScript = async (script) => {
+      try {
+        await adminQuery(url, script);
+      } catch (error) {
+        throw toDriverAdapterError(error);
+      }
+    };
     if (!onDispose) return adapter;
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {

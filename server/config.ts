@@ -42,6 +42,8 @@ export interface ServerConfig {
    * replica missed.
    */
   tokenCacheTtlMs: number;
+  /** PLUGFORM_READ_CACHE_MB: the answers of repeated reads kept per replica (server/app/read-cache.ts); undefined: none. */
+  readCache: { maxEntries: number; maxBytes: number } | undefined;
   adminToken: string | undefined;
   healthIntervalMs: number;
   /** How long one health check may take before it counts as failed. */
@@ -226,6 +228,7 @@ const ENVIRONMENT = z.object({
   PLUGFORM_MAX_SUBSCRIPTIONS_PER_TOKEN: whole(1, 1000, 10),
   PLUGFORM_SESSION_CHECK_INTERVAL: whole(1, 3600, 10),
   PLUGFORM_TOKEN_CACHE_TTL: whole(0, 3600, 10),
+  PLUGFORM_READ_CACHE_MB: whole(0, 4096, 16),
   PLUGFORM_ADMIN_TOKEN: text(),
   PLUGFORM_HEALTH_INTERVAL: whole(1, 86_400, 60),
   PLUGFORM_HEALTH_TIMEOUT: whole(1, 300, 10),
@@ -293,6 +296,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     },
     sessionCheckIntervalMs: e.PLUGFORM_SESSION_CHECK_INTERVAL * 1000,
     tokenCacheTtlMs: e.PLUGFORM_TOKEN_CACHE_TTL * 1000,
+    // Entries are few (one per query, variables and token); the count only bounds the bookkeeping.
+    readCache: e.PLUGFORM_READ_CACHE_MB > 0 ? { maxEntries: 256, maxBytes: e.PLUGFORM_READ_CACHE_MB * 1_048_576 } : undefined,
     adminToken: e.PLUGFORM_ADMIN_TOKEN,
     healthIntervalMs: e.PLUGFORM_HEALTH_INTERVAL * 1000,
     healthTimeoutMs: e.PLUGFORM_HEALTH_TIMEOUT * 1000,

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDatabase, type Database } from '../../prisma/database.ts';
+import { readGenerationOf } from './read-cache.ts';
 import { applyMigrations, readMigrations } from '../../prisma/migrate.ts';
 import { CheckBudget } from '../access/check-budget.ts';
 import { TokenService } from '../tokens/token-service.ts';
@@ -196,7 +197,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       allowedOrigins: config.allowedOrigins,
     };
     // storeFile takes its file as a GraphQL multipart upload.
-    const yoga = createGraphQLServer({ ...stack, graphiql: config.graphiql, multipart: true });
+    const yoga = createGraphQLServer({ ...stack, graphiql: config.graphiql, multipart: true, readCache: config.readCache && { ...config.readCache, generation: readGenerationOf(database) },
+    });
     const serveConsole = createStaticHandler(undefined, isConsoleRoute);
     // REST: the same stack (tokens, CSRF, limits) over its own schema.
     const restApi = createRestServer(stack);

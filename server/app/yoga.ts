@@ -15,6 +15,7 @@ import { principalOf, useBearerAuthentication } from './authentication.ts';
 import { CSRF_HEADER, useCsrfProtection } from './csrf.ts';
 import { useInputValueFreeErrors } from './input-errors.ts';
 import { limitExceeded, useArmor, useInputNestingLimit, useRequestBodyLimit, useResponseSizeLimit } from './limits.ts';
+import { useReadCache, type ReadCacheOptions } from './read-cache.ts';
 import { currentRequestId } from './request-id.ts';
 import { useSessionBoundSubscriptions } from './subscriptions.ts';
 
@@ -32,6 +33,11 @@ export interface YogaOptions {
   /** Another schema and endpoint on the same stack (tokens, CSRF, limits, masking): the REST API. */
   schema?: GraphQLSchema;
   graphqlEndpoint?: string;
+  /**
+   * Keep answers of repeated reads (read-cache.ts; its field list names the GraphQL API's
+   * types, so only that schema uses it). Unset: none kept.
+   */
+  readCache?: ReadCacheOptions | undefined;
   /** Plugins after the shared ones (sofa for REST). */
   extraPlugins?: Plugin[];
   /** Yoga answers any URL ending with this with an empty 200 (default `/health`). */
@@ -77,6 +83,8 @@ export function createGraphQLServer(options: YogaOptions): YogaServerInstance<Re
       useBearerAuthentication({ tokens: services.tokens, anonymousIntrospection: options.anonymousIntrospection }),
       useInputNestingLimit(limits),
       useArmor(limits, { blockFieldSuggestions: options.production }),
+      // Before the size limit: an answer served from the cache is already measured and serialised.
+      ...(options.readCache ? [useReadCache(options.readCache)] : []),
       useResponseSizeLimit(limits),
       useSessionBoundSubscriptions({
         tokens: services.tokens,

@@ -146,12 +146,17 @@ export const PluginInstanceRef = builder.prismaObject('PluginInstance', {
     healthStatus: t.field({ type: HealthStatusEnum, resolve: (i) => i.healthStatus as 'unknown' }),
     healthSince: t.expose('healthSince', { type: 'DateTime', nullable: true, description: 'When healthStatus last changed.' }),
     lastHealthCheckAt: t.expose('lastHealthAt', { type: 'DateTime', nullable: true }),
-    healthHistory: t.relation('healthChecks', {
+    // Batched by the dataloader plugin and limited per instance in SQL, so a list of instances
+    // costs one query for all their latest checks (a Prisma relation would read every stored
+    // check of the page and cut in memory).
+    healthHistory: t.loadableList({
+      type: HealthCheckRef,
+      byPath: true,
       args: { last: t.arg.int({ defaultValue: 20, description: 'How many of the latest checks (at most 100).' }) },
-      query: (args) => ({ orderBy: { checkedAt: 'desc' }, take: Math.min(Math.max(args.last ?? 20, 1), 100) }),
+      load: (ids: string[], context: GraphQLContext, args: { last?: number | null }) => context.instances.latestHealthChecks(ids, args.last),
+      resolve: (instance) => instance.id,
     }),
-    // Not a Prisma relation (the trail outlives its instance): batched by the dataloader
-    // plugin, so a list of instances costs one query for all their trails.
+    // Not a Prisma relation (the trail outlives its instance): batched the same way.
     auditEvents: t.loadableList({
       type: AuditEventRef,
       byPath: true,

@@ -62,6 +62,7 @@ import { changedPlainKeys, changedSecretKeys, mergeConfiguration, secretKeysOf, 
 import {
   configurationWithSecrets,
   latestAuditEvents,
+  latestHealthChecks,
   maskedConfiguration,
   replicaProviderOf,
   secretStates,
@@ -977,6 +978,11 @@ export class InstanceService implements ProviderSource {
   /** The latest audit events of each instance (at most 100 each), newest first, in one query. */
   latestAuditEvents(ids: readonly string[], last: number | null | undefined) {
     return latestAuditEvents(this.#deps.prisma, ids, last);
+  }
+
+  /** The latest health checks of each instance (at most 100 each), newest first, in one query. */
+  latestHealthChecks(ids: readonly string[], last: number | null | undefined) {
+    return latestHealthChecks(this.#deps.prisma, ids, last);
   }
 
   /**

@@ -4,7 +4,7 @@
  * returns a secret value; secrets appear only as the mask or as "set / when".
  */
 import { isSecretField, type FieldError, type FieldSpec } from '../../plugins/sdk/index.ts';
-import { Prisma, type AuditEvent, type PrismaClient } from '../../prisma/generated/client/client.ts';
+import { Prisma, type AuditEvent, type HealthCheck, type PrismaClient } from '../../prisma/generated/client/client.ts';
 import { ValidationError } from './errors.ts';
 import type { ProviderPool } from './provider-pool.ts';
 import { SECRET_MASK, type SecretChange } from './secret-values.ts';
@@ -30,19 +30,52 @@ export function replicaProviderOf(instance: { id: string; enabled: boolean; vers
 }
 
 /** The latest `last` audit events of each instance, newest first: one statement for all of them. */
-export async function latestAuditEvents(prisma: PrismaClient, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
+export function latestAuditEvents(prisma: PrismaClient, ids: readonly string[], last: number | null | undefined): Promise<AuditEvent[][]> {
+  return latestPerInstance<AuditEvent>(prisma, ids, last, {
+    table: 'audit_event',
+    newest: 'at',
+    columns: `id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, actor_token_id AS "actorTokenId", action,
+              changed_keys AS "changedKeys", details, at`,
+  });
+}
+
+/**
+ * The latest `last` health checks of each instance, newest first: one statement for all of
+ * them, limited per instance in SQL (a Prisma relation with `take` reads every stored check of
+ * every instance and cuts in memory).
+ */
+export function latestHealthChecks(prisma: PrismaClient, ids: readonly string[], last: number | null | undefined): Promise<HealthCheck[][]> {
+  return latestPerInstance<HealthCheck>(prisma, ids, last, {
+    table: 'health_check',
+    newest: 'checked_at',
+    columns: `id, instance_id AS "instanceId", status::text AS status, message, details, response_time_ms AS "responseTimeMs",
+              checked_at AS "checkedAt"`,
+  });
+}
+
+/**
+ * The latest `last` (1–100, default 20) rows of `table` per instance, newest first, grouped in
+ * the order of `ids` (an instance without rows gets an empty list). The names are constants of
+ * the callers above, never input.
+ */
+async function latestPerInstance<Row extends { instanceId: string | null }>(
+  prisma: PrismaClient,
+  ids: readonly string[],
+  last: number | null | undefined,
+  source: { table: string; newest: string; columns: string },
+): Promise<Row[][]> {
   const take = Math.min(Math.max(last ?? 20, 1), 100);
-  const rows = await prisma.$queryRaw<AuditEvent[]>`
-    SELECT id, instance_id AS "instanceId", plugin_name AS "pluginName", actor, actor_token_id AS "actorTokenId", action,
-           changed_keys AS "changedKeys", details, at
+  const newest = Prisma.raw(source.newest);
+  const rows = await prisma.$queryRaw<Row[]>`
+    SELECT ${Prisma.raw(source.columns)}
     FROM (
-      SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY at DESC, id DESC) AS rank
-      FROM audit_event
+      SELECT *, row_number() OVER (PARTITION BY instance_id ORDER BY ${newest} DESC, id DESC) AS rank
+      FROM ${Prisma.raw(source.table)}
       WHERE instance_id IN (${Prisma.join(ids)})
     ) AS ranked
     WHERE rank <= ${take}
-    ORDER BY at DESC, id DESC`;
-  const byInstance = new Map<string, AuditEvent[]>(ids.map((id) => [id, []]));
+    ORDER BY ${newest} DESC, id DESC`;
+  const byInstance = new Map<string, Row[]>(ids.map((id) => [id, []]));
   for (const row of rows) byInstance.get(row.instanceId!)?.push(row);
   return ids.map((id) => byInstance.get(id)!);
 }

@@ -98,6 +98,20 @@ describe('listing instances', () => {
     expect(hundred.secretReads).toBe(0);
   });
 
+  it('healthHistory(last: 1) reads one check per instance: the limit is applied per instance in the one statement', async () => {
+    const PAGE = '{ pluginInstances(pluginName: "api-notify", first: 5) { edges { node { id healthHistory(last: 1) { id checkedAt } } } } }';
+    const ids: string[] = (await server.gql(PAGE)).body.data.pluginInstances.edges.map((e: { node: { id: string } }) => e.node.id);
+    for (const id of ids) for (let check = 0; check < 3; check++) await server.running.services.health.check(id);
+    server.sql.reset();
+    const { body } = await server.gql(PAGE.replace('checkedAt', 'checkedAt message'));
+    expect(body.errors).toBeUndefined();
+    for (const edge of body.data.pluginInstances.edges) expect(edge.node.healthHistory).toHaveLength(1);
+    const healthReads = server.sql.statements.filter((statement) => statement.includes('health_check'));
+    expect(healthReads).toHaveLength(1);
+    // Limited in SQL (Prisma's per-parent `take` read all 4 checks of each instance and cut in memory).
+    expect(healthReads[0]).toMatch(/PARTITION BY instance_id/);
+  });
+
   it('a single instance with every field is a bounded number of statements too, and no secret read', async () => {
     const { body } = await server.gql('{ pluginInstances(first: 1) { edges { node { id } } } }');
     const id = body.data.pluginInstances.edges[0].node.id;

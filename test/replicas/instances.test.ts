@@ -132,6 +132,22 @@ describe.skipIf(!gate.available)('three replicas on one PostgreSQL database and 
     }
   });
 
+  it("a list a replica has cached shows another replica's write in its very next read", async () => {
+    const LIST = '{ pluginInstances(pluginName: "webhook", first: 100) { edges { node { id name version healthStatus } } } }';
+    const listOn = async (replica: number) => (await cluster.gql(LIST, {}, { replica })).body.data.pluginInstances.edges.map((e: { node: unknown }) => e.node);
+    const created = await createWebhook('listed-hook', first.hookUrl, 1);
+    await listOn(0);
+    const cached = await listOn(0);
+    expect(cached).toContainEqual({ id: created.id, name: 'listed-hook', version: 1, healthStatus: 'UNKNOWN' });
+
+    // Written on replica 1 (an update, then a health result); read on replica 0 at once, no waiting for the bus.
+    const { body } = await cluster.gql(UPDATE, { input: { id: created.id, version: 1, name: 'renamed-hook' } }, { replica: 1 });
+    expect(body.data.updatePluginInstance.__typename).toBe('MutationUpdatePluginInstanceSuccess');
+    expect(await listOn(0)).toContainEqual({ id: created.id, name: 'renamed-hook', version: 2, healthStatus: 'UNKNOWN' });
+    expect(await check(created.id, 2)).toMatchObject({ data: { status: 'HEALTHY' } });
+    expect(await listOn(0)).toContainEqual({ id: created.id, name: 'renamed-hook', version: 2, healthStatus: 'HEALTHY' });
+  });
+
   it('health events reach the subscribers of every replica, whichever replica ran the check', async () => {
     const created = await createWebhook('watched-hook', first.hookUrl, 1);
     const streams = [0, 1, 2].map((replica) => subscribe(replica, created.id));

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       },
       sessionCheckIntervalMs: 10_000,
       tokenCacheTtlMs: 10_000,
+      readCache: { maxEntries: 256, maxBytes: 16 * 1_048_576 },
       healthIntervalMs: 60_000,
       healthConcurrency: 16,
       providerIdleMs: 900_000,
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
       PLUGFORM_SHUTDOWN_GRACE: '0',
       PLUGFORM_PROVIDER_IDLE: '0',
       PLUGFORM_TOKEN_CACHE_TTL: '0',
+      PLUGFORM_READ_CACHE_MB: '0',
       PLUGFORM_ALLOWED_ORIGINS: 'http://localhost:5173/, https://ops.example',
       NODE_ENV: 'production',
     });
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
       healthIntervalMs: 5_000,
       healthTimeoutMs: 3_000,
       tokenCacheTtlMs: 0,
+      readCache: undefined,
       shutdownGraceMs: 0,
       providerIdleMs: 0,
       allowedOrigins: ['http://localhost:5173', 'https://ops.example'],

@@ -24,6 +24,14 @@ export * from './enums.ts';
  */
 export type PluginInstance = Prisma.PluginInstanceModel
 /**
+ * Model ReadGeneration
+ * One row: a counter that triggers (migration read_generation) bump in the same transaction as
+ * every change to plugin_instance, plugin_instance_secret and health_check. A replica caches
+ * instance list answers under the value it read (server/app/read-cache.ts): a new value means
+ * the cached ones may be stale, on whichever replica the write happened.
+ */
+export type ReadGeneration = Prisma.ReadGenerationModel
+/**
  * Model PluginInstanceSecret
  * Which secret keys an instance has set, and when each last changed. Never a value.
  */

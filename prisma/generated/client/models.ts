@@ -9,6 +9,7 @@
  * 🟢 You can import this file directly.
  */
 export type * from './models/PluginInstance.ts'
+export type * from './models/ReadGeneration.ts'
 export type * from './models/PluginInstanceSecret.ts'
 export type * from './models/PluginInstanceVersion.ts'
 export type * from './models/HealthCheck.ts'

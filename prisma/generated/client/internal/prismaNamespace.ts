@@ -398,6 +398,7 @@ type FieldRefInputType<Model, FieldType> = Model extends never ? never : FieldRe
 
 export const ModelName = {
   PluginInstance: 'PluginInstance',
+  ReadGeneration: 'ReadGeneration',
   PluginInstanceSecret: 'PluginInstanceSecret',
   PluginInstanceVersion: 'PluginInstanceVersion',
   HealthCheck: 'HealthCheck',
@@ -421,7 +422,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "pluginInstance" | "pluginInstanceSecret" | "pluginInstanceVersion" | "healthCheck" | "auditEvent" | "secretStoreBinding" | "apiToken" | "operationCall" | "idempotencyRecord"
+    modelProps: "pluginInstance" | "readGeneration" | "pluginInstanceSecret" | "pluginInstanceVersion" | "healthCheck" | "auditEvent" | "secretStoreBinding" | "apiToken" | "operationCall" | "idempotencyRecord"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -496,6 +497,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.PluginInstanceCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.PluginInstanceCountAggregateOutputType> | number
+        }
+      }
+    }
+    ReadGeneration: {
+      payload: Prisma.$ReadGenerationPayload<ExtArgs>
+      fields: Prisma.ReadGenerationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ReadGenerationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ReadGenerationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>
+        }
+        findFirst: {
+          args: Prisma.ReadGenerationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ReadGenerationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>
+        }
+        findMany: {
+          args: Prisma.ReadGenerationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>[]
+        }
+        create: {
+          args: Prisma.ReadGenerationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>
+        }
+        createMany: {
+          args: Prisma.ReadGenerationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ReadGenerationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>[]
+        }
+        delete: {
+          args: Prisma.ReadGenerationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>
+        }
+        update: {
+          args: Prisma.ReadGenerationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>
+        }
+        deleteMany: {
+          args: Prisma.ReadGenerationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ReadGenerationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ReadGenerationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>[]
+        }
+        upsert: {
+          args: Prisma.ReadGenerationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ReadGenerationPayload>
+        }
+        aggregate: {
+          args: Prisma.ReadGenerationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateReadGeneration>
+        }
+        groupBy: {
+          args: Prisma.ReadGenerationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ReadGenerationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ReadGenerationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ReadGenerationCountAggregateOutputType> | number
         }
       }
     }
@@ -1150,6 +1225,14 @@ export const PluginInstanceScalarFieldEnum = {
 export type PluginInstanceScalarFieldEnum = (typeof PluginInstanceScalarFieldEnum)[keyof typeof PluginInstanceScalarFieldEnum]
 
 
+export const ReadGenerationScalarFieldEnum = {
+  id: 'id',
+  value: 'value'
+} as const
+
+export type ReadGenerationScalarFieldEnum = (typeof ReadGenerationScalarFieldEnum)[keyof typeof ReadGenerationScalarFieldEnum]
+
+
 export const PluginInstanceSecretScalarFieldEnum = {
   instanceId: 'instanceId',
   key: 'key',
@@ -1412,6 +1495,20 @@ export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaM
 
 
 /**
+ * Reference to a field of type 'BigInt'
+ */
+export type BigIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'BigInt'>
+    
+
+
+/**
+ * Reference to a field of type 'BigInt[]'
+ */
+export type ListBigIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'BigInt[]'>
+    
+
+
+/**
  * Reference to a field of type 'TokenRole'
  */
 export type EnumTokenRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'TokenRole'>
@@ -1604,6 +1701,7 @@ export interface PrismaClientOptionsWithAdapter extends PrismaClientBaseOptions 
 export type PrismaClientOptions = PrismaClientOptionsWithAccelerateUrl | PrismaClientOptionsWithAdapter
 export type GlobalOmitConfig = {
   pluginInstance?: Prisma.PluginInstanceOmit
+  readGeneration?: Prisma.ReadGenerationOmit
   pluginInstanceSecret?: Prisma.PluginInstanceSecretOmit
   pluginInstanceVersion?: Prisma.PluginInstanceVersionOmit
   healthCheck?: Prisma.HealthCheckOmit

@@ -52,6 +52,7 @@ export const AnyNull = runtime.AnyNull
 
 export const ModelName = {
   PluginInstance: 'PluginInstance',
+  ReadGeneration: 'ReadGeneration',
   PluginInstanceSecret: 'PluginInstanceSecret',
   PluginInstanceVersion: 'PluginInstanceVersion',
   HealthCheck: 'HealthCheck',
@@ -96,6 +97,14 @@ export const PluginInstanceScalarFieldEnum = {
 } as const
 
 export type PluginInstanceScalarFieldEnum = (typeof PluginInstanceScalarFieldEnum)[keyof typeof PluginInstanceScalarFieldEnum]
+
+
+export const ReadGenerationScalarFieldEnum = {
+  id: 'id',
+  value: 'value'
+} as const
+
+export type ReadGenerationScalarFieldEnum = (typeof ReadGenerationScalarFieldEnum)[keyof typeof ReadGenerationScalarFieldEnum]
 
 
 export const PluginInstanceSecretScalarFieldEnum = {
