@@ -25,6 +25,7 @@
 import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Database } from '../../prisma/database.ts';
+import { fieldAttributeEntries, graphqlNameOf } from '../../plugins/sdk/index.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 
 /** What a field's answer depends on besides the caller: the registry only, or database rows too. */
@@ -53,11 +54,8 @@ const REGISTRY_FIELDS = {
     'name', 'displayName', 'type', 'version', 'configVersion', 'description', 'author', 'homepage', 'tags', 'dependencies',
     'supportsHealthCheck', 'supportsTestConnection', 'fields', 'groups', 'jsonSchema',
   ],
-  PluginField: [
-    'key', 'label', 'type', 'description', 'required', 'default', 'minLength', 'maxLength', 'minValue', 'maxValue', 'pattern',
-    'validationRules', 'placeholder', 'helpText', 'group', 'order', 'options', 'isSecret', 'itemType', 'jsonShape', 'visibleWhen',
-    'bindsSecrets',
-  ],
+  // Every attribute of the SDK's field table, by its GraphQL name.
+  PluginField: fieldAttributeEntries().map(([attribute]) => graphqlNameOf(attribute)),
   SelectOption: ['value', 'label', 'description'],
   ValidationRule: ['type', 'value', 'message'],
   FieldCondition: ['field', 'values'],
