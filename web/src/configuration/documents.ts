@@ -48,11 +48,7 @@ export const ApplyConfigurationMutation = graphql(`
       }
       ... on ValidationError {
         message
-        fieldErrors {
-          field
-          message
-          rule
-        }
+        ...FieldErrors
       }
       ... on ConflictError {
         message

@@ -139,11 +139,7 @@ export const RollbackMutation = graphql(`
         message
       }
       ... on ValidationError {
-        fieldErrors {
-          field
-          message
-          rule
-        }
+        ...FieldErrors
       }
       ... on ConflictError {
         currentVersion

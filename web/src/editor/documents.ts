@@ -50,11 +50,7 @@ export const SaveErrorFragment = graphql(`
     __typename
     message
     ... on ValidationError {
-      fieldErrors {
-        field
-        message
-        rule
-      }
+      ...FieldErrors
     }
     ... on ConflictError {
       currentVersion

@@ -40,11 +40,7 @@ export const OperationErrorFields = graphql(`
     __typename
     message
     ... on ValidationError {
-      fieldErrors {
-        field
-        message
-        rule
-      }
+      ...FieldErrors
     }
     ... on OperationFailedError {
       timedOut

@@ -62,11 +62,7 @@ export const CreateApiTokenMutation = graphql(`
       }
       ... on ValidationError {
         message
-        fieldErrors {
-          field
-          message
-          rule
-        }
+        ...FieldErrors
       }
       ... on Error {
         message
