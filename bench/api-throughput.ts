@@ -20,7 +20,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +29,7 @@ import autocannon from 'autocannon';
 import { print } from 'graphql';
 import pg from 'pg';
 import { CatalogDocument, InstancesDocument } from '../web/src/gql/graphql.ts';
+import { writeSection } from './readme-section.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -261,18 +262,6 @@ async function main(): Promise<void> {
     await dropDatabase?.();
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-async function writeSection(name: string, content: string): Promise<void> {
-  const path = resolve(import.meta.dirname, 'README.md');
-  const text = await readFile(path, 'utf8');
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < 0) throw new Error(`bench/README.md has no ${start} … ${end} markers`);
-  await writeFile(path, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`);
-  console.log(`wrote the ${name} table to bench/README.md`);
 }
 
 await main();

@@ -11,7 +11,7 @@
  * happens in the page (bench/form-render/harness.ts); this script only drives it.
  * `--write` replaces the form-render table in bench/README.md with this run's numbers.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import solid from 'vite-plugin-solid';
 import type { MountSample } from './form-render/harness.ts';
+import { writeSection } from './readme-section.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -310,19 +311,6 @@ function report(results: Map<string, Result>, run: { chromium: string; loadBefor
     );
   }
   return lines.join('\n');
-}
-
-/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` in bench/README.md. */
-async function writeSection(name: string, content: string): Promise<void> {
-  const path = resolve(import.meta.dirname, 'README.md');
-  const text = await readFile(path, 'utf8');
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < 0) throw new Error(`bench/README.md has no ${start} … ${end} markers`);
-  await writeFile(path, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`);
-  console.log(`wrote the ${name} table to bench/README.md`);
 }
 
 await main();
