@@ -52,6 +52,9 @@ export type DeclarativeRule =
   | { type: 'minLength' | 'maxLength' | 'min' | 'max'; value: number; message?: string }
   | { type: 'enum'; value: readonly (string | number | boolean)[]; message?: string };
 
+/** The types of the declarative rules: the ones a client (the console, another team's tool) can run. */
+export const DECLARATIVE_RULE_TYPES = ['pattern', 'minLength', 'maxLength', 'min', 'max', 'enum'] as const satisfies readonly DeclarativeRule['type'][];
+
 /**
  * A predicate for plugins defined in code. It cannot be serialised, so only the server runs
  * it (the console sees the rule's `message` and type but cannot evaluate it).

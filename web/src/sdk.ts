@@ -3,6 +3,7 @@
  * `validateConfig` (the same code the server runs), so no rule is ever reimplemented here.
  */
 export {
+  DECLARATIVE_RULE_TYPES,
   FieldType,
   conditionSources,
   fieldAttributeEntries,

@@ -4,6 +4,7 @@
  */
 import {
   ARRAY_ITEM_TYPES,
+  DECLARATIVE_RULE_TYPES,
   FIELD_TYPES,
   FieldType,
   isSecretField,
@@ -23,7 +24,7 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Would turn into the prototype when some consumer assigns `config[key] = …`. */
 const RESERVED_KEYS = ['__proto__'];
 
-const RULE_TYPES: readonly string[] = ['pattern', 'minLength', 'maxLength', 'min', 'max', 'enum', 'custom'];
+const RULE_TYPES: readonly string[] = [...DECLARATIVE_RULE_TYPES, 'custom'];
 
 const quote = (value: unknown): string => JSON.stringify(value) ?? String(value);
 const isLength = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0;

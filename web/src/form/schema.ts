@@ -6,6 +6,7 @@
  */
 import type { PluginFieldFragment } from '../gql/graphql.ts';
 import {
+  DECLARATIVE_RULE_TYPES,
   fieldAttributeEntries,
   graphqlNameOf,
   isCompositeKind,
@@ -31,12 +32,12 @@ export type GraphqlField = Pick<PluginFieldFragment, 'key' | 'label' | 'type'> &
     validationRules?: readonly GraphqlValidationRule[] | null;
   };
 
-const DECLARATIVE_RULE_TYPES: ReadonlySet<string> = new Set(['pattern', 'minLength', 'maxLength', 'min', 'max', 'enum']);
+const RUNNABLE_RULE_TYPES: ReadonlySet<string> = new Set(DECLARATIVE_RULE_TYPES);
 
 /** Keeps the rules the shared validator can run in the browser; `custom` (and anything unknown) stays with the server. */
 export function toRules(rules: readonly GraphqlValidationRule[]): DeclarativeRule[] {
   return rules
-    .filter((rule) => DECLARATIVE_RULE_TYPES.has(rule.type))
+    .filter((rule) => RUNNABLE_RULE_TYPES.has(rule.type))
     .map((rule) => {
       const out = { type: rule.type, value: rule.value } as DeclarativeRule;
       if (rule.message != null) out.message = rule.message;
