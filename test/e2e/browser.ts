@@ -90,3 +90,24 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/**
+ * A console page in a fresh context (1280×900, light, en-US, UTC), signed in with `token`, on
+ * the instances list; `consoleErrors` collects the page's errors, warnings and uncaught
+ * exceptions for a suite to assert none.
+ */
+export async function openSignedInConsole(browser: Browser, consoleUrl: string, token: string): Promise<{ page: Page; consoleErrors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  await page.goto(`${consoleUrl}/sign-in`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/instances$/);
+  return { page, consoleErrors };
+}

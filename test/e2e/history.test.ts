@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { ensureConsoleBuilt, launchChromium, seriousAxeViolations } from './browser.ts';
+import { ensureConsoleBuilt, launchChromium, openSignedInConsole, seriousAxeViolations } from './browser.ts';
 
 let server: TestServer;
 let storageDir: string;
 let browser: Browser;
 let page: Page;
 let instanceId: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
@@ -26,19 +26,9 @@ beforeAll(async () => {
   server = await startTestServer({ pluginPaths: [], env: { PLUGFORM_LOCAL_STORAGE_ROOTS: storageDir } });
 
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
 
   const operatorToken = await server.tokenFor('operator', 'e2e-history');
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('API token').fill(operatorToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/instances$/);
+  ({ page, consoleErrors } = await openSignedInConsole(browser, server.url, operatorToken));
 }, 240_000); // may include building the console (and waiting for another e2e file's build)
 
 afterAll(async () => {

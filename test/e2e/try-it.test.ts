@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInstance } from '../support/operations.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { startSlackDouble, type SlackDouble } from '../support/vendors/slack.ts';
-import { ensureConsoleBuilt, launchChromium, seriousAxeViolations } from './browser.ts';
+import { ensureConsoleBuilt, launchChromium, openSignedInConsole, seriousAxeViolations } from './browser.ts';
 
 /** As in console.test.ts: committed screenshots only with PLUGFORM_UPDATE_SCREENSHOTS=1. */
 const SHOTS = join(import.meta.dirname, process.env['PLUGFORM_UPDATE_SCREENSHOTS'] === '1' ? 'screenshots' : '.tmp/screenshots');
@@ -29,7 +29,7 @@ let browser: Browser;
 let page: Page;
 let slackId: string;
 let storageId: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
@@ -43,20 +43,10 @@ beforeAll(async () => {
   storageId = await createInstance(server, 'local-storage', 'team-files', { baseDirectory: storageDir, createIfMissing: true });
 
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
 
   // An operator, not an admin: the panel is for whoever may call operations.
   const operatorToken = await server.tokenFor('operator', 'e2e-operator');
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('API token').fill(operatorToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/instances$/);
+  ({ page, consoleErrors } = await openSignedInConsole(browser, server.url, operatorToken));
 }, 240_000); // may include building the console (and waiting for another e2e file's build)
 
 afterAll(async () => {
