@@ -66,9 +66,13 @@ function percentile(samples: number[], p: number): number {
 /** The vendor every check calls: answers in DELAY_MS and counts what it received. */
 async function startVendor() {
   let hits = 0;
+  (globalThis as any).__arr = [] as number[];
+  let inflight = 0;
   const vendor = createServer((_req, res) => {
     hits++;
-    setTimeout(() => res.end('{"ok":true}'), DELAY_MS);
+    inflight++;
+    (globalThis as any).__arr.push([performance.now(), inflight]);
+    setTimeout(() => { inflight--; res.end('{"ok":true}'); }, DELAY_MS);
   });
   vendor.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => vendor.listen(0, '127.0.0.1', r));
@@ -251,6 +255,13 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         const queued = async () =>
           Number((await cluster.sql<{ n: string }>(`SELECT count(*) AS n FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created'`, [HEALTH_QUEUE]))[0]!.n);
         await waitUntil('every instance to have a queued check', async () => (await queued()) >= INSTANCES, { timeoutMs: 120_000, everyMs: 250 });
+        // The queue and the instances were filled in bulk a moment ago: their statistics are
+        // what autovacuum would have gathered by now on a live cluster. (Without them the
+        // planner took the sweep's own UPDATE below as a 1,000-times sequential scan: 0.5 s.)
+        await cluster.sql(`ANALYZE ${QUEUE_SCHEMA}.job`);
+        await cluster.sql('ANALYZE plugin_instance');
+        // The instances each sweep checks: the first DUE by id, the same ones every time.
+        const dueIds = (await cluster.sql<{ id: string }>('SELECT id FROM plugin_instance ORDER BY id LIMIT $1', [DUE])).map((row) => row.id);
 
         for (let i = 0; i < 20; i++) await timed(cluster.graphqlUrl); // warm-up
         const idle = await sampleWhile(cluster.graphqlUrl, () => false, 200);
@@ -268,10 +279,10 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           const sweepStart = new Date();
           const t0 = performance.now();
           await cluster.sql(
-            `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE id IN (
-               SELECT id FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'created' ORDER BY singleton_key LIMIT $2)`,
-            [HEALTH_QUEUE, DUE],
+            `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE name = $1 AND state = 'created' AND singleton_key = ANY($2::text[])`,
+            [HEALTH_QUEUE, dueIds],
           );
+          console.log('DBG update took', (performance.now()-t0).toFixed(0));
           let sweeping = true;
           const recorded = async () =>
             Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
@@ -287,13 +298,19 @@ async function mainPostgres(serverUrl: string): Promise<void> {
                 )
               )[0]!.n,
             ) === 0;
+          // Asked every 25 ms (a count over the instances: a few ms), so the end is seen within that.
           const done = waitUntil('every instance checked', async () => (await recorded()) >= DUE || (await drained()), {
             timeoutMs: 1_800_000,
-            everyMs: 100,
+            everyMs: 25,
           }).finally(() => (sweeping = false));
           const busy = await sampleWhile(cluster.graphqlUrl, () => sweeping, 20);
           await done;
           const sweepMs = performance.now() - t0;
+          { const a=(globalThis as any).__arr.filter((x:any)=>x[0]>=t0); const first=a[0][0]-t0, last=a[a.length-1][0]-t0;
+            const avg=a.reduce((s:number,x:any)=>s+x[1],0)/a.length;
+            const buckets:number[]=[]; for(const x of a){const b=Math.floor((x[0]-t0)/250); buckets[b]=(buckets[b]||0)+1;}
+            console.log('DBG first', first.toFixed(0),'last', last.toFixed(0), 'end', sweepMs.toFixed(0), 'avg inflight at arrival', avg.toFixed(1), 'per250ms', buckets.join(','));
+            (globalThis as any).__arr.length=0; }
           // A check's job completes before its result is written (in the next batch, within
           // ~20 ms plus one write): a queue drained before every result landed gets a second.
           let recordedCount = await recorded();
@@ -307,6 +324,8 @@ async function mainPostgres(serverUrl: string): Promise<void> {
             (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
           );
           results.push({ replicas, sweepMs, idealMs: (DUE / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
+          for (const r of cluster.replicas) for (const l of r.output.slice(logFrom[r.index])) if (l.includes('DBG')) console.log(l.slice(0, 200));
+          for (const r of cluster.replicas) { const ls = r.output.slice(logFrom[r.index]); const kinds: Record<string, number> = {}; for (const l of ls) { const k = l.slice(0, 60).replace(/[0-9a-f-]{36}/g, 'ID'); kinds[k] = (kinds[k] ?? 0) + 1; } console.log('DBG lines', ls.length, JSON.stringify(Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 8))); }
           console.log(
             `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
           );

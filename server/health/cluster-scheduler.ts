@@ -51,6 +51,13 @@ interface QueuedCheck {
  */
 const IDLE_POLL_MS = 250;
 
+/**
+ * Checks done within this window are settled together (their next checks queued, their jobs
+ * completed: two statements), so a sweep costs a statement pair per window, not per check or
+ * two. A job completed this much later changes nothing: its slot was freed when its check ended.
+ */
+const SETTLE_WINDOW_MS = 50;
+
 export interface ClusterHealthSchedulerOptions {
   databaseUrl: string;
   prisma: PrismaClient;
@@ -89,6 +96,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
   /** Checks done, waiting for the next settle: their next check queued, their job completed. */
   readonly #done: { job: Job<CheckJob>; next?: QueuedCheck }[] = [];
   #settling: Promise<void> | undefined;
+  #settleTimer: NodeJS.Timeout | undefined;
   #claiming: Promise<void> | undefined;
   /** Wakes the claim loop early: a sweep made checks due, or a stop began. */
   #wakeClaimer: (() => void) | undefined;
@@ -165,6 +173,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       clearTimeout(graceTimer);
       await this.#handBack([...this.#held.values()].filter((job) => this.#running.has(job.id)));
       // The checks that did finish are settled before the queue closes.
+      if (this.#done.length > 0) this.#settleDone({ now: true });
       while (this.#settling) await this.#settling;
       await this.#boss.stop({ graceful: true, timeout: 1000, close: true }).catch((error: unknown) => {
         this.#logError('health queue did not stop cleanly', error);
@@ -268,30 +277,37 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     this.#settleDone();
   }
 
-  #settleDone(): void {
-    this.#settling ??= this.#settle().finally(() => {
-      this.#settling = undefined;
-      if (this.#done.length > 0) this.#settleDone();
-    });
+  /** Settles what is done after the window (at once when stopping), one settle at a time. */
+  #settleDone({ now = false } = {}): void {
+    if (this.#settling) return; // what is done meanwhile is settled by it, or after it
+    if (now) clearTimeout(this.#settleTimer);
+    else if (this.#settleTimer) return;
+    const settle = () => {
+      this.#settleTimer = undefined;
+      this.#settling = this.#settle().finally(() => {
+        this.#settling = undefined;
+        if (this.#done.length > 0) this.#settleDone({ now: Boolean(this.#stopping) });
+      });
+    };
+    if (now) settle();
+    else this.#settleTimer = setTimeout(settle, SETTLE_WINDOW_MS);
   }
 
   /**
    * The checks done so far: their next checks queued (while their jobs are still active: the
    * stately policy allows one waiting next to one running), then their jobs completed, each in
-   * one statement. One settle at a time; what finishes meanwhile is settled next, so under load
-   * a settle carries many checks. If the queueing fails the reconciler queues them from their
-   * last check.
+   * one statement. One settle at a time, each after its window (`SETTLE_WINDOW_MS`); what
+   * finishes meanwhile waits for the next, so under load a settle carries many checks. If the
+   * queueing fails the reconciler queues them from their last check.
    */
   async #settle(): Promise<void> {
-    while (this.#done.length > 0) {
-      const batch = this.#done.splice(0);
-      const next = batch.flatMap((done) => (done.next ? [done.next] : []));
-      if (next.length > 0) await this.#queue(next).catch((error: unknown) => this.#logError('next health checks not queued', error));
-      await this.#boss
-        .complete(HEALTH_QUEUE, batch.map(({ job }) => ({ id: job.id, retryCount: job.retryCount })))
-        .catch((error: unknown) => this.#logError('health check jobs not completed (they expire)', error));
-      for (const { job } of batch) this.#held.delete(job.id);
-    }
+    const batch = this.#done.splice(0);
+    const next = batch.flatMap((done) => (done.next ? [done.next] : []));
+    if (next.length > 0) await this.#queue(next).catch((error: unknown) => this.#logError('next health checks not queued', error));
+    await this.#boss
+      .complete(HEALTH_QUEUE, batch.map(({ job }) => ({ id: job.id, retryCount: job.retryCount })))
+      .catch((error: unknown) => this.#logError('health check jobs not completed (they expire)', error));
+    for (const { job } of batch) this.#held.delete(job.id);
   }
 
   /** Fails `jobs` at once (a stopping replica), so the others' reconcile queues them again. */

@@ -6,8 +6,8 @@
  * instance at once on a replica: a second caller joins the check already running.
  *
  * Results are written in batches: those that finish within a short window (20 ms) share one
- * transaction of three statements (status updates, check rows, history trim), so a sweep of
- * thousands of instances costs a few hundred writes, not three per check. A check someone
+ * statement (status updates, check rows and history trim in one), so a sweep of thousands of
+ * instances costs a few hundred writes, not three per check. A check someone
  * waits for is written at once (with whatever else is waiting).
  *
  * The provider comes from this replica's cache (started on demand from the stored state). A
@@ -193,7 +193,7 @@ export class HealthService {
   /**
    * Queues a result for the next batched write and resolves once it is written (or given up).
    * Results are collected for `batchWindowMs` (a check someone waits for: at once) and written
-   * by one transaction of three statements, whatever their number; one batch is written at a
+   * by one statement, whatever their number; one batch is written at a
    * time, and what arrives meanwhile forms the next one, written after its own window.
    */
   #record(result: PluginHealthCheck, urgent: boolean): Promise<void> {
@@ -267,47 +267,48 @@ export class HealthService {
   }
 
   /**
-   * One transaction (array form: no round trips in between, so it holds the embedded
-   * database's single connection as briefly as possible): the instances' status (one
-   * UPDATE … FROM (VALUES …), which also answers each one's previous status), the check rows
-   * of the instances that still exist (one INSERT … SELECT), and the trim of their histories
-   * to the newest `historyLimit` (one DELETE). An instance deleted meanwhile is left out:
-   * absent from the answer. Built anew for each attempt.
+   * One statement, so one round trip whatever the batch (each round trip costs the database
+   * and this process alike: Prisma, the driver, a socket write). Its data-modifying CTEs update
+   * the instances' status (by each one's newest result in the batch, answering its previous
+   * status), insert the check rows of
+   * the instances that still exist, and trim their histories to the newest `historyLimit`.
+   * They all see the table as it was before the statement, so the trim does not see the rows
+   * it inserts: of an instance's older rows it keeps `historyLimit` minus the number added.
+   * An instance deleted meanwhile is left out: absent from the answer. Built anew for each
+   * attempt.
    */
   async #write(results: PluginHealthCheck[]): Promise<Map<string, HealthStatus>> {
     const { prisma, historyLimit } = this.#deps;
-    const statuses = Prisma.join(
-      results.map((r) => Prisma.sql`(${r.pluginInstanceId}, ${r.status}::health_status, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`),
-    );
     const rows = Prisma.join(
       results.map(
         (r) =>
           Prisma.sql`(${randomUUID()}, ${r.pluginInstanceId}, ${r.status}::health_status, ${r.message}, ${r.details === undefined ? null : JSON.stringify(r.details)}::jsonb, ${r.responseTimeMs}::int, ${r.timestamp}::timestamptz AT TIME ZONE 'UTC')`,
       ),
     );
-    const ids = Prisma.join(results.map((r) => r.pluginInstanceId));
-    const [updated] = await prisma.$transaction([
-      prisma.$queryRaw<{ id: string; previous: string }[]>`
+    const updated = await prisma.$queryRaw<{ id: string; previous: string }[]>`
+      WITH v (id, instance_id, status, message, details, response_time_ms, checked_at) AS (VALUES ${rows}),
+      updated AS (
         UPDATE plugin_instance p
            SET health_status = v.status,
                last_health_at = v.checked_at,
                health_since = CASE WHEN old.health_status = v.status THEN p.health_since ELSE v.checked_at END
-          FROM (VALUES ${statuses}) AS v(id, status, checked_at), plugin_instance old
-         WHERE p.id = v.id AND old.id = v.id
-        RETURNING p.id, old.health_status AS previous`,
-      prisma.$executeRaw`
+          FROM (SELECT DISTINCT ON (instance_id) * FROM v ORDER BY instance_id, checked_at DESC) v, plugin_instance old
+         WHERE p.id = v.instance_id AND old.id = v.instance_id
+        RETURNING p.id, old.health_status AS previous),
+      inserted AS (
         INSERT INTO health_check (id, instance_id, status, message, details, response_time_ms, checked_at)
         SELECT v.id, v.instance_id, v.status, v.message, v.details, v.response_time_ms, v.checked_at
-          FROM (VALUES ${rows}) AS v(id, instance_id, status, message, details, response_time_ms, checked_at)
-          JOIN plugin_instance p ON p.id = v.instance_id`,
-      prisma.$executeRaw`
+          FROM v JOIN plugin_instance p ON p.id = v.instance_id),
+      added AS (SELECT instance_id, count(*) AS n FROM v GROUP BY instance_id),
+      trimmed AS (
         DELETE FROM health_check h USING (
-          SELECT id FROM (
-            SELECT id, row_number() OVER (PARTITION BY instance_id ORDER BY checked_at DESC, id DESC) AS n
-              FROM health_check WHERE instance_id IN (${ids})) ranked
-           WHERE n > ${historyLimit}) old
-         WHERE h.id = old.id`,
-    ]);
+          SELECT ranked.id FROM (
+            SELECT id, instance_id, row_number() OVER (PARTITION BY instance_id ORDER BY checked_at DESC, id DESC) AS n
+              FROM health_check WHERE instance_id IN (SELECT instance_id FROM added)) ranked
+            JOIN added USING (instance_id)
+           WHERE ranked.n > ${historyLimit} - added.n) old
+         WHERE h.id = old.id)
+      SELECT id, previous::text AS previous FROM updated`;
     return new Map(updated.map((row) => [row.id, row.previous as HealthStatus]));
   }
 }

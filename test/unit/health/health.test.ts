@@ -266,19 +266,19 @@ describe('health checks and connection tests', () => {
 
   describe('recording a result while the database falters', () => {
     /**
-     * db.prisma whose batched `$transaction` (the one that records a check) throws a connection
-     * error on its first `failures` attempts; `beforeAttempt` runs ahead of each attempt.
+     * db.prisma whose `$queryRaw` (the one statement that records a batch of checks) throws a
+     * connection error on its first `failures` attempts; `beforeAttempt` runs ahead of each attempt.
      */
     function faltering(failures: number, beforeAttempt?: () => Promise<void>) {
       const attempts = { count: 0 };
       const prisma = new Proxy(db.prisma, {
         get(target, property) {
-          if (property === '$transaction') {
-            return async (batch: Parameters<typeof target.$transaction>[0]) => {
+          if (property === '$queryRaw') {
+            return async (...query: Parameters<typeof target.$queryRaw>) => {
               attempts.count++;
               await beforeAttempt?.();
               if (attempts.count <= failures) throw new Error('injected: Connection terminated unexpectedly');
-              return target.$transaction(batch as never);
+              return target.$queryRaw(...query);
             };
           }
           const value = Reflect.get(target, property, target) as unknown;
@@ -350,11 +350,12 @@ describe('health checks and connection tests', () => {
     });
   });
 
-  it('writes the results of scheduled checks that finish together in one transaction, reading nothing for cached providers', async () => {
+  it('writes the results of scheduled checks that finish together in one statement, reading nothing for cached providers', async () => {
     const created = await Promise.all([0, 1, 2].map((i) => create({ url: `${base}/ok?batch=${i}` })));
-    const counts = { transactions: 0, instanceReads: 0 };
+    const counts = { writes: 0, transactions: 0, instanceReads: 0 };
     const prisma = new Proxy(db.prisma, {
       get(target, property) {
+        if (property === '$queryRaw') counts.writes++;
         if (property === '$transaction') counts.transactions++;
         if (property === 'pluginInstance') {
           const model = target.pluginInstance;
@@ -379,7 +380,7 @@ describe('health checks and connection tests', () => {
     expect(results.map((result) => result?.status)).toEqual(['healthy', 'healthy', 'healthy']);
     await service.drain();
 
-    expect(counts).toEqual({ transactions: 1, instanceReads: 0 });
+    expect(counts).toEqual({ writes: 1, transactions: 0, instanceReads: 0 });
     for (const instance of created) {
       expect(await db.prisma.healthCheck.count({ where: { instanceId: instance.id } })).toBe(1);
       expect((await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } })).healthStatus).toBe('healthy');
@@ -387,20 +388,39 @@ describe('health checks and connection tests', () => {
     expect(changes.map((c) => `${c.instanceId}:${c.previous}→${c.current.status}`).sort()).toEqual(created.map((i) => `${i.id}:unknown→healthy`).sort());
   });
 
+  it('trims the history to its limit when one write carries several results of an instance, keeping the newest', async () => {
+    const instance = await create({ url: `${base}/ok?twice` });
+    // historyLimit 3: three results written one by one fill the history.
+    for (let i = 0; i < 3; i++) await health.check(instance.id);
+    const before = await db.prisma.healthCheck.findMany({ where: { instanceId: instance.id }, orderBy: { checkedAt: 'desc' } });
+    // Two scheduled results of the same instance, written together (the batch is full at 2).
+    const service = new HealthService({ prisma: db.prisma, providers: instances, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 3000, batchWindowMs: 60_000, batchMax: 2 });
+    const first = await service.checkScheduled(instance.id);
+    const second = await service.checkScheduled(instance.id);
+    await service.drain();
+
+    const after = await db.prisma.healthCheck.findMany({ where: { instanceId: instance.id }, orderBy: [{ checkedAt: 'desc' }, { id: 'desc' }] });
+    expect(after).toHaveLength(3);
+    expect(after.slice(0, 2).map((row) => row.checkedAt.toISOString()).sort()).toEqual([first!.timestamp, second!.timestamp].sort());
+    expect(after[2]!.id).toBe(before[0]!.id); // of the older rows, only the newest is left
+    const row = await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(row.lastHealthAt!.toISOString()).toBe([first!.timestamp, second!.timestamp].sort()[1]); // the newest result sets the status
+  });
+
   it('writes the results that arrived during a write after their own window, not at once, unless someone waits for one', async () => {
     const [a, b, c, d] = await Promise.all([0, 1, 2, 3].map((i) => create({ url: `${base}/ok?gap=${i}` })));
     let openFirstWrite!: () => void;
     const firstWriteHeld = new Promise<void>((resolve) => (openFirstWrite = resolve));
-    let transactions = 0;
+    let writes = 0;
     let firstWritten!: () => void;
     const firstDone = new Promise<void>((resolve) => (firstWritten = resolve));
     const prisma = new Proxy(db.prisma, {
       get(target, property) {
-        if (property === '$transaction') {
-          return async (batch: Parameters<typeof target.$transaction>[0]) => {
-            if (++transactions > 1) return target.$transaction(batch as never);
+        if (property === '$queryRaw') {
+          return async (...query: Parameters<typeof target.$queryRaw>) => {
+            if (++writes > 1) return target.$queryRaw(...query);
             await firstWriteHeld;
-            const written = await target.$transaction(batch as never);
+            const written = await target.$queryRaw(...query);
             firstWritten();
             return written;
           };
@@ -412,16 +432,16 @@ describe('health checks and connection tests', () => {
     // The window is never reached here: a batch is written when full (2) or when someone waits.
     const service = new HealthService({ prisma, providers: instances, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 3000, batchWindowMs: 60_000, batchMax: 2 });
     await Promise.all([a, b].map((instance) => service.checkScheduled(instance!.id)));
-    await vi.waitFor(() => expect(transactions).toBe(1));
+    await vi.waitFor(() => expect(writes).toBe(1));
     await service.checkScheduled(c!.id); // arrives while the first batch is being written
     openFirstWrite();
     await firstDone;
     await new Promise((resolve) => setImmediate(resolve));
-    expect(transactions).toBe(1);
+    expect(writes).toBe(1);
     expect(await db.prisma.healthCheck.count({ where: { instanceId: c!.id } })).toBe(0);
     // A check someone waits for is written at once, with what was waiting.
     await service.check(d!.id);
-    expect(transactions).toBe(2);
+    expect(writes).toBe(2);
     expect(await db.prisma.healthCheck.count({ where: { instanceId: { in: [c!.id, d!.id] } } })).toBe(2);
   });
 
