@@ -12,13 +12,14 @@
  *       then that many real server processes start on it (test/support/replicas.ts) and share
  *       the sweep through the cluster's job queue (server/health/cluster-scheduler.ts).
  *
+ * The vendor and the API client run in a thread of their own (health-fanout/peers.ts), off
+ * the server's event loop, as they would be in production.
+ *
  * Every table says which database it ran on. `--write` replaces the table of this mode in
  * bench/README.md (`health-fanout` for PGlite, `health-fanout-postgres` for PostgreSQL).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ import { VaultSecretStore } from '../server/secrets/index.ts';
 import { startCluster, waitUntil } from '../test/support/replicas.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
+import { startPeers } from './health-fanout/peers.ts';
 import { writeSection } from './readme-section.ts';
 
 const { values: args } = parseArgs({
@@ -63,48 +65,6 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** The vendor every check calls: answers in DELAY_MS and counts what it received. */
-async function startVendor() {
-  let hits = 0;
-  (globalThis as any).__arr = [] as number[];
-  let inflight = 0;
-  const vendor = createServer((_req, res) => {
-    hits++;
-    inflight++;
-    (globalThis as any).__arr.push([performance.now(), inflight]);
-    setTimeout(() => { inflight--; res.end('{"ok":true}'); }, DELAY_MS);
-  });
-  vendor.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => vendor.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/status`,
-    get hits() {
-      return hits;
-    },
-    close() {
-      vendor.closeAllConnections();
-      vendor.close();
-    },
-  };
-}
-
-async function timed(url: string): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-    body: QUERY,
-  });
-  await response.json();
-  return performance.now() - started;
-}
-
-async function sampleWhile(url: string, busy: () => boolean, atLeast: number): Promise<number[]> {
-  const samples: number[] = [];
-  while (busy() || samples.length < atLeast) samples.push(await timed(url));
-  return samples;
-}
-
 function latencyRows(busy: number[], idle: number[]): string[][] {
   const row = (label: string, pick: (s: number[]) => number) => [
     label,
@@ -122,8 +82,8 @@ function latencyRows(busy: number[], idle: number[]): string[][] {
 async function main(): Promise<void> {
   if (DATABASE_URL) return mainPostgres(DATABASE_URL);
   if (REPLICAS.length !== 1 || REPLICAS[0] !== 1) throw new Error('--replicas needs PostgreSQL: set DATABASE_URL (embedded PGlite is one process)');
-  const vendor = await startVendor();
-  const vendorUrl = vendor.url;
+  const peers = await startPeers({ delayMs: DELAY_MS, query: QUERY, token: ADMIN });
+  const vendorUrl = peers.vendorUrl;
 
   const dataDir = await mkdtemp(join(tmpdir(), 'plugform-bench-'));
   const env = {
@@ -150,37 +110,37 @@ async function main(): Promise<void> {
     process.stdout.write(' done\n');
 
     const graphqlUrl = `${server.url}/graphql`;
-    for (let i = 0; i < 20; i++) await timed(graphqlUrl); // warm-up
-    const idle = await sampleWhile(graphqlUrl, () => false, 200);
+    await peers.sample(graphqlUrl, { atLeast: 20 }); // warm-up
+    const idle = await peers.sample(graphqlUrl, { atLeast: 200 });
 
-    let sweeping = true;
     console.log(`sweeping ${INSTANCES} instances, ${CONCURRENCY} at a time, vendor answers in ${DELAY_MS} ms`);
     const profiler = args['cpu-prof'] ? await startProfile() : undefined;
-    const cpuBefore = process.cpuUsage();
+    // The server's thread only: the vendor and the API client run in a thread of their own.
+    const cpuBefore = process.threadCpuUsage();
     const started = performance.now();
-    const sweep = server.services.scheduler.sweep().finally(() => (sweeping = false));
-    const busy = await sampleWhile(graphqlUrl, () => sweeping, 20);
+    const sweep = server.services.scheduler.sweep();
+    const busy = await peers.sample(graphqlUrl, { atLeast: 20, until: sweep });
     const checked = await sweep;
     const sweepMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
+    const cpu = process.threadCpuUsage(cpuBefore);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     if (profiler) console.log(`CPU profile of the sweep: ${await profiler.stop(resolve(args['cpu-prof']!))}`);
     const idealMs = (INSTANCES / CONCURRENCY) * DELAY_MS;
     const healthy = await server.services.prisma.pluginInstance.count({ where: { healthStatus: 'healthy' } });
-    // The bench and the server share this process: its resident memory is an upper bound.
+    // The bench's thread shares this process with the server: its resident memory is an upper bound.
     const rss = process.memoryUsage().rss;
 
     const rows = [
       ['full sweep wall time', `${(sweepMs / 1000).toFixed(2)} s`, `${(idealMs / 1000).toFixed(2)} s (ideal: ${INSTANCES} / ${CONCURRENCY} × ${DELAY_MS} ms)`, `${(sweepMs / idealMs).toFixed(2)}×`],
       ...latencyRows(busy, idle),
       [
-        'CPU time of the process during the sweep (server and bench: the API queries too)',
+        "CPU time of the server's thread during the sweep (answering the API queries too)",
         `${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / INSTANCES).toFixed(1)} ms per check)`,
         `${(sweepMs / 1000).toFixed(2)} s wall`,
         `${(cpuMs / sweepMs).toFixed(2)}× of one core`,
       ],
       [
-        'resident memory at the end (process.memoryUsage().rss, server and bench in one process)',
+        'resident memory at the end (process.memoryUsage().rss, of the process that also runs the bench and its thread)',
         `${(rss / 2 ** 20).toFixed(0)} MiB with ${server.services.instances.pool.size} live providers`,
         '—',
         '—',
@@ -197,7 +157,7 @@ async function main(): Promise<void> {
     if (args.write) await writeSection('health-fanout', table);
   } finally {
     await server.close();
-    vendor.close();
+    await peers.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -209,7 +169,7 @@ async function main(): Promise<void> {
  * instance has a check recorded after that moment.
  */
 async function mainPostgres(serverUrl: string): Promise<void> {
-  const vendor = await startVendor();
+  const peers = await startPeers({ delayMs: DELAY_MS, query: QUERY, token: ADMIN });
   const results: {
     replicas: number;
     sweepMs: number;
@@ -245,7 +205,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         },
         seed: async ({ databaseUrl, vault }) => {
           const seeding = performance.now();
-          await seedInstances(databaseUrl, vault.url, vault.rootToken, vendor.url);
+          await seedInstances(databaseUrl, vault.url, vault.rootToken, peers.vendorUrl);
           seedMs = performance.now() - seeding;
         },
       });
@@ -263,8 +223,8 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         // The instances each sweep checks: the first DUE by id, the same ones every time.
         const dueIds = (await cluster.sql<{ id: string }>('SELECT id FROM plugin_instance ORDER BY id LIMIT $1', [DUE])).map((row) => row.id);
 
-        for (let i = 0; i < 20; i++) await timed(cluster.graphqlUrl); // warm-up
-        const idle = await sampleWhile(cluster.graphqlUrl, () => false, 200);
+        await peers.sample(cluster.graphqlUrl, { atLeast: 20 }); // warm-up
+        const idle = await peers.sample(cluster.graphqlUrl, { atLeast: 200 });
         for (let sweep = 1; sweep <= SWEEPS; sweep++) {
           // The next checks (queued by the previous sweep, a day later) wait again.
           if (sweep > 1) await waitUntil('every instance to have its next check queued', async () => (await queued()) >= INSTANCES, { timeoutMs: 120_000, everyMs: 250 });
@@ -275,15 +235,13 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           console.log(`sweeping ${DUE} of ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
           // From here: a check that came due on its own before the sweep (its first one lands at a
           // random point of the day-long interval) is not counted.
-          const hitsBefore = vendor.hits;
+          const hitsBefore = await peers.hits();
           const sweepStart = new Date();
           const t0 = performance.now();
           await cluster.sql(
             `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE name = $1 AND state = 'created' AND singleton_key = ANY($2::text[])`,
             [HEALTH_QUEUE, dueIds],
           );
-          console.log('DBG update took', (performance.now()-t0).toFixed(0));
-          let sweeping = true;
           const recorded = async () =>
             Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
           // Done when every instance has a check recorded after the start, or when the queue has
@@ -302,15 +260,10 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           const done = waitUntil('every instance checked', async () => (await recorded()) >= DUE || (await drained()), {
             timeoutMs: 1_800_000,
             everyMs: 25,
-          }).finally(() => (sweeping = false));
-          const busy = await sampleWhile(cluster.graphqlUrl, () => sweeping, 20);
+          });
+          const busy = await peers.sample(cluster.graphqlUrl, { atLeast: 20, until: done });
           await done;
           const sweepMs = performance.now() - t0;
-          { const a=(globalThis as any).__arr.filter((x:any)=>x[0]>=t0); const first=a[0][0]-t0, last=a[a.length-1][0]-t0;
-            const avg=a.reduce((s:number,x:any)=>s+x[1],0)/a.length;
-            const buckets:number[]=[]; for(const x of a){const b=Math.floor((x[0]-t0)/250); buckets[b]=(buckets[b]||0)+1;}
-            console.log('DBG first', first.toFixed(0),'last', last.toFixed(0), 'end', sweepMs.toFixed(0), 'avg inflight at arrival', avg.toFixed(1), 'per250ms', buckets.join(','));
-            (globalThis as any).__arr.length=0; }
           // A check's job completes before its result is written (in the next batch, within
           // ~20 ms plus one write): a queue drained before every result landed gets a second.
           let recordedCount = await recorded();
@@ -323,11 +276,10 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           const perReplica = cluster.replicas.map(
             (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
           );
-          results.push({ replicas, sweepMs, idealMs: (DUE / (CONCURRENCY * replicas)) * DELAY_MS, hits: vendor.hits - hitsBefore, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
-          for (const r of cluster.replicas) for (const l of r.output.slice(logFrom[r.index])) if (l.includes('DBG')) console.log(l.slice(0, 200));
-          for (const r of cluster.replicas) { const ls = r.output.slice(logFrom[r.index]); const kinds: Record<string, number> = {}; for (const l of ls) { const k = l.slice(0, 60).replace(/[0-9a-f-]{36}/g, 'ID'); kinds[k] = (kinds[k] ?? 0) + 1; } console.log('DBG lines', ls.length, JSON.stringify(Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 8))); }
+          const hits = (await peers.hits()) - hitsBefore;
+          results.push({ replicas, sweepMs, idealMs: (DUE / (CONCURRENCY * replicas)) * DELAY_MS, hits, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
           console.log(
-            `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${vendor.hits - hitsBefore}; results recorded ${recordedCount}`,
+            `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${hits}; results recorded ${recordedCount}`,
           );
         }
       } finally {
@@ -337,7 +289,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
       }
     }
   } finally {
-    vendor.close();
+    await peers.close();
   }
 
   const host = new URL(serverUrl);
@@ -392,6 +344,7 @@ async function startProfile() {
     async stop(dir: string): Promise<string> {
       const { profile } = await session.post('Profiler.stop');
       const file = join(dir, `sweep-${Date.now()}.cpuprofile`);
+      await mkdir(dir, { recursive: true });
       await writeFile(file, JSON.stringify(profile));
       session.disconnect();
       return file;

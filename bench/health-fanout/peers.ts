@@ -1,0 +1,111 @@
+/**
+ * What a health sweep talks to, in a thread of its own: the vendor every check calls (it
+ * answers in `delayMs` and counts what it received) and the API client that times a query
+ * back to back during the sweep. In production neither runs in the server's process; here they
+ * would otherwise share its one event loop (with embedded PGlite the server is in the bench's
+ * process), and their CPU would be counted as the sweep's.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+interface PeerOptions {
+  delayMs: number;
+  /** The API query the client times, and the bearer token it sends. */
+  query: string;
+  token: string;
+}
+
+type Command = { id: number; kind: 'hits' } | { id: number; kind: 'sample'; url: string; atLeast: number } | { kind: 'stop-sampling' } | { id: number; kind: 'close' };
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Reply = { id: number; hits: number } | { id: number; samples: number[] } | { id: number; closed: true } | { vendorUrl: string };
+
+export interface SweepPeers {
+  /** The vendor's status URL. */
+  vendorUrl: string;
+  /** Requests the vendor has received so far. */
+  hits(): Promise<number>;
+  /** Times the query at `url` back to back until `until` settles and at least `atLeast` times; each sample in ms. */
+  sample(url: string, options: { atLeast: number; until?: Promise<unknown> }): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { peers: options } });
+  let nextId = 0;
+  const waiting = new Map<number, (reply: Reply) => void>();
+  const vendorUrl = await new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (reply: Reply) => {
+      if ('vendorUrl' in reply) return resolve(reply.vendorUrl);
+      waiting.get(reply.id)?.(reply);
+      waiting.delete(reply.id);
+    });
+  });
+  const ask = <R extends Reply>(command: WithoutId<Extract<Command, { id: number }>>): Promise<R> => {
+    const id = nextId++;
+    return new Promise<R>((resolve) => {
+      waiting.set(id, resolve as (reply: Reply) => void);
+      worker.postMessage({ ...command, id });
+    });
+  };
+  return {
+    vendorUrl,
+    hits: async () => (await ask<{ id: number; hits: number }>({ kind: 'hits' })).hits,
+    async sample(url, { atLeast, until }) {
+      const samples = ask<{ id: number; samples: number[] }>({ kind: 'sample', url, atLeast });
+      void until?.finally(() => worker.postMessage({ kind: 'stop-sampling' }));
+      if (!until) worker.postMessage({ kind: 'stop-sampling' });
+      return (await samples).samples;
+    },
+    async close() {
+      await ask({ kind: 'close' });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker's side. */
+async function runPeers({ delayMs, query, token }: PeerOptions): Promise<void> {
+  const port = parentPort!;
+  let hits = 0;
+  const vendor = createServer((_req, res) => {
+    hits++;
+    setTimeout(() => res.end('{"ok":true}'), delayMs);
+  });
+  vendor.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
+  let sampling = false;
+
+  const timed = async (url: string): Promise<number> => {
+    const started = performance.now();
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: query });
+    const body = (await response.json()) as { errors?: unknown };
+    if (!response.ok || body.errors) throw new Error(`the timed API query failed: HTTP ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+    return performance.now() - started;
+  };
+
+  port.on('message', async (command: Command) => {
+    switch (command.kind) {
+      case 'hits':
+        return port.postMessage({ id: command.id, hits } satisfies Reply);
+      case 'stop-sampling':
+        sampling = false;
+        return;
+      case 'sample': {
+        sampling = true;
+        const samples: number[] = [];
+        while (sampling || samples.length < command.atLeast) samples.push(await timed(command.url));
+        return port.postMessage({ id: command.id, samples } satisfies Reply);
+      }
+      case 'close':
+        vendor.closeAllConnections();
+        vendor.close();
+        return port.postMessage({ id: command.id, closed: true } satisfies Reply);
+    }
+  });
+  port.postMessage({ vendorUrl: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/status` } satisfies Reply);
+}
+
+const started = workerData as { peers?: PeerOptions } | undefined;
+if (!isMainThread && started?.peers) await runPeers(started.peers);
