@@ -201,6 +201,8 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           // Nothing is due before the sweep: the queued checks wait a day.
           PLUGFORM_HEALTH_INTERVAL: '86400',
           PLUGFORM_HEALTH_CONCURRENCY: String(CONCURRENCY),
+          // As in production (the test clusters log at debug): a line per check costs a write.
+          PLUGFORM_LOG_LEVEL: 'info',
           ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(args['cpu-prof'])}` } : {}),
         },
         seed: async ({ databaseUrl, vault }) => {
@@ -230,7 +232,6 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           if (sweep > 1) await waitUntil('every instance to have its next check queued', async () => (await queued()) >= INSTANCES, { timeoutMs: 120_000, everyMs: 250 });
           const rssBefore = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
           const cpuBefore = await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)));
-          const logFrom = cluster.replicas.map((replica) => replica.output.length);
 
           console.log(`sweeping ${DUE} of ${INSTANCES} instances with ${replicas} replica(s), ${CONCURRENCY} at a time each, vendor answers in ${DELAY_MS} ms`);
           // From here: a check that came due on its own before the sweep (its first one lands at a
@@ -273,10 +274,9 @@ async function mainPostgres(serverUrl: string): Promise<void> {
           }
           const rssAfter = await Promise.all(cluster.replicas.map((replica) => residentMemory(replica.pid)));
           const cpuMs = (await Promise.all(cluster.replicas.map((replica) => cpuTime(replica.pid)))).map((ms, i) => ms - cpuBefore[i]!);
-          const perReplica = cluster.replicas.map(
-            (replica) => replica.output.slice(logFrom[replica.index]).filter((line) => line.includes('scheduled health check')).length,
-          );
-          const hits = (await peers.hits()) - hitsBefore;
+          const hitsAfter = await peers.hits();
+          const hits = hitsAfter.hits - hitsBefore.hits;
+          const perReplica = cluster.replicas.map((replica) => (hitsAfter.byPid[replica.pid] ?? 0) - (hitsBefore.byPid[replica.pid] ?? 0));
           results.push({ replicas, sweepMs, idealMs: (DUE / (CONCURRENCY * replicas)) * DELAY_MS, hits, perReplica, recorded: recordedCount, busy, idle, seedMs, bootMs, rssBefore, rssAfter, cpuMs, sweep });
           console.log(
             `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${hits}; results recorded ${recordedCount}`,

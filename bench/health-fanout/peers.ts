@@ -18,13 +18,13 @@ interface PeerOptions {
 
 type Command = { id: number; kind: 'hits' } | { id: number; kind: 'sample'; url: string; atLeast: number } | { kind: 'stop-sampling' } | { id: number; kind: 'close' };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Reply = { id: number; hits: number } | { id: number; samples: number[] } | { id: number; closed: true } | { vendorUrl: string };
+type Reply = { id: number; hits: number; byPid: Record<string, number> } | { id: number; samples: number[] } | { id: number; closed: true } | { vendorUrl: string };
 
 export interface SweepPeers {
   /** The vendor's status URL. */
   vendorUrl: string;
-  /** Requests the vendor has received so far. */
-  hits(): Promise<number>;
+  /** Requests the vendor has received so far, in all and by the process id each names (`x-bench-pid`). */
+  hits(): Promise<{ hits: number; byPid: Record<string, number> }>;
   /** Times the query at `url` back to back until `until` settles and at least `atLeast` times; each sample in ms. */
   sample(url: string, options: { atLeast: number; until?: Promise<unknown> }): Promise<number[]>;
   close(): Promise<void>;
@@ -51,7 +51,10 @@ export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
   };
   return {
     vendorUrl,
-    hits: async () => (await ask<{ id: number; hits: number }>({ kind: 'hits' })).hits,
+    async hits() {
+      const { hits, byPid } = await ask<Extract<Reply, { hits: number }>>({ kind: 'hits' });
+      return { hits, byPid };
+    },
     async sample(url, { atLeast, until }) {
       const samples = ask<{ id: number; samples: number[] }>({ kind: 'sample', url, atLeast });
       void until?.finally(() => worker.postMessage({ kind: 'stop-sampling' }));
@@ -69,8 +72,11 @@ export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
 async function runPeers({ delayMs, query, token }: PeerOptions): Promise<void> {
   const port = parentPort!;
   let hits = 0;
-  const vendor = createServer((_req, res) => {
+  const byPid: Record<string, number> = {};
+  const vendor = createServer((req, res) => {
     hits++;
+    const pid = String(req.headers['x-bench-pid'] ?? 'unknown');
+    byPid[pid] = (byPid[pid] ?? 0) + 1;
     setTimeout(() => res.end('{"ok":true}'), delayMs);
   });
   vendor.keepAliveTimeout = 60_000;
@@ -88,7 +94,7 @@ async function runPeers({ delayMs, query, token }: PeerOptions): Promise<void> {
   port.on('message', async (command: Command) => {
     switch (command.kind) {
       case 'hits':
-        return port.postMessage({ id: command.id, hits } satisfies Reply);
+        return port.postMessage({ id: command.id, hits, byPid } satisfies Reply);
       case 'stop-sampling':
         sampling = false;
         return;
