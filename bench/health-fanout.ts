@@ -12,7 +12,7 @@
  *       then that many real server processes start on it (test/support/replicas.ts) and share
  *       the sweep through the cluster's job queue (server/health/cluster-scheduler.ts).
  *
- * The vendor and the API client run in a thread of their own (health-fanout/peers.ts), off
+ * The vendor and the API client each run in a thread of their own (health-fanout/peers.ts), off
  * the server's event loop, as they would be in production.
  *
  * Every table says which database it ran on. `--write` replaces the table of this mode in

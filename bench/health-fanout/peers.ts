@@ -1,9 +1,10 @@
 /**
- * What a health sweep talks to, in a thread of its own: the vendor every check calls (it
- * answers in `delayMs` and counts what it received) and the API client that times a query
- * back to back during the sweep. In production neither runs in the server's process; here they
- * would otherwise share its one event loop (with embedded PGlite the server is in the bench's
- * process), and their CPU would be counted as the sweep's.
+ * What a health sweep talks to, each in a thread of its own: the vendor every check calls (it
+ * answers in `delayMs` and counts what it received) and the API client that times a query back
+ * to back during the sweep. In production neither runs in the server's process; here they would
+ * otherwise share its one event loop (with embedded PGlite the server is in the bench's
+ * process), their CPU would be counted as the sweep's, and the vendor's 50 ms would stretch
+ * whenever the client parses an answer.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,9 +17,10 @@ interface PeerOptions {
   token: string;
 }
 
+type Role = 'vendor' | 'client';
 type Command = { id: number; kind: 'hits' } | { id: number; kind: 'sample'; url: string; atLeast: number } | { kind: 'stop-sampling' } | { id: number; kind: 'close' };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Reply = { id: number; hits: number; byPid: Record<string, number> } | { id: number; samples: number[] } | { id: number; closed: true } | { vendorUrl: string };
+type Reply = { id: number; hits: number; byPid: Record<string, number> } | { id: number; samples: number[] } | { id: number; closed: true } | { ready: true; vendorUrl?: string };
 
 export interface SweepPeers {
   /** The vendor's status URL. */
@@ -30,14 +32,15 @@ export interface SweepPeers {
   close(): Promise<void>;
 }
 
-export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { peers: options } });
+/** One peer thread, and a way to ask it something. */
+async function startThread(role: Role, options: PeerOptions) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { peer: { role, ...options } } });
   let nextId = 0;
   const waiting = new Map<number, (reply: Reply) => void>();
-  const vendorUrl = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<Extract<Reply, { ready: true }>>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (reply: Reply) => {
-      if ('vendorUrl' in reply) return resolve(reply.vendorUrl);
+      if ('ready' in reply) return resolve(reply);
       waiting.get(reply.id)?.(reply);
       waiting.delete(reply.id);
     });
@@ -49,38 +52,52 @@ export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
       worker.postMessage({ ...command, id });
     });
   };
+  const tell = (command: Extract<Command, { kind: 'stop-sampling' }>) => worker.postMessage(command);
+  const close = async () => {
+    await ask({ kind: 'close' });
+    await worker.terminate();
+  };
+  return { ready, ask, tell, close };
+}
+
+export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
+  const [vendor, client] = await Promise.all([startThread('vendor', options), startThread('client', options)]);
   return {
-    vendorUrl,
+    vendorUrl: vendor.ready.vendorUrl!,
     async hits() {
-      const { hits, byPid } = await ask<Extract<Reply, { hits: number }>>({ kind: 'hits' });
+      const { hits, byPid } = await vendor.ask<Extract<Reply, { hits: number }>>({ kind: 'hits' });
       return { hits, byPid };
     },
     async sample(url, { atLeast, until }) {
-      const samples = ask<{ id: number; samples: number[] }>({ kind: 'sample', url, atLeast });
-      void until?.finally(() => worker.postMessage({ kind: 'stop-sampling' }));
-      if (!until) worker.postMessage({ kind: 'stop-sampling' });
+      const samples = client.ask<{ id: number; samples: number[] }>({ kind: 'sample', url, atLeast });
+      if (until) void until.finally(() => client.tell({ kind: 'stop-sampling' }));
+      else client.tell({ kind: 'stop-sampling' });
       return (await samples).samples;
     },
     async close() {
-      await ask({ kind: 'close' });
-      await worker.terminate();
+      await Promise.all([vendor.close(), client.close()]);
     },
   };
 }
 
-/** The worker's side. */
-async function runPeers({ delayMs, query, token }: PeerOptions): Promise<void> {
+/** A peer thread's side. */
+async function runPeer({ role, delayMs, query, token }: PeerOptions & { role: Role }): Promise<void> {
   const port = parentPort!;
   let hits = 0;
   const byPid: Record<string, number> = {};
-  const vendor = createServer((req, res) => {
-    hits++;
-    const pid = String(req.headers['x-bench-pid'] ?? 'unknown');
-    byPid[pid] = (byPid[pid] ?? 0) + 1;
-    setTimeout(() => res.end('{"ok":true}'), delayMs);
-  });
-  vendor.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
+  const vendor =
+    role === 'vendor'
+      ? createServer((req, res) => {
+          hits++;
+          const pid = String(req.headers['x-bench-pid'] ?? 'unknown');
+          byPid[pid] = (byPid[pid] ?? 0) + 1;
+          setTimeout(() => res.end('{"ok":true}'), delayMs);
+        })
+      : undefined;
+  if (vendor) {
+    vendor.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
+  }
   let sampling = false;
 
   const timed = async (url: string): Promise<number> => {
@@ -105,13 +122,13 @@ async function runPeers({ delayMs, query, token }: PeerOptions): Promise<void> {
         return port.postMessage({ id: command.id, samples } satisfies Reply);
       }
       case 'close':
-        vendor.closeAllConnections();
-        vendor.close();
+        vendor?.closeAllConnections();
+        vendor?.close();
         return port.postMessage({ id: command.id, closed: true } satisfies Reply);
     }
   });
-  port.postMessage({ vendorUrl: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/status` } satisfies Reply);
+  port.postMessage({ ready: true, ...(vendor ? { vendorUrl: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/status` } : {}) } satisfies Reply);
 }
 
-const started = workerData as { peers?: PeerOptions } | undefined;
-if (!isMainThread && started?.peers) await runPeers(started.peers);
+const started = workerData as { peer?: PeerOptions & { role: Role } } | undefined;
+if (!isMainThread && started?.peer) await runPeer(started.peer);
