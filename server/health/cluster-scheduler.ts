@@ -11,7 +11,8 @@
  *   due may be any replica. A replica that dies therefore holds only the checks it had claimed
  *   at that moment; its waiting ones are claimed by the others when due.
  * - A replica claims ahead of its free slots and runs every claimed check through one limiter
- *   of its concurrency, so a slot freed by any check is filled at once (`#claim`).
+ *   of its concurrency, so a slot freed by any check is filled at once (`#claim`); the
+ *   providers those checks need start while they wait (`HealthService.prepare`).
  * - A claimed job whose replica died expires after twice the health timeout plus a margin
  *   (pg-boss's supervisor fails it); a graceful stop hands back what it still holds.
  * - Every replica reconciles on a timer: an enabled instance with no waiting or running job
@@ -230,6 +231,8 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
         this.#waiting.add(job.id);
         void this.#slots(() => this.#check(job));
       }
+      // While they wait for a slot, the providers they need start (after a restart: all).
+      if (jobs.length > 0) void this.#options.health.prepare(jobs.map((job) => job.data.instanceId));
       if (jobs.length < room) await this.#sleep(IDLE_POLL_MS, { forRoom: false });
     }
   }

@@ -130,6 +130,25 @@ export class HealthService {
     return check;
   }
 
+  /**
+   * Starts, ahead of their checks, the providers of scheduled checks that wait for a slot: the
+   * rows of those not cached are read in one query and their providers started (each reads its
+   * secrets), so a sweep after a restart does not start them one by one inside the slots. A
+   * provider that cannot start is left to its check, which tries again and reports it; a
+   * disabled or deleted instance is skipped.
+   */
+  async prepare(instanceIds: readonly string[]): Promise<void> {
+    const { prisma, providers, logger } = this.#deps;
+    const missing = instanceIds.filter((id) => !this.#running.has(id) && !providers.cached?.(id));
+    if (missing.length === 0) return;
+    try {
+      const rows = await prisma.pluginInstance.findMany({ where: { id: { in: missing }, enabled: true } });
+      await Promise.all(rows.map((row) => providers.acquire(row).catch(() => undefined)));
+    } catch (error) {
+      logger.debug('providers of claimed health checks not started ahead', { reason: errorMessage(error) });
+    }
+  }
+
   async #check(instanceId: string, scheduled: true): Promise<PluginHealthCheck | undefined>;
   async #check(instanceId: string, scheduled?: false): Promise<PluginHealthCheck>;
   async #check(instanceId: string, scheduled = false): Promise<PluginHealthCheck | undefined> {

@@ -480,6 +480,45 @@ describe('health checks and connection tests', () => {
     expect((await db.prisma.pluginInstance.findUniqueOrThrow({ where: { id: instance.id } })).healthStatus).toBe('healthy');
   });
 
+  it('starts the providers of claimed checks ahead of them, with one read of their rows, skipping what it cannot start', async () => {
+    const stopped = await Promise.all([0, 1].map((i) => create({ url: `${base}/ok?ahead=${i}` })));
+    const disabled = await create({ url: `${base}/ok?ahead=disabled` }, false);
+    const broken = await create({ url: `${base}/ok?ahead=broken` });
+    // As after a restart: stored, no provider yet; one whose plugin this replica does not have.
+    for (const instance of [...stopped, disabled, broken]) await instances.pool.stop(instance.id);
+    await db.prisma.pluginInstance.update({ where: { id: broken.id }, data: { pluginName: 'not-installed-here' } });
+    let reads = 0;
+    const prisma = new Proxy(db.prisma, {
+      get(target, property) {
+        if (property === 'pluginInstance') {
+          const model = target.pluginInstance;
+          return new Proxy(model, {
+            get(m, key) {
+              if (key === 'findUnique' || key === 'findMany') reads++;
+              const value = Reflect.get(m, key, m) as unknown;
+              return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(m) : value;
+            },
+          });
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const service = new HealthService({ prisma, providers: instances, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 3000 });
+
+    await service.prepare([...stopped, disabled, broken].map((instance) => instance.id).concat('no-such-instance'));
+
+    expect(reads).toBe(1);
+    for (const instance of stopped) expect(instances.pool.get(instance.id)).toBeDefined();
+    expect(instances.pool.get(disabled.id)).toBeUndefined();
+    expect(instances.pool.get(broken.id)).toBeUndefined();
+    // Their checks then read nothing: the providers are there.
+    for (const instance of stopped) expect((await service.checkScheduled(instance.id))?.status).toBe('healthy');
+    expect(reads).toBe(1);
+    await service.drain();
+    await instances.delete(broken.id, 'test');
+  });
+
   it('never lets the canary secret into a log line', () => {
     expect(logs.join('\n')).not.toContain(CANARY);
   });
