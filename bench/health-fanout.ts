@@ -31,6 +31,8 @@ import { VaultSecretStore } from '../server/secrets/index.ts';
 import { startCluster, waitUntil } from '../test/support/replicas.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
+import { createEventBus } from '../server/cluster/event-bus.ts';
+import { createPostgresEventTarget } from '../server/cluster/postgres-event-target.ts';
 import { startPeers } from './health-fanout/peers.ts';
 import { writeSection } from './readme-section.ts';
 
@@ -222,6 +224,11 @@ async function mainPostgres(serverUrl: string): Promise<void> {
         // planner took the sweep's own UPDATE below as a 1,000-times sequential scan: 0.5 s.)
         await cluster.sql(`ANALYZE ${QUEUE_SCHEMA}.job`);
         await cluster.sql('ANALYZE plugin_instance');
+        // Sweeps are announced as the scheduler's own sweep() does: on the cluster's bus, which
+        // wakes every replica at once (without it they would find the checks at their next poll).
+        const busTarget = createPostgresEventTarget({ connectionString: cluster.databaseUrl, logger: createLogger({ level: 'warn' }) });
+        await busTarget.ready();
+        const bus = createEventBus('postgres', busTarget);
         // The instances each sweep checks: the first DUE by id, the same ones every time.
         const dueIds = (await cluster.sql<{ id: string }>('SELECT id FROM plugin_instance ORDER BY id LIMIT $1', [DUE])).map((row) => row.id);
 
@@ -243,6 +250,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
             `UPDATE ${QUEUE_SCHEMA}.job SET start_after = now() WHERE name = $1 AND state = 'created' AND singleton_key = ANY($2::text[])`,
             [HEALTH_QUEUE, dueIds],
           );
+          bus.publish('health.due', { count: DUE });
           const recorded = async () =>
             Number((await cluster.sql<{ n: string }>('SELECT count(*) AS n FROM plugin_instance WHERE last_health_at >= $1', [sweepStart]))[0]!.n);
           // Done when every instance has a check recorded after the start, or when the queue has
@@ -282,6 +290,7 @@ async function mainPostgres(serverUrl: string): Promise<void> {
             `  ${(sweepMs / 1000).toFixed(2)} s; checks per replica ${perReplica.join(' / ')}; vendor calls ${hits}; results recorded ${recordedCount}`,
           );
         }
+        await bus.close();
       } finally {
         // A CPU profile is written when the process exits on its own (SIGTERM), not on SIGKILL.
         if (args['cpu-prof']) for (const replica of cluster.replicas) await cluster.stop(replica.index).catch(() => undefined);

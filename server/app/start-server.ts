@@ -163,6 +163,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           health,
           plugins: registry,
           logger: logger.child('health'),
+          bus,
           intervalMs: config.healthIntervalMs,
           concurrency: config.healthConcurrency,
           checkTimeoutMs: config.healthTimeoutMs,

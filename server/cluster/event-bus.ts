@@ -33,9 +33,19 @@ export interface TokenRevoked {
   tokenId: string;
 }
 
+/**
+ * Scheduled checks in the cluster's queue were made due now (a sweep): every replica looks for
+ * them at once instead of at its next poll.
+ */
+export interface HealthDue {
+  /** How many were made due (for the log). */
+  count: number;
+}
+
 export type ClusterTopics = {
   'instance.changed': [InstanceChanged];
   'health.changed': [HealthChange];
+  'health.due': [HealthDue];
   'token.revoked': [TokenRevoked];
 };
 

@@ -24,6 +24,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { PgBoss, type Job } from 'pg-boss';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { errorMessage } from '../../plugins/sdk/index.ts';
+import type { EventBus } from '../cluster/event-bus.ts';
 import type { Logger } from '../logger.ts';
 import type { PluginLookup } from '../instances/instance-service.ts';
 import type { HealthService } from './health-service.ts';
@@ -47,8 +48,8 @@ interface QueuedCheck {
 
 /**
  * How often a replica looks for due checks when none were left at its last look. A fetch that
- * finds nothing is one cheap indexed query, and a sweep (every check due at once) starts
- * within this.
+ * finds nothing is one cheap indexed query. A sweep (every check due at once) does not wait for
+ * it: it is announced on the bus (`health.due`), which wakes every replica.
  */
 const IDLE_POLL_MS = 250;
 
@@ -65,6 +66,8 @@ export interface ClusterHealthSchedulerOptions {
   health: HealthService;
   plugins: PluginLookup;
   logger: Logger;
+  /** Announces checks made due now to every replica, and wakes this one when another does. */
+  bus?: EventBus;
   intervalMs: number;
   /** Checks one replica runs at a time. */
   concurrency: number;
@@ -74,6 +77,8 @@ export interface ClusterHealthSchedulerOptions {
   jitter?: number;
   /** How often each replica reconciles (default: the interval, at most 10 s, at least 1 s). */
   reconcileMs?: number;
+  /** How often an idle replica looks for due checks (default 250 ms). */
+  idlePollMs?: number;
 }
 
 /** A job failed by a replica's graceful stop: the reconciler of another one queues it again. */
@@ -108,6 +113,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
    */
   #wakeForRoom: (() => void) | undefined;
   #reconcileTimer: NodeJS.Timeout | undefined;
+  #stopListening: (() => void) | undefined;
   #started = false;
   #stopping: Promise<void> | undefined;
   #lastErrorLog = 0;
@@ -147,6 +153,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       retentionSeconds: Math.max(3600, Math.ceil((intervalMs / 1000) * 3)),
     });
     this.#started = true;
+    this.#stopListening = this.#options.bus?.on('health.due', () => this.#wakeClaimer?.());
     this.#claiming = this.#claim();
     await this.#reconcile();
     const reconcileMs = this.#options.reconcileMs ?? Math.max(1000, Math.min(10_000, intervalMs));
@@ -160,6 +167,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
   stop(graceMs = 10_000): Promise<void> {
     this.#stopping ??= (async () => {
       clearInterval(this.#reconcileTimer);
+      this.#stopListening?.();
       this.#wakeClaimer?.();
       await this.#claiming;
       // Claimed checks that have no slot yet are handed back at once; running ones get up to
@@ -196,6 +204,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
     await makeAllDue(prisma);
     await this.#reconcile({ dueNow: true });
     this.#wakeClaimer?.();
+    this.#options.bus?.publish('health.due', { count: ids.length });
     for (;;) {
       const pending = await prisma.pluginInstance.count({
         where: { id: { in: ids }, OR: [{ lastHealthAt: null }, { lastHealthAt: { lt: started } }] },
@@ -209,14 +218,14 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
    * Claims due jobs ahead of the free slots: up to `concurrency` claimed checks wait for a slot,
    * and the next fetch starts when half of them have one, so a slot that frees up never waits
    * for a round trip to the queue. (At most `concurrency` waiting is what `#expireInSeconds`
-   * counts on.) When nothing more is due it polls every `IDLE_POLL_MS`.
+   * counts on.) When nothing more is due it polls every `IDLE_POLL_MS`, or sooner when woken.
    */
   async #claim(): Promise<void> {
     const { concurrency } = this.#options;
     while (!this.#stopping) {
       const room = concurrency - this.#waiting.size;
       if (this.#waiting.size > concurrency / 2) {
-        await this.#sleep(IDLE_POLL_MS, { forRoom: true });
+        await this.#sleep(this.#idlePollMs, { forRoom: true });
         continue;
       }
       let jobs: Job<CheckJob>[] = [];
@@ -233,11 +242,15 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
       }
       // While they wait for a slot, the providers they need start (after a restart: all).
       if (jobs.length > 0) void this.#options.health.prepare(jobs.map((job) => job.data.instanceId));
-      if (jobs.length < room) await this.#sleep(IDLE_POLL_MS, { forRoom: false });
+      if (jobs.length < room) await this.#sleep(this.#idlePollMs, { forRoom: false });
     }
   }
 
-  /** Waits `ms`, or less when woken (a sweep, a stop, and with `forRoom` a claimed check that got its slot). */
+  get #idlePollMs(): number {
+    return this.#options.idlePollMs ?? IDLE_POLL_MS;
+  }
+
+  /** Waits `ms`, or less when woken (a sweep announced on the bus, a stop, and with `forRoom` a claimed check that got its slot). */
   #sleep(ms: number, { forRoom }: { forRoom: boolean }): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(wake, ms);

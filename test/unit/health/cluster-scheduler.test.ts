@@ -11,6 +11,7 @@ import { ClusterHealthScheduler, HANDED_BACK, HEALTH_QUEUE, QUEUE_SCHEMA } from 
 import { HealthService } from '../../../server/health/health-service.ts';
 import { createService, gate, lookup, openTestDatabase, postgresGate, probePlugin, tempDir, type TestDatabase } from '../../support/instances.ts';
 import { waitUntil } from '../../support/replicas.ts';
+import { createInProcessBus, type EventBus } from '../../../server/cluster/event-bus.ts';
 
 const postgres = await postgresGate();
 
@@ -31,7 +32,7 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
   });
 
   /** A probe plugin, `count` instances of it, and a factory of replicas (each its own health service). */
-  async function cluster(count: number, options: { concurrency: number; intervalMs?: number; checkTimeoutMs?: number }) {
+  async function cluster(count: number, options: { concurrency: number; intervalMs?: number; checkTimeoutMs?: number; bus?: EventBus; idlePollMs?: number }) {
     const probe = probePlugin();
     const plugins = lookup(probe.plugin);
     const fx = createService({ prisma: testDb.db.prisma, storeDir: storeDir.dir, plugins });
@@ -50,6 +51,8 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
         checkTimeoutMs,
         jitter: 0,
         reconcileMs: 200,
+        bus: options.bus,
+        idlePollMs: options.idlePollMs,
       });
       schedulers.push(scheduler);
       return scheduler;
@@ -126,6 +129,34 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
     expect(checked).toEqual([kept!.id]);
     // The next check is queued for the enabled instance only.
     expect((await jobsOf('created')).map((job) => job.singleton_key)).toEqual([kept!.id]);
+    await fx.service.stopAll();
+  });
+
+  it("wakes every replica when another one's sweep makes the checks due, instead of waiting for its next poll", async () => {
+    // The replica that runs the checks would look again only after a minute: only the sweep's
+    // announcement on the bus can make it claim them within the test.
+    const bus = createInProcessBus();
+    const { probe, fx, replica, instances } = await cluster(3, { concurrency: 4, bus, idlePollMs: 60_000 });
+    const checked: string[] = [];
+    probe.hooks.healthCheck = async (provider) => {
+      checked.push(String(provider.context.instanceId));
+      return { status: 'healthy', message: 'fine' };
+    };
+    const worker = replica();
+    await worker.start();
+    // Another replica, not started, so it claims nothing itself: it only sweeps.
+    const sweeper = replica();
+    schedulers.splice(schedulers.indexOf(sweeper), 1);
+    const announced: number[] = [];
+    bus.on('health.due', ({ count }) => announced.push(count));
+    let unanswered: NodeJS.Timeout | undefined;
+    const swept = await Promise.race([
+      sweeper.sweep(),
+      new Promise<never>((_, reject) => (unanswered = setTimeout(() => reject(new Error('no replica claimed the due checks')), 20_000))),
+    ]).finally(() => clearTimeout(unanswered));
+    expect(swept).toBe(3);
+    expect(announced).toEqual([3]);
+    expect(checked.sort()).toEqual(instances.map((instance) => instance.id).sort());
     await fx.service.stopAll();
   });
 
