@@ -42,6 +42,18 @@ describe('errors appear once a field is touched', () => {
     expect(retries.hasAttribute('aria-invalid')).toBe(false);
   });
 
+  it('checks a field against the fields the parent gives now, after they change', () => {
+    const [current, setCurrent] = createSignal(fields);
+    const { container } = render(() => <ConfigForm fields={current()} />);
+    type(screen.getByLabelText('Retries'), '8');
+    leave(screen.getByLabelText('Retries'));
+    expect(errorText(container, 'retries')).toBeNull();
+    // The live check of a field is planned once per field; new fields plan it again.
+    setCurrent(fields.map((field) => (field.key === 'retries' ? { ...field, maxValue: 5 } : field)));
+    type(screen.getByLabelText('Retries'), '7');
+    expect(errorText(container, 'retries')).toMatch(/5/);
+  });
+
   it('links each error with aria-describedby to the element holding the message', () => {
     const { container } = renderForm({
       fields: [{ ...fields[1]!, description: 'International format.' }],

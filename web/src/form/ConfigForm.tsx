@@ -93,6 +93,16 @@ export interface SummaryProblem {
 }
 
 const NO_ERRORS: PlacedErrors = { byField: {}, byItem: {}, general: [] };
+
+/** See `recheckPlan` in ConfigForm. */
+interface RecheckPlan {
+  /** The fields to check again. */
+  keys: readonly string[];
+  /** The values validateFields needs; `undefined`: every value (a custom rule is involved). */
+  valueKeys: readonly string[] | undefined;
+  /** The fields validateFields is given: the whole schema, or the slice `valueKeys` names. */
+  schema: { fields: readonly FieldSpec[] };
+}
 type ItemErrors = Readonly<Record<number, readonly string[]>>;
 
 /**
@@ -193,19 +203,42 @@ export function ConfigForm(props: ConfigFormProps) {
     }
     setClientErrors(reconcile(structuredClone(placed)));
   };
+  /**
+   * What the live check after a change of `key` needs, worked out on the first change of that
+   * field (each is a pass over every field, which a key press in a long form should not pay
+   * again) and kept until the fields change: the fields whose errors the change can change
+   * (`fieldsToRecheck`), and which values and fields `validateFields` must be given for them.
+   * A custom rule sees the whole configuration, so it gets every value and field (O(fields));
+   * a declarative rule needs only its own field, plus the fields its condition names to know
+   * whether it is shown (and to name them in a "required when" message), and validateFields
+   * reads nothing else, so it gets that slice of the schema: O(1) per key press.
+   */
+  const recheckPlans = createMemo(() => {
+    void props.fields; // new fields, new plans
+    return new Map<string, RecheckPlan>();
+  });
+  const recheckPlan = (key: string): RecheckPlan => {
+    const plans = recheckPlans();
+    let plan = plans.get(key);
+    if (!plan) {
+      const keys = fieldsToRecheck({ fields: props.fields }, key);
+      const needsAll = keys.length > 1 || fieldsOf(keys).some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'));
+      const involved = new Set([...keys, ...fieldsOf(keys).flatMap((f) => conditionSources(props.fields, f))]);
+      plan = needsAll
+        ? { keys, valueKeys: undefined, schema: { fields: props.fields } }
+        : { keys, valueKeys: [...involved], schema: { fields: props.fields.filter((f) => involved.has(f.key)) } };
+      plans.set(key, plan);
+    }
+    return plan;
+  };
   /** The fields whose errors a change of `key` can change. */
   const revalidateAfter = (key: string) => {
-    const keys = fieldsToRecheck({ fields: props.fields }, key);
-    // A custom rule sees the whole configuration, so it gets every value (O(fields)); a
-    // declarative rule needs only its own field's value (O(1) per keystroke).
-    const needsAll = keys.length > 1 || fieldsOf(keys).some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'));
+    const { keys, valueKeys, schema } = recheckPlan(key);
     const { fields, kept } = validationInput(keys);
-    // A conditional field is checked only while shown, which the fields its condition names decide.
-    const sources = fields.flatMap((f) => conditionSources(props.fields, f));
-    const { input } = needsAll ? validationInput(allKeys()) : validationInput([...keys, ...sources]);
+    const { input } = validationInput(valueKeys ?? allKeys());
     let placed: PlacedErrors;
     try {
-      placed = placeErrors(validateFields({ fields: props.fields }, input, keys), fields, kept);
+      placed = placeErrors(validateFields(schema, input, keys), fields, kept);
     } catch (err) {
       setClientErrors('general', [brokenSchema(err)]);
       return;
