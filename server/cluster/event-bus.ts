@@ -38,7 +38,7 @@ export interface TokenRevoked {
  * them at once instead of at its next poll.
  */
 export interface HealthDue {
-  /** How many were made due (for the log). */
+  /** How many were made due. */
   count: number;
 }
 

@@ -295,7 +295,7 @@ export class ClusterHealthScheduler implements ScheduledHealthChecks {
 
   /** Settles what is done after the window (at once when stopping), one settle at a time. */
   #settleDone({ now = false } = {}): void {
-    if (this.#settling) return; // what is done meanwhile is settled by it, or after it
+    if (this.#settling) return; // what is done meanwhile is settled after it
     if (now) clearTimeout(this.#settleTimer);
     else if (this.#settleTimer) return;
     const settle = () => {
