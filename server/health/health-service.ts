@@ -41,6 +41,8 @@ const DEFAULT_RECORD_RETRY = { retries: 4, minTimeoutMs: 100 } as const;
 const DEFAULT_BATCH_WINDOW_MS = 20;
 /** At most this many results per write. */
 const DEFAULT_BATCH_MAX = 200;
+/** How long a start that `prepare` saw fail stands in for its check's own attempt. */
+const PREPARE_FAILURE_MS = 30_000;
 
 // The event's shape belongs to the bus that carries it (cluster sits below health).
 export type { HealthChange };
@@ -72,6 +74,12 @@ export class HealthService {
   #flushing = false;
   /** Writes of scheduled results whose checks have already returned. */
   readonly #unwritten = new Set<Promise<void>>();
+  /**
+   * Starts `prepare` saw fail, by instance: its check reports that failure instead of trying
+   * again a moment later (one attempt, one log line and one secret read per check, as without
+   * `prepare`). Kept for the version it failed at, until its check or `PREPARE_FAILURE_MS`.
+   */
+  readonly #failedAhead = new Map<string, { version: number; error: unknown; until: number }>();
 
   constructor(deps: HealthServiceDeps) {
     this.#deps = deps;
@@ -134,16 +142,24 @@ export class HealthService {
    * Starts, ahead of their checks, the providers of scheduled checks that wait for a slot: the
    * rows of those not cached are read in one query and their providers started (each reads its
    * secrets), so a sweep after a restart does not start them one by one inside the slots. A
-   * provider that cannot start is left to its check, which tries again and reports it; a
-   * disabled or deleted instance is skipped.
+   * provider that cannot start is reported by its check (which does not try again at the same
+   * version); a disabled or deleted instance is skipped.
    */
   async prepare(instanceIds: readonly string[]): Promise<void> {
     const { prisma, providers, logger } = this.#deps;
+    const now = Date.now();
+    for (const [id, failure] of this.#failedAhead) if (failure.until <= now) this.#failedAhead.delete(id);
     const missing = instanceIds.filter((id) => !this.#running.has(id) && !providers.cached?.(id));
     if (missing.length === 0) return;
     try {
       const rows = await prisma.pluginInstance.findMany({ where: { id: { in: missing }, enabled: true } });
-      await Promise.all(rows.map((row) => providers.acquire(row).catch(() => undefined)));
+      await Promise.all(
+        rows.map((row) =>
+          providers.acquire(row).catch((error: unknown) => {
+            this.#failedAhead.set(row.id, { version: row.version, error, until: Date.now() + PREPARE_FAILURE_MS });
+          }),
+        ),
+      );
     } catch (error) {
       logger.debug('providers of claimed health checks not started ahead', { reason: errorMessage(error) });
     }
@@ -163,6 +179,9 @@ export class HealthService {
       }
       if (scheduled && !instance.enabled) return undefined;
       enabled = instance.enabled;
+      const failedAhead = scheduled ? this.#failedAhead.get(instanceId) : undefined;
+      this.#failedAhead.delete(instanceId);
+      if (failedAhead && failedAhead.version === instance.version && failedAhead.until > Date.now()) throw failedAhead.error;
       // Throws (recording nothing) when this replica cannot start the provider.
       live = await providers.acquire(instance);
     }

@@ -16,7 +16,7 @@ import { createEgressGate } from '../../../server/egress/egress.ts';
 import { HealthService, type HealthChange } from '../../../server/health/health-service.ts';
 import { HealthScheduler } from '../../../server/health/scheduler.ts';
 import { TestingService } from '../../../server/health/testing-service.ts';
-import { InstanceService } from '../../../server/instances/instance-service.ts';
+import { InstanceService, type StoredInstance } from '../../../server/instances/instance-service.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { createSecretStore } from '../../../server/secrets/index.ts';
 
@@ -504,7 +504,9 @@ describe('health checks and connection tests', () => {
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const service = new HealthService({ prisma, providers: instances, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 3000 });
+    const starts: string[] = [];
+    const providers = { acquire: (row: StoredInstance) => (starts.push(row.id), instances.acquire(row)), cached: (id: string) => instances.cached(id) };
+    const service = new HealthService({ prisma, providers, logger: createLogger({ sink: () => undefined }), historyLimit: 3, timeoutMs: 3000 });
 
     await service.prepare([...stopped, disabled, broken].map((instance) => instance.id).concat('no-such-instance'));
 
@@ -515,6 +517,12 @@ describe('health checks and connection tests', () => {
     // Their checks then read nothing: the providers are there.
     for (const instance of stopped) expect((await service.checkScheduled(instance.id))?.status).toBe('healthy');
     expect(reads).toBe(1);
+    // The one that could not start: its check reports that failure, without a second attempt.
+    await expect(service.checkScheduled(broken.id)).rejects.toThrow(/not-installed-here/);
+    expect(starts.filter((id) => id === broken.id)).toHaveLength(1);
+    // Its next check tries again.
+    await expect(service.checkScheduled(broken.id)).rejects.toThrow(/not-installed-here/);
+    expect(starts.filter((id) => id === broken.id)).toHaveLength(2);
     await service.drain();
     await instances.delete(broken.id, 'test');
   });
