@@ -130,7 +130,6 @@ function withAwaitedScripts(
   };
 }
 
-/** Postgres errors become the adapter error shape the engines render (code, message, detail). */
 /** A PostgreSQL error (PGlite's or node-postgres's: the same fields) as Prisma's engines expect it. */
 export function toDriverAdapterError(error: unknown): unknown {
   const e = error as { code?: unknown; message?: unknown; severity?: unknown; detail?: unknown; hint?: unknown; column?: unknown };

@@ -70,8 +70,10 @@ export async function startPeers(options: PeerOptions): Promise<SweepPeers> {
     },
     async sample(url, { atLeast, until }) {
       const samples = client.ask<{ id: number; samples: number[] }>({ kind: 'sample', url, atLeast });
-      if (until) void until.finally(() => client.tell({ kind: 'stop-sampling' }));
-      else client.tell({ kind: 'stop-sampling' });
+      // Stops however `until` ends; its failure is the caller's to see (it awaits it too).
+      const stop = () => client.tell({ kind: 'stop-sampling' });
+      if (until) until.then(stop, stop);
+      else stop();
       return (await samples).samples;
     },
     async close() {

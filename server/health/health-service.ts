@@ -231,8 +231,8 @@ export class HealthService {
   /**
    * Queues a result for the next batched write and resolves once it is written (or given up).
    * Results are collected for `batchWindowMs` (a check someone waits for: at once) and written
-   * by one statement, whatever their number; one batch is written at a
-   * time, and what arrives meanwhile forms the next one, written after its own window.
+   * by one statement, whatever their number; one batch is written at a time, and what arrives
+   * meanwhile forms the next one, written after its own window.
    */
   #record(result: PluginHealthCheck, urgent: boolean): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -308,8 +308,8 @@ export class HealthService {
    * One statement, so one round trip whatever the batch (each round trip costs the database
    * and this process alike: Prisma, the driver, a socket write). Its data-modifying CTEs update
    * the instances' status (by each one's newest result in the batch, answering its previous
-   * status), insert the check rows of
-   * the instances that still exist, and trim their histories to the newest `historyLimit`.
+   * status), insert the check rows of the instances that still exist, and trim their
+   * histories to the newest `historyLimit`.
    * They all see the table as it was before the statement, so the trim does not see the rows
    * it inserts: of an instance's older rows it keeps `historyLimit` minus the number added.
    * An instance deleted meanwhile is left out: absent from the answer. Built anew for each

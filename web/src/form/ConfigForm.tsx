@@ -222,11 +222,13 @@ export function ConfigForm(props: ConfigFormProps) {
     let plan = plans.get(key);
     if (!plan) {
       const keys = fieldsToRecheck({ fields: props.fields }, key);
-      const needsAll = keys.length > 1 || fieldsOf(keys).some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'));
-      const involved = new Set([...keys, ...fieldsOf(keys).flatMap((f) => conditionSources(props.fields, f))]);
-      plan = needsAll
-        ? { keys, valueKeys: undefined, schema: { fields: props.fields } }
-        : { keys, valueKeys: [...involved], schema: { fields: props.fields.filter((f) => involved.has(f.key)) } };
+      const rechecked = fieldsOf(keys);
+      if (keys.length > 1 || rechecked.some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'))) {
+        plan = { keys, valueKeys: undefined, schema: { fields: props.fields } };
+      } else {
+        const involved = new Set([...keys, ...rechecked.flatMap((f) => conditionSources(props.fields, f))]);
+        plan = { keys, valueKeys: [...involved], schema: { fields: props.fields.filter((f) => involved.has(f.key)) } };
+      }
       plans.set(key, plan);
     }
     return plan;
