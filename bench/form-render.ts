@@ -5,6 +5,7 @@
  *
  *   npm run bench:form -- [--sizes 50,200,1000] [--iterations 7] [--warmup 2]
  *                          [--keystrokes 60] [--key-rounds 2] [--vsync] [--write]
+ *                          [--libraries plugform,native,plain]   (a subset, without --write)
  *
  * Each library gets its own page (bench/form-render/*.html), built for production with
  * vite's build API into a temp dir and served by a local static server. The timing itself
@@ -26,6 +27,7 @@ import { writeSection } from './readme-section.ts';
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '50,200,1000,5000' },
+    libraries: { type: 'string', default: 'plugform,rjsf,jsonforms,native,plain' },
     iterations: { type: 'string', default: '7' },
     warmup: { type: 'string', default: '2' },
     keystrokes: { type: 'string', default: '60' },
@@ -43,17 +45,26 @@ const KEY_ROUNDS = Number(args['key-rounds']);
 const KEY_WARMUP = 5;
 
 const PAGES_DIR = resolve(import.meta.dirname, 'form-render');
-const LIBRARIES = [
+const ALL_LIBRARIES = [
   { id: 'plugform', name: 'Plugform', short: 'Plugform' },
   { id: 'rjsf', name: 'react-jsonschema-form', short: 'rjsf' },
   { id: 'jsonforms', name: 'JSON Forms', short: 'JSON Forms' },
   // No library and no form: one plain input (bench/form-render/native.ts). What a key press
   // costs the browser alone in this harness, the floor under every library's key press.
   { id: 'native', name: 'one plain input (key-press floor)', short: 'one input' },
+  // No library: the same fields as plain labelled controls in fieldsets (bench/form-render/plain.ts).
+  // What Chromium costs for a page holding this many form controls, before any framework.
+  { id: 'plain', name: 'the same form in plain HTML (no script)', short: 'plain HTML' },
 ] as const;
-/** The pages that must show a live validation error (the floor has no validation). */
-const VALIDATING = LIBRARIES.filter((lib) => lib.id !== 'native');
-type LibraryId = (typeof LIBRARIES)[number]['id'];
+type LibraryId = (typeof ALL_LIBRARIES)[number]['id'];
+/** `--libraries` runs a subset (e.g. `plugform,native` while working on Plugform's key press); only a full run writes the README. */
+const LIBRARIES = ALL_LIBRARIES.filter((lib) => args.libraries.split(',').includes(lib.id));
+const FULL_RUN = LIBRARIES.length === ALL_LIBRARIES.length;
+if (!FULL_RUN && args.write) throw new Error('--write needs every library: the README tables compare them all');
+/** The pages without a library: no validation, and no ratio of Plugform's to theirs but in the floor table. */
+const REFERENCES = new Set<LibraryId>(['native', 'plain']);
+/** The pages that must show a live validation error. */
+const VALIDATING = LIBRARIES.filter((lib) => !REFERENCES.has(lib.id));
 
 interface Result {
   firstRender: number[];
@@ -281,6 +292,21 @@ function report(results: Map<string, Result>, run: { chromium: string; loadBefor
 
   // Plugform's time divided by the other library's: below 1× Plugform is faster.
   const ratio = (ours: number, theirs: number, name: string) => `${(ours / theirs).toFixed(2)}× ${name}`;
+  if (!FULL_RUN) {
+    // A subset (--libraries): Plugform's key press next to whichever reference page ran.
+    const ours = LIBRARIES.some((lib) => lib.id === 'plugform');
+    for (const size of SIZES) {
+      for (const reference of LIBRARIES.filter((lib) => ours && REFERENCES.has(lib.id))) {
+        const [plugform, other] = [get('plugform', size), get(reference.id, size)];
+        lines.push(
+          '',
+          `${size} fields, Plugform's key press: p50 ${ratio(median(plugform.keystrokes), median(other.keystrokes), reference.short)}, ` +
+            `p95 ${ratio(percentile(plugform.keystrokes, 95), percentile(other.keystrokes, 95), reference.short)}`,
+        );
+      }
+    }
+    return lines.join('\n');
+  }
   lines.push('', "Plugform's time as a multiple of the other library's (below 1× = Plugform is faster):", '');
   lines.push('| Fields | First render | Every field in the DOM | Keystroke p50 | Keystroke p95 |', '| ---: | --- | --- | --- | --- |');
   for (const size of SIZES) {
@@ -291,23 +317,32 @@ function report(results: Map<string, Result>, run: { chromium: string; loadBefor
       (r: Result) => median(r.keystrokes),
       (r: Result) => percentile(r.keystrokes, 95),
     ].map((metric) =>
-      LIBRARIES.filter((lib) => lib.id !== 'plugform' && lib.id !== 'native')
+      LIBRARIES.filter((lib) => lib.id !== 'plugform' && !REFERENCES.has(lib.id))
         .map((lib) => ratio(metric(ours), metric(get(lib.id, size)), lib.short))
         .join(' · '),
     );
     lines.push(`| ${size} | ${cells.join(' | ')} |`);
   }
 
-  // How low a key press's ratio to rjsf can go at all: the floor's time as a multiple of rjsf's.
-  lines.push('', "The key-press floor (one plain input, nothing else on the page) as a multiple of rjsf's time: no form reaches a lower ratio.", '');
-  lines.push('| Fields (rjsf, Plugform) | Floor p50 | Floor p95 | Plugform p50 | Plugform p95 |', '| ---: | --- | --- | --- | --- |');
+  // How low a key press's ratio to rjsf can go at all: the floors' times as multiples of rjsf's.
+  lines.push(
+    '',
+    "The key-press floors as multiples of rjsf's time: one plain input alone on its page (no form reaches a lower ratio), " +
+      'and the same form in plain HTML (what Chromium costs for this many form controls, before any framework); then Plugform as a multiple of each.',
+    '',
+  );
+  lines.push(
+    '| Fields | One input p50 ÷ rjsf | Plain HTML p50 ÷ rjsf | Plugform p50 ÷ one input | p95 ÷ one input | Plugform p50 ÷ plain HTML | p95 ÷ plain HTML |',
+    '| ---: | --- | --- | --- | --- | --- | --- |',
+  );
   for (const size of SIZES) {
-    const [floor, rjsf, ours] = [get('native', size), get('rjsf', size), get('plugform', size)];
+    const [floor, plain, rjsf, ours] = [get('native', size), get('plain', size), get('rjsf', size), get('plugform', size)];
     const p50 = (r: Result) => median(r.keystrokes);
     const p95 = (r: Result) => percentile(r.keystrokes, 95);
     lines.push(
-      `| ${size} | ${ratio(p50(floor), p50(rjsf), 'rjsf')} | ${ratio(p95(floor), p95(rjsf), 'rjsf')} ` +
-        `| ${ratio(p50(ours), p50(floor), 'the floor')} | ${ratio(p95(ours), p95(floor), 'the floor')} |`,
+      `| ${size} | ${ratio(p50(floor), p50(rjsf), 'rjsf')} | ${ratio(p50(plain), p50(rjsf), 'rjsf')} ` +
+        `| ${ratio(p50(ours), p50(floor), 'one input')} | ${ratio(p95(ours), p95(floor), 'one input')} ` +
+        `| ${ratio(p50(ours), p50(plain), 'plain HTML')} | ${ratio(p95(ours), p95(plain), 'plain HTML')} |`,
     );
   }
   return lines.join('\n');

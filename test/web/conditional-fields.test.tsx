@@ -70,6 +70,21 @@ describe('conditional fields', () => {
     expect(section().hidden).toBe(false);
   });
 
+  it('hides a block of sections (form.css: .pf-form__block) whose sections are all hidden, so it leaves no gap', async () => {
+    // Four sections make two blocks of two: [ungrouped, Delivery] and [Bot, Bot channel].
+    const grouped = fields.map((field) =>
+      field.key === 'webhookUrl' ? { ...field, group: 'Delivery' } : field.key === 'botToken' ? { ...field, group: 'Bot' } : field.key === 'channel' ? { ...field, group: 'Bot channel' } : field,
+    );
+    const { container } = renderForm({ fields: grouped, groups: ['Delivery', 'Bot', 'Bot channel'] });
+    const blocks = () => [...container.querySelectorAll<HTMLElement>('.pf-form__block')];
+    const legendsOf = (block: HTMLElement) => [...block.querySelectorAll('legend')].map((legend) => legend.textContent);
+    expect(blocks().map(legendsOf)).toEqual([['Delivery'], ['Bot', 'Bot channel']]);
+    expect(blocks().map((block) => block.hidden)).toEqual([false, true]);
+    await choose(modeTrigger(), 'Bot token');
+    expect(blocks().map((block) => block.hidden)).toEqual([false, false]);
+    expect(blocks()[0]!.querySelector('fieldset')!.hidden).toBe(true); // Delivery: only the webhook
+  });
+
   it('drops the error of a field the change hides', async () => {
     const { container, submit } = renderForm({ fields });
     submit();

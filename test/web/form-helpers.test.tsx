@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldSpec } from '../../plugins/sdk/index.ts';
 import { fieldKeyOf, placeErrors } from '../../web/src/form/errors.ts';
-import { groupFields, sortByOrder } from '../../web/src/form/grouping.ts';
+import { estimatedFieldsHeightRem, groupFields, sectionBlocks, sortByOrder, type FieldSection } from '../../web/src/form/grouping.ts';
 import { fieldIds, describedBy } from '../../web/src/form/ids.ts';
 import { toFormSchema, type GraphqlField } from '../../web/src/form/schema.ts';
 import {
@@ -43,6 +43,30 @@ describe('grouping', () => {
 
   it('no ungrouped section when every field has a group', () => {
     expect(groupFields([f('a', { group: 'G' })]).map((s) => s.name)).toEqual(['G']);
+  });
+
+  const sections = (count: number): FieldSection[] => Array.from({ length: count }, (_, i) => ({ name: `G${i}`, fields: [f(`k${i}`)] }));
+  it.each([
+    [0, []],
+    [1, [1]],
+    [2, [2]],
+    [5, [3, 2]],
+    [30, [6, 6, 6, 6, 6]],
+    [100, Array(10).fill(10)],
+    [500, [...Array(21).fill(23), 17]],
+  ])('%i sections make blocks of %j sections: about √n of about √n, in order', (count, sizes) => {
+    const all = sections(count);
+    const blocks = sectionBlocks(all);
+    expect(blocks.map((b) => b.sections.length)).toEqual(sizes);
+    expect(blocks.flatMap((b) => b.sections)).toEqual(all);
+    // Each block knows where its first section sits among all of them.
+    for (const block of blocks) expect(all.indexOf(block.sections[0]!)).toBe(block.start);
+  });
+
+  it('estimates a section’s fields at 6rem a row of two', () => {
+    expect(estimatedFieldsHeightRem({ name: null, fields: [f('a')] })).toBe(6);
+    expect(estimatedFieldsHeightRem({ name: null, fields: Array.from({ length: 10 }, (_, i) => f(`k${i}`)) })).toBe(30);
+    expect(estimatedFieldsHeightRem({ name: null, fields: Array.from({ length: 11 }, (_, i) => f(`k${i}`)) })).toBe(36);
   });
 });
 

@@ -128,6 +128,11 @@ describe('a long form mounts its first screen first, then the rest in order', ()
     expect(mountedNow).toBeGreaterThan(0);
     expect(mountedNow).toBeLessThanOrEqual(firstScreenFields());
     expect(container.querySelectorAll('fieldset[aria-busy="true"]').length).toBeGreaterThan(0);
+    // Sections sit in blocks of six (sectionBlocks), each sized by its sections' estimate
+    // until laid out: six sections of five rows of 6rem, a legend and padding (4rem), five gaps of 1.5rem.
+    const blocks = [...container.querySelectorAll<HTMLElement>('.pf-form__block')];
+    expect(blocks.map((block) => block.querySelectorAll('fieldset').length)).toEqual([6, 6, 6, 6, 6]);
+    expect(blocks.map((block) => block.style.getPropertyValue('contain-intrinsic-size'))).toEqual(Array(5).fill('auto 211.5rem'));
 
     vi.runAllTimers();
     const keys = [...container.querySelectorAll<HTMLElement>('[data-field]')].map((el) => el.dataset.field);

@@ -27,6 +27,30 @@ describe('text-like widgets', () => {
     expect(lastChange()?.values).toEqual({});
   });
 
+  it.each([
+    ['STRING', 'input'],
+    ['TEXT', 'textarea'],
+    ['INTEGER', 'input'],
+  ] as const)('%s: the placeholder is there while the %s is empty, and only then', (fieldType, tag) => {
+    // Chromium restyles a placeholder on every key press while there is one, shown or not.
+    renderForm({ fields: [field({ key: 'f', label: 'The field', type: fieldType, placeholder: 'e.g. 42' })] });
+    const control = screen.getByLabelText('The field') as HTMLInputElement | HTMLTextAreaElement;
+    expect(control.tagName.toLowerCase()).toBe(tag);
+    expect(control.getAttribute('placeholder')).toBe('e.g. 42');
+    type(control, '42');
+    expect(control.hasAttribute('placeholder')).toBe(false);
+    type(control, '');
+    expect(control.getAttribute('placeholder')).toBe('e.g. 42');
+  });
+
+  it('a field that starts with a value has no placeholder until it is emptied', () => {
+    renderForm({ fields: [field({ key: 'f', label: 'The field', type: 'STRING', placeholder: 'Type here' })], values: { f: 'set' }, mode: 'edit' });
+    const input = screen.getByLabelText('The field') as HTMLInputElement;
+    expect(input.hasAttribute('placeholder')).toBe(false);
+    type(input, '');
+    expect(input.placeholder).toBe('Type here');
+  });
+
   it('TEXT renders a textarea', () => {
     const { lastChange } = renderForm({ fields: [field({ key: 'body', label: 'Body', type: 'TEXT' })] });
     const area = screen.getByLabelText('Body');

@@ -24,7 +24,7 @@ import {
 } from '../sdk.ts';
 import { hasErrors, placeErrors, type PlacedErrors } from './errors.ts';
 import { FieldShell, hasHint } from './FieldShell.tsx';
-import { groupFields, type FieldSection } from './grouping.ts';
+import { estimatedFieldsHeightRem, groupFields, sectionBlocks, type FieldSection, type SectionBlock } from './grouping.ts';
 import { describedBy, fieldIds, type FieldIds } from './ids.ts';
 import { createKeyedSignals } from './keyed.ts';
 import { afterPointerRelease, watchPointerPresses } from './pointer.ts';
@@ -396,6 +396,8 @@ export function ConfigForm(props: ConfigFormProps) {
   };
 
   const anyRequired = () => props.fields.some((f) => f.required);
+  /** Conditions hide every field of the section (then the section is hidden too: no empty legend). */
+  const sectionHidden = (section: FieldSection) => section.fields.every((field) => hidden().has(field.key));
 
   const row = (field: FieldSpec) => (
     <FieldRow
@@ -439,15 +441,25 @@ export function ConfigForm(props: ConfigFormProps) {
       <Show when={summary().length > 0}>
         <ErrorSummary id={`${formId}-summary`} problems={summary()} onPick={focusProblem} />
       </Show>
-      <For each={sections()}>
-        {(section, index) => (
-          <Section
-            section={section}
-            pending={index() >= progressive.mounted()}
-            hidden={section.fields.every((field) => hidden().has(field.key))}
+      <For each={sectionBlocks(sections())}>
+        {(block) => (
+          <div
+            class="pf-form__block"
+            style={{ 'contain-intrinsic-size': `auto ${blockHeightRem(block)}rem` }}
+            hidden={block.sections.every(sectionHidden) || undefined}
           >
-            {section.fields.map(row)}
-          </Section>
+            <For each={block.sections}>
+              {(section, index) => (
+                <Section
+                  section={section}
+                  pending={block.start + index() >= progressive.mounted()}
+                  hidden={sectionHidden(section)}
+                >
+                  {section.fields.map(row)}
+                </Section>
+              )}
+            </For>
+          </div>
         )}
       </For>
       {/* The secrets an edit asks for appear away from the field being typed in: say so. */}
@@ -513,7 +525,7 @@ function Section(props: { section: FieldSection; pending: boolean; hidden: boole
   const body = () => (
     <Show
       when={!props.pending}
-      fallback={<div class="pf-section__pending" style={{ height: `${Math.ceil(props.section.fields.length / 2) * 6}rem` }} />}
+      fallback={<div class="pf-section__pending" style={{ height: `${estimatedFieldsHeightRem(props.section)}rem` }} />}
     >
       {props.children}
     </Show>
@@ -607,6 +619,14 @@ function FieldRow(props: FieldRowProps) {
 function secretDraftShown(draft: SecretDraft | undefined, mustReenter: boolean): SecretDraft {
   if (!draft || (mustReenter && draft.kind === 'keep')) return { kind: 'enter', value: '' };
   return draft;
+}
+
+/**
+ * A block's height until it has been laid out, in rem: its sections' fields, each section's
+ * legend and padding (about 4rem), and the gaps between sections (1.5rem, form.css).
+ */
+function blockHeightRem(block: SectionBlock): number {
+  return block.sections.reduce((sum, section) => sum + estimatedFieldsHeightRem(section) + 4, 0) + (block.sections.length - 1) * 1.5;
 }
 
 const NO_KEYS: ReadonlySet<string> = new Set();

@@ -44,3 +44,32 @@ export function groupFields(fields: readonly FieldSpec[], groups: readonly strin
   }
   return sections;
 }
+
+/** Consecutive sections that render together as one block of the form (form.css: `.pf-form__block`). */
+export interface SectionBlock {
+  /** The index of the block's first section among all sections. */
+  start: number;
+  sections: FieldSection[];
+}
+
+/**
+ * Splits the sections into about √n blocks of about √n consecutive sections. A block out of
+ * view skips its rendering as a whole (`content-visibility`, as each section inside it does
+ * too), so a frame of a long form walks √n skipped blocks instead of n skipped sections: in
+ * Chromium each `content-visibility: auto` element costs every frame an intersection check
+ * and a place in the paint and layer walks, whether or not it is in view.
+ */
+export function sectionBlocks(sections: readonly FieldSection[]): SectionBlock[] {
+  const size = Math.max(1, Math.ceil(Math.sqrt(sections.length)));
+  const blocks: SectionBlock[] = [];
+  for (let start = 0; start < sections.length; start += size) blocks.push({ start, sections: sections.slice(start, start + size) });
+  return blocks;
+}
+
+/**
+ * The height of a section's fields until they have been laid out, in rem: a row of two fields
+ * at about 6rem (one per row on narrow screens, where this is an underestimate).
+ */
+export function estimatedFieldsHeightRem(section: FieldSection): number {
+  return Math.ceil(section.fields.length / 2) * 6;
+}

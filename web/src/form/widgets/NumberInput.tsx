@@ -1,6 +1,6 @@
 import { untrack } from 'solid-js';
 import { formatNumber, parseNumberText } from '../values.ts';
-import { textInputAttrs } from './input-attrs.ts';
+import { placeholderWhileEmpty, textInputAttrs } from './input-attrs.ts';
 import type { WidgetProps } from './types.ts';
 
 /**
@@ -21,7 +21,7 @@ export function NumberInput(props: WidgetProps) {
       min={props.field.minValue}
       max={props.field.maxValue}
       autocomplete="off"
-      placeholder={props.field.placeholder}
+      placeholder={placeholderWhileEmpty(props.field.placeholder, props.value)}
       value={untrack(() => formatNumber(props.value))}
       aria-describedby={props.describedBy}
       aria-invalid={props.invalid || undefined}

@@ -1,3 +1,4 @@
+import { placeholderWhileEmpty } from './input-attrs.ts';
 import type { WidgetProps } from './types.ts';
 
 /** TEXT: several lines, resizable vertically. */
@@ -8,7 +9,7 @@ export function TextArea(props: WidgetProps) {
       id={props.ids.control}
       name={props.field.key}
       rows={4}
-      placeholder={props.field.placeholder}
+      placeholder={placeholderWhileEmpty(props.field.placeholder, props.value)}
       value={typeof props.value === 'string' ? props.value : ''}
       aria-describedby={props.describedBy}
       aria-invalid={props.invalid || undefined}

@@ -1,4 +1,4 @@
-import { textInputAttrs } from './input-attrs.ts';
+import { placeholderWhileEmpty, textInputAttrs } from './input-attrs.ts';
 import type { WidgetProps } from './types.ts';
 
 /** STRING, URL, EMAIL and PHONE: one line of text with the input type that fits. */
@@ -14,7 +14,7 @@ export function TextInput(props: WidgetProps) {
       autocomplete={attrs().autocomplete}
       spellcheck={attrs().spellcheck}
       autocapitalize={attrs().autocapitalize}
-      placeholder={props.field.placeholder}
+      placeholder={placeholderWhileEmpty(props.field.placeholder, props.value)}
       value={typeof props.value === 'string' ? props.value : ''}
       aria-describedby={props.describedBy}
       aria-invalid={props.invalid || undefined}

@@ -35,3 +35,12 @@ export function textInputAttrs(type: string): TextInputAttrs {
       return { type: 'text', autocomplete: 'off' };
   }
 }
+
+/**
+ * The field's placeholder while the control has no value, none once it has one (it is not
+ * shown then either). While an input has a placeholder, Chromium restyles it on every key
+ * press, shown or not: in a long form that is a style pass per key that nothing needs.
+ */
+export function placeholderWhileEmpty(placeholder: string | null | undefined, value: unknown): string | undefined {
+  return value === undefined || value === '' ? (placeholder ?? undefined) : undefined;
+}
