@@ -7,9 +7,10 @@
  *                          [--keystrokes 60] [--key-rounds 2] [--vsync] [--write]
  *                          [--libraries plugform,native,plain]   (a subset, without --write)
  *
- * Each library gets its own page (bench/form-render/*.html), built for production with
- * vite's build API into a temp dir and served by a local static server. The timing itself
- * happens in the page (bench/form-render/harness.ts); this script only drives it.
+ * Each library gets its own page (bench/form-render/<id>.ts in the same HTML shell), built
+ * for production with vite's build API into a temp dir and served by a local static server.
+ * The timing itself happens in the page (bench/form-render/harness.ts); this script only
+ * drives it.
  * `--write` replaces the form-render table in bench/README.md with this run's numbers.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,7 +20,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { build, type Plugin } from 'vite';
 import solid from 'vite-plugin-solid';
 import type { MountSample } from './form-render/harness.ts';
 import { writeSection } from './readme-section.ts';
@@ -80,6 +81,33 @@ function percentile(samples: number[], p: number): number {
 const median = (samples: number[]) => percentile(samples, 50);
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
+/**
+ * Every page is the same shell around its own module (`bench/form-render/<id>.ts`, or `.tsx`
+ * for Plugform's JSX): a console-width column with the `#root` the harness mounts into.
+ * Vite wants an HTML file per entry; this plugin hands it the shell for `<id>.html` instead.
+ */
+function pageShell(lib: (typeof ALL_LIBRARIES)[number]): Plugin {
+  const id = join(PAGES_DIR, `${lib.id}.html`);
+  const module = lib.id === 'plugform' ? 'plugform.tsx' : `${lib.id}.ts`;
+  const html = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8" />
+    <link rel="icon" href="data:," />
+    <title>form-render · ${lib.name}</title>
+    <style>
+      #root { max-width: 760px; margin: 24px auto; }
+    </style>
+  </head>
+  <body>
+    <div id="root"></div>
+    <script type="module" src="./${module}"></script>
+  </body>
+</html>
+`;
+  return { name: 'bench-page-shell', resolveId: (source) => (source === id ? id : undefined), load: (source) => (source === id ? html : undefined) };
+}
+
 /** Production builds of the pages, one vite build each (only Plugform's needs Solid's JSX). */
 async function buildPages(outDir: string): Promise<void> {
   for (const lib of LIBRARIES) {
@@ -91,7 +119,7 @@ async function buildPages(outDir: string): Promise<void> {
       logLevel: 'error',
       mode: 'production',
       base: `/${lib.id}/`, // each page is served from its own folder
-      plugins: lib.id === 'plugform' ? [solid()] : [],
+      plugins: [pageShell(lib), ...(lib.id === 'plugform' ? [solid()] : [])],
       build: {
         outDir: join(outDir, lib.id),
         emptyOutDir: true,
