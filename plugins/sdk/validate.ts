@@ -127,7 +127,8 @@ export function hiddenFields(fields: readonly FieldSpec[], valueOf: (field: Fiel
   return hiddenFieldKeys(fields, (field) => checkField(field, valueOf(field), fields).typed?.value);
 }
 
-function hasCustomRule(field: FieldSpec): boolean {
+/** Whether the field has a `custom` rule: code that is given the whole configuration. */
+export function hasCustomRule(field: FieldSpec): boolean {
   return (field.validationRules ?? []).some((rule) => rule.type === 'custom');
 }
 

@@ -10,6 +10,7 @@ export {
   graphqlNameOf,
   isCompositeKind,
   fieldsToRecheck,
+  hasCustomRule,
   hiddenFields,
   isSecretField,
   secretsToReenter,

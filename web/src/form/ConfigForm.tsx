@@ -15,6 +15,7 @@ import { createStore, reconcile } from 'solid-js/store';
 import {
   conditionSources,
   fieldsToRecheck,
+  hasCustomRule,
   hiddenFields,
   isSecretField,
   secretsToReenter,
@@ -223,7 +224,7 @@ export function ConfigForm(props: ConfigFormProps) {
     if (!plan) {
       const keys = fieldsToRecheck({ fields: props.fields }, key);
       const rechecked = fieldsOf(keys);
-      if (keys.length > 1 || rechecked.some((f) => (f.validationRules ?? []).some((r) => r.type === 'custom'))) {
+      if (keys.length > 1 || rechecked.some(hasCustomRule)) {
         plan = { keys, valueKeys: undefined, schema: { fields: props.fields } };
       } else {
         const involved = new Set([...keys, ...rechecked.flatMap((f) => conditionSources(props.fields, f))]);
