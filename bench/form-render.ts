@@ -322,9 +322,9 @@ function report(results: Map<string, Result>, run: { chromium: string; loadBefor
   const ratio = (ours: number, theirs: number, name: string) => `${(ours / theirs).toFixed(2)}× ${name}`;
   if (!FULL_RUN) {
     // A subset (--libraries): Plugform's key press next to whichever reference page ran.
-    const ours = LIBRARIES.some((lib) => lib.id === 'plugform');
+    const references = LIBRARIES.some((lib) => lib.id === 'plugform') ? LIBRARIES.filter((lib) => REFERENCES.has(lib.id)) : [];
     for (const size of SIZES) {
-      for (const reference of LIBRARIES.filter((lib) => ours && REFERENCES.has(lib.id))) {
+      for (const reference of references) {
         const [plugform, other] = [get('plugform', size), get(reference.id, size)];
         lines.push(
           '',

@@ -15,6 +15,16 @@ import { createInProcessBus, type EventBus } from '../../../server/cluster/event
 
 const postgres = await postgresGate();
 
+/** Makes every check of `probe` healthy; the returned list fills with the checked instances' ids, in order. */
+function recordChecks(probe: ReturnType<typeof probePlugin>): string[] {
+  const checked: string[] = [];
+  probe.hooks.healthCheck = async (provider) => {
+    checked.push(String(provider.context.instanceId));
+    return { status: 'healthy', message: 'fine' };
+  };
+  return checked;
+}
+
 describe.skipIf(!postgres.available)('the cluster scheduler', () => {
   let testDb: TestDatabase;
   let storeDir: { dir: string; cleanup: () => Promise<void> };
@@ -116,11 +126,7 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
   it('ends the chain of an instance disabled while its check waited: nothing is read first, the check finds it so', async () => {
     const { probe, fx, replica, instances } = await cluster(2, { concurrency: 2 });
     const [kept, disabled] = instances;
-    const checked: string[] = [];
-    probe.hooks.healthCheck = async (provider) => {
-      checked.push(String(provider.context.instanceId));
-      return { status: 'healthy', message: 'fine' };
-    };
+    const checked = recordChecks(probe);
     const scheduler = replica();
     await scheduler.start();
     await fx.service.setEnabled(disabled!.id, false, 'test');
@@ -137,11 +143,7 @@ describe.skipIf(!postgres.available)('the cluster scheduler', () => {
     // announcement on the bus can make it claim them within the test.
     const bus = createInProcessBus();
     const { probe, fx, replica, instances } = await cluster(3, { concurrency: 4, bus, idlePollMs: 60_000 });
-    const checked: string[] = [];
-    probe.hooks.healthCheck = async (provider) => {
-      checked.push(String(provider.context.instanceId));
-      return { status: 'healthy', message: 'fine' };
-    };
+    const checked = recordChecks(probe);
     const worker = replica();
     await worker.start();
     // Another replica, not started, so it claims nothing itself: it only sweeps.
