@@ -5,10 +5,13 @@
  *
  *   npm run bench:form -- [--sizes 50,200,1000] [--iterations 7] [--warmup 2]
  *                          [--keystrokes 60] [--key-rounds 2] [--vsync] [--write]
- *                          [--libraries plugform,native,plain]   (a subset, without --write)
+ *                          [--libraries plugform,native,plain]   (a subset, without --write;
+ *                           the diagnostic pages, plain-sparse, plain-one-group and
+ *                           plugform-no-script / -one-block / -one-field, run only when named)
  *
- * Each library gets its own page (bench/form-render/<id>.ts in the same HTML shell), built
- * for production with vite's build API into a temp dir and served by a local static server.
+ * Each library gets its own page (bench/form-render/<id>.ts in the same HTML shell; a
+ * variant of Plugform's page is Plugform's with `?variant=`), built for production with
+ * vite's build API into a temp dir and served by a local static server.
  * The timing itself happens in the page (bench/form-render/harness.ts); this script only
  * drives it.
  * `--write` replaces the form-render table in bench/README.md with this run's numbers.
@@ -56,14 +59,30 @@ const ALL_LIBRARIES = [
   // No library: the same fields as plain labelled controls in fieldsets (bench/form-render/plain.ts).
   // What Chromium costs for a page holding this many form controls, before any framework.
   { id: 'plain', name: 'the same form in plain HTML (no script)', short: 'plain HTML' },
+  // Diagnostic variants of the plain form, run only when named in --libraries and never
+  // written to the README's table (bench/README.md, "What a key press costs beyond a lone input").
+  { id: 'plain-sparse', name: 'the plain form, controls only in the typed group', short: 'sparse plain', diagnostic: true },
+  { id: 'plain-one-group', name: 'the plain form, the typed group alone', short: 'one plain group', diagnostic: true },
+  // Plugform's own page with a part of it taken away after each mount (bench/form-render/plugform.tsx).
+  { id: 'plugform-no-script', page: 'plugform', variant: 'no-script', name: 'Plugform, no script on the typed input', short: 'no script', diagnostic: true },
+  { id: 'plugform-one-block', page: 'plugform', variant: 'one-block', name: 'Plugform, the typed block alone shown', short: 'one block', diagnostic: true },
+  { id: 'plugform-one-field', page: 'plugform', variant: 'one-field', name: 'Plugform, the typed field alone shown, no script', short: 'one field', diagnostic: true },
 ] as const;
-type LibraryId = (typeof ALL_LIBRARIES)[number]['id'];
+type Library = (typeof ALL_LIBRARIES)[number];
+type LibraryId = Library['id'];
+const isDiagnostic = (lib: Library) => 'diagnostic' in lib;
+/** The page module a library runs in: its own, or Plugform's for a variant of it. */
+const pageOf = (lib: Library): string => ('page' in lib ? lib.page : lib.id);
 /** `--libraries` runs a subset (e.g. `plugform,native` while working on Plugform's key press); only a full run writes the README. */
-const LIBRARIES = ALL_LIBRARIES.filter((lib) => args.libraries.split(',').includes(lib.id));
-const FULL_RUN = LIBRARIES.length === ALL_LIBRARIES.length;
-if (!FULL_RUN && args.write) throw new Error('--write needs every library: the README tables compare them all');
+const requested = args.libraries.split(',');
+const unknown = requested.filter((id) => !ALL_LIBRARIES.some((lib) => lib.id === id));
+if (unknown.length > 0) throw new Error(`--libraries: no page ${unknown.join(', ')} (there are ${ALL_LIBRARIES.map((lib) => lib.id).join(', ')})`);
+const LIBRARIES = ALL_LIBRARIES.filter((lib) => requested.includes(lib.id));
+const FULL_RUN = ALL_LIBRARIES.every((lib) => isDiagnostic(lib) || LIBRARIES.includes(lib));
+if (args.write && (!FULL_RUN || LIBRARIES.some(isDiagnostic)))
+  throw new Error('--write needs every library and no diagnostic page: the README tables compare exactly those');
 /** The pages without a library: no validation, and no ratio of Plugform's to theirs but in the floor table. */
-const REFERENCES = new Set<LibraryId>(['native', 'plain']);
+const REFERENCES = new Set<LibraryId>(ALL_LIBRARIES.filter((lib) => lib.id === 'native' || lib.id === 'plain' || isDiagnostic(lib)).map((lib) => lib.id));
 /** The pages that must show a live validation error. */
 const VALIDATING = LIBRARIES.filter((lib) => !REFERENCES.has(lib.id));
 
@@ -86,15 +105,15 @@ const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1
  * for Plugform's JSX): a console-width column with the `#root` the harness mounts into.
  * Vite wants an HTML file per entry; this plugin hands it the shell for `<id>.html` instead.
  */
-function pageShell(lib: (typeof ALL_LIBRARIES)[number]): Plugin {
-  const id = join(PAGES_DIR, `${lib.id}.html`);
-  const module = lib.id === 'plugform' ? 'plugform.tsx' : `${lib.id}.ts`;
+function pageShell(page: string): Plugin {
+  const id = join(PAGES_DIR, `${page}.html`);
+  const module = page === 'plugform' ? 'plugform.tsx' : `${page}.ts`;
   const html = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="UTF-8" />
     <link rel="icon" href="data:," />
-    <title>form-render · ${lib.name}</title>
+    <title>form-render · ${page}</title>
     <style>
       #root { max-width: 760px; margin: 24px auto; }
     </style>
@@ -110,7 +129,7 @@ function pageShell(lib: (typeof ALL_LIBRARIES)[number]): Plugin {
 
 /** Production builds of the pages, one vite build each (only Plugform's needs Solid's JSX). */
 async function buildPages(outDir: string): Promise<void> {
-  for (const lib of LIBRARIES) {
+  for (const page of new Set(LIBRARIES.map(pageOf))) {
     const started = performance.now();
     await build({
       configFile: false,
@@ -118,15 +137,15 @@ async function buildPages(outDir: string): Promise<void> {
       // Bundler notes about the libraries ("use client" directives, chunk size) are noise here.
       logLevel: 'error',
       mode: 'production',
-      base: `/${lib.id}/`, // each page is served from its own folder
-      plugins: [pageShell(lib), ...(lib.id === 'plugform' ? [solid()] : [])],
+      base: `/${page}/`, // each page is served from its own folder
+      plugins: [pageShell(page), ...(page === 'plugform' ? [solid()] : [])],
       build: {
-        outDir: join(outDir, lib.id),
+        outDir: join(outDir, page),
         emptyOutDir: true,
-        rollupOptions: { input: join(PAGES_DIR, `${lib.id}.html`) },
+        rollupOptions: { input: join(PAGES_DIR, `${page}.html`) },
       },
     });
-    console.log(`built ${lib.id} page in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`built ${page} page in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 }
 
@@ -181,7 +200,7 @@ async function main(): Promise<void> {
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
       page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
-      await page.goto(`${origin}/${lib.id}/${lib.id}.html`);
+      await page.goto(`${origin}/${pageOf(lib)}/${pageOf(lib)}.html${'variant' in lib ? `?variant=${lib.variant}` : ''}`);
       await page.waitForFunction(() => 'bench' in window, undefined, { timeout: 15_000 }).catch((err: Error) => errors.push(err.message));
       if (errors.length > 0) throw new Error(`${lib.id} page: ${errors.join('; ')}`);
       pages[lib.id] = page;

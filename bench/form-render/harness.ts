@@ -27,6 +27,11 @@ export interface FormAdapter {
    * complete at their first render.
    */
   complete?(container: HTMLElement): boolean;
+  /**
+   * Runs once the form is complete and checked for late changes, before anything is timed on
+   * it: a diagnostic variant of a page takes a part of it away here.
+   */
+  prepare?(container: HTMLElement, form: BenchForm): void;
 }
 
 export interface MountSample {
@@ -139,6 +144,7 @@ export function installBench(adapter: FormAdapter): void {
 
       if (!adapter.input(container, form.targetKey)) throw new Error(`no input for ${form.targetKey} after mount`);
       const lateMutations = await countMutations(container, 2);
+      adapter.prepare?.(container, form);
       return {
         firstRender: painted - start,
         script: scriptEnd - start,
