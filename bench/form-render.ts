@@ -31,7 +31,7 @@ import { writeSection } from './readme-section.ts';
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '50,200,1000,5000' },
-    libraries: { type: 'string', default: 'plugform,rjsf,jsonforms,native,plain' },
+    libraries: { type: 'string' }, // default: every page of the README's tables
     iterations: { type: 'string', default: '7' },
     warmup: { type: 'string', default: '2' },
     keystrokes: { type: 'string', default: '60' },
@@ -49,40 +49,45 @@ const KEY_ROUNDS = Number(args['key-rounds']);
 const KEY_WARMUP = 5;
 
 const PAGES_DIR = resolve(import.meta.dirname, 'form-render');
+/**
+ * Every page: a `library` is compared with Plugform; a `floor` has no library (what Chromium
+ * alone costs); a `diagnostic` page runs only when named in --libraries and never goes into
+ * the README's tables (bench/README.md, "What a key press costs beyond a lone input").
+ */
 const ALL_LIBRARIES = [
-  { id: 'plugform', name: 'Plugform', short: 'Plugform' },
-  { id: 'rjsf', name: 'react-jsonschema-form', short: 'rjsf' },
-  { id: 'jsonforms', name: 'JSON Forms', short: 'JSON Forms' },
+  { id: 'plugform', kind: 'library', name: 'Plugform', short: 'Plugform' },
+  { id: 'rjsf', kind: 'library', name: 'react-jsonschema-form', short: 'rjsf' },
+  { id: 'jsonforms', kind: 'library', name: 'JSON Forms', short: 'JSON Forms' },
   // No library and no form: one plain input (bench/form-render/native.ts). What a key press
   // costs the browser alone in this harness, the floor under every library's key press.
-  { id: 'native', name: 'one plain input (key-press floor)', short: 'one input' },
+  { id: 'native', kind: 'floor', name: 'one plain input (key-press floor)', short: 'one input' },
   // No library: the same fields as plain labelled controls in fieldsets (bench/form-render/plain.ts).
   // What Chromium costs for a page holding this many form controls, before any framework.
-  { id: 'plain', name: 'the same form in plain HTML (no script)', short: 'plain HTML' },
-  // Diagnostic variants of the plain form, run only when named in --libraries and never
-  // written to the README's table (bench/README.md, "What a key press costs beyond a lone input").
-  { id: 'plain-sparse', name: 'the plain form, controls only in the typed group', short: 'sparse plain', diagnostic: true },
-  { id: 'plain-one-group', name: 'the plain form, the typed group alone', short: 'one plain group', diagnostic: true },
+  { id: 'plain', kind: 'floor', name: 'the same form in plain HTML (no script)', short: 'plain HTML' },
+  // Variants of the plain form (bench/form-render/plain-form.ts).
+  { id: 'plain-sparse', kind: 'diagnostic', name: 'the plain form, controls only in the typed group', short: 'sparse plain' },
+  { id: 'plain-one-group', kind: 'diagnostic', name: 'the plain form, the typed group alone', short: 'one plain group' },
   // Plugform's own page with a part of it taken away after each mount (bench/form-render/plugform.tsx).
-  { id: 'plugform-no-script', page: 'plugform', variant: 'no-script', name: 'Plugform, no script on the typed input', short: 'no script', diagnostic: true },
-  { id: 'plugform-one-block', page: 'plugform', variant: 'one-block', name: 'Plugform, the typed block alone shown', short: 'one block', diagnostic: true },
-  { id: 'plugform-one-field', page: 'plugform', variant: 'one-field', name: 'Plugform, the typed field alone shown, no script', short: 'one field', diagnostic: true },
+  { id: 'plugform-no-script', kind: 'diagnostic', page: 'plugform', variant: 'no-script', name: 'Plugform, no script on the typed input', short: 'no script' },
+  { id: 'plugform-one-block', kind: 'diagnostic', page: 'plugform', variant: 'one-block', name: 'Plugform, the typed block alone shown', short: 'one block' },
+  { id: 'plugform-one-field', kind: 'diagnostic', page: 'plugform', variant: 'one-field', name: 'Plugform, the typed field alone shown, no script', short: 'one field' },
 ] as const;
 type Library = (typeof ALL_LIBRARIES)[number];
 type LibraryId = Library['id'];
-const isDiagnostic = (lib: Library) => 'diagnostic' in lib;
 /** The page module a library runs in: its own, or Plugform's for a variant of it. */
 const pageOf = (lib: Library): string => ('page' in lib ? lib.page : lib.id);
+/** The pages of the README's tables: what a run without --libraries runs, and what --write needs. */
+const TABLED = ALL_LIBRARIES.filter((lib) => lib.kind !== 'diagnostic');
 /** `--libraries` runs a subset (e.g. `plugform,native` while working on Plugform's key press); only a full run writes the README. */
-const requested = args.libraries.split(',');
+const requested = args.libraries?.split(',') ?? TABLED.map((lib) => lib.id);
 const unknown = requested.filter((id) => !ALL_LIBRARIES.some((lib) => lib.id === id));
 if (unknown.length > 0) throw new Error(`--libraries: no page ${unknown.join(', ')} (there are ${ALL_LIBRARIES.map((lib) => lib.id).join(', ')})`);
 const LIBRARIES = ALL_LIBRARIES.filter((lib) => requested.includes(lib.id));
-const FULL_RUN = ALL_LIBRARIES.every((lib) => isDiagnostic(lib) || LIBRARIES.includes(lib));
-if (args.write && (!FULL_RUN || LIBRARIES.some(isDiagnostic)))
+const FULL_RUN = TABLED.every((lib) => LIBRARIES.includes(lib));
+if (args.write && (!FULL_RUN || LIBRARIES.length > TABLED.length))
   throw new Error('--write needs every library and no diagnostic page: the README tables compare exactly those');
 /** The pages without a library: no validation, and no ratio of Plugform's to theirs but in the floor table. */
-const REFERENCES = new Set<LibraryId>(ALL_LIBRARIES.filter((lib) => lib.id === 'native' || lib.id === 'plain' || isDiagnostic(lib)).map((lib) => lib.id));
+const REFERENCES = new Set<LibraryId>(ALL_LIBRARIES.filter((lib) => lib.kind !== 'library').map((lib) => lib.id));
 /** The pages that must show a live validation error. */
 const VALIDATING = LIBRARIES.filter((lib) => !REFERENCES.has(lib.id));
 
